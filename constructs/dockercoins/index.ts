@@ -1,0 +1,284 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { NetworkRule, PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { HealthChecks, ProbeTimings } from '../lib/probes';
+import { ClusterService } from '../lib/service';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
+import { ContainerResources, ImageRef, SpreadPolicy, TolerationSpec } from '../lib/types';
+import { HardenedDaemonSet, HardenedDeployment, HardenedPod } from '../lib/workload';
+import { RunAsIdentity } from '../lib/security';
+
+/** Image and resources of one DockerCoins service. */
+export interface ServiceSizing {
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+}
+
+export interface DockerCoinsProps {
+  /** Instance name (`app.kubernetes.io/instance`); distinguishes side-by-side stacks. */
+  readonly instance: string;
+  /** Namespace of every object. It must exist (see `ProductionNamespace`). */
+  readonly namespace: string;
+  /** Non-secret settings read by the apps (e.g. DEBUG), as environment variables. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** How the web UI is published. */
+  readonly ingress: {
+    /** Host name of the web UI. */
+    readonly host: string;
+    /** IngressClass. */
+    readonly className: string;
+    /** Namespace of the ingress controller, the only one allowed to reach webui. */
+    readonly controllerNamespace: string;
+    /** TLS certificate Secret for the host. @default - plain HTTP */
+    readonly tlsSecretName?: string;
+    /** Extra Ingress annotations. @default - none */
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  /** Replica-safety settings. */
+  readonly availability: {
+    /** Create PodDisruptionBudgets (maxUnavailable 1) for the replicated Deployments. */
+    readonly disruptionBudgets: boolean;
+    /** Spread replicas across nodes. */
+    readonly spread: SpreadPolicy;
+  };
+  /** rng runs on every node (DaemonSet). */
+  readonly rng: ServiceSizing & {
+    /** Tolerations, e.g. to run on tainted nodes. @default - none */
+    readonly tolerations?: readonly TolerationSpec[];
+  };
+  /** hasher is autoscaled on CPU. */
+  readonly hasher: ServiceSizing & {
+    readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
+  };
+  readonly worker: ServiceSizing & { readonly replicas: number };
+  readonly webui: ServiceSizing & {
+    readonly replicas: number;
+    /** Also publish webui on this node port (laptop clusters). @default - ClusterIP only */
+    readonly nodePort?: number;
+  };
+  readonly redis: ServiceSizing & {
+    /** Keep data on a PersistentVolumeClaim. @default - emptyDir (lost with the pod) */
+    readonly persistence?: { readonly size: string; readonly storageClassName?: string };
+  };
+}
+
+/** All DockerCoins images run as root; we run them as an arbitrary unprivileged user instead. */
+const APP_USER: RunAsIdentity = { user: 10001, group: 10001 };
+/** The official Redis alpine image's redis user and group. */
+const REDIS_USER: RunAsIdentity = { user: 999, group: 1000, fsGroup: 1000 };
+const HTTP_PORT = 80;
+const REDIS_PORT = 6379;
+
+/** Readiness: quick to take a pod out of rotation. */
+const READINESS: ProbeTimings = { initialDelaySeconds: 2, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+/** Liveness: lenient; a restart is worse than a slow answer. */
+const LIVENESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+/**
+ * rng is single-threaded Flask and `GET /<n>` sleeps 0.1 s: under load a probe
+ * waits behind real requests. A 1 s liveness timeout causes restart cascades, so
+ * liveness allows 5 s and 6 failures (a minute) while readiness reacts fast.
+ */
+const RNG_READINESS: ProbeTimings = { initialDelaySeconds: 2, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 2 };
+const RNG_LIVENESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+
+function httpChecks(path: string, readiness: ProbeTimings, liveness: ProbeTimings): HealthChecks {
+  const check = { http: { path, port: 'http' } };
+  return { readiness: { check, timings: readiness }, liveness: { check, timings: liveness } };
+}
+
+/**
+ * The DockerCoins application: rng (DaemonSet), hasher (autoscaled), worker,
+ * redis and webui, with Services named exactly as the images expect (`rng`,
+ * `hasher`, `redis`), an Ingress for webui and least-privilege network policies.
+ */
+export class DockerCoins extends Construct {
+  constructor(scope: Construct, id: string, props: DockerCoinsProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const identity = (name: string, component: string, image: ImageRef): ComponentIdentity =>
+      ({ name, instance: props.instance, component, partOf: 'dockercoins', version: image.tag });
+
+    const settings = new SettingsConfigMap(this, 'Settings', {
+      name: 'dockercoins-settings',
+      namespace: ns,
+      labels: recommendedLabels(this, identity('dockercoins', 'settings', props.webui.image)),
+      data: props.settings,
+    });
+    const podAnnotations = { [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum };
+    const httpPort = [{ name: 'http', containerPort: HTTP_PORT }];
+    const common = {
+      namespace: ns,
+      runAs: APP_USER,
+      qos: 'Burstable' as const,
+      podAnnotations,
+    };
+    const appContainer = (name: string, sizing: ServiceSizing) => ({
+      name,
+      image: sizing.image,
+      resources: sizing.resources,
+      configMapEnv: [settings.name],
+    });
+    const deploymentAvailability = {
+      spread: props.availability.spread,
+      disruptionBudget: props.availability.disruptionBudgets ? { maxUnavailable: 1 } : undefined,
+    };
+
+    // rng: one per node, as in the course, so that entropy scales with the cluster.
+    const rng = new HardenedDaemonSet(this, 'Rng', {
+      ...common,
+      identity: identity('rng', 'backend', props.rng.image),
+      bindsPrivilegedPorts: true,
+      terminationGracePeriodSeconds: 10,
+      tolerations: props.rng.tolerations,
+      containers: [{
+        ...appContainer('rng', props.rng),
+        ports: httpPort,
+        env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+        probes: httpChecks('/', RNG_READINESS, RNG_LIVENESS),
+        writablePaths: [{ path: '/tmp' }],
+      }],
+    });
+
+    const hasher = new HardenedDeployment(this, 'Hasher', {
+      ...common,
+      ...deploymentAvailability,
+      identity: identity('hasher', 'backend', props.hasher.image),
+      bindsPrivilegedPorts: true,
+      terminationGracePeriodSeconds: 10,
+      autoscaling: props.hasher.autoscaling,
+      containers: [{
+        ...appContainer('hasher', props.hasher),
+        ports: httpPort,
+        env: { HOME: '/tmp' }, // ruby wants a writable HOME
+        probes: httpChecks('/', READINESS, LIVENESS),
+        writablePaths: [{ path: '/tmp' }],
+      }],
+    });
+
+    const worker = new HardenedDeployment(this, 'Worker', {
+      ...common,
+      ...deploymentAvailability,
+      identity: identity('worker', 'worker', props.worker.image),
+      replicas: props.worker.replicas,
+      // worker ignores SIGTERM: waiting longer only delays rollouts. Its state is
+      // in redis, so killing it mid-loop loses at most one hash.
+      terminationGracePeriodSeconds: 5,
+      containers: [{
+        ...appContainer('worker', props.worker),
+        env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+        probes: {
+          waivedBecause: 'worker serves no port and has no health endpoint; it retries failed calls itself, and a crash already restarts the container',
+        },
+        writablePaths: [{ path: '/tmp' }],
+      }],
+    });
+
+    const redisData = props.redis.persistence ? 'redis-data' : undefined;
+    const redis = new HardenedDeployment(this, 'Redis', {
+      ...common,
+      ...deploymentAvailability,
+      // A single Redis; a PDB with maxUnavailable 1 would not protect it and
+      // minAvailable 1 would block every node drain.
+      disruptionBudget: undefined,
+      spread: 'none',
+      identity: identity('redis', 'database', props.redis.image),
+      runAs: REDIS_USER,
+      qos: 'Guaranteed',
+      replicas: 1,
+      // One writer on a ReadWriteOnce volume: never run two pods at once.
+      strategy: props.redis.persistence ? 'Recreate' : 'RollingUpdate',
+      terminationGracePeriodSeconds: 30,
+      volumes: redisData ? [{ name: 'data', persistentVolumeClaim: { claimName: redisData } }] : undefined,
+      containers: [{
+        name: 'redis',
+        image: props.redis.image,
+        resources: props.redis.resources,
+        args: props.redis.persistence
+          ? ['redis-server', '--appendonly', 'yes', '--dir', '/data']
+          : ['redis-server', '--save', '', '--appendonly', 'no', '--dir', '/data'],
+        ports: [{ name: 'redis', containerPort: REDIS_PORT }],
+        probes: {
+          // `redis-cli ping` exits 0 on an error reply (e.g. LOADING): readiness checks for PONG.
+          readiness: { check: { exec: ['sh', '-c', 'redis-cli ping | grep -q PONG'] }, timings: READINESS },
+          liveness: { check: { exec: ['redis-cli', 'ping'] }, timings: LIVENESS },
+        },
+        writablePaths: redisData ? [{ path: '/tmp' }] : [{ path: '/data', sizeLimit: '256Mi' }, { path: '/tmp' }],
+        volumeMounts: redisData ? [{ name: 'data', mountPath: '/data' }] : undefined,
+      }],
+    });
+    if (props.redis.persistence) {
+      new k8s.KubePersistentVolumeClaim(this, 'RedisData', {
+        metadata: { name: 'redis-data', namespace: ns, labels: redis.pod.labels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: props.redis.persistence.storageClassName,
+          resources: { requests: { storage: k8s.Quantity.fromString(props.redis.persistence.size) } },
+        },
+      });
+    }
+
+    const webui = new HardenedDeployment(this, 'Webui', {
+      ...common,
+      ...deploymentAvailability,
+      identity: identity('webui', 'frontend', props.webui.image),
+      replicas: props.webui.replicas,
+      bindsPrivilegedPorts: true,
+      terminationGracePeriodSeconds: 10,
+      containers: [{
+        ...appContainer('webui', props.webui),
+        ports: httpPort,
+        // `GET /` answers 302 to /index.html, which a probe counts as success.
+        probes: httpChecks('/', READINESS, LIVENESS),
+        writablePaths: [{ path: '/tmp' }],
+      }],
+    });
+
+    // Services: names are hard-coded in the images.
+    const service = (id: string, pod: HardenedPod, port: number, portName: string, extra?: { type?: 'NodePort'; nodePort?: number }) =>
+      new ClusterService(this, id, {
+        name: pod.selector['app.kubernetes.io/name'],
+        namespace: ns,
+        labels: pod.labels,
+        selector: pod.selector,
+        type: extra?.type,
+        ports: [{ name: portName, port, targetPort: portName, nodePort: extra?.nodePort }],
+      });
+    service('RngService', rng.pod, HTTP_PORT, 'http');
+    service('HasherService', hasher.pod, HTTP_PORT, 'http');
+    service('RedisService', redis.pod, REDIS_PORT, 'redis');
+    const webuiService = service('WebuiService', webui.pod, HTTP_PORT, 'http',
+      props.webui.nodePort ? { type: 'NodePort', nodePort: props.webui.nodePort } : undefined);
+
+    new k8s.KubeIngress(this, 'WebuiIngress', {
+      metadata: { name: 'webui', namespace: ns, labels: webui.pod.labels, annotations: props.ingress.annotations ? { ...props.ingress.annotations } : undefined },
+      spec: {
+        ingressClassName: props.ingress.className,
+        tls: props.ingress.tlsSecretName ? [{ hosts: [props.ingress.host], secretName: props.ingress.tlsSecretName }] : undefined,
+        rules: [{
+          host: props.ingress.host,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: webuiService.name, port: { name: 'http' } } } }] },
+        }],
+      },
+    });
+
+    // Network: worker calls rng, hasher and redis; webui reads redis; only the
+    // ingress controller (and, with a node port, the nodes) reach webui.
+    const pods = (pod: HardenedPod, port: number): NetworkRule => ({ peers: [{ pods: pod.selector }], ports: [{ port }] });
+    const policy = (id: string, pod: HardenedPod, rules: { ingress?: NetworkRule[]; egress?: NetworkRule[] }) =>
+      new WorkloadNetworkPolicy(this, id, {
+        name: pod.selector['app.kubernetes.io/name'], namespace: ns, labels: pod.labels, podSelector: pod.selector, ...rules,
+      });
+    policy('RngPolicy', rng.pod, { ingress: [pods(worker.pod, HTTP_PORT)] });
+    policy('HasherPolicy', hasher.pod, { ingress: [pods(worker.pod, HTTP_PORT)] });
+    policy('RedisPolicy', redis.pod, { ingress: [pods(worker.pod, REDIS_PORT), pods(webui.pod, REDIS_PORT)] });
+    policy('WorkerPolicy', worker.pod, { egress: [pods(rng.pod, HTTP_PORT), pods(hasher.pod, HTTP_PORT), pods(redis.pod, REDIS_PORT)] });
+    const webuiPeers: PeerSpec[] = [{ namespace: props.ingress.controllerNamespace }];
+    // A NodePort connection arrives from a node address (kube-proxy SNAT), not from a pod.
+    if (props.webui.nodePort) webuiPeers.push({ cidr: '0.0.0.0/0' });
+    policy('WebuiPolicy', webui.pod, {
+      ingress: [{ peers: webuiPeers, ports: [{ port: HTTP_PORT }] }],
+      egress: [pods(redis.pod, REDIS_PORT)],
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { intOrString } from './probes';
+
+/** Where traffic comes from or goes to. */
+export type PeerSpec =
+  /** Pods with these labels, in the policy's namespace or in `namespace`. */
+  | { readonly pods: Readonly<Record<string, string>>; readonly namespace?: string }
+  /** Any pod of a namespace. */
+  | { readonly namespace: string }
+  /** Addresses outside the pod network (nodes, the API server, the internet). */
+  | { readonly cidr: string; readonly except?: readonly string[] };
+
+/** A port of a rule. */
+export interface PortSpec {
+  readonly port: number | string;
+  /** @default TCP */
+  readonly protocol?: 'TCP' | 'UDP';
+  /** Last port of a range. @default - a single port */
+  readonly endPort?: number;
+}
+
+/** One allow rule: any of the peers, on any of the ports. */
+export interface NetworkRule {
+  readonly peers: readonly PeerSpec[];
+  readonly ports: readonly PortSpec[];
+}
+
+/** The cluster DNS pods (CoreDNS keeps the historic kube-dns label). */
+export const CLUSTER_DNS: PeerSpec = { namespace: 'kube-system', pods: { 'k8s-app': 'kube-dns' } };
+
+export interface WorkloadNetworkPolicyProps {
+  /** Policy name (usually the workload's). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** Selects the workload's pods. */
+  readonly podSelector: Record<string, string>;
+  /** Allowed inbound traffic. @default - none */
+  readonly ingress?: readonly NetworkRule[];
+  /** Allowed outbound traffic. @default - none */
+  readonly egress?: readonly NetworkRule[];
+  /**
+   * Allow DNS (UDP and TCP 53) to the cluster DNS. A pod under an egress policy
+   * cannot resolve names otherwise.
+   * @default - true when `egress` has rules
+   */
+  readonly dns?: boolean;
+}
+
+/**
+ * The allow-list of one workload, on top of its namespace's default deny. It
+ * always declares both policy types, so "no rules" means "nothing allowed".
+ */
+export class WorkloadNetworkPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
+    super(scope, id);
+    const egress = [...(props.egress ?? [])];
+    if (props.dns ?? egress.length > 0) {
+      egress.push({ peers: [CLUSTER_DNS], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+    }
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        podSelector: { matchLabels: props.podSelector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: (props.ingress ?? []).map(r => ({ from: r.peers.map(renderPeer), ports: r.ports.map(renderPort) })),
+        egress: egress.map(r => ({ to: r.peers.map(renderPeer), ports: r.ports.map(renderPort) })),
+      },
+    });
+  }
+}
+
+/** Denies all ingress and egress for every pod of a namespace; workloads then allow what they need. */
+export class DefaultDenyPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: { namespace: string; labels: Record<string, string> }) {
+    super(scope, id);
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: 'default-deny', namespace: props.namespace, labels: props.labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+  }
+}
+
+/** Selects a namespace by the label Kubernetes sets on every namespace. */
+export function namespaceSelector(namespace: string): k8s.LabelSelector {
+  return { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
+}
+
+function renderPeer(peer: PeerSpec): k8s.NetworkPolicyPeer {
+  if ('cidr' in peer) return { ipBlock: { cidr: peer.cidr, except: peer.except ? [...peer.except] : undefined } };
+  if ('pods' in peer) {
+    return {
+      podSelector: { matchLabels: { ...peer.pods } },
+      namespaceSelector: peer.namespace ? namespaceSelector(peer.namespace) : undefined,
+    };
+  }
+  return { namespaceSelector: namespaceSelector(peer.namespace) };
+}
+
+function renderPort(port: PortSpec): k8s.NetworkPolicyPort {
+  return { port: intOrString(port.port), protocol: port.protocol ?? 'TCP', endPort: port.endPort };
+}

@@ -1,0 +1,403 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from './labels';
+import { HealthChecks, ProbesWaived, PROBES_WAIVED_ANNOTATION, renderProbe, intOrString } from './probes';
+import { resourceProblems, resourceRequirements } from './resources';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAsIdentity } from './security';
+import { ContainerResources, ImageRef, imageName, QosClass, SpreadPolicy, TolerationSpec } from './types';
+
+/** A path the program writes to. The root filesystem is read-only, so each becomes an emptyDir. */
+export interface WritablePath {
+  /** Mount path, e.g. `/tmp`. */
+  readonly path: string;
+  /** `Memory` for tmpfs (e.g. /dev/shm). @default - node disk, counted against ephemeral-storage */
+  readonly medium?: 'Memory';
+  /** Size limit of the emptyDir. @default 64Mi */
+  readonly sizeLimit?: string;
+}
+
+/** A port a container listens on. */
+export interface ContainerPortSpec {
+  /** IANA-style name (at most 15 characters), used by Services and NetworkPolicies. */
+  readonly name: string;
+  readonly containerPort: number;
+  /** @default TCP */
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** One container of a hardened workload. */
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: ImageRef;
+  /** @default - image entrypoint */
+  readonly command?: readonly string[];
+  /** @default - image cmd */
+  readonly args?: readonly string[];
+  /** @default - no ports */
+  readonly ports?: readonly ContainerPortSpec[];
+  /** Literal, non-secret environment variables. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Environment variables from Secret keys or the downward API. @default - none */
+  readonly envFrom?: readonly k8s.EnvVar[];
+  /** ConfigMaps whose keys all become environment variables. @default - none */
+  readonly configMapEnv?: readonly string[];
+  /** Requests and limits; always explicit. */
+  readonly resources: ContainerResources;
+  /** Health checks, or the documented reason there are none. */
+  readonly probes: HealthChecks | ProbesWaived;
+  /** Paths the process writes (emptyDirs). @default - none */
+  readonly writablePaths?: readonly WritablePath[];
+  /** Additional mounts of volumes declared on the workload. @default - none */
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /** Command run before the container is stopped. @default - none */
+  readonly preStop?: readonly string[];
+  /** Overrides the pod's identity for this container. @default - the pod's */
+  readonly runAs?: RunAsIdentity;
+}
+
+/** What every hardened pod needs. */
+export interface PodProps {
+  /** Recommended-label identity; name + instance select the pods. */
+  readonly identity: ComponentIdentity;
+  /** Namespace of every object created. */
+  readonly namespace: string;
+  /** The containers. */
+  readonly containers: readonly ContainerSpec[];
+  /** Init containers (hardened the same way). @default - none */
+  readonly initContainers?: readonly ContainerSpec[];
+  /** The numeric identity of the pod. */
+  readonly runAs: RunAsIdentity;
+  /** The QoS class the resources must produce; checked at construction. */
+  readonly qos: QosClass;
+  /** Allow binding ports < 1024 as non-root (sysctl). @default false */
+  readonly bindsPrivilegedPorts?: boolean;
+  /** Seconds between SIGTERM and SIGKILL; choose what the app needs to shut down. */
+  readonly terminationGracePeriodSeconds: number;
+  /** Mount a ServiceAccount token (only for pods that call the API server). @default false */
+  readonly automountServiceAccountToken?: boolean;
+  /** Use an existing ServiceAccount instead of creating one. @default - one ServiceAccount per workload */
+  readonly serviceAccountName?: string;
+  /** Additional pod volumes. @default - none */
+  readonly volumes?: readonly k8s.Volume[];
+  /** Additional pod-template annotations (e.g. config checksums). @default - none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Tolerations. @default - none */
+  readonly tolerations?: readonly TolerationSpec[];
+  /** Spread replicas across nodes. @default none */
+  readonly spread?: SpreadPolicy;
+  /** Node selector. @default - none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Builds a ServiceAccount (no token automount) and a pod template with the
+ * project's production settings: restricted security contexts, explicit
+ * resources, probes, read-only root filesystem with emptyDirs, recommended
+ * labels, stable selector labels and spreading.
+ */
+export class HardenedPod extends Construct {
+  public readonly template: k8s.PodTemplateSpec;
+  public readonly selector: Record<string, string>;
+  public readonly labels: Record<string, string>;
+  public readonly serviceAccountName: string;
+
+  constructor(scope: Construct, id: string, props: PodProps) {
+    super(scope, id);
+    const name = props.identity.name;
+    this.labels = recommendedLabels(this, props.identity);
+    this.selector = selectorLabels(props.identity);
+
+    for (const c of [...props.containers, ...(props.initContainers ?? [])]) {
+      const problems = resourceProblems(c.resources, props.qos);
+      if (problems.length > 0) {
+        throw new Error(`${props.namespace}/${name} container "${c.name}": ${problems.join('; ')}`);
+      }
+    }
+
+    this.serviceAccountName = props.serviceAccountName ?? name;
+    if (!props.serviceAccountName) {
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { name, namespace: props.namespace, labels: this.labels },
+        automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+      });
+    }
+
+    const waivers = props.containers.filter((c): c is ContainerSpec & { probes: ProbesWaived } => 'waivedBecause' in c.probes);
+    const annotations: Record<string, string> = { ...(props.podAnnotations ?? {}) };
+    if (waivers.length > 0) {
+      annotations[PROBES_WAIVED_ANNOTATION] = waivers.map(c => `${c.name}: ${c.probes.waivedBecause}`).join('; ');
+    }
+
+    const allContainers = [...props.containers, ...(props.initContainers ?? [])];
+    const emptyDirs = new Map<string, WritablePath>();
+    for (const c of allContainers) {
+      for (const w of c.writablePaths ?? []) emptyDirs.set(volumeNameForPath(w.path), w);
+    }
+
+    this.template = {
+      metadata: { labels: this.labels, annotations: Object.keys(annotations).length ? annotations : undefined },
+      spec: {
+        serviceAccountName: this.serviceAccountName,
+        automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+        enableServiceLinks: false, // peers are found by DNS; service env vars only leak topology
+        terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+        securityContext: restrictedPodSecurityContext({ runAs: props.runAs, bindsPrivilegedPorts: props.bindsPrivilegedPorts }),
+        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs)),
+        containers: props.containers.map(c => renderContainer(c, props.runAs)),
+        volumes: [
+          ...[...emptyDirs.entries()].map(([volume, w]) => ({
+            name: volume,
+            emptyDir: { medium: w.medium, sizeLimit: k8s.Quantity.fromString(w.sizeLimit ?? '64Mi') },
+          })),
+          ...(props.volumes ?? []),
+        ],
+        tolerations: props.tolerations?.map(t => ({ ...t })),
+        nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
+        topologySpreadConstraints: spreadConstraints(props.spread ?? 'none', this.selector),
+      },
+    };
+  }
+}
+
+/** The emptyDir volume name used for a writable path (`/var/run/postgresql` -> `var-run-postgresql`). */
+export function volumeNameForPath(path: string): string {
+  return path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
+}
+
+function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity): k8s.Container {
+  const probes = 'waivedBecause' in c.probes ? undefined : c.probes;
+  const env: k8s.EnvVar[] = [
+    ...Object.entries(c.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+    ...(c.envFrom ?? []),
+  ];
+  return {
+    name: c.name,
+    image: imageName(c.image),
+    imagePullPolicy: 'IfNotPresent', // tags are immutable by policy (no `latest`)
+    command: c.command ? [...c.command] : undefined,
+    args: c.args ? [...c.args] : undefined,
+    ports: c.ports?.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })),
+    env: env.length ? env : undefined,
+    envFrom: c.configMapEnv?.map(name => ({ configMapRef: { name } })),
+    resources: resourceRequirements(c.resources),
+    readinessProbe: probes ? renderProbe(probes.readiness) : undefined,
+    livenessProbe: probes ? renderProbe(probes.liveness) : undefined,
+    startupProbe: probes?.startup ? renderProbe(probes.startup) : undefined,
+    securityContext: restrictedContainerSecurityContext(c.runAs ?? podRunAs),
+    volumeMounts: [
+      ...(c.writablePaths ?? []).map(w => ({ name: volumeNameForPath(w.path), mountPath: w.path })),
+      ...(c.volumeMounts ?? []),
+    ],
+    lifecycle: c.preStop ? { preStop: { exec: { command: [...c.preStop] } } } : undefined,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
+
+function spreadConstraints(policy: SpreadPolicy, selector: Record<string, string>): k8s.TopologySpreadConstraint[] | undefined {
+  if (policy === 'none') return undefined;
+  return [{
+    maxSkew: 1,
+    topologyKey: 'kubernetes.io/hostname',
+    whenUnsatisfiable: policy === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+    labelSelector: { matchLabels: selector },
+  }];
+}
+
+/** Rolling-update tuning shared by Deployments and DaemonSets. */
+export interface RolloutProps {
+  /** Seconds a new pod must be ready before it counts as available. @default 5 */
+  readonly minReadySeconds?: number;
+  /** @default 1 */
+  readonly maxSurge?: number;
+  /** @default 0 (never drop below the desired count during a rollout) */
+  readonly maxUnavailable?: number;
+}
+
+/** Disruption budget for voluntary evictions (node drains). */
+export interface DisruptionBudgetProps {
+  /** @default - no PodDisruptionBudget */
+  readonly maxUnavailable?: number;
+  readonly minAvailable?: number;
+}
+
+export interface HardenedDeploymentProps extends PodProps, RolloutProps {
+  /** Desired replicas; omit when an autoscaler owns the count. */
+  readonly replicas?: number;
+  /** `Recreate` for single-writer volumes. @default RollingUpdate */
+  readonly strategy?: 'RollingUpdate' | 'Recreate';
+  /** @default - no PodDisruptionBudget */
+  readonly disruptionBudget?: DisruptionBudgetProps;
+  /** @default - no HorizontalPodAutoscaler */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
+}
+
+/** A Deployment with production defaults (see `HardenedPod`), optionally with a PDB and a CPU HPA. */
+export class HardenedDeployment extends Construct {
+  public readonly pod: HardenedPod;
+  public readonly object: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: HardenedDeploymentProps) {
+    super(scope, id);
+    this.pod = new HardenedPod(this, 'Pod', props);
+    const name = props.identity.name;
+    const recreate = props.strategy === 'Recreate';
+    this.object = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name, namespace: props.namespace, labels: this.pod.labels },
+      spec: {
+        // An HPA owns the replica count: leaving it out keeps applies from resetting it.
+        replicas: props.autoscaling ? undefined : props.replicas,
+        revisionHistoryLimit: 5,
+        minReadySeconds: props.minReadySeconds ?? 5,
+        selector: { matchLabels: this.pod.selector },
+        strategy: recreate
+          ? { type: 'Recreate' }
+          : {
+            type: 'RollingUpdate',
+            rollingUpdate: {
+              maxSurge: k8s.IntOrString.fromNumber(props.maxSurge ?? 1),
+              maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? 0),
+            },
+          },
+        template: this.pod.template,
+      },
+    });
+    if (props.disruptionBudget) new Pdb(this, 'Budget', props, this.pod, props.disruptionBudget);
+    if (props.autoscaling) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name, namespace: props.namespace, labels: this.pod.labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: props.autoscaling.minReplicas,
+          maxReplicas: props.autoscaling.maxReplicas,
+          metrics: [{
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilization } },
+          }],
+        },
+      });
+    }
+  }
+}
+
+export interface HardenedDaemonSetProps extends PodProps, RolloutProps {}
+
+/** A DaemonSet (one pod per eligible node) with production defaults. */
+export class HardenedDaemonSet extends Construct {
+  public readonly pod: HardenedPod;
+  public readonly object: k8s.KubeDaemonSet;
+
+  constructor(scope: Construct, id: string, props: HardenedDaemonSetProps) {
+    super(scope, id);
+    this.pod = new HardenedPod(this, 'Pod', props);
+    this.object = new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels },
+      spec: {
+        revisionHistoryLimit: 5,
+        minReadySeconds: props.minReadySeconds ?? 5,
+        selector: { matchLabels: this.pod.selector },
+        updateStrategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            // Surge starts the new pod before stopping the old one (no hostPort here).
+            maxSurge: k8s.IntOrString.fromNumber(props.maxSurge ?? 1),
+            maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? 0),
+          },
+        },
+        template: this.pod.template,
+      },
+    });
+  }
+}
+
+/** A persistent volume claim template of a StatefulSet. */
+export interface VolumeClaimSpec {
+  /** Claim (and volume) name, mounted by containers through `volumeMounts`. */
+  readonly name: string;
+  /** Requested size, e.g. `10Gi`. */
+  readonly size: string;
+  /** StorageClass name. @default - the cluster's default class */
+  readonly storageClassName?: string;
+  /** @default ['ReadWriteOnce'] */
+  readonly accessModes?: readonly string[];
+}
+
+export interface HardenedStatefulSetProps extends PodProps {
+  readonly replicas: number;
+  /** Headless Service governing the pods' DNS names. */
+  readonly serviceName: string;
+  /** @default - no claims */
+  readonly volumeClaims?: readonly VolumeClaimSpec[];
+  /** @default OrderedReady */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /** @default 10 */
+  readonly minReadySeconds?: number;
+  /** @default - no PodDisruptionBudget */
+  readonly disruptionBudget?: DisruptionBudgetProps;
+  /** Required or preferred anti-affinity on the hostname. @default none */
+  readonly antiAffinity?: SpreadPolicy;
+}
+
+/**
+ * A StatefulSet with production defaults. Uses the typed L1 API because
+ * cdk8s-plus-27 has no volumeClaimTemplates, and its escape hatch drops
+ * mistyped values silently.
+ */
+export class HardenedStatefulSet extends Construct {
+  public readonly pod: HardenedPod;
+  public readonly object: k8s.KubeStatefulSet;
+
+  constructor(scope: Construct, id: string, props: HardenedStatefulSetProps) {
+    super(scope, id);
+    this.pod = new HardenedPod(this, 'Pod', props);
+    const template: k8s.PodTemplateSpec = {
+      ...this.pod.template,
+      spec: { ...this.pod.template.spec!, affinity: antiAffinity(props.antiAffinity ?? 'none', this.pod.selector) },
+    };
+    this.object = new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels },
+      spec: {
+        replicas: props.replicas,
+        serviceName: props.serviceName,
+        podManagementPolicy: props.podManagementPolicy ?? 'OrderedReady',
+        revisionHistoryLimit: 5,
+        minReadySeconds: props.minReadySeconds ?? 10,
+        selector: { matchLabels: this.pod.selector },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template,
+        volumeClaimTemplates: props.volumeClaims?.map(claim => ({
+          metadata: { name: claim.name, labels: this.pod.selector },
+          spec: {
+            accessModes: [...(claim.accessModes ?? ['ReadWriteOnce'])],
+            storageClassName: claim.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
+          },
+        })),
+      },
+    });
+    if (props.disruptionBudget) new Pdb(this, 'Budget', props, this.pod, props.disruptionBudget);
+  }
+}
+
+function antiAffinity(policy: SpreadPolicy, selector: Record<string, string>): k8s.Affinity | undefined {
+  const term = { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } };
+  if (policy === 'required') return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+  if (policy === 'preferred') {
+    return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
+  }
+  return undefined;
+}
+
+class Pdb extends Construct {
+  constructor(scope: Construct, id: string, props: PodProps, pod: HardenedPod, budget: DisruptionBudgetProps) {
+    super(scope, id);
+    new k8s.KubePodDisruptionBudget(this, 'Resource', {
+      metadata: { name: props.identity.name, namespace: props.namespace, labels: pod.labels },
+      spec: {
+        selector: { matchLabels: pod.selector },
+        maxUnavailable: budget.maxUnavailable !== undefined ? intOrString(budget.maxUnavailable) : undefined,
+        minAvailable: budget.minAvailable !== undefined ? intOrString(budget.minAvailable) : undefined,
+      },
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { DefaultDenyPolicy } from '../lib/network';
+import { resourceQuantities } from '../lib/resources';
+import { ResourceAmounts } from '../lib/types';
+
+/** Pod Security Standards level enforced on a namespace. */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+/** Aggregate limits of a namespace (ResourceQuota `hard`). */
+export interface QuotaSpec {
+  /** Sum of container requests. */
+  readonly requests: ResourceAmounts;
+  /** Sum of container limits. */
+  readonly limits: ResourceAmounts;
+  /** Maximum number of pods. */
+  readonly pods: number;
+  /** Maximum number of PersistentVolumeClaims. */
+  readonly persistentVolumeClaims: number;
+  /** Sum of storage requested by claims, e.g. `20Gi`. */
+  readonly storage: string;
+}
+
+/** Per-container defaults and bounds (LimitRange) for pods created outside this model, e.g. `kubectl run`. */
+export interface LimitRangeSpec {
+  readonly defaultRequest: ResourceAmounts;
+  readonly defaultLimit: ResourceAmounts;
+  readonly max: ResourceAmounts;
+}
+
+export interface ProductionNamespaceProps {
+  /** Namespace name (a DNS label). */
+  readonly name: string;
+  /** Labels identity of the namespace and its guardrails. */
+  readonly identity: ComponentIdentity;
+  /** Pod Security level for enforce, audit and warn. */
+  readonly podSecurity: PodSecurityLevel;
+  /**
+   * Why the namespace is less than `restricted`. Required below restricted so
+   * the exception is written down next to the code that makes it.
+   * @default - none (restricted)
+   */
+  readonly podSecurityReason?: string;
+  /** @default - no ResourceQuota */
+  readonly quota?: QuotaSpec;
+  /** @default - no LimitRange */
+  readonly limitRange?: LimitRangeSpec;
+  /** Deny all ingress and egress unless a workload policy allows it. @default true */
+  readonly defaultDeny?: boolean;
+  /** Create the read-only `viewer` ServiceAccount bound to the built-in `view` ClusterRole. @default false */
+  readonly viewer?: boolean;
+}
+
+/** PSS version pinned so that a cluster upgrade cannot silently change what is enforced. */
+export const POD_SECURITY_VERSION = 'v1.27';
+
+/**
+ * A namespace with its guardrails: Pod Security labels, ResourceQuota,
+ * LimitRange and a default-deny NetworkPolicy. They live together so that they
+ * exist before the first pod is admitted.
+ */
+export class ProductionNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ProductionNamespaceProps) {
+    super(scope, id);
+    if (props.podSecurity !== 'restricted' && !props.podSecurityReason) {
+      throw new Error(`namespace ${props.name}: pod security level "${props.podSecurity}" needs a podSecurityReason`);
+    }
+    this.name = props.name;
+    const labels = recommendedLabels(this, props.identity);
+    new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': props.podSecurity,
+          'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+          'pod-security.kubernetes.io/audit': props.podSecurity,
+          'pod-security.kubernetes.io/audit-version': POD_SECURITY_VERSION,
+          'pod-security.kubernetes.io/warn': props.podSecurity,
+          'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
+        },
+        annotations: props.podSecurityReason ? { 'platform.dockercoins.io/pod-security-reason': props.podSecurityReason } : undefined,
+      },
+    });
+    const q = props.quota;
+    if (q) {
+      new k8s.KubeResourceQuota(this, 'Quota', {
+        metadata: { name: 'quota', namespace: props.name, labels },
+        spec: {
+          hard: {
+            'requests.cpu': k8s.Quantity.fromString(q.requests.cpu),
+            'requests.memory': k8s.Quantity.fromString(q.requests.memory),
+            'requests.ephemeral-storage': k8s.Quantity.fromString(q.requests.ephemeralStorage),
+            'limits.cpu': k8s.Quantity.fromString(q.limits.cpu),
+            'limits.memory': k8s.Quantity.fromString(q.limits.memory),
+            'limits.ephemeral-storage': k8s.Quantity.fromString(q.limits.ephemeralStorage),
+            'pods': k8s.Quantity.fromNumber(q.pods),
+            'persistentvolumeclaims': k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+            'requests.storage': k8s.Quantity.fromString(q.storage),
+          },
+        },
+      });
+    }
+    const lr = props.limitRange;
+    if (lr) {
+      new k8s.KubeLimitRange(this, 'Limits', {
+        metadata: { name: 'container-defaults', namespace: props.name, labels },
+        spec: { limits: [{ type: 'Container', defaultRequest: resourceQuantities(lr.defaultRequest), default: resourceQuantities(lr.defaultLimit), max: resourceQuantities(lr.max) }] },
+      });
+    }
+    if (props.defaultDeny ?? true) new DefaultDenyPolicy(this, 'DefaultDeny', { namespace: props.name, labels });
+    if (props.viewer) {
+      new k8s.KubeServiceAccount(this, 'Viewer', {
+        metadata: { name: 'viewer', namespace: props.name, labels },
+        automountServiceAccountToken: false,
+      });
+      new k8s.KubeRoleBinding(this, 'ViewerBinding', {
+        metadata: { name: 'viewer-view', namespace: props.name, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: props.name }],
+      });
+    }
+  }
+}
+

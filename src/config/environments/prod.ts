@@ -1,0 +1,39 @@
+import { EnvironmentConfig } from '../types';
+import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+
+/** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
+export const prod: EnvironmentConfig = {
+  name: 'prod',
+  nodes: 3,
+  storageClass: 'replicated',
+  ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
+  dockercoins: [{
+    name: 'dockercoins',
+    namespace: 'dockercoins',
+    host: 'dockercoins.example.com',
+    tlsSecretName: 'dockercoins-tls',
+    settings: { DEBUG: 'false' },
+    availability: { disruptionBudgets: true, spread: 'required' },
+    rng: { image: dockercoinsImage('rng'), resources: sized('200m', '48Mi', '1', '96Mi') },
+    hasher: {
+      image: dockercoinsImage('hasher'),
+      resources: sized('200m', '64Mi', '1', '192Mi'),
+      autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
+    },
+    worker: { image: dockercoinsImage('worker'), resources: sized('100m', '48Mi', '500m', '96Mi'), replicas: 10 },
+    webui: { image: dockercoinsImage('webui'), resources: sized('100m', '64Mi', '500m', '192Mi'), replicas: 3 },
+    redis: { image: REDIS_IMAGE, resources: guaranteed('500m', '512Mi'), persistence: { size: '5Gi' } },
+    quota: {
+      requests: { cpu: '8', memory: '8Gi', ephemeralStorage: '10Gi' },
+      limits: { cpu: '32', memory: '16Gi', ephemeralStorage: '20Gi' },
+      pods: 50,
+      persistentVolumeClaims: 2,
+      storage: '20Gi',
+    },
+    limitRange: {
+      defaultRequest: { cpu: '100m', memory: '64Mi', ephemeralStorage: '64Mi' },
+      defaultLimit: { cpu: '500m', memory: '256Mi', ephemeralStorage: '512Mi' },
+      max: { cpu: '4', memory: '4Gi', ephemeralStorage: '2Gi' },
+    },
+  }],
+};

@@ -1,0 +1,38 @@
+import { EnvironmentConfig } from '../types';
+import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+
+/** A shared pre-production cluster: two replicas where it matters, persistent Redis, production-like policies. */
+export const staging: EnvironmentConfig = {
+  name: 'staging',
+  nodes: 2,
+  storageClass: 'standard',
+  ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
+  dockercoins: [{
+    name: 'dockercoins',
+    namespace: 'dockercoins',
+    host: 'dockercoins.staging.example.com',
+    settings: { DEBUG: 'false' },
+    availability: { disruptionBudgets: true, spread: 'preferred' },
+    rng: { image: dockercoinsImage('rng'), resources: sized('100m', '32Mi', '500m', '64Mi') },
+    hasher: {
+      image: dockercoinsImage('hasher'),
+      resources: sized('100m', '48Mi', '500m', '128Mi'),
+      autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilization: 70 },
+    },
+    worker: { image: dockercoinsImage('worker'), resources: sized('50m', '32Mi', '250m', '64Mi'), replicas: 2 },
+    webui: { image: dockercoinsImage('webui'), resources: sized('50m', '48Mi', '250m', '128Mi'), replicas: 2 },
+    redis: { image: REDIS_IMAGE, resources: guaranteed('100m', '128Mi'), persistence: { size: '1Gi' } },
+    quota: {
+      requests: { cpu: '4', memory: '4Gi', ephemeralStorage: '4Gi' },
+      limits: { cpu: '8', memory: '8Gi', ephemeralStorage: '8Gi' },
+      pods: 30,
+      persistentVolumeClaims: 2,
+      storage: '5Gi',
+    },
+    limitRange: {
+      defaultRequest: { cpu: '50m', memory: '32Mi', ephemeralStorage: '64Mi' },
+      defaultLimit: { cpu: '250m', memory: '128Mi', ephemeralStorage: '256Mi' },
+      max: { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' },
+    },
+  }],
+};

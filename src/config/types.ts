@@ -1,0 +1,49 @@
+import type { DockerCoinsProps } from '../../constructs/dockercoins';
+import type { LimitRangeSpec, QuotaSpec } from '../../constructs/namespace';
+
+/**
+ * Everything that differs between environments. Constructs hold what is true
+ * everywhere (ports, probes, security); this holds sizes, counts, names and hosts.
+ */
+export interface EnvironmentConfig {
+  /** Environment name, a DNS label (`dev`, `staging`, `prod`); also the dist/ folder and the Pulumi stack. */
+  readonly name: string;
+  /** Planning figure: nodes DaemonSets run on, used to check that quotas fit. */
+  readonly nodes: number;
+  /** StorageClass for every claim. @default - the cluster's default StorageClass */
+  readonly storageClass?: string;
+  /** The ingress controller all Ingresses go through. */
+  readonly ingress: IngressConfig;
+  /** DockerCoins instances, each in its own namespace (the course runs `blue` and `green` side by side). */
+  readonly dockercoins: readonly DockerCoinsInstanceConfig[];
+}
+
+export interface IngressConfig {
+  /** IngressClass name of every Ingress. */
+  readonly className: string;
+  /** Namespace of the controller pods (allowed through NetworkPolicies). */
+  readonly controllerNamespace: string;
+  /**
+   * Pulumi waits for an Ingress to get a load-balancer address. Set false where
+   * the controller does not publish one (hostPort mode), else `pulumi up` hangs.
+   */
+  readonly awaitLoadBalancer: boolean;
+}
+
+/** One DockerCoins stack. */
+export interface DockerCoinsInstanceConfig extends Pick<DockerCoinsProps, 'settings' | 'availability' | 'rng' | 'hasher' | 'worker' | 'webui'> {
+  /** Instance name (`app.kubernetes.io/instance`), a DNS label, unique in the environment. */
+  readonly name: string;
+  /** Namespace, a DNS label, unique in the environment. */
+  readonly namespace: string;
+  /** Host of the web UI Ingress. */
+  readonly host: string;
+  /** TLS Secret for `host`. @default - no TLS */
+  readonly tlsSecretName?: string;
+  /** Redis sizing; `persistence` puts its data on a claim of the environment's storage class. */
+  readonly redis: DockerCoinsProps['redis'];
+  /** Namespace ResourceQuota. */
+  readonly quota: QuotaSpec;
+  /** Namespace LimitRange (defaults for pods made outside this model). */
+  readonly limitRange: LimitRangeSpec;
+}

@@ -1,0 +1,17 @@
+import * as pulumi from '@pulumi/pulumi';
+import { loadEnvironment } from '../config';
+import { deployEnvironment } from './program';
+
+/**
+ * Pulumi program: stack = environment. `dockercoins:environment` maps a stack
+ * with another name onto an environment; `dockercoins:overrides` overrides any
+ * field of the typed environment config and is validated the same way.
+ */
+const config = new pulumi.Config('dockercoins');
+const env = loadEnvironment(config.get('environment') ?? pulumi.getStack(), config.getObject<unknown>('overrides'));
+const deployed = deployEnvironment(env);
+
+export const environment = env.name;
+export const namespaces = env.dockercoins.map(d => d.namespace);
+export const webui = env.dockercoins.map(d => `${d.tlsSecretName ? 'https' : 'http'}://${d.host}/`);
+export const charts = deployed.charts.map(c => c.id);

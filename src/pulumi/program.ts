@@ -1,0 +1,69 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { EnvironmentConfig } from '../config';
+import { ManifestObject, renderCharts } from '../render';
+
+/** A chart deployed as one ConfigGroup. */
+export interface DeployedChart {
+  readonly id: string;
+  readonly wave: number;
+  readonly group: k8s.yaml.v2.ConfigGroup;
+  /** Resources this group waits for (all of the earlier waves). */
+  readonly dependsOn: readonly pulumi.Resource[];
+}
+
+/** A Secret the Pulumi program creates from secret stack config (never rendered to dist/). */
+export interface SecretSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** Key -> secret value. */
+  readonly data: Record<string, pulumi.Input<string>>;
+}
+
+export interface DeployOptions {
+  /** Secrets created after wave 0 (namespaces) and before everything else. @default - none */
+  readonly secrets?: readonly SecretSpec[];
+  /** Provider for every resource. @default - the ambient kubeconfig */
+  readonly provider?: k8s.Provider;
+}
+
+export interface DeployedEnvironment {
+  readonly charts: DeployedChart[];
+  readonly secrets: k8s.core.v1.Secret[];
+}
+
+/**
+ * Deploys the model of an environment: each cdk8s chart becomes a ConfigGroup of
+ * exactly the objects `cdk8s synth` renders (the App is built, never
+ * synthesized). Waves run in order: namespaces and their guardrails first, then
+ * secrets, then the charts that use them.
+ */
+export function deployEnvironment(env: EnvironmentConfig, options: DeployOptions = {}): DeployedEnvironment {
+  const charts = renderCharts(env, 'pulumi');
+  const opts = options.provider ? { provider: options.provider } : {};
+  const deployed: DeployedChart[] = [];
+  const secrets: k8s.core.v1.Secret[] = [];
+  const waves = [...new Set(charts.map(c => c.wave))].sort((a, b) => a - b);
+  let before: pulumi.Resource[] = [];
+  for (const wave of waves) {
+    const groups = charts.filter(c => c.wave === wave).map(chart => {
+      const dependsOn = [...before];
+      const group = new k8s.yaml.v2.ConfigGroup(`${env.name}-${chart.id}`, { objs: chart.objects as ManifestObject[] }, { ...opts, dependsOn });
+      deployed.push({ id: chart.id, wave, group, dependsOn });
+      return group;
+    });
+    before = [...before, ...groups];
+    if (wave === waves[0]) {
+      for (const s of options.secrets ?? []) {
+        secrets.push(new k8s.core.v1.Secret(`${env.name}-${s.namespace}-${s.name}`, {
+          metadata: { name: s.name, namespace: s.namespace, labels: s.labels },
+          type: 'Opaque',
+          stringData: s.data,
+        }, { ...opts, dependsOn: [...before] }));
+      }
+      before = [...before, ...secrets];
+    }
+  }
+  return { charts: deployed, secrets };
+}

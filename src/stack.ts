@@ -1,0 +1,70 @@
+import { App, Chart } from 'cdk8s';
+import { DockerCoins } from '../constructs/dockercoins';
+import { ProductionNamespace } from '../constructs/namespace';
+import { EnvironmentConfig } from './config';
+
+/** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
+export const PLATFORM_VERSION = '0.1.0';
+
+/** A chart of the stack and its place in the deployment order. */
+export interface StackChart {
+  /** Chart id: the file name in dist/<env>/ and the Pulumi resource name. */
+  readonly id: string;
+  /**
+   * Deployment wave. Wave 0 holds namespaces and their guardrails, which must
+   * exist before anything else (and before secrets Pulumi creates in them).
+   */
+  readonly wave: number;
+  readonly chart: Chart;
+}
+
+/**
+ * Builds every chart of an environment into `app`, in deployment order. Both
+ * engines call this: cdk8s synthesizes the charts to YAML, Pulumi deploys their
+ * objects.
+ */
+export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
+  const namespaces = new Chart(app, 'namespaces', { disableResourceNameHashes: true });
+  const charts: StackChart[] = [{ id: 'namespaces', wave: 0, chart: namespaces }];
+
+  for (const instance of env.dockercoins) {
+    new ProductionNamespace(namespaces, `dockercoins-${instance.name}`, {
+      name: instance.namespace,
+      identity: { name: instance.namespace, instance: instance.name, component: 'namespace', partOf: 'dockercoins', version: PLATFORM_VERSION },
+      podSecurity: 'restricted',
+      quota: instance.quota,
+      limitRange: instance.limitRange,
+      viewer: true,
+    });
+    const id = instance.name === 'dockercoins' ? 'dockercoins' : `dockercoins-${instance.name}`;
+    const chart = new Chart(app, id, { disableResourceNameHashes: true });
+    new DockerCoins(chart, 'DockerCoins', {
+      instance: instance.name,
+      namespace: instance.namespace,
+      settings: instance.settings,
+      ingress: {
+        host: instance.host,
+        className: env.ingress.className,
+        controllerNamespace: env.ingress.controllerNamespace,
+        tlsSecretName: instance.tlsSecretName,
+        annotations: ingressAnnotations(env),
+      },
+      availability: instance.availability,
+      rng: instance.rng,
+      hasher: instance.hasher,
+      worker: instance.worker,
+      webui: instance.webui,
+      redis: instance.redis.persistence
+        ? { ...instance.redis, persistence: { ...instance.redis.persistence, storageClassName: instance.redis.persistence.storageClassName ?? env.storageClass } }
+        : instance.redis,
+    });
+    charts.push({ id, wave: 2, chart });
+  }
+  return charts;
+}
+
+/** Annotations every Ingress of the environment carries. */
+export function ingressAnnotations(env: EnvironmentConfig): Record<string, string> | undefined {
+  // Without a published load-balancer address, Pulumi would wait 10 minutes per Ingress.
+  return env.ingress.awaitLoadBalancer ? undefined : { 'pulumi.com/skipAwait': 'true' };
+}
