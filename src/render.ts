@@ -1,7 +1,7 @@
 import { App, Yaml } from 'cdk8s';
 import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
 import { EnvironmentConfig } from './config';
-import { buildStack, StackChart } from './stack';
+import { buildStack, RequiredSecret, StackChart } from './stack';
 
 /** A Kubernetes object as rendered (plain JSON). */
 export type ManifestObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
@@ -17,6 +17,7 @@ export interface RenderedChart {
   readonly id: string;
   readonly wave: number;
   readonly objects: ManifestObject[];
+  readonly secrets: readonly RequiredSecret[];
 }
 
 /** Engine that applies the objects; recorded in `app.kubernetes.io/managed-by`. */
@@ -32,7 +33,7 @@ export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { ap
 /** The objects of every chart, in deployment order. */
 export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): RenderedChart[] {
   const { charts } = buildApp(env, engine);
-  return charts.map(c => ({ id: c.id, wave: c.wave, objects: c.chart.toJson() as ManifestObject[] }));
+  return charts.map(c => ({ id: c.id, wave: c.wave, objects: c.chart.toJson() as ManifestObject[], secrets: c.secrets ?? [] }));
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */

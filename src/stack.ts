@@ -16,6 +16,23 @@ export interface StackChart {
    */
   readonly wave: number;
   readonly chart: Chart;
+  /**
+   * Secrets the chart's workloads read but the model never renders (no secret
+   * in git). Pulumi creates them from secret stack config; with kubectl the
+   * operator creates them first (see README).
+   * @default - none
+   */
+  readonly secrets?: readonly RequiredSecret[];
+}
+
+/** A Secret that must exist before a chart is applied. */
+export interface RequiredSecret {
+  readonly name: string;
+  readonly namespace: string;
+  /** Secret key -> Pulumi config key (namespace `dockercoins`) holding the secret value. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** Labels of the Secret object. */
+  readonly labels: Record<string, string>;
 }
 
 /**

@@ -12,18 +12,12 @@ export interface DeployedChart {
   readonly dependsOn: readonly pulumi.Resource[];
 }
 
-/** A Secret the Pulumi program creates from secret stack config (never rendered to dist/). */
-export interface SecretSpec {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  /** Key -> secret value. */
-  readonly data: Record<string, pulumi.Input<string>>;
-}
-
 export interface DeployOptions {
-  /** Secrets created after wave 0 (namespaces) and before everything else. @default - none */
-  readonly secrets?: readonly SecretSpec[];
+  /**
+   * Reads a secret value from stack config (`dockercoins:<key>`).
+   * @default - `new pulumi.Config('dockercoins').requireSecret(key)`
+   */
+  readonly secretValue?: (configKey: string) => pulumi.Output<string>;
   /** Provider for every resource. @default - the ambient kubeconfig */
   readonly provider?: k8s.Provider;
 }
@@ -37,7 +31,8 @@ export interface DeployedEnvironment {
  * Deploys the model of an environment: each cdk8s chart becomes a ConfigGroup of
  * exactly the objects `cdk8s synth` renders (the App is built, never
  * synthesized). Waves run in order: namespaces and their guardrails first, then
- * secrets, then the charts that use them.
+ * the secrets the charts declare (values from secret stack config), then the
+ * charts that use them.
  */
 export function deployEnvironment(env: EnvironmentConfig, options: DeployOptions = {}): DeployedEnvironment {
   const charts = renderCharts(env, 'pulumi');
@@ -55,11 +50,13 @@ export function deployEnvironment(env: EnvironmentConfig, options: DeployOptions
     });
     before = [...before, ...groups];
     if (wave === waves[0]) {
-      for (const s of options.secrets ?? []) {
+      const secretValue = options.secretValue ?? ((key: string) => new pulumi.Config('dockercoins').requireSecret(key));
+      for (const s of charts.flatMap(c => c.secrets)) {
+        const stringData = Object.fromEntries(Object.entries(s.keys).map(([key, configKey]) => [key, secretValue(configKey)]));
         secrets.push(new k8s.core.v1.Secret(`${env.name}-${s.namespace}-${s.name}`, {
           metadata: { name: s.name, namespace: s.namespace, labels: s.labels },
           type: 'Opaque',
-          stringData: s.data,
+          stringData,
         }, { ...opts, dependsOn: [...before] }));
       }
       before = [...before, ...secrets];
