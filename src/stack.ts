@@ -45,7 +45,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
   const charts: StackChart[] = [{ id: 'namespaces', wave: 0, chart: namespaces }];
 
   for (const instance of env.dockercoins) {
-    new ProductionNamespace(namespaces, `dockercoins-${instance.name}`, {
+    ProductionNamespace.ensure(namespaces, {
       name: instance.namespace,
       identity: { name: instance.namespace, instance: instance.name, component: 'namespace', partOf: 'dockercoins', version: PLATFORM_VERSION },
       podSecurity: 'restricted',

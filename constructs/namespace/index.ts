@@ -63,12 +63,31 @@ export const POD_SECURITY_VERSION = 'v1.27';
 export class ProductionNamespace extends Construct {
   public readonly name: string;
 
+  /**
+   * The namespace named `props.name` under `scope`, created on first use. Lets
+   * several components share one namespace (e.g. node agents); a second caller
+   * asking for a different Pod Security level is an error.
+   */
+  public static ensure(scope: Construct, props: ProductionNamespaceProps): ProductionNamespace {
+    const existing = scope.node.tryFindChild(`ns-${props.name}`) as ProductionNamespace | undefined;
+    if (existing) {
+      if (existing.podSecurity !== props.podSecurity) {
+        throw new Error(`namespace ${props.name}: requested with pod security "${props.podSecurity}" but already "${existing.podSecurity}"`);
+      }
+      return existing;
+    }
+    return new ProductionNamespace(scope, `ns-${props.name}`, props);
+  }
+
+  public readonly podSecurity: PodSecurityLevel;
+
   constructor(scope: Construct, id: string, props: ProductionNamespaceProps) {
     super(scope, id);
     if (props.podSecurity !== 'restricted' && !props.podSecurityReason) {
       throw new Error(`namespace ${props.name}: pod security level "${props.podSecurity}" needs a podSecurityReason`);
     }
     this.name = props.name;
+    this.podSecurity = props.podSecurity;
     const labels = recommendedLabels(this, props.identity);
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: {

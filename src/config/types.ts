@@ -14,6 +14,8 @@ export interface EnvironmentConfig {
   readonly storageClass?: string;
   /** The ingress controller all Ingresses go through. */
   readonly ingress: IngressConfig;
+  /** Addresses outside the pod network that controllers and agents talk to. */
+  readonly cluster: ClusterNetworkConfig;
   /** DockerCoins instances, each in its own namespace (the course runs `blue` and `green` side by side). */
   readonly dockercoins: readonly DockerCoinsInstanceConfig[];
 }
@@ -28,6 +30,19 @@ export interface IngressConfig {
    * the controller does not publish one (hostPort mode), else `pulumi up` hangs.
    */
   readonly awaitLoadBalancer: boolean;
+}
+
+/**
+ * NetworkPolicies match addresses outside the pod network by CIDR only: the
+ * API server and the nodes (kubelet, hostNetwork agents) need their ranges.
+ */
+export interface ClusterNetworkConfig {
+  /** CIDRs of the API server endpoints (`kubectl get endpoints kubernetes`). */
+  readonly apiServerCidrs: readonly string[];
+  /** Port of the API server endpoints (6443 on most clusters; 443 on some managed ones). */
+  readonly apiServerPort: number;
+  /** CIDRs of the node addresses. */
+  readonly nodeCidrs: readonly string[];
 }
 
 /** One DockerCoins stack. */

@@ -134,6 +134,21 @@ export class Checker {
     return true;
   }
 
+  cidr(path: string, value: unknown): value is string {
+    if (!this.string(path, value)) return false;
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (!m || m.slice(1, 5).some(o => Number(o) > 255) || Number(m[5]) > 32) {
+      this.add(path, `"${value}" is not a valid IPv4 CIDR (e.g. 10.0.0.0/16)`);
+      return false;
+    }
+    return true;
+  }
+
+  cidrs(path: string, value: unknown): value is string[] {
+    if (!Array.isArray(value) || value.length === 0) { this.add(path, `must be a non-empty list of CIDRs, got ${describe(value)}`); return false; }
+    return value.map((v, i) => this.cidr(`${path}[${i}]`, v)).every(Boolean);
+  }
+
   oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
     if (typeof value !== 'string' || !allowed.includes(value as T)) {
       this.add(path, `must be one of ${allowed.join(', ')}, got ${describe(value)}`);
@@ -175,6 +190,11 @@ export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
     c.dnsSubdomain('ingress.className', env.ingress.className);
     c.dnsLabel('ingress.controllerNamespace', env.ingress.controllerNamespace);
     c.boolean('ingress.awaitLoadBalancer', env.ingress.awaitLoadBalancer);
+  }
+  if (c.object('cluster', env.cluster)) {
+    c.cidrs('cluster.apiServerCidrs', env.cluster.apiServerCidrs);
+    c.integer('cluster.apiServerPort', env.cluster.apiServerPort, 1, 65535);
+    c.cidrs('cluster.nodeCidrs', env.cluster.nodeCidrs);
   }
   if (!Array.isArray(env.dockercoins) || env.dockercoins.length === 0) {
     c.add('dockercoins', 'must list at least one instance');

@@ -6,6 +6,7 @@ export const dev: EnvironmentConfig = {
   name: 'dev',
   nodes: 1,
   ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: false },
+  cluster: { apiServerCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',
     namespace: 'dockercoins',

@@ -7,6 +7,7 @@ export const prod: EnvironmentConfig = {
   nodes: 3,
   storageClass: 'replicated',
   ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
+  cluster: { apiServerCidrs: ['10.10.0.0/24'], apiServerPort: 6443, nodeCidrs: ['10.10.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',
     namespace: 'dockercoins',

@@ -7,6 +7,7 @@ export const staging: EnvironmentConfig = {
   nodes: 2,
   storageClass: 'standard',
   ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
+  cluster: { apiServerCidrs: ['10.0.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',
     namespace: 'dockercoins',
