@@ -1,0 +1,54 @@
+import { loadEnvironment } from '../src/config';
+import { renderEnvironment } from '../src/render';
+import { ENV_NAMES, renderObjects } from './helpers';
+
+const RECOMMENDED = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by'];
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'APIService', 'PriorityClass', 'CustomResourceDefinition']);
+
+describe.each(ENV_NAMES)('rendered %s', env => {
+  const objects = renderObjects(env);
+
+  test('matches the snapshot (review changes to the rendered YAML here and in dist/)', () => {
+    expect(renderEnvironment(loadEnvironment(env))).toMatchSnapshot();
+  });
+
+  test('is deterministic: rendering twice gives byte-identical files', () => {
+    expect(renderEnvironment(loadEnvironment(env))).toEqual(renderEnvironment(loadEnvironment(env)));
+  });
+
+  test('every object carries the Kubernetes recommended labels', () => {
+    for (const o of objects) {
+      const missing = RECOMMENDED.filter(l => !(o.metadata as any).labels?.[l]);
+      expect({ object: `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, missing }).toEqual({ object: expect.any(String), missing: [] });
+    }
+  });
+
+  test('every namespaced object names its namespace explicitly; cluster-scoped ones do not', () => {
+    for (const o of objects) {
+      expect({ object: `${o.kind} ${o.metadata.name}`, namespaced: o.metadata.namespace !== undefined })
+        .toEqual({ object: `${o.kind} ${o.metadata.name}`, namespaced: !CLUSTER_SCOPED.has(o.kind) });
+    }
+  });
+
+  test('no construct-path label or hashed name leaks into the output', () => {
+    expect(JSON.stringify(objects)).not.toContain('cdk8s.io/metadata.addr');
+    for (const o of objects) expect(o.metadata.name).not.toMatch(/-c8[0-9a-f]{6,}$/);
+  });
+
+  test('selectors use only the stable name and instance labels', () => {
+    for (const o of objects as any[]) {
+      const selector = o.spec?.selector?.matchLabels ?? (o.kind === 'Service' ? o.spec.selector : undefined);
+      if (!selector) continue;
+      expect(Object.keys(selector).every(k => ['app.kubernetes.io/name', 'app.kubernetes.io/instance'].includes(k) || !k.startsWith('app.kubernetes.io/'))).toBe(true);
+      expect(selector['app.kubernetes.io/version']).toBeUndefined();
+    }
+  });
+
+  test('namespaces come first: in the first file, and before anything that uses them', () => {
+    const files = renderEnvironment(loadEnvironment(env));
+    expect(files[0].name).toBe('00-namespaces.k8s.yaml');
+    expect([...files.map(f => f.name)]).toEqual([...files.map(f => f.name)].sort());
+    const firstNonNamespace = objects.findIndex(o => o.kind !== 'Namespace');
+    expect(objects.slice(firstNonNamespace).some(o => o.kind === 'Namespace')).toBe(false);
+  });
+});
