@@ -3,7 +3,7 @@ import { App, Chart } from 'cdk8s';
 import { DockerCoins } from '../../constructs/dockercoins';
 import { PROBES_WAIVED_ANNOTATION } from '../../constructs/lib/probes';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
-import { containers, ENV_NAMES, envCopy, find, podSpec, podTemplateMeta, renderObjects, workloads } from '../helpers';
+import { containers, ENV_NAMES, find, podSpec, podTemplateMeta, renderObjects, workloads } from '../helpers';
 
 const APP_NS = 'dockercoins';
 const appObjects = (env: string) => renderObjects(env).filter(o => o.metadata.namespace === APP_NS);
