@@ -70,7 +70,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
       rng: instance.rng,
       hasher: instance.hasher,
       worker: instance.worker,
-      webui: instance.webui,
+      webui: { ...instance.webui, nodePortSources: env.cluster.nodeCidrs },
       redis: instance.redis.persistence
         ? { ...instance.redis, persistence: { ...instance.redis.persistence, storageClassName: instance.redis.persistence.storageClassName ?? env.storageClass } }
         : instance.redis,

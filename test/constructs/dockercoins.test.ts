@@ -252,7 +252,7 @@ describe('DockerCoins across environments', () => {
       new DockerCoins(chart, id, {
         instance: cfg.name, namespace: cfg.namespace, settings: cfg.settings,
         ingress: { host: cfg.host, className: 'traefik', controllerNamespace: 'traefik' },
-        availability: cfg.availability, rng: cfg.rng, hasher: cfg.hasher, worker: cfg.worker, webui: cfg.webui, redis: cfg.redis,
+        availability: cfg.availability, rng: cfg.rng, hasher: cfg.hasher, worker: cfg.worker, webui: { ...cfg.webui, nodePortSources: ['10.0.0.0/8'] }, redis: cfg.redis,
       });
       return chart.toJson().filter((o: any) => o.spec?.selector).map((o: any) => [o.kind, o.metadata.name, o.spec.selector]);
     };
