@@ -11,10 +11,13 @@ const EXPECTED = [
   'webui -> redis 6379/TCP',
 ];
 
-describe.each(ENV_NAMES)('DockerCoins network isolation in %s', env => {
+const INSTANCES = ENV_NAMES.flatMap(env => ENVIRONMENTS[env].dockercoins.map(d => [env, d.name]));
+
+describe.each(INSTANCES)('DockerCoins network isolation in %s, instance %s', (env, name) => {
   const objects = renderObjects(env) as K8sObject[];
   const model = new NetworkModel(objects);
-  const ns = ENVIRONMENTS[env].dockercoins[0].namespace;
+  const cfg = ENVIRONMENTS[env].dockercoins.find(d => d.name === name)!;
+  const ns = cfg.namespace;
   const pod = (name: string): Endpoint => {
     const w = workloads(objects).find(o => o.metadata.namespace === ns && o.metadata.name === name)!;
     return { namespace: ns, labels: podTemplateMeta(w).labels, name: `${ns}/${name}` };
@@ -73,7 +76,31 @@ describe.each(ENV_NAMES)('DockerCoins network isolation in %s', env => {
 
   test('webui is reachable from outside the cluster only where it has a node port', () => {
     const external = model.isAllowed({ from: 'external', to: pod('webui'), port: 80 });
-    expect(external).toBe(ENVIRONMENTS[env].dockercoins[0].webui.nodePort !== undefined);
+    expect(external).toBe(cfg.webui.nodePort !== undefined);
     expect(model.isAllowed({ from: 'external', to: pod('redis'), port: 6379 })).toBe(false);
+  });
+});
+
+describe('side-by-side instances (staging: blue and green)', () => {
+  const objects = renderObjects('staging') as K8sObject[];
+  const model = new NetworkModel(objects);
+  const instances = ENVIRONMENTS.staging.dockercoins;
+  const endpoint = (ns: string, name: string): Endpoint => {
+    const w = workloads(objects).find(o => o.metadata.namespace === ns && o.metadata.name === name)!;
+    return { namespace: ns, labels: podTemplateMeta(w).labels, name: `${ns}/${name}` };
+  };
+
+  test('staging runs blue and green', () => {
+    expect(instances.map(d => d.namespace)).toEqual(['blue', 'green']);
+  });
+
+  test('no flow crosses instances, in either direction', () => {
+    const crossing = allowedFlows(objects).filter(f => f.from !== 'external'
+      && instances.some(d => d.namespace === (f.from as Endpoint).namespace) && instances.some(d => d.namespace === f.to.namespace)
+      && (f.from as Endpoint).namespace !== f.to.namespace);
+    expect(crossing.map(flowKey)).toEqual([]);
+    expect(model.isAllowed({ from: endpoint('blue', 'worker'), to: endpoint('green', 'redis'), port: 6379 })).toBe(false);
+    expect(model.isAllowed({ from: endpoint('green', 'webui'), to: endpoint('blue', 'redis'), port: 6379 })).toBe(false);
+    expect(model.isAllowed({ from: endpoint('blue', 'worker'), to: endpoint('blue', 'redis'), port: 6379 })).toBe(true);
   });
 });

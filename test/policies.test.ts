@@ -2,6 +2,7 @@ import { checkHardening, checkObjectsPodSecurity, namespacePodSecurityLevel } fr
 import { validateSchema } from '../src/analysis/schema';
 import { formatProblem, validateManifests } from '../src/analysis/validate';
 import { K8sObject } from '../src/analysis/objects';
+import { ENVIRONMENTS } from '../src/config';
 import { ENV_NAMES, podSpec, renderObjects, workloads } from './helpers';
 
 describe.each(ENV_NAMES)('policies of %s', env => {
@@ -23,7 +24,7 @@ describe.each(ENV_NAMES)('policies of %s', env => {
       if (level !== 'restricted') continue;
       expect({ workload: w.metadata.name, problems: checkHardening(podSpec(w)).map(v => v.message) }).toEqual({ workload: w.metadata.name, problems: [] });
     }
-    for (const d of ['dockercoins']) expect(namespacePodSecurityLevel(objects, d)).toBe('restricted');
+    for (const d of ENVIRONMENTS[env].dockercoins) expect(namespacePodSecurityLevel(objects, d.namespace)).toBe('restricted');
   });
 
   test('the manifest validator finds nothing (probes, resources, tags, secrets, selectors, backends)', () => {

@@ -44,11 +44,14 @@ describe.each(ENV_NAMES)('rendered %s', env => {
     }
   });
 
-  test('namespaces come first: in the first file, and before anything that uses them', () => {
+  test('namespaces come first: in the first file, and each before every object in it', () => {
     const files = renderEnvironment(loadEnvironment(env));
     expect(files[0].name).toBe('00-namespaces.k8s.yaml');
     expect([...files.map(f => f.name)]).toEqual([...files.map(f => f.name)].sort());
-    const firstNonNamespace = objects.findIndex(o => o.kind !== 'Namespace');
-    expect(objects.slice(firstNonNamespace).some(o => o.kind === 'Namespace')).toBe(false);
+    const position = new Map(objects.filter(o => o.kind === 'Namespace').map(o => [o.metadata.name, objects.indexOf(o)]));
+    objects.forEach((o, i) => {
+      const ns = o.metadata.namespace;
+      if (ns && position.has(ns)) expect({ object: `${o.kind} ${ns}/${o.metadata.name}`, afterNamespace: i > position.get(ns)! }).toEqual({ object: `${o.kind} ${ns}/${o.metadata.name}`, afterNamespace: true });
+    });
   });
 });

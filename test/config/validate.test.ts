@@ -28,13 +28,13 @@ describe('environment configuration', () => {
 
   const cases: Array<[string, string, (env: any) => void, string]> = [
     ['zero replicas', 'dev', e => { e.dockercoins[0].worker.replicas = 0; }, 'dockercoins[dockercoins].worker.replicas: must be at least 1, got 0'],
-    ['negative replicas', 'staging', e => { e.dockercoins[0].webui.replicas = -2; }, 'dockercoins[dockercoins].webui.replicas: must be at least 1, got -2'],
+    ['negative replicas', 'staging', e => { e.dockercoins[0].webui.replicas = -2; }, 'dockercoins[blue].webui.replicas: must be at least 1, got -2'],
     ['fractional replicas', 'prod', e => { e.dockercoins[0].webui.replicas = 1.5; }, 'dockercoins[dockercoins].webui.replicas: must be a whole number, got 1.5'],
     ['replicas given as a string', 'prod', e => { e.dockercoins[0].worker.replicas = '3'; }, 'dockercoins[dockercoins].worker.replicas: must be a whole number, got "3"'],
     ['HPA min above max', 'prod', e => { e.dockercoins[0].hasher.autoscaling.minReplicas = 12; }, 'dockercoins[dockercoins].hasher.autoscaling.minReplicas: 12 is above maxReplicas 10'],
     ['HPA min zero', 'dev', e => { e.dockercoins[0].hasher.autoscaling.minReplicas = 0; }, 'dockercoins[dockercoins].hasher.autoscaling.minReplicas: must be at least 1, got 0'],
     ['HPA target above 100%', 'dev', e => { e.dockercoins[0].hasher.autoscaling.targetCpuUtilization = 150; }, 'dockercoins[dockercoins].hasher.autoscaling.targetCpuUtilization: must be at most 100, got 150'],
-    ['limit below request', 'staging', e => { e.dockercoins[0].hasher.resources.limits.memory = '16Mi'; }, 'dockercoins[dockercoins].hasher.resources.limits.memory: 16Mi is below requests.memory 48Mi'],
+    ['limit below request', 'staging', e => { e.dockercoins[0].hasher.resources.limits.memory = '16Mi'; }, 'dockercoins[blue].hasher.resources.limits.memory: 16Mi is below requests.memory 48Mi'],
     ['unparsable quantity', 'dev', e => { e.dockercoins[0].rng.resources.requests.cpu = '100 millicores'; }, 'dockercoins[dockercoins].rng.resources.requests.cpu: "100 millicores" is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)'],
     ['zero request', 'dev', e => { e.dockercoins[0].rng.resources.requests.memory = '0'; }, 'dockercoins[dockercoins].rng.resources.requests.memory: must be greater than zero, got "0"'],
     ['redis not Guaranteed', 'prod', e => { e.dockercoins[0].redis.resources.limits.cpu = '1'; }, 'dockercoins[dockercoins].redis.resources.limits.cpu: must equal requests.cpu for Guaranteed QoS (requests 500m, limits 1)'],
@@ -45,7 +45,7 @@ describe('environment configuration', () => {
     ['image tag missing', 'dev', e => { delete e.dockercoins[0].hasher.image.tag; }, 'dockercoins[dockercoins].hasher.image.tag: must be a string, got nothing'],
     ['bad image repository', 'dev', e => { e.dockercoins[0].worker.image.repository = 'DockerCoins/Worker'; }, 'dockercoins[dockercoins].worker.image.repository: "DockerCoins/Worker" is not a valid image repository (lower-case path such as dockercoins/rng)'],
     ['bad registry', 'dev', e => { e.dockercoins[0].worker.image.registry = 'https://registry.example.com'; }, 'dockercoins[dockercoins].worker.image.registry: "https://registry.example.com" is not a valid registry host (e.g. registry.example.com:5000)'],
-    ['namespace not a DNS label', 'staging', e => { e.dockercoins[0].namespace = 'Docker_Coins'; }, 'dockercoins[dockercoins].namespace: "Docker_Coins" is not a valid DNS label (lower-case letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)'],
+    ['namespace not a DNS label', 'staging', e => { e.dockercoins[0].namespace = 'Docker_Coins'; }, 'dockercoins[blue].namespace: "Docker_Coins" is not a valid DNS label (lower-case letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)'],
     ['environment name not a DNS label', 'dev', e => { e.name = 'Dev Env'; }, 'name: "Dev Env" is not a valid DNS label (lower-case letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)'],
     ['host with a scheme', 'prod', e => { e.dockercoins[0].host = 'https://dockercoins.example.com'; }, 'dockercoins[dockercoins].host: "https://dockercoins.example.com" is not a valid DNS host name (e.g. dockercoins.example.com; no scheme, port, path or wildcard)'],
     ['single-label host', 'dev', e => { e.dockercoins[0].host = 'dockercoins'; }, 'dockercoins[dockercoins].host: "dockercoins" is not a valid DNS host name (e.g. dockercoins.example.com; no scheme, port, path or wildcard)'],
@@ -66,6 +66,21 @@ describe('environment configuration', () => {
 
   test.each(cases)('refuses %s', (_label, envName, breakIt, message) => {
     expect(problemsOf(envName, breakIt)).toContain(message);
+  });
+
+  test('instances each get their own namespace, quota and host', () => {
+    const staging = loadEnvironment('staging');
+    expect(new Set(staging.dockercoins.map(d => d.namespace)).size).toBe(staging.dockercoins.length);
+  });
+
+  const duplicates: Array<[string, (env: any) => void, string]> = [
+    ['instance name', e => { e.dockercoins[1].name = 'blue'; }, 'dockercoins[1].name: "blue" is already used by dockercoins[0].name; instance names must be unique'],
+    ['namespace', e => { e.dockercoins[1].namespace = 'blue'; }, 'dockercoins[green].namespace: "blue" is already used by dockercoins[blue].namespace; namespaces must be unique'],
+    ['host', e => { e.dockercoins[1].host = e.dockercoins[0].host; }, 'dockercoins[green].host: "blue.dockercoins.staging.example.com" is already used by dockercoins[blue].host; hosts must be unique'],
+    ['node port', e => { e.dockercoins[0].webui.nodePort = 30080; e.dockercoins[1].webui.nodePort = 30080; }, 'dockercoins[green].webui.nodePort: "30080" is already used by dockercoins[blue].webui.nodePort; node ports must be unique'],
+  ];
+  test.each(duplicates)('refuses a duplicate %s between instances', (_label, breakIt, message) => {
+    expect(problemsOf('staging', breakIt)).toContain(message);
   });
 
   test('lists every problem at once', () => {

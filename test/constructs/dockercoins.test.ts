@@ -5,14 +5,15 @@ import { PROBES_WAIVED_ANNOTATION } from '../../constructs/lib/probes';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { containers, ENV_NAMES, find, podSpec, podTemplateMeta, renderObjects, workloads } from '../helpers';
 
-const APP_NS = 'dockercoins';
-const appObjects = (env: string) => renderObjects(env).filter(o => o.metadata.namespace === APP_NS);
-const instance = (env: string) => ENVIRONMENTS[env].dockercoins[0];
+const instance = (env: string, name?: string) => ENVIRONMENTS[env].dockercoins.find(d => !name || d.name === name)!;
+/** Every DockerCoins instance of every environment. */
+const INSTANCES = ENV_NAMES.flatMap(env => ENVIRONMENTS[env].dockercoins.map(d => [env, d.name]));
 
-describe.each(ENV_NAMES)('DockerCoins in %s', env => {
+describe.each(INSTANCES)('DockerCoins in %s, instance %s', (env, name) => {
   const objects = renderObjects(env);
-  const app = appObjects(env);
-  const cfg = instance(env);
+  const cfg = instance(env, name);
+  const APP_NS = cfg.namespace;
+  const app = objects.filter(o => o.metadata.namespace === APP_NS);
 
   test('the Services have exactly the names and ports the images hard-code', () => {
     const services = app.filter(o => o.kind === 'Service').map((s: any) => [s.metadata.name, s.spec.ports.map((p: any) => p.port)]);
@@ -248,7 +249,7 @@ describe('DockerCoins across environments', () => {
     const selectors = (id: string) => {
       const app = new App();
       const chart = new Chart(app, `chart-${id}`);
-      const cfg = instance('prod');
+      const cfg = instance('prod', 'dockercoins');
       new DockerCoins(chart, id, {
         instance: cfg.name, namespace: cfg.namespace, settings: cfg.settings,
         ingress: { host: cfg.host, className: 'traefik', controllerNamespace: 'traefik' },

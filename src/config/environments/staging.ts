@@ -1,17 +1,26 @@
-import { EnvironmentConfig } from '../types';
+import { DockerCoinsInstanceConfig, EnvironmentConfig } from '../types';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
-/** A shared pre-production cluster: two replicas where it matters, persistent Redis, production-like policies. */
+/** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentConfig = {
   name: 'staging',
   nodes: 2,
   storageClass: 'standard',
   ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
   cluster: { apiServerCidrs: ['10.0.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/16'] },
-  dockercoins: [{
-    name: 'dockercoins',
-    namespace: 'dockercoins',
-    host: 'dockercoins.staging.example.com',
+  dockercoins: [instance('blue'), instance('green')],
+};
+
+/**
+ * One DockerCoins instance of staging. Staging runs two side by side, `blue` and
+ * `green`, as the course does: each has its own namespace, quota, host and
+ * network isolation, so a new version can be tried on one while the other serves.
+ */
+function instance(name: string): DockerCoinsInstanceConfig {
+  return {
+    name,
+    namespace: name,
+    host: `${name}.dockercoins.staging.example.com`,
     settings: { DEBUG: 'false' },
     availability: { disruptionBudgets: true, spread: 'preferred' },
     rng: { image: dockercoinsImage('rng'), resources: sized('100m', '32Mi', '500m', '64Mi') },
@@ -35,5 +44,5 @@ export const staging: EnvironmentConfig = {
       defaultLimit: { cpu: '250m', memory: '128Mi', ephemeralStorage: '256Mi' },
       max: { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' },
     },
-  }],
-};
+  };
+}
