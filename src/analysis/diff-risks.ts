@@ -65,7 +65,10 @@ export function assessRisks(before: K8sObject | undefined, after: K8sObject | un
   if (before && after) {
     for (const path of IMMUTABLE[kind] ?? []) {
       if (!eq(get(before, path), get(after, path))) {
-        out.push({ code: 'replaced', message: `${path} changed: the ${kind} will be deleted and recreated` });
+        // The API server rejects some Service type/clusterIP transitions and
+        // Pulumi replaces on them; either way the Service may get a new IP.
+        const outcome = kind === 'Service' ? 'the Service may be replaced and get a new cluster IP' : `the ${kind} will be deleted and recreated`;
+        out.push({ code: 'replaced', message: `${path} changed${scalarChange(get(before, path), get(after, path))}: ${outcome}` });
       }
     }
     if (before.immutable === true && !eq(before.data, after.data)) {
@@ -82,6 +85,12 @@ export function assessRisks(before: K8sObject | undefined, after: K8sObject | un
     out.push({ code: 'scale-to-zero', message: `replicas drop from ${replicas(before)} to 0` });
   }
   return out;
+}
+
+/** ` (A -> B)` for scalar values, empty otherwise (objects are in the field list). */
+function scalarChange(a: unknown, b: unknown): string {
+  const show = (v: unknown) => (v === undefined ? 'unset' : String(v));
+  return isRecord(a) || isRecord(b) || Array.isArray(a) || Array.isArray(b) ? '' : ` (${show(a)} -> ${show(b)})`;
 }
 
 // ------------------------------------------------------------------ data loss

@@ -110,10 +110,10 @@ describe('risk flags', () => {
   });
 
   it.each([
-    ['serviceName', (x: any) => (x.spec.serviceName = 'other')],
-    ['podManagementPolicy', (x: any) => (x.spec.podManagementPolicy = 'Parallel')],
-    ['volumeClaimTemplates', (x: any) => (x.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi')],
-  ])('replaced: StatefulSet %s', (field, change) => {
+    ['serviceName', (x: any) => (x.spec.serviceName = 'other'), ' (db -> other)'],
+    ['podManagementPolicy', (x: any) => (x.spec.podManagementPolicy = 'Parallel'), ' (OrderedReady -> Parallel)'],
+    ['volumeClaimTemplates', (x: any) => (x.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'), ''],
+  ])('replaced: StatefulSet %s', (field, change, values) => {
     const sts: K8sObject = {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
@@ -126,17 +126,17 @@ describe('risk flags', () => {
         volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
       },
     };
-    expect(risks(diffAfter(sts, change))).toEqual([`replaced: spec.${field} changed: the StatefulSet will be deleted and recreated`]);
+    expect(risks(diffAfter(sts, change))).toEqual([`replaced: spec.${field} changed${values}: the StatefulSet will be deleted and recreated`]);
   });
 
   it('replaced: Service clusterIP and type, Job template, PVC storage class and access modes', () => {
     const svc: K8sObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'dc' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } };
-    expect(risks(diffAfter(svc, (x) => delete x.spec.clusterIP))).toEqual(['replaced: spec.clusterIP changed: the Service will be deleted and recreated']);
-    expect(risks(diffAfter(svc, (x) => (x.spec.type = 'NodePort')))).toEqual(['replaced: spec.type changed: the Service will be deleted and recreated']);
+    expect(risks(diffAfter(svc, (x) => delete x.spec.clusterIP))).toEqual(['replaced: spec.clusterIP changed (None -> unset): the Service may be replaced and get a new cluster IP']);
+    expect(risks(diffAfter(svc, (x) => (x.spec.type = 'NodePort')))).toEqual(['replaced: spec.type changed (unset -> NodePort): the Service may be replaced and get a new cluster IP']);
     const job: K8sObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'dc' }, spec: { template: { spec: { containers: [{ name: 'j', image: 'j:1' }] } } } };
     expect(risks(diffAfter(job, (x) => (x.spec.template.spec.containers[0].image = 'j:2')))).toEqual(['replaced: spec.template changed: the Job will be deleted and recreated']);
     const pvc: K8sObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'p', namespace: 'dc' }, spec: { storageClassName: 'a', accessModes: ['ReadWriteOnce'] } };
-    expect(risks(diffAfter(pvc, (x) => (x.spec.storageClassName = 'b')))).toEqual(['replaced: spec.storageClassName changed: the PersistentVolumeClaim will be deleted and recreated']);
+    expect(risks(diffAfter(pvc, (x) => (x.spec.storageClassName = 'b')))).toEqual(['replaced: spec.storageClassName changed (a -> b): the PersistentVolumeClaim will be deleted and recreated']);
     expect(risks(diffAfter(pvc, (x) => x.spec.accessModes.push('ReadOnlyMany')))).toEqual(['replaced: spec.accessModes changed: the PersistentVolumeClaim will be deleted and recreated']);
   });
 
