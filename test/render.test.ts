@@ -12,6 +12,16 @@ describe.each(ENV_NAMES)('rendered %s', env => {
     expect(renderEnvironment(loadEnvironment(env))).toMatchSnapshot();
   });
 
+  test('npm run synth also writes a topology diagram of the allowed flows', () => {
+    const files = renderEnvironment(loadEnvironment(env), { topology: true });
+    const topology = files[files.length - 1];
+    expect(topology.name).toBe('topology.md');
+    expect(topology.content).toContain('```mermaid');
+    const ns = loadEnvironment(env).dockercoins[0].namespace;
+    expect(topology.content).toContain(`w_${ns}_worker ==>|"80/TCP"| w_${ns}_rng`);
+    expect(topology.content).not.toContain(`w_${ns}_webui ==>|"80/TCP"| w_${ns}_rng`);
+  });
+
   test('is deterministic: rendering twice gives byte-identical files', () => {
     expect(renderEnvironment(loadEnvironment(env))).toEqual(renderEnvironment(loadEnvironment(env)));
   });
