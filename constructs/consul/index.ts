@@ -274,5 +274,15 @@ export class Consul extends Construct {
       ingress: [{ peers: [servers], ports: peerPorts }, { peers: apiPeers, ports: [{ port: CONSUL_PORTS.http }] }],
       egress,
     });
+    // Labelled client pods of this namespace may reach the API (the namespace
+    // denies all egress); other namespaces allow their clients' egress themselves.
+    new WorkloadNetworkPolicy(this, 'ClientPolicy', {
+      name: 'consul-clients',
+      namespace: ns,
+      labels: pod.labels,
+      selectsExternalPodsBecause: `client pods run in ${ns} with ${CONSUL_CLIENT_LABEL}=true`,
+      podSelector: client,
+      egress: [{ peers: [servers], ports: [{ port: CONSUL_PORTS.http }] }],
+    });
   }
 }

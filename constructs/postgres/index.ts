@@ -164,5 +164,16 @@ export class Postgres extends Construct {
       ingress: [{ peers, ports: [{ port: POSTGRES_PORT }] }],
       // Postgres opens no connections.
     });
+    // The namespace denies all egress: a client pod here (e.g. a psql pod run
+    // by an operator) is allowed out to Postgres by carrying the same label.
+    // Clients in other namespaces need an egress rule in their own namespace.
+    new WorkloadNetworkPolicy(this, 'ClientPolicy', {
+      name: 'postgres-clients',
+      namespace: ns,
+      labels: pod.labels,
+      selectsExternalPodsBecause: `client pods an operator runs in ${ns} with ${POSTGRES_CLIENT_LABEL}=true (e.g. psql)`,
+      podSelector: client,
+      egress: [{ peers: [{ pods: pod.selector }], ports: [{ port: POSTGRES_PORT }] }],
+    });
   }
 }

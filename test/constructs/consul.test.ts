@@ -134,6 +134,12 @@ describe('Consul', () => {
     expect(np.spec.ingress[1]).toEqual({ from: [{ podSelector: { matchLabels: { [CONSUL_CLIENT_LABEL]: 'true' } } }], ports: [{ port: 8500, protocol: 'TCP' }] });
   });
 
+  test('labelled client pods of the namespace may reach the HTTP API', () => {
+    const np = find(objs, 'NetworkPolicy', 'consul-clients');
+    expect(np.spec.podSelector).toEqual({ matchLabels: { [CONSUL_CLIENT_LABEL]: 'true' } });
+    expect(np.spec.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: sts(objs).spec.selector.matchLabels } }], ports: [{ port: 8500, protocol: 'TCP' }] });
+  });
+
   test('UI Ingress only when a host is set, and then the controller namespace may reach 8500', () => {
     expect(find(objs, 'Ingress')).toBeUndefined();
     const ui = render({ ui: { host: 'consul.example.com', className: 'traefik', controllerNamespace: 'traefik', tlsSecretName: 'consul-tls' } });

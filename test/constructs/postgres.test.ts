@@ -105,6 +105,15 @@ describe('Postgres', () => {
     }]);
   });
 
+  test('labelled client pods of the namespace may connect out to Postgres only (DNS included)', () => {
+    const np = find(objs, 'NetworkPolicy', 'postgres-clients');
+    expect(np.metadata.annotations['platform.dockercoins.io/selects-external-pods']).toMatch(/psql/);
+    expect(np.spec.podSelector).toEqual({ matchLabels: { [POSTGRES_CLIENT_LABEL]: 'true' } });
+    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: sts.spec.selector.matchLabels } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(np.spec.egress[1].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+  });
+
   test('every object is namespaced and labelled', () => {
     for (const o of objs) {
       expect(o.metadata.namespace).toBe('data');
