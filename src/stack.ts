@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { DockerCoins } from '../constructs/dockercoins';
 import { ProductionNamespace } from '../constructs/namespace';
 import { EnvironmentConfig } from './config';
+import { buildStateful } from './stacks/stateful';
 
 /** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
 export const PLATFORM_VERSION = '0.1.0';
@@ -77,7 +78,9 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     });
     charts.push({ id, wave: 2, chart });
   }
-  return charts;
+  charts.push(...buildStateful(app, namespaces, env));
+  // Deployment order: by wave, then in the order built.
+  return charts.map((c, i) => ({ c, i })).sort((a, b) => a.c.wave - b.c.wave || a.i - b.i).map(x => x.c);
 }
 
 /** Annotations every Ingress of the environment carries. */

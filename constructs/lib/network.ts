@@ -46,7 +46,17 @@ export interface WorkloadNetworkPolicyProps {
    * @default - true when `egress` has rules
    */
   readonly dns?: boolean;
+  /**
+   * Why the policy selects pods that this model does not render (e.g. client
+   * pods an operator starts with a label). Rendered as the annotation
+   * `EXTERNAL_PODS_ANNOTATION`, for reviewers and validators.
+   * @default - the policy selects pods of the model
+   */
+  readonly selectsExternalPodsBecause?: string;
 }
+
+/** Annotation on a NetworkPolicy whose podSelector is meant for pods created outside this model. */
+export const EXTERNAL_PODS_ANNOTATION = 'platform.dockercoins.io/selects-external-pods';
 
 /**
  * The allow-list of one workload, on top of its namespace's default deny. It
@@ -60,7 +70,12 @@ export class WorkloadNetworkPolicy extends Construct {
       egress.push({ peers: [CLUSTER_DNS], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
     }
     new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels: props.labels,
+        annotations: props.selectsExternalPodsBecause ? { [EXTERNAL_PODS_ANNOTATION]: props.selectsExternalPodsBecause } : undefined,
+      },
       spec: {
         podSelector: { matchLabels: props.podSelector },
         policyTypes: ['Ingress', 'Egress'],

@@ -240,10 +240,19 @@ export function checkServiceSelector(o: K8sObject, pods: PodInfo[]): string[] {
   return [`selector ${formatLabels(selector)} matches no pod template in namespace ${ns}`];
 }
 
+/**
+ * NetworkPolicy annotation saying, with a non-empty reason, that the policy
+ * selects pods created outside the manifests (e.g. client pods an operator
+ * runs with a label); it waives `netpol-selector` for that policy.
+ */
+export const EXTERNAL_PODS_ANNOTATION = 'platform.dockercoins.io/selects-external-pods';
+
 /** A NetworkPolicy with a non-empty podSelector must select at least one pod template. */
 export function checkPolicySelector(o: K8sObject, pods: PodInfo[]): string[] {
   const selector = o.spec?.podSelector;
   if (!isRecord(selector)) return [];
+  const waiver = o.metadata.annotations?.[EXTERNAL_PODS_ANNOTATION];
+  if (typeof waiver === 'string' && waiver.trim() !== '') return [];
   const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
   if (empty) return [];
   const ns = namespaceOf(o) ?? 'default';

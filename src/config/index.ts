@@ -15,7 +15,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = { dev, 
  * Fields that may be absent from an environment yet set by an override. Any
  * other override key the environment lacks is a typo and is refused.
  */
-const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'persistence', 'storageClassName', 'tolerations']);
+const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'persistence', 'storageClassName', 'tolerations', 'stateful', 'storageClasses', 'parameters', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'isDefault', 'ui']);
 
 /**
  * The validated configuration of an environment, with optional overrides (from
@@ -50,7 +50,7 @@ function unknownFields(base: unknown, override: unknown, path: string): string[]
   }
   if (!isObject(override) || !isObject(base)) return [];
   // Free-form maps (settings) accept any key.
-  if (path.endsWith('.settings')) return [];
+  if (path.endsWith('.settings') || path.endsWith('.parameters')) return [];
   return Object.entries(override).flatMap(([key, value]) => {
     const child = path ? `${path}.${key}` : key;
     if (!(key in base)) return OPTIONAL_FIELDS.has(key) ? [] : [child];

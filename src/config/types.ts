@@ -1,5 +1,6 @@
 import type { DockerCoinsProps } from '../../constructs/dockercoins';
 import type { LimitRangeSpec, QuotaSpec } from '../../constructs/namespace';
+import type { StatefulConfig } from './sections/stateful';
 
 /**
  * Everything that differs between environments. Constructs hold what is true
@@ -18,6 +19,8 @@ export interface EnvironmentConfig {
   readonly cluster: ClusterNetworkConfig;
   /** DockerCoins instances, each in its own namespace (the course runs `blue` and `green` side by side). */
   readonly dockercoins: readonly DockerCoinsInstanceConfig[];
+  /** Consul, Postgres and StorageClasses (src/config/sections/stateful.ts). @default - none */
+  readonly stateful?: StatefulConfig;
 }
 
 export interface IngressConfig {

@@ -2,6 +2,7 @@ import { parseQuantity } from '../../constructs/lib/quantity';
 import { resourceProblems } from '../../constructs/lib/resources';
 import { ContainerResources, ImageRef, QosClass, ResourceAmounts, TolerationSpec } from '../../constructs/lib/types';
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from './types';
+import { checkStateful } from './sections/stateful';
 
 /** A configuration that must not render. Lists every problem, each naming the environment and the field. */
 export class ConfigError extends Error {
@@ -206,6 +207,7 @@ export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
     c.unique('node ports', env.dockercoins.filter(d => d.webui?.nodePort !== undefined)
       .map((d, i) => ({ key: `dockercoins[${d.name ?? i}].webui.nodePort`, value: String(d.webui.nodePort) })));
   }
+  checkStateful(c, 'stateful', env.stateful, env);
   if (c.problems.length > 0) throw new ConfigError(name, c.problems);
   return env;
 }

@@ -5,6 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
  * the environment and overrides from stack config.
  */
 const groups: Array<{ name: string; objs: any[] }> = [];
+/** Secret stack config the program requires (`pulumi config set --secret ...`). */
+const SECRETS = { 'dockercoins:postgresPassword': 'test-postgres', 'dockercoins:elasticPassword': 'test-elastic', 'dockercoins:kibanaPassword': 'test-kibana' };
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks({
@@ -17,7 +19,8 @@ beforeAll(async () => {
   pulumi.runtime.setAllConfig({
     'dockercoins:environment': 'prod',
     'dockercoins:overrides': JSON.stringify({ dockercoins: [{ name: 'dockercoins', webui: { replicas: 5 } }] }),
-  });
+    ...SECRETS,
+  }, Object.keys(SECRETS));
 });
 
 test('a stack named prod-eu deploys the prod environment with its stack overrides', async () => {
@@ -25,7 +28,7 @@ test('a stack named prod-eu deploys the prod environment with its stack override
   const program = require('../../src/pulumi/index');
   await new Promise(r => setImmediate(r));
   expect(program.environment).toBe('prod');
-  expect(groups.map(g => g.name)[0]).toBe('prod-namespaces');
+  expect(groups.map(g => g.name)).toContain('prod-namespaces');
   const webui = groups.flatMap(g => g.objs).find(o => o.kind === 'Deployment' && o.metadata.name === 'webui');
   expect(webui.spec.replicas).toBe(5);
   expect(program.webui).toEqual(['https://dockercoins.example.com/']);
@@ -35,7 +38,8 @@ test('invalid stack overrides fail the deployment with the environment, field an
   pulumi.runtime.setAllConfig({
     'dockercoins:environment': 'prod',
     'dockercoins:overrides': JSON.stringify({ dockercoins: [{ name: 'dockercoins', hasher: { autoscaling: { minReplicas: 20 } } }] }),
-  });
+    ...SECRETS,
+  }, Object.keys(SECRETS));
   jest.isolateModules(() => {
     expect(() => require('../../src/pulumi/index')).toThrow(
       'Invalid configuration for environment "prod":\n  - dockercoins[dockercoins].hasher.autoscaling.minReplicas: 20 is above maxReplicas 10');

@@ -35,7 +35,7 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
     await new Promise(r => setImmediate(r));
     const groups = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup');
     const rendered = renderCharts(loadEnvironment(env), 'cdk8s');
-    expect(groups.map(g => g.name)).toEqual(rendered.map(c => `${env}-${c.id}`));
+    expect(groups.map(g => g.name).sort()).toEqual(rendered.map(c => `${env}-${c.id}`).sort());
     for (const chart of rendered) {
       const group = groups.find(g => g.name === `${env}-${chart.id}`)!;
       expect(normalise(group.inputs.objs)).toEqual(chart.objects);
@@ -48,14 +48,16 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
     expect(group.inputs.objs[0].metadata.labels['app.kubernetes.io/managed-by']).toBe('pulumi');
   });
 
-  test('deploys namespaces first: every later wave depends on the namespaces group', () => {
-    const [first, ...rest] = deployed.charts;
+  test('deploys in waves: namespaces (and cluster-scoped storage) first, secrets next, then each wave after all earlier ones', () => {
+    const first = deployed.charts[0];
     expect(first.id).toBe('namespaces');
-    expect(first.dependsOn).toEqual([]);
-    for (const chart of rest) {
-      expect(chart.wave).toBeGreaterThan(first.wave);
+    for (const chart of deployed.charts.filter(c => c.wave === 0)) expect(chart.dependsOn).toEqual([]);
+    const later = deployed.charts.filter(c => c.wave > 0);
+    expect(later.length).toBeGreaterThan(0);
+    for (const chart of later) {
       expect(chart.dependsOn).toContain(first.group);
       for (const secret of deployed.secrets) expect(chart.dependsOn).toContain(secret);
+      for (const earlier of deployed.charts.filter(c => c.wave < chart.wave)) expect(chart.dependsOn).toContain(earlier.group);
     }
   });
 
@@ -75,7 +77,7 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
 
 test('stack config overrides reach the deployed objects', async () => {
   registered.length = 0;
-  deployEnvironment(loadEnvironment('prod', { dockercoins: [{ name: 'dockercoins', worker: { replicas: 7 } }] }));
+  deployEnvironment(loadEnvironment('prod', { dockercoins: [{ name: 'dockercoins', worker: { replicas: 7 } }] }), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
   await new Promise(r => setImmediate(r));
   const objs = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap(g => g.inputs.objs);
   expect(objs.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'worker').spec.replicas).toBe(7);

@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from '../types';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
 
 /** A laptop cluster (one node): one replica each, small sizes, webui also on a NodePort. */
 export const dev: EnvironmentConfig = {
@@ -35,4 +36,41 @@ export const dev: EnvironmentConfig = {
       max: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' },
     },
   }],
+  stateful: {
+    namespace: 'data',
+    instance: 'data',
+    consul: {
+      image: CONSUL_IMAGE,
+      // One server is enough on a laptop (no fault tolerance, no PDB).
+      replicas: 1,
+      join: 'dns',
+      antiAffinity: 'preferred',
+      resources: sized('50m', '64Mi', '250m', '128Mi'),
+      storage: { size: '1Gi' },
+      datacenter: 'dc1',
+      clientNamespaces: [],
+      ui: { host: 'consul.localhost' },
+    },
+    postgres: {
+      image: POSTGRES_IMAGE,
+      resources: guaranteed('250m', '256Mi'),
+      storage: { size: '1Gi' },
+      shmSize: '64Mi',
+      database: 'dockercoins',
+      user: 'dockercoins',
+      clientNamespaces: [],
+    },
+    quota: {
+      requests: { cpu: '1', memory: '1Gi', ephemeralStorage: '2Gi' },
+      limits: { cpu: '2', memory: '2Gi', ephemeralStorage: '4Gi' },
+      pods: 6,
+      persistentVolumeClaims: 4,
+      storage: '5Gi',
+    },
+    limitRange: {
+      defaultRequest: { cpu: '50m', memory: '32Mi', ephemeralStorage: '64Mi' },
+      defaultLimit: { cpu: '200m', memory: '128Mi', ephemeralStorage: '256Mi' },
+      max: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' },
+    },
+  },
 };

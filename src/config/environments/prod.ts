@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from '../types';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
 
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentConfig = {
@@ -37,4 +38,50 @@ export const prod: EnvironmentConfig = {
       max: { cpu: '4', memory: '4Gi', ephemeralStorage: '2Gi' },
     },
   }],
+  stateful: {
+    namespace: 'data',
+    instance: 'data',
+    // The course's replicated class: each volume has replicas on other nodes,
+    // so a node loss does not lose a claim. Retained when a claim is deleted.
+    storageClasses: [{
+      name: 'replicated',
+      provisioner: 'driver.longhorn.io',
+      parameters: { numberOfReplicas: '3', staleReplicaTimeout: '30', fsType: 'ext4' },
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    }],
+    consul: {
+      image: CONSUL_IMAGE,
+      replicas: 3,
+      join: 'dns',
+      // One server per node: a node loss costs at most one vote.
+      antiAffinity: 'required',
+      resources: sized('250m', '256Mi', '1', '512Mi'),
+      storage: { size: '10Gi' },
+      datacenter: 'dc1',
+      clientNamespaces: [],
+    },
+    postgres: {
+      image: POSTGRES_IMAGE,
+      resources: guaranteed('1', '2Gi', '256Mi', '1Gi'),
+      storage: { size: '50Gi' },
+      shmSize: '512Mi',
+      database: 'dockercoins',
+      user: 'dockercoins',
+      clientNamespaces: [],
+    },
+    quota: {
+      requests: { cpu: '4', memory: '6Gi', ephemeralStorage: '4Gi' },
+      limits: { cpu: '8', memory: '8Gi', ephemeralStorage: '8Gi' },
+      pods: 10,
+      persistentVolumeClaims: 8,
+      storage: '100Gi',
+    },
+    limitRange: {
+      defaultRequest: { cpu: '100m', memory: '64Mi', ephemeralStorage: '64Mi' },
+      defaultLimit: { cpu: '500m', memory: '256Mi', ephemeralStorage: '512Mi' },
+      max: { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' },
+    },
+  },
 };

@@ -1,5 +1,6 @@
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from '../types';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
 
 /** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentConfig = {
@@ -9,6 +10,43 @@ export const staging: EnvironmentConfig = {
   ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
   cluster: { apiServerCidrs: ['10.0.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/16'] },
   dockercoins: [instance('blue'), instance('green')],
+  stateful: {
+    namespace: 'data',
+    instance: 'data',
+    consul: {
+      image: CONSUL_IMAGE,
+      replicas: 3,
+      // Exercises the Kubernetes auto-join provider (Role: pods get/list) before production relies on DNS join.
+      join: 'kubernetes',
+      // Two nodes for three servers: spread as far as possible.
+      antiAffinity: 'preferred',
+      resources: sized('100m', '128Mi', '500m', '256Mi'),
+      storage: { size: '2Gi' },
+      datacenter: 'dc1',
+      clientNamespaces: [],
+    },
+    postgres: {
+      image: POSTGRES_IMAGE,
+      resources: guaranteed('500m', '512Mi'),
+      storage: { size: '5Gi' },
+      shmSize: '128Mi',
+      database: 'dockercoins',
+      user: 'dockercoins',
+      clientNamespaces: [],
+    },
+    quota: {
+      requests: { cpu: '2', memory: '2Gi', ephemeralStorage: '2Gi' },
+      limits: { cpu: '4', memory: '4Gi', ephemeralStorage: '4Gi' },
+      pods: 8,
+      persistentVolumeClaims: 6,
+      storage: '20Gi',
+    },
+    limitRange: {
+      defaultRequest: { cpu: '50m', memory: '32Mi', ephemeralStorage: '64Mi' },
+      defaultLimit: { cpu: '250m', memory: '128Mi', ephemeralStorage: '256Mi' },
+      max: { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' },
+    },
+  },
 };
 
 /**

@@ -1,0 +1,288 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ProbeTimings } from '../lib/probes';
+import { RunAsIdentity } from '../lib/security';
+import { ClusterService } from '../lib/service';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedStatefulSet } from '../lib/workload';
+import type { VolumeSpec } from '../postgres';
+
+/** Label a pod carries to be allowed to reach the Consul HTTP API (8500). */
+export const CONSUL_CLIENT_LABEL = 'consul.dockercoins.io/client';
+
+/**
+ * How servers find each other.
+ * - `dns`: `-retry-join` on each replica's stable name under the headless
+ *   Service (`consul-N.consul-server.<ns>.svc.<domain>`). Needs no API access.
+ * - `kubernetes`: the cloud auto-join k8s provider lists the pods by label in
+ *   the namespace read from the downward API. Needs a ServiceAccount token, a
+ *   Role allowing pods get/list and egress to the API server.
+ */
+export type ConsulJoinMode = 'dns' | 'kubernetes';
+
+export interface ConsulProps {
+  /** `app.kubernetes.io/instance`. */
+  readonly instance: string;
+  /** Namespace of every object; it must exist (see `ProductionNamespace`). */
+  readonly namespace: string;
+  /** Pinned `hashicorp/consul:1.x` image (uid 100, gid 1000 are the image's consul user and group). */
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+  /** Number of servers, also `bootstrap_expect`. Odd: an even count adds a server without adding fault tolerance. */
+  readonly replicas: number;
+  /** @default dns */
+  readonly join?: ConsulJoinMode;
+  /** Hostname anti-affinity: `required` in production so that one node loss costs at most one server. */
+  readonly antiAffinity: 'preferred' | 'required';
+  /** The raft data volume of each server. */
+  readonly storage: VolumeSpec;
+  /** Consul datacenter name. @default dc1 */
+  readonly datacenter?: string;
+  /** Cluster DNS domain, for the `dns` join mode. @default cluster.local */
+  readonly clusterDomain?: string;
+  /** Namespaces (besides its own) whose pods labelled `CONSUL_CLIENT_LABEL=true` may use the HTTP API. @default - none */
+  readonly clientNamespaces?: readonly string[];
+  /** API server endpoints the `kubernetes` join mode must reach. Required for that mode. */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
+  /** Publish the UI through an Ingress. @default - no Ingress */
+  readonly ui?: {
+    readonly host: string;
+    readonly className: string;
+    /** Namespace of the ingress controller, the only one allowed to reach the UI port. */
+    readonly controllerNamespace: string;
+    /** @default - plain HTTP */
+    readonly tlsSecretName?: string;
+    /** @default - none */
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+}
+
+/** The image's consul user (created with `adduser -S`) and group. fsGroup makes the claim writable. */
+const CONSUL_USER_ID: RunAsIdentity = { user: 100, group: 1000, fsGroup: 1000 };
+export const CONSUL_PORTS = { http: 8500, server: 8300, serfLan: 8301, serfWan: 8302 } as const;
+const DATA_DIR = '/consul/data';
+const CONFIG_DIR = '/consul/config';
+
+/**
+ * Ready only when the cluster has a leader. busybox `wget` is in every alpine
+ * base (curl was added to the image's package list only in some releases).
+ * `/v1/status/leader` returns `"ip:port"`, or `""` without a leader.
+ */
+const LEADER_CHECK = ['sh', '-c', `wget -q -T 2 -O - http://127.0.0.1:${CONSUL_PORTS.http}/v1/status/leader | grep -q ':'`];
+const READINESS: ProbeTimings = { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 };
+/**
+ * Liveness only asks the agent to answer HTTP (200 with or without a leader):
+ * restarting servers because the cluster lost quorum would make it worse.
+ */
+const LIVENESS: ProbeTimings = { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+
+/**
+ * Servers a quorum of `replicas` can lose: (n - 1) / 2. The PDB allows exactly
+ * that many voluntary disruptions, so a drain never breaks quorum.
+ */
+export function consulFaultTolerance(replicas: number): number {
+  return Math.floor((replicas - 1) / 2);
+}
+
+/**
+ * A Consul server cluster: StatefulSet with one claim per server, a headless
+ * Service publishing not-ready addresses (peers must resolve each other before
+ * any is ready), a client Service for the HTTP API/UI, a quorum-keeping
+ * PodDisruptionBudget, graceful leave on stop, and NetworkPolicies for gossip,
+ * RPC and labelled API clients.
+ */
+export class Consul extends Construct {
+  public readonly headlessServiceName: string;
+  public readonly clientServiceName: string;
+  public readonly statefulSet: HardenedStatefulSet;
+
+  constructor(scope: Construct, id: string, props: ConsulProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const n = props.replicas;
+    if (!Number.isInteger(n) || n < 1 || n % 2 === 0) {
+      throw new Error(`${ns}/consul: replicas must be an odd number >= 1 (quorum of an even count tolerates no more failures than one server fewer), got ${n}`);
+    }
+    const join = props.join ?? 'dns';
+    if (join === 'kubernetes' && !props.apiServer) throw new Error(`${ns}/consul: join "kubernetes" needs apiServer (the endpoints the k8s provider calls)`);
+    const identity: ComponentIdentity = {
+      name: 'consul', instance: props.instance, component: 'service-discovery', partOf: 'dockercoins', version: props.image.tag,
+    };
+    const name = identity.name;
+    this.headlessServiceName = 'consul-server';
+    this.clientServiceName = 'consul';
+    const domain = props.clusterDomain ?? 'cluster.local';
+
+    const settings = new SettingsConfigMap(this, 'Config', {
+      name: 'consul-config',
+      namespace: ns,
+      labels: recommendedLabels(this, identity),
+      data: {
+        'server.json': JSON.stringify({
+          datacenter: props.datacenter ?? 'dc1',
+          server: true,
+          bootstrap_expect: n,
+          data_dir: DATA_DIR,
+          bind_addr: '0.0.0.0',
+          client_addr: '0.0.0.0',
+          ui_config: { enabled: true },
+          // The preStop hook leaves; a SIGTERM after it must not try again.
+          leave_on_terminate: false,
+          disable_update_check: true, // no egress to checkpoint-api.hashicorp.com
+          // Clients use the HTTP API; DNS on 8600 is not allowed by the policy, so not served.
+          ports: { dns: -1 },
+          autopilot: { cleanup_dead_servers: true, min_quorum: n },
+        }, null, 2),
+      },
+    });
+
+    const retryJoin = join === 'dns'
+      ? Array.from({ length: n }, (_, i) => `-retry-join=${name}-${i}.${this.headlessServiceName}.${ns}.svc.${domain}`)
+      : [`-retry-join=provider=k8s namespace="$(NAMESPACE)" label_selector="app.kubernetes.io/name=${name},app.kubernetes.io/instance=${props.instance}"`];
+
+    const serfPorts = (port: number): PortSpec[] => [{ port, protocol: 'TCP' }, { port, protocol: 'UDP' }];
+    this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
+      identity,
+      namespace: ns,
+      replicas: n,
+      serviceName: this.headlessServiceName,
+      // OrderedReady would deadlock: consul-0 is ready only once a leader is
+      // elected, which needs bootstrap_expect servers running.
+      podManagementPolicy: 'Parallel',
+      runAs: CONSUL_USER_ID,
+      qos: 'Burstable',
+      // `consul leave` takes a few seconds (leave_drain_time 5 s, raft removal).
+      terminationGracePeriodSeconds: 30,
+      automountServiceAccountToken: join === 'kubernetes',
+      antiAffinity: props.antiAffinity,
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum },
+      volumeClaims: [{ name: 'data', size: props.storage.size, storageClassName: props.storage.storageClassName }],
+      volumes: [{ name: 'config', configMap: { name: settings.name } }],
+      containers: [{
+        name: 'consul',
+        image: props.image,
+        resources: props.resources,
+        // Bypasses docker-entrypoint.sh, which chowns the data dir and drops
+        // privileges with su-exec: neither works (nor is needed) as non-root.
+        command: [
+          'consul', 'agent',
+          `-config-dir=${CONFIG_DIR}`,
+          '-advertise=$(POD_IP)',
+          ...retryJoin,
+        ],
+        ports: [
+          { name: 'http', containerPort: CONSUL_PORTS.http },
+          { name: 'server', containerPort: CONSUL_PORTS.server },
+          { name: 'serflan-tcp', containerPort: CONSUL_PORTS.serfLan, protocol: 'TCP' },
+          { name: 'serflan-udp', containerPort: CONSUL_PORTS.serfLan, protocol: 'UDP' },
+          { name: 'serfwan-tcp', containerPort: CONSUL_PORTS.serfWan, protocol: 'TCP' },
+          { name: 'serfwan-udp', containerPort: CONSUL_PORTS.serfWan, protocol: 'UDP' },
+        ],
+        envFrom: [
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        ],
+        probes: {
+          readiness: { check: { exec: LEADER_CHECK }, timings: READINESS },
+          liveness: { check: { http: { path: '/v1/status/leader', port: 'http' } }, timings: LIVENESS },
+        },
+        // Leave gracefully so peers remove this server from the raft
+        // configuration instead of waiting for it to fail.
+        preStop: ['consul', 'leave'],
+        writablePaths: [{ path: '/tmp' }],
+        volumeMounts: [
+          { name: 'data', mountPath: DATA_DIR },
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        ],
+      }],
+      disruptionBudget: consulFaultTolerance(n) >= 1 ? { maxUnavailable: consulFaultTolerance(n) } : undefined,
+    });
+    const pod = this.statefulSet.pod;
+
+    new ClusterService(this, 'HeadlessService', {
+      name: this.headlessServiceName,
+      namespace: ns,
+      labels: pod.labels,
+      selector: pod.selector,
+      headless: true,
+      // Servers must resolve each other to elect the leader that makes them ready.
+      publishNotReadyAddresses: true,
+      ports: [
+        { name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' },
+        { name: 'server', port: CONSUL_PORTS.server, targetPort: 'server' },
+        { name: 'serflan-tcp', port: CONSUL_PORTS.serfLan, targetPort: 'serflan-tcp', protocol: 'TCP' },
+        { name: 'serflan-udp', port: CONSUL_PORTS.serfLan, targetPort: 'serflan-udp', protocol: 'UDP' },
+      ],
+    });
+    new ClusterService(this, 'ClientService', {
+      name: this.clientServiceName,
+      namespace: ns,
+      labels: pod.labels,
+      selector: pod.selector,
+      ports: [{ name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' }],
+    });
+
+    if (join === 'kubernetes') {
+      // Exactly what the k8s provider of cloud auto-join calls: list pods by label.
+      new k8s.KubeRole(this, 'DiscoveryRole', {
+        metadata: { name: 'consul-discovery', namespace: ns, labels: pod.labels },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+      });
+      new k8s.KubeRoleBinding(this, 'DiscoveryRoleBinding', {
+        metadata: { name: 'consul-discovery', namespace: ns, labels: pod.labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'consul-discovery' },
+        subjects: [{ kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: ns }],
+      });
+    }
+
+    if (props.ui) {
+      new k8s.KubeIngress(this, 'UiIngress', {
+        metadata: { name: 'consul-ui', namespace: ns, labels: pod.labels, annotations: props.ui.annotations ? { ...props.ui.annotations } : undefined },
+        spec: {
+          ingressClassName: props.ui.className,
+          tls: props.ui.tlsSecretName ? [{ hosts: [props.ui.host], secretName: props.ui.tlsSecretName }] : undefined,
+          rules: [{
+            host: props.ui.host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.clientServiceName, port: { name: 'http' } } } }] },
+          }],
+        },
+      });
+    }
+
+    // Network: gossip (LAN and, between servers, WAN) and RPC among the
+    // servers; labelled clients and, with a UI, the ingress controller on 8500.
+    const servers: PeerSpec = { pods: pod.selector };
+    const peerPorts: PortSpec[] = [{ port: CONSUL_PORTS.server }, ...serfPorts(CONSUL_PORTS.serfLan), ...serfPorts(CONSUL_PORTS.serfWan)];
+    const client = { [CONSUL_CLIENT_LABEL]: 'true' };
+    const apiPeers: PeerSpec[] = [
+      { pods: client },
+      ...(props.clientNamespaces ?? []).filter(c => c !== ns).map(namespace => ({ pods: client, namespace })),
+    ];
+    if (props.ui) apiPeers.push({ namespace: props.ui.controllerNamespace });
+    const egress: NetworkRule[] = [{ peers: [servers], ports: peerPorts }];
+    if (join === 'kubernetes' && props.apiServer) {
+      egress.push({ peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] });
+    }
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name,
+      namespace: ns,
+      labels: pod.labels,
+      podSelector: pod.selector,
+      ingress: [{ peers: [servers], ports: peerPorts }, { peers: apiPeers, ports: [{ port: CONSUL_PORTS.http }] }],
+      egress,
+    });
+    // Labelled client pods of this namespace may reach the API (the namespace
+    // denies all egress); other namespaces allow their clients' egress themselves.
+    new WorkloadNetworkPolicy(this, 'ClientPolicy', {
+      name: 'consul-clients',
+      namespace: ns,
+      labels: pod.labels,
+      selectsExternalPodsBecause: `client pods run in ${ns} with ${CONSUL_CLIENT_LABEL}=true`,
+      podSelector: client,
+      egress: [{ peers: [servers], ports: [{ port: CONSUL_PORTS.http }] }],
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import { Construct } from 'constructs';
+import { ComponentIdentity } from '../lib/labels';
+import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ProbeTimings } from '../lib/probes';
+import { RunAsIdentity } from '../lib/security';
+import { ClusterService } from '../lib/service';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedStatefulSet } from '../lib/workload';
+
+/** Label a pod carries to be allowed to connect to Postgres (same namespace or a listed client namespace). */
+export const POSTGRES_CLIENT_LABEL = 'postgres.dockercoins.io/client';
+
+/** A persistent volume of a stateful service. */
+export interface VolumeSpec {
+  /** Requested size, e.g. `10Gi`. */
+  readonly size: string;
+  /** StorageClass. @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+export interface PostgresProps {
+  /** `app.kubernetes.io/instance`. */
+  readonly instance: string;
+  /** Namespace of every object; it must exist (see `ProductionNamespace`). */
+  readonly namespace: string;
+  /** Pinned `postgres:<version>-alpine` image (the uid/gid 70 below are the alpine image's). */
+  readonly image: ImageRef;
+  /** Requests must equal limits (Guaranteed QoS): a database should be the last thing evicted. */
+  readonly resources: ContainerResources;
+  /** The data volume (a volumeClaimTemplate). */
+  readonly storage: VolumeSpec;
+  /**
+   * Size of the memory-backed /dev/shm (parallel queries use POSIX shared
+   * memory; a container runtime's default of 64Mi is too small). It counts
+   * against the memory limit.
+   */
+  readonly shmSize: string;
+  /** Database created on first start (`POSTGRES_DB`). */
+  readonly database: string;
+  /** Superuser created on first start (`POSTGRES_USER`). */
+  readonly user: string;
+  /**
+   * Existing Secret holding the superuser password; never rendered by this
+   * construct (Pulumi creates it from secret config, or an operator with kubectl).
+   */
+  readonly passwordSecret: { readonly name: string; readonly key: string };
+  /** Namespaces (besides its own) whose pods labelled `POSTGRES_CLIENT_LABEL=true` may connect. @default - none */
+  readonly clientNamespaces?: readonly string[];
+  /**
+   * Seconds between the start of the shutdown and SIGKILL. The preStop hook
+   * runs a fast shutdown (`pg_ctl stop -m fast`, what SIGINT does) with a
+   * timeout 10 s shorter, so that a slow final checkpoint completes instead of
+   * leaving crash recovery to the next start. @default 60
+   */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** The alpine image's postgres user and group. */
+const POSTGRES_USER_ID: RunAsIdentity = { user: 70, group: 70, fsGroup: 70 };
+export const POSTGRES_PORT = 5432;
+/** Where the claim is mounted; PGDATA is a subdirectory because a fresh volume's lost+found makes initdb refuse the mount point. */
+export const POSTGRES_MOUNT = '/var/lib/postgresql/data';
+export const POSTGRES_PGDATA = `${POSTGRES_MOUNT}/pgdata`;
+
+const READINESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
+/** Lenient: a restart of a busy database is worse than a slow answer. */
+const LIVENESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+/** First start runs initdb, a later one may replay WAL after a crash: allow 10 minutes before liveness applies. */
+const STARTUP: ProbeTimings = { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 };
+
+/**
+ * A single PostgreSQL primary on a persistent claim: restricted security
+ * profile with a read-only root filesystem, Guaranteed QoS, password from an
+ * existing Secret, a headless Service, and a NetworkPolicy that admits only
+ * labelled client pods on 5432.
+ *
+ * One replica by design: the official image has no replication, so a second
+ * pod would be a second, independent database. Data survives pod and node loss
+ * on the claim (use a replicated StorageClass for node loss); there is no PDB
+ * because a budget for one pod either protects nothing or blocks every drain.
+ */
+export class Postgres extends Construct {
+  public readonly serviceName: string;
+  public readonly statefulSet: HardenedStatefulSet;
+
+  constructor(scope: Construct, id: string, props: PostgresProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const grace = props.terminationGracePeriodSeconds ?? 60;
+    if (grace < 20) throw new Error(`${ns}/postgres: terminationGracePeriodSeconds must be at least 20 to let a fast shutdown finish, got ${grace}`);
+    const identity: ComponentIdentity = {
+      name: 'postgres', instance: props.instance, component: 'database', partOf: 'dockercoins', version: props.image.tag,
+    };
+    const pgIsReady = ['pg_isready', '-U', props.user, '-d', props.database, '-h', '127.0.0.1', '-p', String(POSTGRES_PORT)];
+    this.serviceName = 'postgres';
+
+    this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
+      identity,
+      namespace: ns,
+      replicas: 1,
+      serviceName: this.serviceName,
+      runAs: POSTGRES_USER_ID,
+      qos: 'Guaranteed',
+      terminationGracePeriodSeconds: grace,
+      volumeClaims: [{ name: 'data', size: props.storage.size, storageClassName: props.storage.storageClassName }],
+      containers: [{
+        name: 'postgres',
+        image: props.image,
+        resources: props.resources,
+        ports: [{ name: 'postgres', containerPort: POSTGRES_PORT }],
+        env: {
+          PGDATA: POSTGRES_PGDATA,
+          POSTGRES_USER: props.user,
+          POSTGRES_DB: props.database,
+          // Explicit, so that nothing can fall back to `trust`: TCP clients
+          // (including 127.0.0.1, set by initdb) must send a password.
+          POSTGRES_HOST_AUTH_METHOD: 'scram-sha-256',
+          POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256',
+        },
+        envFrom: [{
+          name: 'POSTGRES_PASSWORD',
+          valueFrom: { secretKeyRef: { name: props.passwordSecret.name, key: props.passwordSecret.key } },
+        }],
+        probes: {
+          // pg_isready checks that the server accepts connections, without logging in.
+          readiness: { check: { exec: pgIsReady }, timings: READINESS },
+          liveness: { check: { exec: pgIsReady }, timings: LIVENESS },
+          startup: { check: { exec: pgIsReady }, timings: STARTUP },
+        },
+        // Kubernetes stops containers with SIGTERM, which Postgres treats as a
+        // "smart" shutdown that waits for every client to disconnect (the
+        // image's STOPSIGNAL SIGINT is ignored by the kubelet). The hook asks
+        // for the fast shutdown SIGINT would have triggered and waits for it.
+        preStop: ['sh', '-c', `exec pg_ctl stop -D "$PGDATA" -m fast -w -t ${grace - 10}`],
+        writablePaths: [
+          { path: '/var/run/postgresql', sizeLimit: '16Mi' },
+          { path: '/tmp' },
+          { path: '/dev/shm', medium: 'Memory', sizeLimit: props.shmSize },
+        ],
+        volumeMounts: [{ name: 'data', mountPath: POSTGRES_MOUNT }],
+      }],
+    });
+    const pod = this.statefulSet.pod;
+
+    new ClusterService(this, 'Service', {
+      name: this.serviceName,
+      namespace: ns,
+      labels: pod.labels,
+      selector: pod.selector,
+      headless: true,
+      ports: [{ name: 'postgres', port: POSTGRES_PORT, targetPort: 'postgres' }],
+    });
+
+    const client = { [POSTGRES_CLIENT_LABEL]: 'true' };
+    const peers: PeerSpec[] = [
+      { pods: client },
+      ...(props.clientNamespaces ?? []).filter(n => n !== ns).map(namespace => ({ pods: client, namespace })),
+    ];
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name: 'postgres',
+      namespace: ns,
+      labels: pod.labels,
+      podSelector: pod.selector,
+      ingress: [{ peers, ports: [{ port: POSTGRES_PORT }] }],
+      // Postgres opens no connections.
+    });
+    // The namespace denies all egress: a client pod here (e.g. a psql pod run
+    // by an operator) is allowed out to Postgres by carrying the same label.
+    // Clients in other namespaces need an egress rule in their own namespace.
+    new WorkloadNetworkPolicy(this, 'ClientPolicy', {
+      name: 'postgres-clients',
+      namespace: ns,
+      labels: pod.labels,
+      selectsExternalPodsBecause: `client pods an operator runs in ${ns} with ${POSTGRES_CLIENT_LABEL}=true (e.g. psql)`,
+      podSelector: client,
+      egress: [{ peers: [{ pods: pod.selector }], ports: [{ port: POSTGRES_PORT }] }],
+    });
+  }
+}

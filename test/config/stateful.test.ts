@@ -1,0 +1,108 @@
+import { ConfigError, loadEnvironment } from '../../src/config';
+
+/** The problems of an environment with `overrides`, or [] when it is valid. */
+function problems(env: string, overrides: unknown): readonly string[] {
+  try {
+    loadEnvironment(env, overrides);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+const stateful = (s: unknown) => ({ stateful: s });
+
+describe('stateful config validation', () => {
+  test.each(['dev', 'staging', 'prod'])('%s is valid', env => {
+    expect(problems(env, undefined)).toEqual([]);
+  });
+
+  test('even Consul replicas are refused with the reason', () => {
+    expect(problems('prod', stateful({ consul: { replicas: 4 } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.consul\.replicas: must be odd, got 4: 4 servers tolerate no more failures than 3/));
+  });
+
+  test('zero Consul replicas are refused', () => {
+    expect(problems('dev', stateful({ consul: { replicas: 0 } }))).toContain('stateful.consul.replicas: must be at least 1, got 0');
+  });
+
+  test('required anti-affinity with more servers than nodes is refused', () => {
+    expect(problems('staging', stateful({ consul: { antiAffinity: 'required' } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.consul\.antiAffinity: "required" places each of the 3 servers on its own node, but the environment plans 2 nodes/));
+  });
+
+  test('unknown join mode is refused', () => {
+    expect(problems('dev', stateful({ consul: { join: 'gossip' } }))).toContain('stateful.consul.join: must be one of dns, kubernetes, got "gossip"');
+  });
+
+  test('zero storage is refused', () => {
+    expect(problems('dev', stateful({ postgres: { storage: { size: '0' } } }))).toContain('stateful.postgres.storage.size: must be greater than zero, got "0"');
+    expect(problems('dev', stateful({ consul: { storage: { size: '0Gi' } } }))).toContain('stateful.consul.storage.size: must be greater than zero, got "0Gi"');
+    expect(problems('dev', stateful({ consul: { storage: { size: 'lots' } } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.consul\.storage\.size: "lots" is not a valid Kubernetes quantity/));
+  });
+
+  test('bad storage class names are refused', () => {
+    expect(problems('dev', stateful({ postgres: { storage: { storageClassName: 'Fast_SSD' } } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.postgres\.storage\.storageClassName: "Fast_SSD" is not a valid DNS subdomain name/));
+    expect(problems('prod', stateful({ storageClasses: [{ name: 'replicated' }, { name: 'Replicated!', provisioner: 'driver.longhorn.io' }] }))).toContainEqual(
+      expect.stringMatching(/^stateful\.storageClasses\[Replicated!\]\.name: "Replicated!" is not a valid DNS subdomain name/));
+    expect(problems('staging', { storageClass: 'UPPER' })).toContainEqual(expect.stringMatching(/^storageClass: "UPPER" is not a valid DNS subdomain name/));
+  });
+
+  test('StorageClass fields are checked', () => {
+    const p = problems('prod', stateful({ storageClasses: [{ name: 'replicated', provisioner: 'Longhorn Driver', reclaimPolicy: 'Recycle', volumeBindingMode: 'Later', parameters: { numberOfReplicas: 3 } }] }));
+    expect(p).toContainEqual(expect.stringMatching(/^stateful\.storageClasses\[replicated\]\.provisioner: "Longhorn Driver" is not a valid provisioner name/));
+    expect(p).toContain('stateful.storageClasses[replicated].reclaimPolicy: must be one of Retain, Delete, got "Recycle"');
+    expect(p).toContain('stateful.storageClasses[replicated].volumeBindingMode: must be one of WaitForFirstConsumer, Immediate, got "Later"');
+    expect(p).toContain('stateful.storageClasses[replicated].parameters.numberOfReplicas: must be a string, got 3 (quote it in YAML)');
+  });
+
+  test('Postgres limits different from requests are refused (Guaranteed QoS)', () => {
+    expect(problems('prod', stateful({ postgres: { resources: { limits: { cpu: '2' } } } }))).toContain(
+      'stateful.postgres.resources.limits.cpu: must equal requests.cpu for Guaranteed QoS (requests 1, limits 2)');
+  });
+
+  test('a /dev/shm as large as the memory limit is refused', () => {
+    expect(problems('dev', stateful({ postgres: { shmSize: '256Mi' } }))).toContain(
+      'stateful.postgres.shmSize: 256Mi must be below limits.memory 256Mi: /dev/shm is memory-backed and counts against the limit');
+  });
+
+  test('a non-alpine Postgres tag is refused (uid/gid 70 are the alpine image\'s)', () => {
+    expect(problems('dev', stateful({ postgres: { image: { tag: '16.4' } } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.postgres\.image\.tag: "16\.4" is not an alpine tag/));
+    expect(problems('dev', stateful({ postgres: { image: { tag: 'latest' } } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.postgres\.image\.tag: "latest" is not allowed/));
+  });
+
+  test('bad UI host is refused', () => {
+    expect(problems('dev', stateful({ consul: { ui: { host: 'http://consul.localhost/' } } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.consul\.ui\.host: "http:\/\/consul\.localhost\/" is not a valid DNS host name/));
+  });
+
+  test('bad client namespaces and identifiers are refused', () => {
+    expect(problems('dev', stateful({ postgres: { clientNamespaces: ['Apps'] } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.postgres\.clientNamespaces\[0\]: "Apps" is not a valid DNS label/));
+    expect(problems('dev', stateful({ postgres: { user: 'drop table' } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.postgres\.user: "drop table" is not a plain Postgres identifier/));
+  });
+
+  test('the namespace may not be a DockerCoins namespace', () => {
+    expect(problems('dev', stateful({ namespace: 'dockercoins' }))).toContainEqual(
+      expect.stringMatching(/^stateful\.namespace: "dockercoins" is already a DockerCoins namespace/));
+  });
+
+  test('the quota must admit every server, the database and their claims', () => {
+    const p = problems('prod', stateful({ quota: { pods: 3, persistentVolumeClaims: 3, storage: '50Gi' } }));
+    expect(p).toContain('stateful.quota.pods: 3 is below the 4 pods of 3 Consul servers and Postgres');
+    expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims (one per Consul server, one for Postgres)');
+    expect(p).toContainEqual(expect.stringMatching(/^stateful\.quota\.storage: 50Gi is below the 80Gi claimed/));
+    expect(problems('prod', stateful({ quota: { requests: { memory: '1Gi' } } }))).toContainEqual(
+      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2816Mi that Consul and Postgres need/));
+  });
+
+  test('overrides of StorageClass parameters are free-form; other unknown fields are refused', () => {
+    expect(problems('prod', stateful({ storageClasses: [{ name: 'replicated', parameters: { dataLocality: 'best-effort' } }] }))).toEqual([]);
+    expect(problems('prod', stateful({ consul: { replica: 3 } }))).toContain('stateful.consul.replica: unknown field (check the spelling against src/config/types.ts)');
+  });
+});
