@@ -150,6 +150,28 @@ export class Checker {
     return value.map((v, i) => this.cidr(`${path}[${i}]`, v)).every(Boolean);
   }
 
+  /**
+   * A namespace's ResourceQuota and LimitRange (fields `quota` and `limitRange`
+   * under `path`). Returns whether the quota is usable for further checks.
+   */
+  guardrails(path: string, quota: unknown, limitRange: unknown): boolean {
+    const q = quota as Record<string, unknown>;
+    const quotaOk = this.object(`${path}.quota`, quota)
+      && [this.amounts(`${path}.quota.requests`, q.requests), this.amounts(`${path}.quota.limits`, q.limits),
+        this.integer(`${path}.quota.pods`, q.pods, 1), this.integer(`${path}.quota.persistentVolumeClaims`, q.persistentVolumeClaims, 0),
+        this.quantity(`${path}.quota.storage`, q.storage)].every(Boolean);
+    if (this.object(`${path}.limitRange`, limitRange)) {
+      const lr = limitRange as unknown as { defaultRequest: ResourceAmounts; defaultLimit: ResourceAmounts; max: ResourceAmounts };
+      if ([this.amounts(`${path}.limitRange.defaultRequest`, lr.defaultRequest), this.amounts(`${path}.limitRange.defaultLimit`, lr.defaultLimit), this.amounts(`${path}.limitRange.max`, lr.max)].every(Boolean)) {
+        for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+          if (parseQuantity(lr.defaultLimit[key])! < parseQuantity(lr.defaultRequest[key])!) this.add(`${path}.limitRange.defaultLimit.${key}`, `${lr.defaultLimit[key]} is below defaultRequest.${key} ${lr.defaultRequest[key]}`);
+          if (parseQuantity(lr.max[key])! < parseQuantity(lr.defaultLimit[key])!) this.add(`${path}.limitRange.max.${key}`, `${lr.max[key]} is below defaultLimit.${key} ${lr.defaultLimit[key]}`);
+        }
+      }
+    }
+    return quotaOk;
+  }
+
   oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
     if (typeof value !== 'string' || !allowed.includes(value as T)) {
       this.add(path, `must be one of ${allowed.join(', ')}, got ${describe(value)}`);
@@ -252,19 +274,7 @@ function checkInstance(c: Checker, path: string, d: DockerCoinsInstanceConfig, e
     c.quantity(`${path}.redis.persistence.size`, d.redis.persistence.size, { positive: true });
     if (d.redis.persistence.storageClassName !== undefined) c.dnsSubdomain(`${path}.redis.persistence.storageClassName`, d.redis.persistence.storageClassName);
   }
-  const quotaOk = c.object(`${path}.quota`, d.quota)
-    && [c.amounts(`${path}.quota.requests`, d.quota.requests), c.amounts(`${path}.quota.limits`, d.quota.limits),
-      c.integer(`${path}.quota.pods`, d.quota.pods, 1), c.integer(`${path}.quota.persistentVolumeClaims`, d.quota.persistentVolumeClaims, 0),
-      c.quantity(`${path}.quota.storage`, d.quota.storage)].every(Boolean);
-  if (c.object(`${path}.limitRange`, d.limitRange)) {
-    const lr = d.limitRange;
-    if ([c.amounts(`${path}.limitRange.defaultRequest`, lr.defaultRequest), c.amounts(`${path}.limitRange.defaultLimit`, lr.defaultLimit), c.amounts(`${path}.limitRange.max`, lr.max)].every(Boolean)) {
-      for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
-        if (parseQuantity(lr.defaultLimit[key])! < parseQuantity(lr.defaultRequest[key])!) c.add(`${path}.limitRange.defaultLimit.${key}`, `${lr.defaultLimit[key]} is below defaultRequest.${key} ${lr.defaultRequest[key]}`);
-        if (parseQuantity(lr.max[key])! < parseQuantity(lr.defaultLimit[key])!) c.add(`${path}.limitRange.max.${key}`, `${lr.max[key]} is below defaultLimit.${key} ${lr.defaultLimit[key]}`);
-      }
-    }
-  }
+  const quotaOk = c.guardrails(path, d.quota, d.limitRange);
   if (quotaOk && c.problems.length === 0) checkQuotaFits(c, path, d, env.nodes);
 }
 

@@ -173,20 +173,8 @@ function checkPostgres(c: Checker, path: string, value: unknown): void {
 }
 
 function checkQuota(c: Checker, path: string, s: StatefulConfig): boolean {
-  let ok = c.object(`${path}.quota`, s.quota)
-    && [c.amounts(`${path}.quota.requests`, s.quota.requests), c.amounts(`${path}.quota.limits`, s.quota.limits),
-      c.integer(`${path}.quota.pods`, s.quota.pods, 1), c.integer(`${path}.quota.persistentVolumeClaims`, s.quota.persistentVolumeClaims, 0),
-      c.quantity(`${path}.quota.storage`, s.quota.storage)].every(Boolean);
-  if (c.object(`${path}.limitRange`, s.limitRange)) {
-    const lr = s.limitRange;
-    if ([c.amounts(`${path}.limitRange.defaultRequest`, lr.defaultRequest), c.amounts(`${path}.limitRange.defaultLimit`, lr.defaultLimit), c.amounts(`${path}.limitRange.max`, lr.max)].every(Boolean)) {
-      for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
-        if (parseQuantity(lr.defaultLimit[key])! < parseQuantity(lr.defaultRequest[key])!) c.add(`${path}.limitRange.defaultLimit.${key}`, `${lr.defaultLimit[key]} is below defaultRequest.${key} ${lr.defaultRequest[key]}`);
-        if (parseQuantity(lr.max[key])! < parseQuantity(lr.defaultLimit[key])!) c.add(`${path}.limitRange.max.${key}`, `${lr.max[key]} is below defaultLimit.${key} ${lr.defaultLimit[key]}`);
-      }
-    }
-  } else ok = false;
-  return ok;
+  const ok = c.guardrails(path, s.quota, s.limitRange);
+  return ok && typeof s.limitRange === 'object' && s.limitRange !== null;
 }
 
 /**
