@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { DockerCoins } from '../constructs/dockercoins';
 import { ProductionNamespace } from '../constructs/namespace';
 import { EnvironmentConfig } from './config';
+import { buildEdge } from './stacks/edge';
 
 /** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
 export const PLATFORM_VERSION = '0.1.0';
@@ -77,7 +78,8 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     });
     charts.push({ id, wave: 2, chart });
   }
-  return charts;
+  charts.push(...buildEdge(app, namespaces, env));
+  return charts.sort((a, b) => a.wave - b.wave);
 }
 
 /** Annotations every Ingress of the environment carries. */
