@@ -83,6 +83,7 @@ describe('edge configuration validation', () => {
     expect(one('prod', { edge: { traefik: { image: { tag: 'latest' } } } })).toContain('edge.traefik.image.tag: "latest" is not allowed: pin an immutable tag so rollouts are reproducible');
     expect(one('prod', { edge: { monitoring: { nodeExporter: { resources: { limits: { memory: '1Mi' } } } } } })).toContain('edge.monitoring.nodeExporter.resources.limits.memory: 1Mi is below requests.memory 32Mi');
     expect(one('dev', { edge: { imageRegistry: { nodePort: 5000 } } })).toContain('edge.imageRegistry.nodePort: must be at least 30000, got 5000');
+    expect(one('dev', { edge: { imageRegistry: { nodePort: 30080 } } })).toContain('edge.imageRegistry.nodePort: "30080" is already used by dockercoins[dockercoins].webui.nodePort; node ports must be unique');
     expect(one('prod', { edge: { monitoring: { metricsServer: { enabled: 'yes' } } } })).toContain('edge.monitoring.metricsServer.enabled: must be true or false, got "yes"');
   });
 

@@ -44,6 +44,10 @@ export function checkEdge(c: Checker, path: string, value: unknown, env: Environ
     { key: `${path}.traefik.dashboardHost`, value: t?.dashboardHost },
     { key: `${path}.monitoring.prometheus.ingressHost`, value: m?.prometheus?.ingressHost },
   ]);
+  // A node port is cluster-wide.
+  const nodePorts = instances.map((d, i) => ({ key: `dockercoins[${d?.name ?? i}].webui.nodePort`, value: d?.webui?.nodePort === undefined ? undefined : String(d.webui.nodePort) }));
+  const registryPort = registry ? (e.imageRegistry as ImageRegistryConfig).nodePort : undefined;
+  checkDistinct(c, 'node ports', nodePorts, [{ key: `${path}.imageRegistry.nodePort`, value: registryPort === undefined ? undefined : String(registryPort) }]);
 }
 
 interface Owned { key: string; value: unknown }
