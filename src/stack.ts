@@ -3,6 +3,7 @@ import { DockerCoins } from '../constructs/dockercoins';
 import { ProductionNamespace } from '../constructs/namespace';
 import { EnvironmentConfig } from './config';
 import { buildStateful } from './stacks/stateful';
+import { buildEdge } from './stacks/edge';
 
 /** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
 export const PLATFORM_VERSION = '0.1.0';
@@ -79,8 +80,10 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     charts.push({ id, wave: 2, chart });
   }
   charts.push(...buildStateful(app, namespaces, env));
-  // Deployment order: by wave, then in the order built.
-  return charts.map((c, i) => ({ c, i })).sort((a, b) => a.c.wave - b.c.wave || a.i - b.i).map(x => x.c);
+  charts.push(...buildEdge(app, namespaces, env));
+  // Deployment order: by wave, then by id (the file order kubectl applies).
+  return charts.sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
+
 }
 
 /** Annotations every Ingress of the environment carries. */

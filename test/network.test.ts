@@ -23,7 +23,9 @@ describe.each(INSTANCES)('DockerCoins network isolation in %s, instance %s', (en
     return { namespace: ns, labels: podTemplateMeta(w).labels, name: `${ns}/${name}` };
   };
   const flow = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => ({ from: pod(from), to: pod(to), port, protocol });
-  const ingressController: Endpoint = { namespace: ENVIRONMENTS[env].ingress.controllerNamespace, labels: { 'app.kubernetes.io/name': 'traefik' } };
+  const controllerNs = ENVIRONMENTS[env].ingress.controllerNamespace;
+  const controller = workloads(objects).find(o => o.metadata.namespace === controllerNs);
+  const ingressController: Endpoint = { namespace: controllerNs, labels: controller ? podTemplateMeta(controller).labels : { 'app.kubernetes.io/name': 'traefik' } };
   const otherNamespace: Endpoint = { namespace: 'intruder', labels: { app: 'curl' } };
   const kubeDns: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 

@@ -116,3 +116,23 @@ function renderPeer(peer: PeerSpec): k8s.NetworkPolicyPeer {
 function renderPort(port: PortSpec): k8s.NetworkPolicyPort {
   return { port: intOrString(port.port), protocol: port.protocol ?? 'TCP', endPort: port.endPort };
 }
+
+/**
+ * Pods of a namespace and one of their ports: a backend an ingress controller
+ * routes to, or a target a metrics server scrapes. Components publish these so
+ * that the caller's egress policy and the callee's ingress policy agree.
+ */
+export interface PodPortRef {
+  readonly namespace: string;
+  /** Stable selector labels of the pods. */
+  readonly pods: Readonly<Record<string, string>>;
+  /** Container port (number or name). */
+  readonly port: number | string;
+  /** @default TCP */
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** One rule per reference: the pods, in their namespace, on their port. */
+export function rulesToPods(refs: readonly PodPortRef[]): NetworkRule[] {
+  return refs.map(r => ({ peers: [{ pods: r.pods, namespace: r.namespace }], ports: [{ port: r.port, protocol: r.protocol }] }));
+}

@@ -9,7 +9,7 @@ export interface SettingsConfigMapProps {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  /** Non-secret settings, consumed as environment variables. */
+  /** Non-secret settings, consumed as environment variables or mounted as files. */
   readonly data: Readonly<Record<string, string>>;
 }
 

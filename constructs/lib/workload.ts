@@ -23,7 +23,51 @@ export interface ContainerPortSpec {
   readonly containerPort: number;
   /** @default TCP */
   readonly protocol?: 'TCP' | 'UDP';
+  /**
+   * Also publish the port on the node's addresses (the CNI portmap plugin
+   * DNATs `node:hostPort` to `pod:containerPort`, so the process itself can
+   * bind an unprivileged port as non-root). Forbidden by Pod Security
+   * baseline: only in namespaces whose level is privileged, with the reason.
+   * @default - not published on the node
+   */
+  readonly hostPort?: number;
 }
+
+/** A node directory mounted into a node agent (see `HostAccess`). */
+export interface HostPathSpec {
+  /** Volume name. */
+  readonly name: string;
+  /** Directory on the node, e.g. `/proc`. */
+  readonly hostPath: string;
+  /** Where the containers see it, e.g. `/host/proc`. */
+  readonly mountPath: string;
+  /** `HostToContainer` to see mounts made on the node after the pod started (e.g. the root filesystem). @default None */
+  readonly mountPropagation?: 'HostToContainer';
+  /** Mount read-write. Node agents should only read the node. @default false (read-only) */
+  readonly writable?: boolean;
+}
+
+/**
+ * Access to the node a pod runs on, for node agents (metrics exporters, log
+ * shippers). Everything here is forbidden by Pod Security baseline: such pods
+ * belong in a namespace whose level is privileged, with the reason written
+ * next to that namespace (`ProductionNamespace.podSecurityReason`). The
+ * containers keep the restricted container settings (non-root unless
+ * `runAs` says otherwise, no privilege escalation, drop ALL, read-only root).
+ */
+export interface HostAccess {
+  /** Why the pod needs the node; rendered as the pod annotation `platform.dockercoins.io/host-access-reason`. */
+  readonly reason: string;
+  /** Use the node's network namespace (listens on node addresses; NetworkPolicies do not apply). @default false */
+  readonly network?: boolean;
+  /** See the node's processes. @default false */
+  readonly pid?: boolean;
+  /** Node directories, mounted into every container (read-only unless `writable`). @default - none */
+  readonly paths?: readonly HostPathSpec[];
+}
+
+/** Pod annotation carrying the reason a pod uses host namespaces or host paths. */
+export const HOST_ACCESS_ANNOTATION = 'platform.dockercoins.io/host-access-reason';
 
 /** One container of a hardened workload. */
 export interface ContainerSpec {
@@ -87,6 +131,15 @@ export interface PodProps {
   readonly spread?: SpreadPolicy;
   /** Node selector. @default - none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** PriorityClass, e.g. `system-cluster-critical` for cluster add-ons. @default - the cluster default */
+  readonly priorityClassName?: string;
+  /** Node access for node agents; see `HostAccess`. @default - none (the pod is isolated from the node) */
+  readonly hostAccess?: HostAccess;
+}
+
+/** Whether pods of this spec occupy node ports (hostNetwork or hostPort): two cannot run on one node. */
+export function bindsNodePorts(props: Pick<PodProps, 'containers' | 'hostAccess'>): boolean {
+  return (props.hostAccess?.network ?? false) || props.containers.some(c => (c.ports ?? []).some(p => p.hostPort !== undefined));
 }
 
 /**
@@ -122,11 +175,21 @@ export class HardenedPod extends Construct {
       });
     }
 
+    const host = props.hostAccess;
+    if (host && !host.reason.trim()) throw new Error(`${props.namespace}/${name}: hostAccess needs a reason`);
+    if (host?.network && props.bindsPrivilegedPorts) {
+      throw new Error(`${props.namespace}/${name}: bindsPrivilegedPorts (a pod sysctl) cannot be combined with hostAccess.network`);
+    }
+
     const waivers = props.containers.filter((c): c is ContainerSpec & { probes: ProbesWaived } => 'waivedBecause' in c.probes);
     const annotations: Record<string, string> = { ...(props.podAnnotations ?? {}) };
     if (waivers.length > 0) {
       annotations[PROBES_WAIVED_ANNOTATION] = waivers.map(c => `${c.name}: ${c.probes.waivedBecause}`).join('; ');
     }
+    if (host) annotations[HOST_ACCESS_ANNOTATION] = host.reason;
+    const hostMounts: k8s.VolumeMount[] = (host?.paths ?? []).map(p => ({
+      name: p.name, mountPath: p.mountPath, readOnly: !p.writable, mountPropagation: p.mountPropagation,
+    }));
 
     const allContainers = [...props.containers, ...(props.initContainers ?? [])];
     const emptyDirs = new Map<string, WritablePath>();
@@ -142,14 +205,20 @@ export class HardenedPod extends Construct {
         enableServiceLinks: false, // peers are found by DNS; service env vars only leak topology
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
         securityContext: restrictedPodSecurityContext({ runAs: props.runAs, bindsPrivilegedPorts: props.bindsPrivilegedPorts }),
+        hostNetwork: host?.network || undefined,
+        hostPid: host?.pid || undefined,
+        // With the node's network, cluster DNS must be asked for explicitly.
+        dnsPolicy: host?.network ? 'ClusterFirstWithHostNet' : undefined,
+        priorityClassName: props.priorityClassName,
         initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs)),
-        containers: props.containers.map(c => renderContainer(c, props.runAs)),
+        containers: props.containers.map(c => renderContainer(c, props.runAs, hostMounts)),
         volumes: [
           ...[...emptyDirs.entries()].map(([volume, w]) => ({
             name: volume,
             emptyDir: { medium: w.medium, sizeLimit: k8s.Quantity.fromString(w.sizeLimit ?? '64Mi') },
           })),
           ...(props.volumes ?? []),
+          ...(host?.paths ?? []).map(p => ({ name: p.name, hostPath: { path: p.hostPath, type: 'Directory' } })),
         ],
         tolerations: props.tolerations?.map(t => ({ ...t })),
         nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
@@ -164,7 +233,7 @@ export function volumeNameForPath(path: string): string {
   return path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
 }
 
-function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity): k8s.Container {
+function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
   const probes = 'waivedBecause' in c.probes ? undefined : c.probes;
   const env: k8s.EnvVar[] = [
     ...Object.entries(c.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
@@ -176,7 +245,7 @@ function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity): k8s.Contain
     imagePullPolicy: 'IfNotPresent', // tags are immutable by policy (no `latest`)
     command: c.command ? [...c.command] : undefined,
     args: c.args ? [...c.args] : undefined,
-    ports: c.ports?.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })),
+    ports: c.ports?.map(p => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol ?? 'TCP' })),
     env: env.length ? env : undefined,
     envFrom: c.configMapEnv?.map(name => ({ configMapRef: { name } })),
     resources: resourceRequirements(c.resources),
@@ -187,6 +256,7 @@ function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity): k8s.Contain
     volumeMounts: [
       ...(c.writablePaths ?? []).map(w => ({ name: volumeNameForPath(w.path), mountPath: w.path })),
       ...(c.volumeMounts ?? []),
+      ...hostMounts,
     ],
     lifecycle: c.preStop ? { preStop: { exec: { command: [...c.preStop] } } } : undefined,
     terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -288,6 +358,12 @@ export class HardenedDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: HardenedDaemonSetProps) {
     super(scope, id);
+    // A pod holding node ports cannot start next to its predecessor on the same
+    // node: surging would leave the new pod Pending forever. Replace in place.
+    const nodePorts = bindsNodePorts(props);
+    if (nodePorts && (props.maxSurge ?? 0) > 0) {
+      throw new Error(`${props.namespace}/${props.identity.name}: maxSurge must be 0 for pods that bind node ports (hostPort or hostNetwork)`);
+    }
     this.pod = new HardenedPod(this, 'Pod', props);
     this.object = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels },
@@ -298,9 +374,10 @@ export class HardenedDaemonSet extends Construct {
         updateStrategy: {
           type: 'RollingUpdate',
           rollingUpdate: {
-            // Surge starts the new pod before stopping the old one (no hostPort here).
-            maxSurge: k8s.IntOrString.fromNumber(props.maxSurge ?? 1),
-            maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? 0),
+            // Surge starts the new pod before stopping the old one, unless the
+            // pods bind node ports (then one node at a time goes without).
+            maxSurge: k8s.IntOrString.fromNumber(props.maxSurge ?? (nodePorts ? 0 : 1)),
+            maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? (nodePorts ? 1 : 0)),
           },
         },
         template: this.pod.template,

@@ -15,7 +15,11 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = { dev, 
  * Fields that may be absent from an environment yet set by an override. Any
  * other override key the environment lacks is a typo and is refused.
  */
-const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'persistence', 'storageClassName', 'tolerations', 'stateful', 'storageClasses', 'parameters', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'isDefault', 'ui']);
+const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'persistence', 'storageClassName', 'tolerations',
+  // stateful (src/config/sections/stateful.ts)
+  'stateful', 'storageClasses', 'parameters', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'isDefault', 'ui',
+  // edge (src/config/sections/edge.ts)
+  'edge', 'loadBalancer', 'dashboardHost', 'ingressHost', 'imageRegistry']);
 
 /**
  * The validated configuration of an environment, with optional overrides (from

@@ -1,6 +1,7 @@
 import type { DockerCoinsProps } from '../../constructs/dockercoins';
 import type { LimitRangeSpec, QuotaSpec } from '../../constructs/namespace';
 import type { StatefulConfig } from './sections/stateful';
+import type { EdgeConfig } from './sections/edge';
 
 /**
  * Everything that differs between environments. Constructs hold what is true
@@ -21,6 +22,8 @@ export interface EnvironmentConfig {
   readonly dockercoins: readonly DockerCoinsInstanceConfig[];
   /** Consul, Postgres and StorageClasses (src/config/sections/stateful.ts). @default - none */
   readonly stateful?: StatefulConfig;
+  /** Traefik, Prometheus and the optional image registry (src/config/sections/edge.ts). @default - none deployed */
+  readonly edge?: EdgeConfig;
 }
 
 export interface IngressConfig {

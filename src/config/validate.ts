@@ -3,6 +3,7 @@ import { resourceProblems } from '../../constructs/lib/resources';
 import { ContainerResources, ImageRef, QosClass, ResourceAmounts, TolerationSpec } from '../../constructs/lib/types';
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from './types';
 import { checkStateful } from './sections/stateful';
+import { checkEdge } from './sections/edge';
 
 /** A configuration that must not render. Lists every problem, each naming the environment and the field. */
 export class ConfigError extends Error {
@@ -230,6 +231,7 @@ export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
       .map((d, i) => ({ key: `dockercoins[${d.name ?? i}].webui.nodePort`, value: String(d.webui.nodePort) })));
   }
   checkStateful(c, 'stateful', env.stateful, env);
+  if (env.edge !== undefined) checkEdge(c, 'edge', env.edge, env);
   if (c.problems.length > 0) throw new ConfigError(name, c.problems);
   return env;
 }

@@ -129,6 +129,10 @@ describe('every claim, in every environment, requests the configured size and ac
       [`${s.namespace}/consul/data`]: { size: s.consul.storage.size, storageClassName: s.consul.storage.storageClassName ?? env.storageClass },
       [`${s.namespace}/postgres/data`]: { size: s.postgres.storage.size, storageClassName: s.postgres.storage.storageClassName ?? env.storageClass },
     };
+    const prometheusStorage = env.edge?.monitoring.prometheus.storage;
+    if (prometheusStorage?.type === 'persistentVolumeClaim') {
+      expected[`${env.edge!.monitoring.namespace}/pvc/prometheus-data`] = { size: prometheusStorage.size, storageClassName: prometheusStorage.storageClassName ?? env.storageClass };
+    }
     for (const d of env.dockercoins) {
       if (d.redis.persistence) expected[`${d.namespace}/pvc/redis-data`] = { size: d.redis.persistence.size, storageClassName: d.redis.persistence.storageClassName ?? env.storageClass };
     }
@@ -217,7 +221,9 @@ describe('network flows (NetworkModel over the rendered environment)', () => {
   });
 
   test('the ingress controller reaches the Consul UI only where a UI host is set (dev)', () => {
-    const traefik = pod('traefik', { 'app.kubernetes.io/name': 'traefik' });
+    // The rendered Traefik pods (their own egress policy applies too).
+    const traefikWorkload = objectsOf('dev').find(o => o.metadata.namespace === 'traefik' && o.spec?.template);
+    const traefik = pod('traefik', traefikWorkload!.spec.template.metadata.labels);
     expect(rendered.dev.env.stateful!.consul.ui).toBeDefined();
     expect(allowed(model('dev'), { from: traefik, to: consulPod('dev'), port: 8500 })).toBe(true);
     expect(allowed(model('dev'), { from: traefik, to: consulPod('dev'), port: 8300 })).toBe(false);

@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../types';
+import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, REGISTRY_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
 
@@ -71,6 +72,46 @@ export const dev: EnvironmentConfig = {
       defaultRequest: { cpu: '50m', memory: '32Mi', ephemeralStorage: '64Mi' },
       defaultLimit: { cpu: '200m', memory: '128Mi', ephemeralStorage: '256Mi' },
       max: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' },
+    },
+  },
+  edge: {
+    // The course's setup: Traefik binds 80/443 on every node (control plane
+    // included); the dashboard is open (dev only: mode hostPort, see
+    // src/config/sections/traefik.ts) at http://traefik.localhost/dashboard/.
+    traefik: {
+      mode: 'hostPort',
+      image: TRAEFIK_IMAGE,
+      resources: sized('50m', '64Mi', '500m', '192Mi'),
+      dashboard: 'insecure',
+      dashboardHost: 'traefik.localhost',
+    },
+    monitoring: {
+      namespace: 'monitoring',
+      prometheus: {
+        image: PROMETHEUS_IMAGE,
+        resources: sized('100m', '256Mi', '1', '1Gi', '256Mi', '3Gi'),
+        retention: '2d',
+        scrapeInterval: '30s',
+        storage: { type: 'emptyDir', size: '2Gi' },
+        ingressHost: 'prometheus.localhost',
+      },
+      nodeExporter: { image: NODE_EXPORTER_IMAGE, resources: sized('20m', '24Mi', '200m', '64Mi') },
+      kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('20m', '48Mi', '200m', '128Mi') },
+      // kubeadm/kind clusters have no metrics API (the hasher HPA needs it) and self-signed kubelet certificates.
+      // Turn this off on clusters that ship metrics-server (k3s/k3d, minikube addon, Docker Desktop with it installed).
+      metricsServer: { enabled: true, image: METRICS_SERVER_IMAGE, resources: sized('50m', '64Mi', '500m', '192Mi'), kubeletInsecureTls: true },
+    },
+    // The course's registry on node port 30500. To run DockerCoins from images
+    // built locally, push them to 127.0.0.1:30500 and set, per service:
+    //   rng: { image: dockercoinsImage('rng', 'v0.1', '127.0.0.1:30500'), ... }
+    // or with Pulumi: dockercoins:overrides
+    //   { dockercoins: [{ name: dockercoins, rng: { image: { registry: "127.0.0.1:30500" } } }] }
+    imageRegistry: {
+      namespace: 'registry',
+      image: REGISTRY_IMAGE,
+      resources: sized('25m', '32Mi', '500m', '256Mi', '64Mi', '3Gi'),
+      storage: { type: 'emptyDir', size: '2Gi' },
+      nodePort: 30500,
     },
   },
 };

@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../types';
+import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
 
@@ -82,6 +83,30 @@ export const prod: EnvironmentConfig = {
       defaultRequest: { cpu: '100m', memory: '64Mi', ephemeralStorage: '64Mi' },
       defaultLimit: { cpu: '500m', memory: '256Mi', ephemeralStorage: '512Mi' },
       max: { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' },
+    },
+  },
+  edge: {
+    traefik: {
+      mode: 'loadBalancer',
+      image: TRAEFIK_IMAGE,
+      resources: sized('250m', '256Mi', '2', '512Mi'),
+      loadBalancer: { replicas: 3, spread: 'required' },
+      dashboard: 'disabled',
+    },
+    monitoring: {
+      namespace: 'monitoring',
+      prometheus: {
+        image: PROMETHEUS_IMAGE,
+        resources: sized('500m', '2Gi', '2', '4Gi'),
+        retention: '30d',
+        scrapeInterval: '30s',
+        storage: { type: 'persistentVolumeClaim', size: '50Gi' },
+        // No ingressHost: Prometheus has no authentication, so in production
+        // its UI is reached with `kubectl port-forward` (docs/edge-and-monitoring.md).
+      },
+      nodeExporter: { image: NODE_EXPORTER_IMAGE, resources: sized('50m', '32Mi', '250m', '96Mi') },
+      kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('100m', '128Mi', '500m', '512Mi') },
+      metricsServer: { enabled: false, image: METRICS_SERVER_IMAGE, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
     },
   },
 };

@@ -1,4 +1,5 @@
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from '../types';
+import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
 import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
 
@@ -45,6 +46,30 @@ export const staging: EnvironmentConfig = {
       defaultRequest: { cpu: '50m', memory: '32Mi', ephemeralStorage: '64Mi' },
       defaultLimit: { cpu: '250m', memory: '128Mi', ephemeralStorage: '256Mi' },
       max: { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' },
+    },
+  },
+  edge: {
+    traefik: {
+      mode: 'loadBalancer',
+      image: TRAEFIK_IMAGE,
+      resources: sized('100m', '128Mi', '1', '256Mi'),
+      loadBalancer: { replicas: 2, spread: 'preferred' },
+      dashboard: 'port-forward-only',
+    },
+    monitoring: {
+      namespace: 'monitoring',
+      prometheus: {
+        image: PROMETHEUS_IMAGE,
+        resources: sized('250m', '1Gi', '1', '2Gi'),
+        retention: '15d',
+        scrapeInterval: '30s',
+        storage: { type: 'persistentVolumeClaim', size: '20Gi' },
+        ingressHost: 'prometheus.staging.example.com',
+      },
+      nodeExporter: { image: NODE_EXPORTER_IMAGE, resources: sized('20m', '32Mi', '200m', '64Mi') },
+      kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('50m', '64Mi', '250m', '256Mi') },
+      // The managed cluster ships its own metrics-server.
+      metricsServer: { enabled: false, image: METRICS_SERVER_IMAGE, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
     },
   },
 };

@@ -1,0 +1,109 @@
+import { stringify } from 'yaml';
+
+/** In-cluster credentials of the Prometheus ServiceAccount. */
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const inCluster = {
+  authorization: { credentials_file: `${SA_DIR}/token` },
+};
+
+export interface PrometheusConfigOptions {
+  /** Scrape and rule-evaluation interval, e.g. `30s`. */
+  readonly scrapeInterval: string;
+  /** Labels added to every series (e.g. `environment`), so federated or remote-written data stays distinguishable. */
+  readonly externalLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Relabelling shared by the annotation-driven jobs (`prometheus.io/scrape`,
+ * `prometheus.io/port`, `prometheus.io/path`, `prometheus.io/scheme`).
+ * `kind` is the meta-label prefix: `pod` or `service`.
+ */
+function annotationRelabels(kind: 'pod' | 'service'): object[] {
+  const a = (name: string) => `__meta_kubernetes_${kind}_annotation_prometheus_io_${name}`;
+  const rules: object[] = [
+    { source_labels: [a('scrape')], action: 'keep', regex: 'true' },
+    { source_labels: [a('scheme')], action: 'replace', regex: '(https?)', target_label: '__scheme__' },
+    { source_labels: [a('path')], action: 'replace', regex: '(.+)', target_label: '__metrics_path__' },
+  ];
+  if (kind === 'pod') {
+    // Pod IP + port annotation (IPv6 in brackets, then IPv4), as in the prometheus-community chart.
+    rules.push(
+      { source_labels: [a('port'), '__meta_kubernetes_pod_ip'], action: 'replace', regex: '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})', replacement: '[$2]:$1', target_label: '__address__' },
+      { source_labels: [a('port'), '__meta_kubernetes_pod_ip'], action: 'replace', regex: '(\\d+);((([0-9]+?)(\\.|$)){4})', replacement: '$2:$1', target_label: '__address__' },
+    );
+  } else {
+    rules.push({ source_labels: ['__address__', a('port')], action: 'replace', regex: '(.+?)(?::\\d+)?;(\\d+)', replacement: '$1:$2', target_label: '__address__' });
+  }
+  return rules;
+}
+
+/**
+ * prometheus.yml: the API servers, every kubelet (node metrics) and its
+ * cAdvisor (container metrics such as container_cpu_usage_seconds_total), and
+ * every pod and Service that asks to be scraped through the `prometheus.io/*`
+ * annotations. Discovery uses EndpointSlices (Endpoints are deprecated).
+ */
+export function prometheusConfig(options: PrometheusConfigOptions): string {
+  const nodeJob = (name: string, metricsPath: string) => ({
+    job_name: name,
+    scheme: 'https',
+    metrics_path: metricsPath,
+    // Kubelet serving certificates are self-signed unless the cluster enables
+    // serverTLSBootstrap; the token still authenticates Prometheus (nodes/metrics).
+    tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: true },
+    ...inCluster,
+    kubernetes_sd_configs: [{ role: 'node' }],
+    relabel_configs: [
+      { action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' },
+      { source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' },
+    ],
+  });
+  const config = {
+    global: {
+      scrape_interval: options.scrapeInterval,
+      evaluation_interval: options.scrapeInterval,
+      external_labels: { ...options.externalLabels },
+    },
+    scrape_configs: [
+      { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
+      {
+        job_name: 'kubernetes-apiservers',
+        scheme: 'https',
+        tls_config: { ca_file: `${SA_DIR}/ca.crt` },
+        ...inCluster,
+        kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
+        relabel_configs: [{
+          source_labels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'],
+          action: 'keep',
+          regex: 'default;kubernetes;https',
+        }],
+      },
+      nodeJob('kubernetes-nodes', '/metrics'),
+      nodeJob('kubernetes-cadvisor', '/metrics/cadvisor'),
+      {
+        job_name: 'kubernetes-service-endpoints',
+        kubernetes_sd_configs: [{ role: 'endpointslice' }],
+        relabel_configs: [
+          ...annotationRelabels('service'),
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+        ],
+      },
+      {
+        job_name: 'kubernetes-pods',
+        kubernetes_sd_configs: [{ role: 'pod' }],
+        relabel_configs: [
+          ...annotationRelabels('pod'),
+          { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
+          { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+        ],
+      },
+    ],
+  };
+  return stringify(config, { lineWidth: 0 });
+}

@@ -1,0 +1,208 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
+import { NetworkRule, PeerSpec, PodPortRef, rulesToPods, WorkloadNetworkPolicy } from '../lib/network';
+import { parseQuantity } from '../lib/quantity';
+import { ClusterService } from '../lib/service';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedDeployment } from '../lib/workload';
+import { prometheusConfig } from './prometheus-config';
+
+/** Where the TSDB lives. */
+export interface TsdbStorage {
+  /** `emptyDir` (lost with the pod) or a ReadWriteOnce `persistentVolumeClaim`. */
+  readonly type: 'emptyDir' | 'persistentVolumeClaim';
+  /** emptyDir size limit or claim size, e.g. `20Gi`. */
+  readonly size: string;
+  /** StorageClass of the claim. @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+export interface PrometheusProps {
+  /** Namespace of every namespaced object; it must exist (restricted is enough). */
+  readonly namespace: string;
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+  /** `--storage.tsdb.retention.time`, e.g. `15d`. */
+  readonly retention: string;
+  /** e.g. `30s`. */
+  readonly scrapeInterval: string;
+  readonly storage: TsdbStorage;
+  /** Labels on every series, e.g. `{ environment: 'prod' }`. @default - none */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Publish the UI through an Ingress. @default - no Ingress (port-forward) */
+  readonly ingress?: {
+    readonly host: string;
+    readonly className: string;
+    /** @default - plain HTTP */
+    readonly tlsSecretName?: string;
+    /** @default - none */
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  /** Who may open the UI/API port (9090), e.g. the ingress controller. @default - nobody */
+  readonly clients?: readonly PeerSpec[];
+  /** Pod ports Prometheus may scrape (their namespaces admit it on those ports). */
+  readonly scrapeTargets: readonly PodPortRef[];
+  /** API server endpoints (discovery and the apiserver job). */
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
+  /** Node addresses and the ports scraped there (kubelet 10250, node-exporter 9100). */
+  readonly nodes: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+}
+
+export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' } as const;
+/** The image's nobody user; fsGroup makes the claim writable for it. */
+const PROMETHEUS_USER = { user: 65534, group: 65534, fsGroup: 65534 };
+const PORT = 9090;
+const DATA = '/prometheus';
+const CONFIG_DIR = '/etc/prometheus';
+
+/**
+ * What discovery needs, and nothing more: nodes (node role), nodes/metrics
+ * (kubelet and cAdvisor endpoints authorise against it), pods (pod role),
+ * services and EndpointSlices (endpointslice role), and `/metrics` on the API
+ * server. No Endpoints (the endpointslice role replaces them), no Ingresses
+ * (no ingress probing), no write verbs.
+ */
+export const PROMETHEUS_CLUSTER_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'pods', 'services'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+  { nonResourceUrLs: ['/metrics'], verbs: ['get'] },
+];
+
+/**
+ * `--storage.tsdb.retention.size`: 85% of the volume, so that compaction
+ * never fills it (a full volume stops ingestion; a full emptyDir evicts the pod).
+ */
+export function retentionSize(size: string): string {
+  const bytes = parseQuantity(size);
+  if (bytes === undefined || bytes <= 0) throw new Error(`prometheus: storage size "${size}" is not a positive quantity`);
+  return `${Math.floor((bytes * 0.85) / 2 ** 20)}MB`;
+}
+
+/**
+ * The Prometheus server: its configuration (API servers, kubelets, cAdvisor,
+ * annotated pods and Services), a ServiceAccount with read-only discovery
+ * RBAC, the TSDB on an emptyDir or a claim (then Recreate: one writer), a
+ * Service, an optional Ingress and a NetworkPolicy limited to its targets.
+ */
+export class Prometheus extends Construct {
+  public readonly selector: Record<string, string>;
+  public readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: PrometheusProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const identity: ComponentIdentity = { ...PROMETHEUS_IDENTITY, component: 'metrics-server', partOf: 'monitoring', version: props.image.tag };
+    const labels = recommendedLabels(this, identity);
+    this.selector = selectorLabels(identity);
+    const claim = props.storage.type === 'persistentVolumeClaim';
+
+    const config = new SettingsConfigMap(this, 'Config', {
+      name: 'prometheus-config',
+      namespace: ns,
+      labels,
+      data: { 'prometheus.yml': prometheusConfig({ scrapeInterval: props.scrapeInterval, externalLabels: props.externalLabels ?? {} }) },
+    });
+
+    const externalUrl = props.ingress ? `${props.ingress.tlsSecretName ? 'https' : 'http'}://${props.ingress.host}/` : undefined;
+    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: config.name } }];
+    if (claim) volumes.push({ name: 'data', persistentVolumeClaim: { claimName: 'prometheus-data' } });
+    const server = new HardenedDeployment(this, 'Server', {
+      identity,
+      namespace: ns,
+      runAs: PROMETHEUS_USER,
+      qos: 'Burstable',
+      replicas: 1,
+      // One writer on a ReadWriteOnce claim: the old pod must stop first.
+      strategy: claim ? 'Recreate' : 'RollingUpdate',
+      // Prometheus writes its head block on shutdown.
+      terminationGracePeriodSeconds: 120,
+      automountServiceAccountToken: true, // kubernetes_sd and the in-cluster scrape credentials
+      // A config change rolls the pod (no --web.enable-lifecycle reload endpoint is exposed).
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: config.checksum },
+      volumes,
+      containers: [{
+        name: 'prometheus',
+        image: props.image,
+        args: [
+          `--config.file=${CONFIG_DIR}/prometheus.yml`,
+          `--storage.tsdb.path=${DATA}`,
+          `--storage.tsdb.retention.time=${props.retention}`,
+          `--storage.tsdb.retention.size=${retentionSize(props.storage.size)}`,
+          `--web.listen-address=:${PORT}`,
+          ...(externalUrl ? [`--web.external-url=${externalUrl}`] : []),
+        ],
+        ports: [{ name: 'http', containerPort: PORT }],
+        resources: props.resources,
+        probes: {
+          // /-/ready fails while the WAL replays; /-/healthy only needs the process.
+          readiness: { check: { http: { path: '/-/ready', port: 'http' } }, timings: { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 4, failureThreshold: 3 } },
+          liveness: { check: { http: { path: '/-/healthy', port: 'http' } }, timings: { initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 3 } },
+        },
+        writablePaths: claim ? [] : [{ path: DATA, sizeLimit: props.storage.size }],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          ...(claim ? [{ name: 'data', mountPath: DATA }] : []),
+        ],
+      }],
+    });
+
+    if (claim) {
+      new k8s.KubePersistentVolumeClaim(this, 'Data', {
+        metadata: { name: 'prometheus-data', namespace: ns, labels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: props.storage.storageClassName,
+          resources: { requests: { storage: k8s.Quantity.fromString(props.storage.size) } },
+        },
+      });
+    }
+
+    const roleName = `prometheus-${ns}`;
+    new k8s.KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: roleName, labels },
+      rules: PROMETHEUS_CLUSTER_RULES.map(r => ({ ...r })),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: roleName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: server.pod.serviceAccountName, namespace: ns }],
+    });
+
+    const service = new ClusterService(this, 'Service', {
+      name: 'prometheus', namespace: ns, labels, selector: this.selector,
+      ports: [{ name: 'http', port: PORT, targetPort: 'http' }],
+    });
+    this.serviceName = service.name;
+
+    if (props.ingress) {
+      const ing = props.ingress;
+      new k8s.KubeIngress(this, 'Ingress', {
+        metadata: { name: 'prometheus', namespace: ns, labels, annotations: ing.annotations ? { ...ing.annotations } : undefined },
+        spec: {
+          ingressClassName: ing.className,
+          tls: ing.tlsSecretName ? [{ hosts: [ing.host], secretName: ing.tlsSecretName }] : undefined,
+          rules: [{
+            host: ing.host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'http' } } } }] },
+          }],
+        },
+      });
+    }
+
+    const ingress: NetworkRule[] = props.clients?.length ? [{ peers: props.clients, ports: [{ port: PORT }] }] : [];
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name: 'prometheus',
+      namespace: ns,
+      labels,
+      podSelector: this.selector,
+      ingress,
+      egress: [
+        { peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] },
+        { peers: props.nodes.cidrs.map(cidr => ({ cidr })), ports: props.nodes.ports.map(port => ({ port })) },
+        ...rulesToPods(props.scrapeTargets),
+      ],
+    });
+  }
+}

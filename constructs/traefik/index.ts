@@ -1,0 +1,289 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { stringify } from 'yaml';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { NetworkRule, PeerSpec, PodPortRef, rulesToPods, WorkloadNetworkPolicy } from '../lib/network';
+import { HealthChecks } from '../lib/probes';
+import { ClusterService } from '../lib/service';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
+import { ContainerResources, ImageRef, SpreadPolicy, TolerationSpec } from '../lib/types';
+import { ContainerPortSpec, HardenedDaemonSet, HardenedDeployment, HardenedPod, PodProps } from '../lib/workload';
+import type { PodSecurityLevel } from '../namespace';
+
+/** How the entry points reach clients; see src/config/sections/traefik.ts. */
+export type TraefikMode = 'hostPort' | 'loadBalancer';
+/** Who reaches the API and dashboard; see src/config/sections/traefik.ts. */
+export type DashboardExposure = 'insecure' | 'port-forward-only' | 'disabled';
+
+export interface TraefikProps {
+  /** Namespace of every namespaced object. It must exist with the level `Traefik.podSecurity(mode)` returns. */
+  readonly namespace: string;
+  /** `hostPort` (DaemonSet, ports 80/443 on every node) or `loadBalancer` (Deployment behind a LoadBalancer Service). */
+  readonly mode: TraefikMode;
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+  /** Deployment settings; required with mode `loadBalancer`. */
+  readonly loadBalancer?: { readonly replicas: number; readonly spread: SpreadPolicy };
+  /** The IngressClass this controller serves; it is marked the cluster default. */
+  readonly ingressClassName: string;
+  readonly dashboard: DashboardExposure;
+  /** Route this host to the insecure dashboard (only with dashboard `insecure`). @default - port-forward only */
+  readonly dashboardHost?: string;
+  /** Annotations of the dashboard Ingress (e.g. `pulumi.com/skipAwait`). @default - none */
+  readonly ingressAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Everything Ingresses route to: the only pods Traefik may open connections
+   * to. The backends' own policies must admit this namespace on these ports.
+   */
+  readonly backends: readonly PodPortRef[];
+  /** Who may scrape the metrics port (9100). @default - nobody */
+  readonly metricsScrapers?: readonly PeerSpec[];
+  /** The API server endpoints the Ingress provider watches. */
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
+  /** Tolerations in hostPort mode. @default - run on control-plane nodes too (the course's setup) */
+  readonly tolerations?: readonly TolerationSpec[];
+}
+
+/** Container ports (unprivileged: the process never needs a capability). */
+export const TRAEFIK_PORTS = { traefik: 8080, web: 8000, websecure: 8443, metrics: 9100 } as const;
+/** Ports clients use: on the node (hostPort mode) or on the LoadBalancer Service. */
+export const TRAEFIK_PUBLIC_PORTS = { web: 80, websecure: 443 } as const;
+
+/** Traefik's chart identity: uid/gid 65532 (nonroot). */
+const TRAEFIK_USER = { user: 65532, group: 65532 };
+const CONTROL_PLANE_TOLERATION: TolerationSpec = { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' };
+const DASHBOARD_CONFIG_DIR = '/etc/traefik/dynamic';
+
+/** `/ping` on the internal entry point: readiness drops a pod at once, liveness allows 30 s. */
+const PING: HealthChecks = {
+  readiness: { check: { http: { path: '/ping', port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 1 } },
+  liveness: { check: { http: { path: '/ping', port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 } },
+};
+
+/**
+ * Traefik v3 as the cluster's Kubernetes Ingress controller: its
+ * ServiceAccount and least-privilege RBAC, the default IngressClass, the
+ * controller pods (DaemonSet with host ports, or Deployment behind a
+ * LoadBalancer), Prometheus metrics on their own port, access logs, and a
+ * NetworkPolicy that lets clients in on the entry points and lets Traefik out
+ * only to its backends, the API server and DNS.
+ */
+export class Traefik extends Construct {
+  /**
+   * The Pod Security level the namespace needs for a mode, with the reason.
+   * hostPort is forbidden by baseline, so hostPort mode needs `privileged`.
+   */
+  public static podSecurity(mode: TraefikMode): { podSecurity: PodSecurityLevel; podSecurityReason?: string } {
+    if (mode === 'loadBalancer') return { podSecurity: 'restricted' };
+    return {
+      podSecurity: 'privileged',
+      podSecurityReason: 'Traefik in hostPort mode publishes ports 80/443 on every node (hostPort), which Pod Security baseline forbids. '
+        + 'The pods still run non-root with all capabilities dropped, no privilege escalation and a read-only root filesystem; '
+        + 'nothing else runs in this namespace.',
+    };
+  }
+
+  /** Selector labels of the controller pods (for peers' NetworkPolicies). */
+  public readonly selector: Record<string, string>;
+  /** Name of the Service clients reach (loadBalancer mode only). */
+  public readonly serviceName?: string;
+
+  constructor(scope: Construct, id: string, props: TraefikProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const name = 'traefik';
+    const identity: ComponentIdentity = { name, instance: name, component: 'ingress-controller', partOf: 'edge', version: props.image.tag };
+    const labels = recommendedLabels(this, identity);
+    const hostPort = props.mode === 'hostPort';
+    if (!hostPort && !props.loadBalancer) throw new Error('traefik: mode "loadBalancer" needs loadBalancer.replicas and spread');
+    if (props.dashboard === 'insecure' && !hostPort) throw new Error('traefik: an insecure dashboard is only allowed in hostPort mode');
+    if (props.dashboardHost && props.dashboard !== 'insecure') throw new Error('traefik: dashboardHost needs dashboard "insecure"');
+
+    const args = [
+      '--global.checkNewVersion=false',
+      '--global.sendAnonymousUsage=false',
+      '--log.level=INFO',
+      '--accesslog=true',
+      '--accesslog.format=json',
+      `--entryPoints.traefik.address=:${TRAEFIK_PORTS.traefik}/tcp`,
+      `--entryPoints.web.address=:${TRAEFIK_PORTS.web}/tcp`,
+      `--entryPoints.websecure.address=:${TRAEFIK_PORTS.websecure}/tcp`,
+      '--entryPoints.websecure.http.tls=true',
+      `--entryPoints.metrics.address=:${TRAEFIK_PORTS.metrics}/tcp`,
+      '--ping=true',
+      '--ping.entryPoint=traefik',
+      '--metrics.prometheus=true',
+      '--metrics.prometheus.entryPoint=metrics',
+      '--providers.kubernetesingress=true',
+      `--providers.kubernetesingress.ingressClass=${props.ingressClassName}`,
+    ];
+    this.serviceName = hostPort ? undefined : name;
+    // Publishing the Service fills every Ingress's status with the LB address.
+    if (!hostPort) args.push(`--providers.kubernetesingress.ingressendpoint.publishedservice=${ns}/${name}`);
+
+    const podAnnotations: Record<string, string> = {
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(TRAEFIK_PORTS.metrics),
+      'prometheus.io/path': '/metrics',
+    };
+    const volumes: k8s.Volume[] = [];
+    const volumeMounts: k8s.VolumeMount[] = [];
+    if (props.dashboard === 'insecure') {
+      args.push('--api.dashboard=true', '--api.insecure=true');
+    } else if (props.dashboard === 'port-forward-only') {
+      // The same router `--api.insecure` would create, declared explicitly on
+      // the internal entry point that nothing publishes.
+      const dashboard = new SettingsConfigMap(this, 'DashboardRouter', {
+        name: 'traefik-dashboard-router',
+        namespace: ns,
+        labels,
+        data: {
+          'dashboard.yml': stringify({
+            http: {
+              routers: {
+                dashboard: { entryPoints: ['traefik'], rule: 'PathPrefix(`/api`) || PathPrefix(`/dashboard`)', service: 'api@internal' },
+              },
+            },
+          }),
+        },
+      });
+      // A file, not the directory: a ConfigMap mount also holds `..data` links
+      // the directory provider would read twice.
+      args.push('--api.dashboard=true', `--providers.file.filename=${DASHBOARD_CONFIG_DIR}/dashboard.yml`, '--providers.file.watch=false');
+      volumes.push({ name: 'dashboard-router', configMap: { name: dashboard.name } });
+      volumeMounts.push({ name: 'dashboard-router', mountPath: DASHBOARD_CONFIG_DIR, readOnly: true });
+      podAnnotations[SETTINGS_CHECKSUM_ANNOTATION] = dashboard.checksum;
+    } else {
+      args.push('--api=false');
+    }
+
+    const ports: ContainerPortSpec[] = [
+      { name: 'traefik', containerPort: TRAEFIK_PORTS.traefik },
+      { name: 'web', containerPort: TRAEFIK_PORTS.web, hostPort: hostPort ? TRAEFIK_PUBLIC_PORTS.web : undefined },
+      { name: 'websecure', containerPort: TRAEFIK_PORTS.websecure, hostPort: hostPort ? TRAEFIK_PUBLIC_PORTS.websecure : undefined },
+      { name: 'metrics', containerPort: TRAEFIK_PORTS.metrics },
+    ];
+    const pod: PodProps = {
+      identity,
+      namespace: ns,
+      runAs: TRAEFIK_USER,
+      qos: 'Burstable',
+      // Connections drain during the grace period; the chart uses 60 s.
+      terminationGracePeriodSeconds: 60,
+      automountServiceAccountToken: true, // the Ingress provider watches the API
+      podAnnotations,
+      volumes,
+      containers: [{
+        name,
+        image: props.image,
+        args,
+        // hostPort is DNAT by the CNI to the unprivileged container port, so
+        // the process binds 8000/8443 as non-root with no capability.
+        ports,
+        resources: props.resources,
+        probes: PING,
+        writablePaths: [{ path: '/data' }, { path: '/tmp' }],
+        volumeMounts,
+      }],
+    };
+    let workload: HardenedPod;
+    if (hostPort) {
+      workload = new HardenedDaemonSet(this, 'DaemonSet', {
+        ...pod,
+        tolerations: props.tolerations ?? [CONTROL_PLANE_TOLERATION],
+      }).pod;
+    } else {
+      const lb = props.loadBalancer!;
+      workload = new HardenedDeployment(this, 'Deployment', {
+        ...pod,
+        replicas: lb.replicas,
+        spread: lb.spread,
+        maxSurge: 1,
+        maxUnavailable: 0,
+        disruptionBudget: lb.replicas > 1 ? { maxUnavailable: 1 } : undefined,
+      }).pod;
+      new ClusterService(this, 'Service', {
+        name,
+        namespace: ns,
+        labels,
+        selector: workload.selector,
+        type: 'LoadBalancer',
+        ports: [
+          { name: 'web', port: TRAEFIK_PUBLIC_PORTS.web, targetPort: 'web' },
+          { name: 'websecure', port: TRAEFIK_PUBLIC_PORTS.websecure, targetPort: 'websecure' },
+        ],
+      });
+    }
+    this.selector = workload.selector;
+
+    new TraefikRbac(this, 'Rbac', { name, namespace: ns, labels, serviceAccountName: workload.serviceAccountName });
+
+    new k8s.KubeIngressClass(this, 'IngressClass', {
+      metadata: { name: props.ingressClassName, labels, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: 'traefik.io/ingress-controller' },
+    });
+
+    const selfDashboard = props.dashboard === 'insecure' && props.dashboardHost !== undefined;
+    if (selfDashboard) {
+      // Traefik routes the host to its own internal entry point.
+      const service = new ClusterService(this, 'DashboardService', {
+        name: 'traefik-dashboard', namespace: ns, labels, selector: workload.selector,
+        ports: [{ name: 'traefik', port: TRAEFIK_PORTS.traefik, targetPort: 'traefik' }],
+      });
+      new k8s.KubeIngress(this, 'DashboardIngress', {
+        metadata: { name: 'traefik-dashboard', namespace: ns, labels, annotations: props.ingressAnnotations ? { ...props.ingressAnnotations } : undefined },
+        spec: {
+          ingressClassName: props.ingressClassName,
+          rules: [{
+            host: props.dashboardHost,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'traefik' } } } }] },
+          }],
+        },
+      });
+    }
+
+    const self: PeerSpec = { pods: workload.selector };
+    const ingress: NetworkRule[] = [
+      // Clients: any address, on the entry points (the container ports behind host ports or the LB).
+      { peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: TRAEFIK_PORTS.web }, { port: TRAEFIK_PORTS.websecure }] },
+    ];
+    if (props.metricsScrapers?.length) ingress.push({ peers: props.metricsScrapers, ports: [{ port: TRAEFIK_PORTS.metrics }] });
+    if (selfDashboard) ingress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
+    const egress: NetworkRule[] = [
+      ...rulesToPods(props.backends),
+      { peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] },
+    ];
+    if (selfDashboard) egress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
+    new WorkloadNetworkPolicy(this, 'Policy', { name, namespace: ns, labels, podSelector: workload.selector, ingress, egress });
+  }
+}
+
+/**
+ * What the Kubernetes Ingress provider reads (Traefik's chart, v3): Services,
+ * nodes and EndpointSlices to find backends, Secrets for TLS certificates,
+ * Ingresses and IngressClasses, and the Ingress status it writes.
+ */
+export const TRAEFIK_CLUSTER_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: [''], resources: ['configmaps', 'nodes', 'services'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
+];
+
+class TraefikRbac extends Construct {
+  constructor(scope: Construct, id: string, props: { name: string; namespace: string; labels: Record<string, string>; serviceAccountName: string }) {
+    super(scope, id);
+    // Cluster-scoped names carry the namespace: two controllers never share a role by accident.
+    const roleName = `${props.name}-${props.namespace}`;
+    new k8s.KubeClusterRole(this, 'Role', {
+      metadata: { name: roleName, labels: props.labels },
+      rules: TRAEFIK_CLUSTER_RULES.map(r => ({ ...r })),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'Binding', {
+      metadata: { name: roleName, labels: props.labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: props.serviceAccountName, namespace: props.namespace }],
+    });
+  }
+}
