@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { DockerCoins } from '../constructs/dockercoins';
 import { ProductionNamespace } from '../constructs/namespace';
 import { EnvironmentConfig } from './config';
+import { buildLogging } from './stacks/logging';
 
 /** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
 export const PLATFORM_VERSION = '0.1.0';
@@ -77,6 +78,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     });
     charts.push({ id, wave: 2, chart });
   }
+  charts.push(...buildLogging(app, namespaces, env));
   return charts;
 }
 

@@ -55,6 +55,44 @@ export interface ContainerSpec {
   readonly runAs?: RunAsIdentity;
 }
 
+/** A directory of the node mounted into every container of a node agent. */
+export interface HostPathMount {
+  /** Volume name. */
+  readonly name: string;
+  /** Path on the node, e.g. `/var/log`. */
+  readonly hostPath: string;
+  /** Path in the containers. @default - same as `hostPath` */
+  readonly mountPath?: string;
+  /** Mount read-only. Writable host paths should be rare (e.g. a position database). */
+  readonly readOnly: boolean;
+  /** hostPath type check. @default Directory (the kubelet refuses to start the pod if it is missing) */
+  readonly type?: 'Directory' | 'DirectoryOrCreate';
+}
+
+/**
+ * The exceptions to the restricted profile a node agent (log shipper, node
+ * exporter) needs. Pod Security `baseline` forbids hostPath, so such pods only
+ * run in a namespace whose level is `privileged`, with the reason written down
+ * there (see `ProductionNamespace`). Everything not listed stays hardened:
+ * capabilities dropped, no privilege escalation, not privileged, seccomp
+ * RuntimeDefault, read-only root filesystem.
+ */
+export interface HostAccess {
+  /** Why the pod needs the node; rendered as the pod annotation `platform.dockercoins.io/host-access`. */
+  readonly reason: string;
+  /** Node directories mounted into every (non-init) container. @default - none */
+  readonly hostPaths?: readonly HostPathMount[];
+  /**
+   * Run as uid/gid 0 without capabilities, e.g. to read the kubelet's
+   * root-owned 0640 log files (owner permission, no CAP_DAC_OVERRIDE needed).
+   * @default false
+   */
+  readonly runAsRoot?: boolean;
+}
+
+/** Annotation carrying `HostAccess.reason`. */
+export const HOST_ACCESS_ANNOTATION = 'platform.dockercoins.io/host-access';
+
 /** What every hardened pod needs. */
 export interface PodProps {
   /** Recommended-label identity; name + instance select the pods. */
@@ -87,6 +125,8 @@ export interface PodProps {
   readonly spread?: SpreadPolicy;
   /** Node selector. @default - none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Node-agent exceptions (hostPath, root). @default - none: fully restricted */
+  readonly hostAccess?: HostAccess;
 }
 
 /**
@@ -127,6 +167,13 @@ export class HardenedPod extends Construct {
     if (waivers.length > 0) {
       annotations[PROBES_WAIVED_ANNOTATION] = waivers.map(c => `${c.name}: ${c.probes.waivedBecause}`).join('; ');
     }
+    const host = props.hostAccess;
+    if (host) {
+      if (!host.reason.trim()) throw new Error(`${props.namespace}/${name}: hostAccess needs a reason`);
+      annotations[HOST_ACCESS_ANNOTATION] = host.reason;
+    }
+    const root = host?.runAsRoot ?? false;
+    const hostMounts: k8s.VolumeMount[] = (host?.hostPaths ?? []).map(h => ({ name: h.name, mountPath: h.mountPath ?? h.hostPath, readOnly: h.readOnly }));
 
     const allContainers = [...props.containers, ...(props.initContainers ?? [])];
     const emptyDirs = new Map<string, WritablePath>();
@@ -141,15 +188,16 @@ export class HardenedPod extends Construct {
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         enableServiceLinks: false, // peers are found by DNS; service env vars only leak topology
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
-        securityContext: restrictedPodSecurityContext({ runAs: props.runAs, bindsPrivilegedPorts: props.bindsPrivilegedPorts }),
-        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs)),
-        containers: props.containers.map(c => renderContainer(c, props.runAs)),
+        securityContext: restrictedPodSecurityContext({ runAs: props.runAs, bindsPrivilegedPorts: props.bindsPrivilegedPorts, root }),
+        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs, root)),
+        containers: props.containers.map(c => renderContainer(c, props.runAs, root, hostMounts)),
         volumes: [
           ...[...emptyDirs.entries()].map(([volume, w]) => ({
             name: volume,
             emptyDir: { medium: w.medium, sizeLimit: k8s.Quantity.fromString(w.sizeLimit ?? '64Mi') },
           })),
           ...(props.volumes ?? []),
+          ...(host?.hostPaths ?? []).map(h => ({ name: h.name, hostPath: { path: h.hostPath, type: h.type ?? 'Directory' } })),
         ],
         tolerations: props.tolerations?.map(t => ({ ...t })),
         nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
@@ -164,7 +212,7 @@ export function volumeNameForPath(path: string): string {
   return path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
 }
 
-function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity): k8s.Container {
+function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, root = false, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
   const probes = 'waivedBecause' in c.probes ? undefined : c.probes;
   const env: k8s.EnvVar[] = [
     ...Object.entries(c.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
@@ -183,10 +231,11 @@ function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity): k8s.Contain
     readinessProbe: probes ? renderProbe(probes.readiness) : undefined,
     livenessProbe: probes ? renderProbe(probes.liveness) : undefined,
     startupProbe: probes?.startup ? renderProbe(probes.startup) : undefined,
-    securityContext: restrictedContainerSecurityContext(c.runAs ?? podRunAs),
+    securityContext: restrictedContainerSecurityContext(c.runAs ?? podRunAs, { root }),
     volumeMounts: [
       ...(c.writablePaths ?? []).map(w => ({ name: volumeNameForPath(w.path), mountPath: w.path })),
       ...(c.volumeMounts ?? []),
+      ...hostMounts,
     ],
     lifecycle: c.preStop ? { preStop: { exec: { command: [...c.preStop] } } } : undefined,
     terminationMessagePolicy: 'FallbackToLogsOnError',

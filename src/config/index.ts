@@ -15,7 +15,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = { dev, 
  * Fields that may be absent from an environment yet set by an override. Any
  * other override key the environment lacks is a typo and is refused.
  */
-const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'persistence', 'storageClassName', 'tolerations']);
+const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'persistence', 'storageClassName', 'tolerations', 'logging', 'dockerRuntime']);
 
 /**
  * The validated configuration of an environment, with optional overrides (from

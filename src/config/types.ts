@@ -1,5 +1,6 @@
 import type { DockerCoinsProps } from '../../constructs/dockercoins';
 import type { LimitRangeSpec, QuotaSpec } from '../../constructs/namespace';
+import type { LoggingConfig } from './sections/logging';
 
 /**
  * Everything that differs between environments. Constructs hold what is true
@@ -18,6 +19,8 @@ export interface EnvironmentConfig {
   readonly cluster: ClusterNetworkConfig;
   /** DockerCoins instances, each in its own namespace (the course runs `blue` and `green` side by side). */
   readonly dockercoins: readonly DockerCoinsInstanceConfig[];
+  /** Centralized logging (Elasticsearch, Fluent Bit, Kibana). @default - none */
+  readonly logging?: LoggingConfig;
 }
 
 export interface IngressConfig {

@@ -1,6 +1,7 @@
 import { parseQuantity } from '../../constructs/lib/quantity';
 import { resourceProblems } from '../../constructs/lib/resources';
 import { ContainerResources, ImageRef, QosClass, ResourceAmounts, TolerationSpec } from '../../constructs/lib/types';
+import { checkLogging } from './sections/logging';
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from './types';
 
 /** A configuration that must not render. Lists every problem, each naming the environment and the field. */
@@ -204,6 +205,7 @@ export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
     c.unique('namespaces', env.dockercoins.map((d, i) => ({ key: `dockercoins[${d.name ?? i}].namespace`, value: d.namespace })));
     c.unique('hosts', env.dockercoins.map((d, i) => ({ key: `dockercoins[${d.name ?? i}].host`, value: d.host })));
   }
+  if (env.logging !== undefined) checkLogging(c, 'logging', env.logging, env);
   if (c.problems.length > 0) throw new ConfigError(name, c.problems);
   return env;
 }

@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../types';
-import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentConfig = {
@@ -37,4 +37,12 @@ export const prod: EnvironmentConfig = {
       max: { cpu: '4', memory: '4Gi', ephemeralStorage: '2Gi' },
     },
   }],
+  logging: {
+    elasticVersion: ELASTIC_VERSION,
+    elasticRegistry: ELASTIC_REGISTRY,
+    // Three master-eligible data nodes (quorum 2), one per Kubernetes node.
+    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' } },
+    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
+    kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
+  },
 };

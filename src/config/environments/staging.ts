@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../types';
-import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
 /** A shared pre-production cluster: two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentConfig = {
@@ -36,4 +36,12 @@ export const staging: EnvironmentConfig = {
       max: { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' },
     },
   }],
+  logging: {
+    elasticVersion: ELASTIC_VERSION,
+    elasticRegistry: ELASTIC_REGISTRY,
+    // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
+    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
+    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
+    kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
+  },
 };
