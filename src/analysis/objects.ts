@@ -1,0 +1,208 @@
+/**
+ * Plain Kubernetes objects as parsed from rendered YAML, and the small helpers
+ * every analysis needs (loading, naming, finding the pod template).
+ *
+ * Everything here works on plain JSON: no cdk8s constructs, no cluster.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+/** A Kubernetes object as it appears in a manifest file. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [k: string]: any;
+}
+
+/** The pod template (or the Pod itself) of a workload object. */
+export interface PodTemplate {
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: any };
+  spec: Record<string, any>;
+}
+
+/**
+ * Parses a (multi-document) YAML or JSON text into objects.
+ *
+ * Empty documents (`---` separators, comments only) are skipped. A JSON array
+ * or a `kind: List` document is flattened into its items, because that is how
+ * kubectl treats them. Parse errors name `source` so a failing file is found.
+ */
+export function parseManifests(yamlText: string, source = '<input>'): K8sObject[] {
+  const out: K8sObject[] = [];
+  const docs = parseAllDocuments(yamlText, { prettyErrors: true });
+  // parseAllDocuments returns an EmptyStream (an array) for empty input.
+  docs.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      throw new Error(`${source}: YAML document ${index + 1}: ${doc.errors[0].message}`);
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) return;
+    for (const item of flattenLists(value)) {
+      out.push(asObject(item, `${source}: document ${index + 1}`));
+    }
+  });
+  return out;
+}
+
+function flattenLists(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flatMap(flattenLists);
+  if (isRecord(value) && value.kind === 'List' && Array.isArray(value.items)) {
+    return value.items.flatMap(flattenLists);
+  }
+  return [value];
+}
+
+function asObject(value: unknown, where: string): K8sObject {
+  if (!isRecord(value)) throw new Error(`${where}: expected a Kubernetes object, got ${describe(value)}`);
+  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
+    throw new Error(`${where}: object without apiVersion/kind`);
+  }
+  if (!isRecord(value.metadata) || typeof value.metadata.name !== 'string') {
+    throw new Error(`${where}: ${value.kind} without metadata.name`);
+  }
+  return value as K8sObject;
+}
+
+function describe(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
+}
+
+/** True for a non-null, non-array object. */
+export function isRecord(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
+/**
+ * Loads every manifest from the given files and directories.
+ *
+ * Directories are walked recursively and only `*.yaml`, `*.yml` and `*.json`
+ * files are read; files named explicitly are read whatever their extension.
+ * Files are visited in sorted order so results are deterministic across
+ * file systems. A missing path throws an error naming it.
+ */
+export function loadManifests(paths: string[]): K8sObject[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new Error(`${p}: no such file or directory`);
+    }
+    if (stat.isDirectory()) files.push(...walk(p));
+    else files.push(p);
+  }
+  return files.flatMap((f) => {
+    const text = fs.readFileSync(f, 'utf8');
+    return parseManifests(text, f);
+  });
+}
+
+function walk(dir: string): string[] {
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
+  const out: string[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(full));
+    else if (MANIFEST_EXT.test(e.name)) out.push(full);
+  }
+  return out;
+}
+
+/** Locale-independent string comparison, for deterministic sorting. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Kinds that are not namespaced. Only built-in kinds are known; a custom
+ * resource is assumed namespaced, which is the common case.
+ */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding',
+  'CustomResourceDefinition', 'StorageClass', 'IngressClass', 'PriorityClass',
+  'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'APIService', 'CertificateSigningRequest', 'FlowSchema',
+  'PriorityLevelConfiguration', 'ComponentStatus', 'IPAddress', 'ServiceCIDR',
+]);
+
+/** Whether objects of this kind live outside namespaces. */
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+/** The namespace an object lives in (`default` when unset), or undefined for cluster-scoped kinds. */
+export function namespaceOf(o: K8sObject): string | undefined {
+  if (isClusterScoped(o.kind)) return undefined;
+  return o.metadata.namespace ?? 'default';
+}
+
+/**
+ * A short human reference: `Deployment dockercoins/hasher`, or
+ * `ClusterRole traefik` for cluster-scoped objects. Used in every message.
+ */
+export function objectRef(o: K8sObject): string {
+  const ns = namespaceOf(o);
+  return ns === undefined ? `${o.kind} ${o.metadata.name}` : `${o.kind} ${ns}/${o.metadata.name}`;
+}
+
+/** Kinds whose pods are described by `podTemplateOf`. */
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'] as const;
+
+/**
+ * The pod template of a workload, or the Pod itself.
+ *
+ * Returns undefined for other kinds and for malformed objects without a spec,
+ * so callers can simply skip non-workloads. The returned objects are the live
+ * sub-objects (not copies); callers must not mutate them.
+ */
+export function podTemplateOf(o: K8sObject): PodTemplate | undefined {
+  let tpl: unknown;
+  switch (o.kind) {
+    case 'Pod':
+      tpl = { metadata: o.metadata, spec: o.spec };
+      break;
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      tpl = o.spec?.template;
+      break;
+    case 'CronJob':
+      tpl = o.spec?.jobTemplate?.spec?.template;
+      break;
+    default:
+      return undefined;
+  }
+  if (!isRecord(tpl) || !isRecord(tpl.spec)) return undefined;
+  return { metadata: isRecord(tpl.metadata) ? tpl.metadata : {}, spec: tpl.spec };
+}
+
+/** A container of a pod spec, tagged with the list it came from. */
+export interface ContainerRef {
+  container: Record<string, any>;
+  list: 'containers' | 'initContainers' | 'ephemeralContainers';
+}
+
+/** All containers of a pod spec: regular, init and ephemeral, in that order. */
+export function allContainers(podSpec: Record<string, any>): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+    const cs = podSpec?.[list];
+    if (!Array.isArray(cs)) continue;
+    for (const c of cs) if (isRecord(c)) out.push({ container: c, list });
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * `validate [paths...]`: runs the review rules (src/analysis/validate.ts) on
+ * rendered manifests and prints one line per problem.
+ *
+ * Exit codes: 0 no problems, 1 problems found, 2 usage error or unreadable
+ * input. The function returns the code; only the `require.main` wrapper at
+ * the bottom touches the process.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { K8sObject, compareStrings, loadManifests } from '../analysis/objects';
+import { formatProblem, RULES, validateManifests } from '../analysis/validate';
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+export const USAGE = `usage: validate [paths...]
+
+Checks rendered Kubernetes manifests (files or directories of *.yaml, *.yml,
+*.json; default: dist/) against the schema and the review rules:
+  ${RULES.join(', ')}
+
+A directory whose only content is sub-directories (like dist/ with one folder
+per environment) is checked one sub-directory at a time, because rules that
+relate objects (selectors, Ingress backends, namespace levels) must only see
+one environment.
+
+Exit status: 0 no problems, 1 problems found, 2 usage error or unreadable input.
+`;
+
+/** One independently validated object set. */
+interface ManifestSet {
+  label: string;
+  paths: string[];
+}
+
+/**
+ * Expands the arguments into sets: a directory that holds only directories
+ * (an environments folder) becomes one set per sub-directory.
+ */
+function manifestSets(paths: string[]): ManifestSet[] {
+  const sets: ManifestSet[] = [];
+  for (const p of paths) {
+    if (!fs.existsSync(p)) throw new Error(`${p}: no such file or directory`);
+    if (fs.statSync(p).isDirectory()) {
+      const entries = fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
+      const dirs = entries.filter((e) => e.isDirectory());
+      const files = entries.filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name));
+      if (dirs.length > 0 && files.length === 0) {
+        for (const d of dirs) sets.push({ label: path.join(p, d.name), paths: [path.join(p, d.name)] });
+        continue;
+      }
+    }
+    sets.push({ label: p, paths: [p] });
+  }
+  return sets;
+}
+
+/** Runs the CLI with `argv` (without node and script). Returns the exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const paths: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (arg.startsWith('-')) {
+      io.err(`validate: unknown option ${arg}\n${USAGE}`);
+      return 2;
+    }
+    paths.push(arg);
+  }
+  if (paths.length === 0) paths.push('dist');
+
+  let sets: Array<ManifestSet & { objects: K8sObject[] }>;
+  try {
+    sets = manifestSets(paths).map((s) => ({ ...s, objects: loadManifests(s.paths) }));
+  } catch (err) {
+    io.err(`validate: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+
+  let problems = 0;
+  let objects = 0;
+  const affected = new Set<string>();
+  for (const set of sets) {
+    objects += set.objects.length;
+    const prefix = sets.length > 1 ? `${set.label}: ` : '';
+    for (const p of validateManifests(set.objects)) {
+      io.out(`${prefix}${formatProblem(p)}\n`);
+      problems++;
+      affected.add(`${set.label}\0${p.object}`);
+    }
+  }
+  const where = sets.map((s) => s.label).join(', ');
+  if (problems === 0) {
+    io.out(`validate: ${objects} objects in ${where}: no problems\n`);
+    return 0;
+  }
+  io.out(`validate: ${problems} problem${problems === 1 ? '' : 's'} in ${affected.size} of ${objects} objects (${where})\n`);
+  return 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,85 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { isClusterScoped, loadManifests, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
+
+const podSpec = { containers: [{ name: 'c', image: 'i:1' }] };
+
+describe('parseManifests', () => {
+  it('reads multiple documents and skips empty ones', () => {
+    const objs = parseManifests('---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n');
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/a', 'Secret/b']);
+  });
+
+  it('names the source in parse errors', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: [unclosed\n', 'dist/dev/app.yaml')).toThrow(/dist\/dev\/app\.yaml/);
+  });
+
+  it('rejects documents that are not Kubernetes objects, naming the source', () => {
+    expect(() => parseManifests('just a string\n', 'x.yaml')).toThrow(/x\.yaml: document 1: expected a Kubernetes object/);
+    expect(() => parseManifests('kind: Foo\nmetadata: {name: a}\n', 'y.yaml')).toThrow(/y\.yaml.*apiVersion/);
+  });
+
+  it('flattens kind: List', () => {
+    const objs = parseManifests('apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n');
+    expect(objs).toHaveLength(1);
+    expect(objs[0].kind).toBe('ConfigMap');
+  });
+});
+
+describe('loadManifests', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n');
+    fs.writeFileSync(path.join(dir, 'a.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
+    fs.writeFileSync(path.join(dir, 'sub', 'c.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a manifest');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('recurses into directories in sorted order and ignores other extensions', () => {
+    expect(loadManifests([dir]).map((o) => o.metadata.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('reports a missing path by name', () => {
+    expect(() => loadManifests([path.join(dir, 'nope')])).toThrow(/nope: no such file/);
+  });
+});
+
+describe('objectRef / isClusterScoped', () => {
+  it('includes the namespace for namespaced kinds only', () => {
+    expect(objectRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'hasher', namespace: 'dockercoins' } })).toBe('Deployment dockercoins/hasher');
+    expect(objectRef({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'traefik' } })).toBe('ClusterRole traefik');
+    expect(objectRef({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } })).toBe('Service default/x');
+    expect(isClusterScoped('Namespace')).toBe(true);
+    expect(isClusterScoped('ConfigMap')).toBe(false);
+  });
+});
+
+describe('podTemplateOf', () => {
+  const meta = { name: 'w', namespace: 'n' };
+  const tpl = { metadata: { labels: { app: 'w' } }, spec: podSpec };
+  it.each([
+    ['Deployment', { spec: { template: tpl } }],
+    ['StatefulSet', { spec: { template: tpl } }],
+    ['DaemonSet', { spec: { template: tpl } }],
+    ['ReplicaSet', { spec: { template: tpl } }],
+    ['Job', { spec: { template: tpl } }],
+    ['CronJob', { spec: { jobTemplate: { spec: { template: tpl } } } }],
+  ])('finds the template of a %s', (kind, rest) => {
+    const o = { apiVersion: 'x', kind, metadata: meta, ...rest } as K8sObject;
+    expect(podTemplateOf(o)).toEqual({ metadata: tpl.metadata, spec: podSpec });
+  });
+
+  it('treats a Pod as its own template', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: podSpec };
+    expect(podTemplateOf(pod)?.metadata.labels).toEqual({ a: 'b' });
+    expect(podTemplateOf(pod)?.spec).toBe(podSpec);
+  });
+
+  it('returns undefined for non-workloads', () => {
+    expect(podTemplateOf({ apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { template: tpl } })).toBeUndefined();
+  });
+});
