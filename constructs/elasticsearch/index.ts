@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ComponentIdentity } from '../lib/labels';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { parseQuantity } from '../lib/quantity';
 import { RunAsIdentity } from '../lib/security';
 import { ClusterService } from '../lib/service';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedStatefulSet, HardenedPod } from '../lib/workload';
 
@@ -101,11 +102,13 @@ export class Elasticsearch extends Construct {
 
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'search-engine', partOf: 'logging', version: props.image.tag };
 
-    // Settings as environment variables: the image's entrypoint turns every
-    // variable whose name contains a dot into a `-E name=value` option, so
-    // elasticsearch.yml stays the image's own.
-    const settings: Record<string, string> = {
+    // Settings go into elasticsearch.yml (a ConfigMap the seed init
+    // container copies into the writable config directory); its checksum on
+    // the pod template rolls the nodes when a setting changes.
+    const settings: Record<string, string | string[]> = {
       'cluster.name': props.instance,
+      // Pod name (downward API), so that initial_master_nodes can name them.
+      'node.name': '${NODE_NAME}',
       'network.host': '0.0.0.0',
       // vm.max_map_count is a node-level sysctl (not namespaced): no
       // restricted pod may raise it, and a privileged init container would
@@ -118,16 +121,12 @@ export class Elasticsearch extends Construct {
       'xpack.security.http.ssl.enabled': 'false',
       // The GeoIP downloader calls the internet, which the policy denies.
       'ingest.geoip.downloader.enabled': 'false',
-      // -Xms = -Xmx (bootstrap check). GC logs go to stderr instead of 2 GB of
-      // rotating files in logs/, which would overflow its emptyDir.
-      'ES_JAVA_OPTS': `-Xms${heapMiB}m -Xmx${heapMiB}m -Xlog:disable -Xlog:all=warning:stderr:utctime,level,tags`,
     };
     if (multiNode) {
       Object.assign(settings, {
         'discovery.seed_hosts': headless,
-        // Pod names are the node names (node.name below); only used when the
-        // cluster forms for the first time, ignored afterwards.
-        'cluster.initial_master_nodes': Array.from({ length: props.nodes }, (_, i) => `${name}-${i}`).join(','),
+        // Pod names; only used when the cluster forms for the first time, ignored afterwards.
+        'cluster.initial_master_nodes': Array.from({ length: props.nodes }, (_, i) => `${name}-${i}`),
         'xpack.security.transport.ssl.enabled': 'true',
         // One certificate for all nodes, signed by the CA: `certificate`
         // checks the chain but not the host name (pod IPs change).
@@ -139,9 +138,18 @@ export class Elasticsearch extends Construct {
     } else {
       settings['discovery.type'] = 'single-node';
     }
+    const configFile = new SettingsConfigMap(this, 'Config', {
+      name: `${name}-config`,
+      namespace: props.namespace,
+      labels: recommendedLabels(this, identity),
+      data: { 'elasticsearch.yml': Object.entries(settings).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n') + '\n' },
+    });
 
     const configMount = { name: 'config', mountPath: `${HOME}/config` };
-    const volumes: k8s.Volume[] = [{ name: 'config', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }];
+    const volumes: k8s.Volume[] = [
+      { name: 'config', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+      { name: 'settings', configMap: { name: configFile.name } },
+    ];
     const mounts: k8s.VolumeMount[] = [configMount, { name: 'data', mountPath: `${HOME}/data` }];
     if (multiNode) {
       volumes.push({ name: 'transport-tls', secret: { secretName: props.transportTlsSecret!, defaultMode: 0o440 } });
@@ -162,6 +170,7 @@ export class Elasticsearch extends Construct {
       podManagementPolicy: 'Parallel',
       terminationGracePeriodSeconds: 120,
       antiAffinity: multiNode ? 'required' : 'none',
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: configFile.checksum },
       // A single node has nothing to keep available; a budget would block drains.
       disruptionBudget: multiNode ? { maxUnavailable: 1 } : undefined,
       volumes,
@@ -173,10 +182,10 @@ export class Elasticsearch extends Construct {
         // mounts it over the config directory.
         name: 'seed-config',
         image: props.image,
-        command: ['sh', '-c', `cp -a ${HOME}/config/. /mnt/config/`],
+        command: ['sh', '-c', `cp -R ${HOME}/config/. /mnt/config/ && cp /mnt/settings/elasticsearch.yml /mnt/config/elasticsearch.yml`],
         resources: props.resources,
         probes: { waivedBecause: 'init container: copies files and exits' },
-        volumeMounts: [{ name: 'config', mountPath: '/mnt/config' }],
+        volumeMounts: [{ name: 'config', mountPath: '/mnt/config' }, { name: 'settings', mountPath: '/mnt/settings', readOnly: true }],
       }],
       containers: [{
         name,
@@ -185,9 +194,13 @@ export class Elasticsearch extends Construct {
           { name: 'http', containerPort: ELASTICSEARCH_HTTP_PORT },
           { name: 'transport', containerPort: ELASTICSEARCH_TRANSPORT_PORT },
         ],
-        env: settings,
+        env: {
+          // -Xms = -Xmx (bootstrap check). GC logs go to stderr instead of 2 GB
+          // of rotating files in logs/, which would overflow its emptyDir.
+          ES_JAVA_OPTS: `-Xms${heapMiB}m -Xmx${heapMiB}m -Xlog:disable -Xlog:all=warning:stderr:utctime,level,tags`,
+        },
         envFrom: [
-          { name: 'node.name', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
           passwordEnv,
         ],
         resources: props.resources,
