@@ -71,7 +71,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
       rng: instance.rng,
       hasher: instance.hasher,
       worker: instance.worker,
-      webui: instance.webui,
+      webui: { ...instance.webui, nodePortSources: env.cluster.nodeCidrs },
       redis: instance.redis.persistence
         ? { ...instance.redis, persistence: { ...instance.redis.persistence, storageClassName: instance.redis.persistence.storageClassName ?? env.storageClass } }
         : instance.redis,
@@ -79,7 +79,8 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     charts.push({ id, wave: 2, chart });
   }
   charts.push(...buildLogging(app, namespaces, env));
-  return charts;
+  // Deployment order (stable within a wave): files, ConfigGroups and waves agree.
+  return charts.sort((a, b) => a.wave - b.wave);
 }
 
 /** Annotations every Ingress of the environment carries. */

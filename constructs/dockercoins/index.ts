@@ -56,6 +56,12 @@ export interface DockerCoinsProps {
     readonly replicas: number;
     /** Also publish webui on this node port (laptop clusters). @default - ClusterIP only */
     readonly nodePort?: number;
+    /**
+     * Where node-port connections come from: kube-proxy rewrites their source
+     * to a node address, so these are the node CIDRs. Required with `nodePort`.
+     * @default - none
+     */
+    readonly nodePortSources?: readonly string[];
   };
   readonly redis: ServiceSizing & {
     /** Keep data on a PersistentVolumeClaim. @default - emptyDir (lost with the pod) */
@@ -275,7 +281,10 @@ export class DockerCoins extends Construct {
     policy('WorkerPolicy', worker.pod, { egress: [pods(rng.pod, HTTP_PORT), pods(hasher.pod, HTTP_PORT), pods(redis.pod, REDIS_PORT)] });
     const webuiPeers: PeerSpec[] = [{ namespace: props.ingress.controllerNamespace }];
     // A NodePort connection arrives from a node address (kube-proxy SNAT), not from a pod.
-    if (props.webui.nodePort) webuiPeers.push({ cidr: '0.0.0.0/0' });
+    if (props.webui.nodePort) {
+      if (!props.webui.nodePortSources?.length) throw new Error(`${ns}/webui: nodePort needs nodePortSources (the node CIDRs)`);
+      for (const cidr of props.webui.nodePortSources) webuiPeers.push({ cidr });
+    }
     policy('WebuiPolicy', webui.pod, {
       ingress: [{ peers: webuiPeers, ports: [{ port: HTTP_PORT }] }],
       egress: [pods(redis.pod, REDIS_PORT)],

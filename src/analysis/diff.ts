@@ -92,8 +92,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-export { deepEqual };
-
 function join(path: string, key: string): string {
   return /^[A-Za-z_$][\w$-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
 }

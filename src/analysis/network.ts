@@ -251,6 +251,9 @@ function endpointName(e: Endpoint | 'external'): string {
 
 /**
  * The NetworkPolicies of an object set, ready to answer "is this flow allowed".
+ * Only `networking.k8s.io/v1` NetworkPolicies are read (CNI-specific policy
+ * kinds are ignored). Endpoint objects passed to `isAllowed` are treated as
+ * immutable: the policies selecting each one are cached per object.
  */
 export class NetworkModel {
   private readonly byNamespace = new Map<string, Policy[]>();

@@ -41,7 +41,8 @@ export type RuleId = (typeof RULES)[number];
  * endpoint; liveness is the process itself"), so a waiver is always explained
  * where it is declared.
  */
-export const PROBES_WAIVED_ANNOTATION = 'platform.dockercoins.io/probes-waived';
+import { PROBES_WAIVED_ANNOTATION } from '../../constructs/lib/probes';
+export { PROBES_WAIVED_ANNOTATION };
 
 /** `Deployment dockercoins/hasher: [probes] container hasher has no readinessProbe`. */
 export function formatProblem(p: Problem): string {

@@ -46,7 +46,7 @@ export function renderAll(names: string[]): Map<string, RenderedFile[]> {
     }
   });
   if (errors.length > 0) throw new AggregateConfigError(errors);
-  return new Map(configs.map(env => [env.name, renderEnvironment(env)]));
+  return new Map(configs.map(env => [env.name, renderEnvironment(env, { topology: true })]));
 }
 
 export class AggregateConfigError extends Error {

@@ -204,6 +204,8 @@ export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
     c.unique('instance names', env.dockercoins.map((d, i) => ({ key: `dockercoins[${i}].name`, value: d.name })));
     c.unique('namespaces', env.dockercoins.map((d, i) => ({ key: `dockercoins[${d.name ?? i}].namespace`, value: d.namespace })));
     c.unique('hosts', env.dockercoins.map((d, i) => ({ key: `dockercoins[${d.name ?? i}].host`, value: d.host })));
+    c.unique('node ports', env.dockercoins.filter(d => d.webui?.nodePort !== undefined)
+      .map((d, i) => ({ key: `dockercoins[${d.name ?? i}].webui.nodePort`, value: String(d.webui.nodePort) })));
   }
   if (env.logging !== undefined) checkLogging(c, 'logging', env.logging, env);
   if (c.problems.length > 0) throw new ConfigError(name, c.problems);

@@ -1,17 +1,34 @@
-import { EnvironmentConfig } from '../types';
+import { DockerCoinsInstanceConfig, EnvironmentConfig } from '../types';
 import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
-/** A shared pre-production cluster: two replicas where it matters, persistent Redis, production-like policies. */
+/** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentConfig = {
   name: 'staging',
   nodes: 2,
   storageClass: 'standard',
   ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
   cluster: { apiServerCidrs: ['10.0.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/16'] },
-  dockercoins: [{
-    name: 'dockercoins',
-    namespace: 'dockercoins',
-    host: 'dockercoins.staging.example.com',
+  dockercoins: [instance('blue'), instance('green')],
+  logging: {
+    elasticVersion: ELASTIC_VERSION,
+    elasticRegistry: ELASTIC_REGISTRY,
+    // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
+    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
+    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
+    kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
+  },
+};
+
+/**
+ * One DockerCoins instance of staging. Staging runs two side by side, `blue` and
+ * `green`, as the course does: each has its own namespace, quota, host and
+ * network isolation, so a new version can be tried on one while the other serves.
+ */
+function instance(name: string): DockerCoinsInstanceConfig {
+  return {
+    name,
+    namespace: name,
+    host: `${name}.dockercoins.staging.example.com`,
     settings: { DEBUG: 'false' },
     availability: { disruptionBudgets: true, spread: 'preferred' },
     rng: { image: dockercoinsImage('rng'), resources: sized('100m', '32Mi', '500m', '64Mi') },
@@ -35,13 +52,5 @@ export const staging: EnvironmentConfig = {
       defaultLimit: { cpu: '250m', memory: '128Mi', ephemeralStorage: '256Mi' },
       max: { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' },
     },
-  }],
-  logging: {
-    elasticVersion: ELASTIC_VERSION,
-    elasticRegistry: ELASTIC_REGISTRY,
-    // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
-    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
-    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
-    kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
-  },
-};
+  };
+}

@@ -1,0 +1,97 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
+import { renderEnvironment } from '../../src/render';
+
+const ROOT = path.join(__dirname, '..', '..');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [path.join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('npm run synth', () => {
+  let out: string;
+  beforeEach(() => { out = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')); });
+  afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  test('renders every environment into <out>/<env>/, byte-identical on rerun', () => {
+    expect(run(['synth', '--out', out]).status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+    const snapshot = () => Object.keys(ENVIRONMENTS).flatMap(env => fs.readdirSync(path.join(out, env)).map(f => fs.readFileSync(path.join(out, env, f), 'utf8')));
+    const first = snapshot();
+    expect(run(['synth', '--out', out]).status).toBe(0);
+    expect(snapshot()).toEqual(first);
+    expect(run(['synth', '--out', out, '--check']).status).toBe(0);
+  });
+
+  test('the committed dist/ matches the code', () => {
+    const result = run(['synth', '--check']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('--check reports stale output', () => {
+    run(['synth', '--out', out]);
+    fs.appendFileSync(path.join(out, 'dev', '00-namespaces.k8s.yaml'), '# edited by hand\n');
+    const result = run(['synth', '--out', out, '--check']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(path.join(out, 'dev', '00-namespaces.k8s.yaml'));
+  });
+
+  test('bad arguments exit 2 with the usage', () => {
+    const result = run(['synth', '--bogus']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown argument "--bogus"');
+  });
+
+  test('an invalid environment is refused before anything is written, naming environment, field and reason', () => {
+    // A failing render must leave the previous output untouched: run the CLI on a
+    // copy of the project whose prod config is broken.
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'project-'));
+    try {
+      for (const entry of ['bin', 'src', 'constructs', 'package.json']) fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
+      expect(spawnSync(process.execPath, ['bin/run.js', 'synth'], { cwd: project }).status).toBe(0);
+      const before = fs.readFileSync(path.join(project, 'dist', 'dev', '00-namespaces.k8s.yaml'), 'utf8');
+      const prodFile = path.join(project, 'src', 'config', 'environments', 'prod.ts');
+      fs.writeFileSync(prodFile, fs.readFileSync(prodFile, 'utf8').replace("tag: '7.4.2-alpine'", "tag: 'latest'").replace('replicas: 10 }', 'replicas: 0 }'));
+      const defaults = path.join(project, 'src', 'config', 'defaults.ts');
+      fs.writeFileSync(defaults, fs.readFileSync(defaults, 'utf8').replace("tag: '7.4.2-alpine'", "tag: 'latest'"));
+      fs.writeFileSync(path.join(project, 'src', 'config', 'environments', 'dev.ts'),
+        fs.readFileSync(path.join(project, 'src', 'config', 'environments', 'dev.ts'), 'utf8').replace("DEBUG: 'true'", "DEBUG: 'changed'"));
+      const result = spawnSync(process.execPath, ['bin/run.js', 'synth'], { cwd: project, encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('Invalid configuration for environment "prod":');
+      expect(result.stderr).toContain('dockercoins[dockercoins].worker.replicas: must be at least 1, got 0');
+      expect(result.stderr).toContain('dockercoins[dockercoins].redis.image.tag: "latest" is not allowed');
+      expect(result.stderr).toContain('Nothing was written');
+      expect(fs.readFileSync(path.join(project, 'dist', 'dev', '00-namespaces.k8s.yaml'), 'utf8')).toBe(before);
+      expect(fs.readFileSync(path.join(project, 'dist', 'dev', '20-dockercoins.k8s.yaml'), 'utf8')).not.toContain('changed');
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test('the cdk8s app entry renders the environment named by DOCKERCOINS_ENV (dev by default) into CDK8S_OUTDIR', () => {
+    expect(run(['cdk8s'], { CDK8S_OUTDIR: out, DOCKERCOINS_ENV: 'staging' }).status).toBe(0);
+    const files = renderEnvironment(loadEnvironment('staging'));
+    for (const f of files) expect(fs.readFileSync(path.join(out, f.name), 'utf8')).toBe(f.content);
+    const devOut = path.join(out, 'dev');
+    expect(run(['cdk8s'], { CDK8S_OUTDIR: devOut, DOCKERCOINS_ENV: '' }).status).toBe(0);
+    expect(fs.readdirSync(devOut)).toEqual(renderEnvironment(loadEnvironment('dev')).map(f => f.name));
+    const bad = run(['cdk8s'], { CDK8S_OUTDIR: out, DOCKERCOINS_ENV: 'qa' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('unknown environment "qa"');
+  });
+
+  test('npx cdk8s synth works through cdk8s.yaml', () => {
+    const cli = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
+    try {
+      execFileSync(cli, ['synth', '--output', work, '--no-validate'], { cwd: ROOT, env: { ...process.env, DOCKERCOINS_ENV: 'prod' }, stdio: 'pipe' });
+      expect(fs.readdirSync(work)).toEqual(renderEnvironment(loadEnvironment('prod')).map(f => f.name));
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/**
+ * The program entry (Pulumi.yaml → bin/pulumi.js → src/pulumi/index.ts) reads
+ * the environment and overrides from stack config.
+ */
+const groups: Array<{ name: string; objs: any[] }> = [];
+/** Secret stack config the prod charts declare (logging: elastic, kibana_system, transport TLS). */
+const SECRETS = Object.fromEntries(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey']
+  .map(key => [`dockercoins:${key}`, `test-${key}`]));
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks({
+    newResource: args => {
+      if (args.type === 'kubernetes:yaml/v2:ConfigGroup') groups.push({ name: args.name, objs: args.inputs.objs });
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: args => args.inputs,
+  }, 'dockercoins', 'prod-eu', false);
+  pulumi.runtime.setAllConfig({
+    'dockercoins:environment': 'prod',
+    'dockercoins:overrides': JSON.stringify({ dockercoins: [{ name: 'dockercoins', webui: { replicas: 5 } }] }),
+    ...SECRETS,
+  }, Object.keys(SECRETS));
+});
+
+test('a stack named prod-eu deploys the prod environment with its stack overrides', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const program = require('../../src/pulumi/index');
+  await new Promise(r => setImmediate(r));
+  expect(program.environment).toBe('prod');
+  expect(groups.map(g => g.name)[0]).toBe('prod-namespaces');
+  const webui = groups.flatMap(g => g.objs).find(o => o.kind === 'Deployment' && o.metadata.name === 'webui');
+  expect(webui.spec.replicas).toBe(5);
+  expect(program.webui).toEqual(['https://dockercoins.example.com/']);
+});
+
+test('invalid stack overrides fail the deployment with the environment, field and reason', () => {
+  pulumi.runtime.setAllConfig({
+    'dockercoins:environment': 'prod',
+    'dockercoins:overrides': JSON.stringify({ dockercoins: [{ name: 'dockercoins', hasher: { autoscaling: { minReplicas: 20 } } }] }),
+  });
+  jest.isolateModules(() => {
+    expect(() => require('../../src/pulumi/index')).toThrow(
+      'Invalid configuration for environment "prod":\n  - dockercoins[dockercoins].hasher.autoscaling.minReplicas: 20 is above maxReplicas 10');
+  });
+});

@@ -1,0 +1,82 @@
+import * as pulumi from '@pulumi/pulumi';
+import { loadEnvironment } from '../../src/config';
+import { renderCharts } from '../../src/render';
+import { ENV_NAMES } from '../helpers';
+
+interface Registered { type: string; name: string; inputs: any }
+const registered: Registered[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks({
+    newResource: args => {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: args => args.inputs,
+  }, 'dockercoins', 'test', false);
+});
+
+// Imported after the mocks are set, as Pulumi requires.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { deployEnvironment } = require('../../src/pulumi/program') as typeof import('../../src/pulumi/program');
+
+const output = <T>(o: pulumi.Output<T>) => new Promise<T>(resolve => o.apply(resolve));
+/** The engine label is the only intended difference between the engines. */
+const normalise = (objects: any[]) => JSON.parse(JSON.stringify(objects).replace(/"app.kubernetes.io\/managed-by":"pulumi"/g, '"app.kubernetes.io/managed-by":"cdk8s"'));
+
+describe.each(ENV_NAMES)('Pulumi program for %s', env => {
+  let deployed: ReturnType<typeof deployEnvironment>;
+  beforeAll(() => {
+    registered.length = 0;
+    deployed = deployEnvironment(loadEnvironment(env), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
+  });
+
+  test('deploys exactly the objects cdk8s renders, one ConfigGroup per chart', async () => {
+    await new Promise(r => setImmediate(r));
+    const groups = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup');
+    const rendered = renderCharts(loadEnvironment(env), 'cdk8s');
+    expect(groups.map(g => g.name)).toEqual(rendered.map(c => `${env}-${c.id}`));
+    for (const chart of rendered) {
+      const group = groups.find(g => g.name === `${env}-${chart.id}`)!;
+      expect(normalise(group.inputs.objs)).toEqual(chart.objects);
+    }
+  });
+
+  test('labels the objects it manages as managed by pulumi', async () => {
+    await new Promise(r => setImmediate(r));
+    const group = registered.find(r => r.type === 'kubernetes:yaml/v2:ConfigGroup')!;
+    expect(group.inputs.objs[0].metadata.labels['app.kubernetes.io/managed-by']).toBe('pulumi');
+  });
+
+  test('deploys namespaces first: every later wave depends on the namespaces group', () => {
+    const [first, ...rest] = deployed.charts;
+    expect(first.id).toBe('namespaces');
+    expect(first.dependsOn).toEqual([]);
+    for (const chart of rest) {
+      expect(chart.wave).toBeGreaterThan(first.wave);
+      expect(chart.dependsOn).toContain(first.group);
+      for (const secret of deployed.secrets) expect(chart.dependsOn).toContain(secret);
+    }
+  });
+
+  test('creates each declared Secret from secret stack config, after the namespaces and never in the rendered objects', async () => {
+    const declared = renderCharts(loadEnvironment(env), 'pulumi').flatMap(c => c.secrets);
+    expect(deployed.secrets).toHaveLength(declared.length);
+    for (const [i, spec] of declared.entries()) {
+      const secret = deployed.secrets[i];
+      expect(await output(secret.metadata.name)).toBe(spec.name);
+      expect(await output(secret.metadata.namespace)).toBe(spec.namespace);
+      expect(pulumi.Output.isInstance(secret.stringData)).toBe(true);
+    }
+    const everything = JSON.stringify(renderCharts(loadEnvironment(env), 'cdk8s').map(c => c.objects));
+    expect(everything).not.toContain('test-secret-');
+  });
+});
+
+test('stack config overrides reach the deployed objects', async () => {
+  registered.length = 0;
+  deployEnvironment(loadEnvironment('prod', { dockercoins: [{ name: 'dockercoins', worker: { replicas: 7 } }] }), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
+  await new Promise(r => setImmediate(r));
+  const objs = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap(g => g.inputs.objs);
+  expect(objs.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'worker').spec.replicas).toBe(7);
+});
