@@ -4,6 +4,7 @@ import { ProductionNamespace } from '../constructs/namespace';
 import { EnvironmentConfig } from './config';
 import { buildStateful } from './stacks/stateful';
 import { buildEdge } from './stacks/edge';
+import { buildLogging } from './stacks/logging';
 
 /** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
 export const PLATFORM_VERSION = '0.1.0';
@@ -81,9 +82,9 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
   }
   charts.push(...buildStateful(app, namespaces, env));
   charts.push(...buildEdge(app, namespaces, env));
+  charts.push(...buildLogging(app, namespaces, env));
   // Deployment order: by wave, then by id (the file order kubectl applies).
   return charts.sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
-
 }
 
 /** Annotations every Ingress of the environment carries. */

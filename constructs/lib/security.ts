@@ -20,6 +20,12 @@ export interface PodSecurityOptions {
    * @default false
    */
   readonly bindsPrivilegedPorts?: boolean;
+  /**
+   * Run as uid/gid 0 (node agents reading root-owned host files). Only for
+   * namespaces whose Pod Security level is `privileged`; see `HostAccess`.
+   * Everything else stays hardened. @default false
+   */
+  readonly root?: boolean;
 }
 
 /**
@@ -27,9 +33,9 @@ export interface PodSecurityOptions {
  */
 export function restrictedPodSecurityContext(options: PodSecurityOptions): k8s.PodSecurityContext {
   return {
-    runAsNonRoot: true,
-    runAsUser: options.runAs.user,
-    runAsGroup: options.runAs.group,
+    runAsNonRoot: !options.root,
+    runAsUser: options.root ? 0 : options.runAs.user,
+    runAsGroup: options.root ? 0 : options.runAs.group,
     fsGroup: options.runAs.fsGroup,
     fsGroupChangePolicy: options.runAs.fsGroup !== undefined ? 'OnRootMismatch' : undefined,
     seccompProfile: { type: 'RuntimeDefault' },
@@ -41,11 +47,12 @@ export function restrictedPodSecurityContext(options: PodSecurityOptions): k8s.P
  * Container security context satisfying "restricted", with a read-only root
  * filesystem (writable paths are emptyDirs, see `WritablePath`).
  */
-export function restrictedContainerSecurityContext(runAs: RunAsIdentity): k8s.SecurityContext {
+export function restrictedContainerSecurityContext(runAs: RunAsIdentity, options: { root?: boolean } = {}): k8s.SecurityContext {
   return {
-    runAsNonRoot: true,
-    runAsUser: runAs.user,
-    runAsGroup: runAs.group,
+    // Root (uid 0) only for node agents (`HostAccess.runAsRoot`): no capabilities, no escalation, read-only root fs.
+    runAsNonRoot: !options.root,
+    runAsUser: options.root ? 0 : runAs.user,
+    runAsGroup: options.root ? 0 : runAs.group,
     allowPrivilegeEscalation: false,
     privileged: false,
     readOnlyRootFilesystem: true,

@@ -39,12 +39,14 @@ export interface HostPathSpec {
   readonly name: string;
   /** Directory on the node, e.g. `/proc`. */
   readonly hostPath: string;
-  /** Where the containers see it, e.g. `/host/proc`. */
-  readonly mountPath: string;
+  /** Where the containers see it, e.g. `/host/proc`. @default - same as `hostPath` */
+  readonly mountPath?: string;
   /** `HostToContainer` to see mounts made on the node after the pod started (e.g. the root filesystem). @default None */
   readonly mountPropagation?: 'HostToContainer';
-  /** Mount read-write. Node agents should only read the node. @default false (read-only) */
+  /** Mount read-write. Node agents should only read the node (a log shipper's position database is the exception). @default false (read-only) */
   readonly writable?: boolean;
+  /** hostPath type check. @default Directory (the kubelet refuses to start the pod if it is missing) */
+  readonly type?: 'Directory' | 'DirectoryOrCreate';
 }
 
 /**
@@ -62,8 +64,14 @@ export interface HostAccess {
   readonly network?: boolean;
   /** See the node's processes. @default false */
   readonly pid?: boolean;
-  /** Node directories, mounted into every container (read-only unless `writable`). @default - none */
+  /** Node directories, mounted into every (non-init) container (read-only unless `writable`). @default - none */
   readonly paths?: readonly HostPathSpec[];
+  /**
+   * Run as uid/gid 0 without capabilities, e.g. to read the kubelet's
+   * root-owned 0640 log files (owner permission, no CAP_DAC_OVERRIDE needed).
+   * @default false
+   */
+  readonly runAsRoot?: boolean;
 }
 
 /** Pod annotation carrying the reason a pod uses host namespaces or host paths. */
@@ -186,9 +194,13 @@ export class HardenedPod extends Construct {
     if (waivers.length > 0) {
       annotations[PROBES_WAIVED_ANNOTATION] = waivers.map(c => `${c.name}: ${c.probes.waivedBecause}`).join('; ');
     }
-    if (host) annotations[HOST_ACCESS_ANNOTATION] = host.reason;
+    if (host) {
+      if (!host.reason.trim()) throw new Error(`${props.namespace}/${name}: hostAccess needs a reason`);
+      annotations[HOST_ACCESS_ANNOTATION] = host.reason;
+    }
+    const root = host?.runAsRoot ?? false;
     const hostMounts: k8s.VolumeMount[] = (host?.paths ?? []).map(p => ({
-      name: p.name, mountPath: p.mountPath, readOnly: !p.writable, mountPropagation: p.mountPropagation,
+      name: p.name, mountPath: p.mountPath ?? p.hostPath, readOnly: !p.writable, mountPropagation: p.mountPropagation,
     }));
 
     const allContainers = [...props.containers, ...(props.initContainers ?? [])];
@@ -204,21 +216,21 @@ export class HardenedPod extends Construct {
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         enableServiceLinks: false, // peers are found by DNS; service env vars only leak topology
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
-        securityContext: restrictedPodSecurityContext({ runAs: props.runAs, bindsPrivilegedPorts: props.bindsPrivilegedPorts }),
+        securityContext: restrictedPodSecurityContext({ runAs: props.runAs, bindsPrivilegedPorts: props.bindsPrivilegedPorts, root }),
         hostNetwork: host?.network || undefined,
         hostPid: host?.pid || undefined,
         // With the node's network, cluster DNS must be asked for explicitly.
         dnsPolicy: host?.network ? 'ClusterFirstWithHostNet' : undefined,
         priorityClassName: props.priorityClassName,
-        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs)),
-        containers: props.containers.map(c => renderContainer(c, props.runAs, hostMounts)),
+        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs, root)),
+        containers: props.containers.map(c => renderContainer(c, props.runAs, root, hostMounts)),
         volumes: [
           ...[...emptyDirs.entries()].map(([volume, w]) => ({
             name: volume,
             emptyDir: { medium: w.medium, sizeLimit: k8s.Quantity.fromString(w.sizeLimit ?? '64Mi') },
           })),
           ...(props.volumes ?? []),
-          ...(host?.paths ?? []).map(p => ({ name: p.name, hostPath: { path: p.hostPath, type: 'Directory' } })),
+          ...(host?.paths ?? []).map(p => ({ name: p.name, hostPath: { path: p.hostPath, type: p.type ?? 'Directory' } })),
         ],
         tolerations: props.tolerations?.map(t => ({ ...t })),
         nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
@@ -233,7 +245,7 @@ export function volumeNameForPath(path: string): string {
   return path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
 }
 
-function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
+function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, root = false, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
   const probes = 'waivedBecause' in c.probes ? undefined : c.probes;
   const env: k8s.EnvVar[] = [
     ...Object.entries(c.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
@@ -252,7 +264,7 @@ function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, hostMounts: 
     readinessProbe: probes ? renderProbe(probes.readiness) : undefined,
     livenessProbe: probes ? renderProbe(probes.liveness) : undefined,
     startupProbe: probes?.startup ? renderProbe(probes.startup) : undefined,
-    securityContext: restrictedContainerSecurityContext(c.runAs ?? podRunAs),
+    securityContext: restrictedContainerSecurityContext(c.runAs ?? podRunAs, { root }),
     volumeMounts: [
       ...(c.writablePaths ?? []).map(w => ({ name: volumeNameForPath(w.path), mountPath: w.path })),
       ...(c.volumeMounts ?? []),

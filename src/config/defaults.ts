@@ -24,3 +24,9 @@ export function sized(cpu: string, memory: string, cpuLimit: string, memoryLimit
 export function guaranteed(cpu: string, memory: string, ephemeral = '64Mi', ephemeralLimit = '512Mi'): ContainerResources {
   return sized(cpu, memory, cpu, memory, ephemeral, ephemeralLimit);
 }
+
+/** Elastic Stack release used by Elasticsearch AND Kibana (one setting, they must match). */
+export const ELASTIC_VERSION = '8.15.3';
+export const ELASTIC_REGISTRY = 'docker.elastic.co';
+/** Fluent Bit, pinned. */
+export const FLUENT_BIT_IMAGE: ImageRef = { registry: 'cr.fluentbit.io', repository: 'fluent/fluent-bit', tag: '3.1.9' };

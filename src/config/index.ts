@@ -19,7 +19,9 @@ const OPTIONAL_FIELDS = new Set(['storageClass', 'tlsSecretName', 'nodePort', 'p
   // stateful (src/config/sections/stateful.ts)
   'stateful', 'storageClasses', 'parameters', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'isDefault', 'ui',
   // edge (src/config/sections/edge.ts)
-  'edge', 'loadBalancer', 'dashboardHost', 'ingressHost', 'imageRegistry']);
+  'edge', 'loadBalancer', 'dashboardHost', 'ingressHost', 'imageRegistry',
+  // logging (src/config/sections/logging.ts)
+  'logging', 'dockerRuntime']);
 
 /**
  * The validated configuration of an environment, with optional overrides (from

@@ -2,6 +2,7 @@ import type { DockerCoinsProps } from '../../constructs/dockercoins';
 import type { LimitRangeSpec, QuotaSpec } from '../../constructs/namespace';
 import type { StatefulConfig } from './sections/stateful';
 import type { EdgeConfig } from './sections/edge';
+import type { LoggingConfig } from './sections/logging';
 
 /**
  * Everything that differs between environments. Constructs hold what is true
@@ -24,6 +25,8 @@ export interface EnvironmentConfig {
   readonly stateful?: StatefulConfig;
   /** Traefik, Prometheus and the optional image registry (src/config/sections/edge.ts). @default - none deployed */
   readonly edge?: EdgeConfig;
+  /** Centralized logging (Elasticsearch, Fluent Bit, Kibana). @default - none */
+  readonly logging?: LoggingConfig;
 }
 
 export interface IngressConfig {

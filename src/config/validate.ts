@@ -1,6 +1,7 @@
 import { parseQuantity } from '../../constructs/lib/quantity';
 import { resourceProblems } from '../../constructs/lib/resources';
 import { ContainerResources, ImageRef, QosClass, ResourceAmounts, TolerationSpec } from '../../constructs/lib/types';
+import { checkLogging } from './sections/logging';
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from './types';
 import { checkStateful } from './sections/stateful';
 import { checkEdge } from './sections/edge';
@@ -232,6 +233,7 @@ export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
   }
   checkStateful(c, 'stateful', env.stateful, env);
   if (env.edge !== undefined) checkEdge(c, 'edge', env.edge, env);
+  if (env.logging !== undefined) checkLogging(c, 'logging', env.logging, env);
   if (c.problems.length > 0) throw new ConfigError(name, c.problems);
   return env;
 }

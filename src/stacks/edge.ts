@@ -8,6 +8,9 @@ import { PodSecurityLevel, ProductionNamespace } from '../../constructs/namespac
 import { ImageRegistry } from '../../constructs/registry';
 import { Traefik, TRAEFIK_PORTS } from '../../constructs/traefik';
 import { CONSUL_PORTS } from '../../constructs/consul';
+import { FLUENT_BIT_HTTP_PORT } from '../../constructs/fluent-bit';
+import { KIBANA_PORT } from '../../constructs/kibana';
+import { LOGGING_INSTANCE, LOGGING_NAMESPACE } from './logging';
 import { EnvironmentConfig } from '../config';
 import { EdgeConfig, NODE_AGENTS_NAMESPACE, StorageConfig } from '../config/sections/edge';
 import { ingressAnnotations, PLATFORM_VERSION, StackChart } from '../stack';
@@ -44,6 +47,7 @@ export function ingressBackends(env: EnvironmentConfig): PodPortRef[] {
   if (prometheus?.ingressHost) backends.push({ namespace: env.edge!.monitoring.namespace, pods: PROMETHEUS_SELECTOR, port: PROMETHEUS_PORT });
   const stateful = env.stateful;
   if (stateful?.consul.ui) backends.push({ namespace: stateful.namespace, pods: selectorLabels({ name: 'consul', instance: stateful.instance }), port: CONSUL_PORTS.http });
+  if (env.logging) backends.push({ namespace: LOGGING_NAMESPACE, pods: selectorLabels({ name: 'kibana', instance: LOGGING_INSTANCE }), port: KIBANA_PORT });
   return backends;
 }
 
@@ -60,6 +64,7 @@ export function scrapeTargets(env: EnvironmentConfig): PodPortRef[] {
   if (edge.monitoring.kubeStateMetrics.enabled) {
     targets.push({ namespace: edge.monitoring.namespace, pods: selectorLabels(KUBE_STATE_METRICS_IDENTITY), port: KUBE_STATE_METRICS_PORT });
   }
+  if (env.logging) targets.push({ namespace: NODE_AGENTS_NAMESPACE, pods: selectorLabels({ name: 'fluent-bit', instance: LOGGING_INSTANCE }), port: FLUENT_BIT_HTTP_PORT });
   return targets;
 }
 

@@ -5,8 +5,9 @@ import * as pulumi from '@pulumi/pulumi';
  * the environment and overrides from stack config.
  */
 const groups: Array<{ name: string; objs: any[] }> = [];
-/** Secret stack config the program requires (`pulumi config set --secret ...`). */
-const SECRETS = { 'dockercoins:postgresPassword': 'test-postgres', 'dockercoins:elasticPassword': 'test-elastic', 'dockercoins:kibanaPassword': 'test-kibana' };
+/** Secret stack config the prod charts declare (`pulumi config set --secret ...`). */
+const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey']
+  .map(key => [`dockercoins:${key}`, `test-${key}`]));
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks({

@@ -129,6 +129,8 @@ describe('every claim, in every environment, requests the configured size and ac
       [`${s.namespace}/consul/data`]: { size: s.consul.storage.size, storageClassName: s.consul.storage.storageClassName ?? env.storageClass },
       [`${s.namespace}/postgres/data`]: { size: s.postgres.storage.size, storageClassName: s.postgres.storage.storageClassName ?? env.storageClass },
     };
+    const es = env.logging?.elasticsearch;
+    if (es) expected['logging/elasticsearch/data'] = { size: es.storage.size, storageClassName: es.storage.storageClassName ?? env.storageClass };
     const prometheusStorage = env.edge?.monitoring.prometheus.storage;
     if (prometheusStorage?.type === 'persistentVolumeClaim') {
       expected[`${env.edge!.monitoring.namespace}/pvc/prometheus-data`] = { size: prometheusStorage.size, storageClassName: prometheusStorage.storageClassName ?? env.storageClass };

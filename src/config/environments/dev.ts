@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../types';
 import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, REGISTRY_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
-import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
+import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
 /** A laptop cluster (one node): one replica each, small sizes, webui also on a NodePort. */
 export const dev: EnvironmentConfig = {
@@ -113,5 +113,13 @@ export const dev: EnvironmentConfig = {
       storage: { type: 'emptyDir', size: '2Gi' },
       nodePort: 30500,
     },
+  },
+  logging: {
+    elasticVersion: ELASTIC_VERSION,
+    elasticRegistry: ELASTIC_REGISTRY,
+    // Small: one node, 512 MiB heap in a 1 GiB container.
+    elasticsearch: { nodes: 1, heap: '512Mi', resources: sized('250m', '1Gi', '1', '1Gi', '256Mi', '1Gi'), storage: { size: '5Gi' } },
+    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('25m', '32Mi', '200m', '128Mi'), tolerations: [{ operator: 'Exists' }] },
+    kibana: { replicas: 1, host: 'kibana.localhost', resources: sized('100m', '512Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
 };

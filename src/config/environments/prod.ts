@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../types';
 import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
-import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
+import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentConfig = {
@@ -108,5 +108,13 @@ export const prod: EnvironmentConfig = {
       kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('100m', '128Mi', '500m', '512Mi') },
       metricsServer: { enabled: false, image: METRICS_SERVER_IMAGE, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
     },
+  },
+  logging: {
+    elasticVersion: ELASTIC_VERSION,
+    elasticRegistry: ELASTIC_REGISTRY,
+    // Three master-eligible data nodes (quorum 2), one per Kubernetes node.
+    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' } },
+    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
+    kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },
 };

@@ -1,7 +1,7 @@
 import { DockerCoinsInstanceConfig, EnvironmentConfig } from '../types';
 import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
-import { dockercoinsImage, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
+import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
 
 /** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentConfig = {
@@ -71,6 +71,14 @@ export const staging: EnvironmentConfig = {
       // The managed cluster ships its own metrics-server.
       metricsServer: { enabled: false, image: METRICS_SERVER_IMAGE, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
     },
+  },
+  logging: {
+    elasticVersion: ELASTIC_VERSION,
+    elasticRegistry: ELASTIC_REGISTRY,
+    // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
+    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
+    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
+    kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
 };
 

@@ -1,0 +1,249 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ProbeTimings } from '../lib/probes';
+import { parseQuantity } from '../lib/quantity';
+import { RunAsIdentity } from '../lib/security';
+import { ClusterService } from '../lib/service';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedStatefulSet, HardenedPod } from '../lib/workload';
+
+export interface ElasticsearchProps {
+  /** Instance name (`app.kubernetes.io/instance`). */
+  readonly instance: string;
+  /** Namespace of every object; it must exist (restricted Pod Security is enough). */
+  readonly namespace: string;
+  /** docker.elastic.co/elasticsearch/elasticsearch, 8.x. */
+  readonly image: ImageRef;
+  /** 1 (single node) or an odd number >= 3 (config validation enforces it). */
+  readonly nodes: number;
+  /** JVM heap in whole MiB as a quantity, e.g. `512Mi` (-Xms = -Xmx). */
+  readonly heap: string;
+  /** Requests and limits; limits.memory >= 2x heap (checked here too). */
+  readonly resources: ContainerResources;
+  /** Data volume of each node (a volumeClaimTemplate). */
+  readonly storage: { readonly size: string; readonly storageClassName?: string };
+  /**
+   * Existing Secret (never rendered) with key `password`: the password of the
+   * built-in `elastic` superuser, set at first start through the keystore's
+   * `bootstrap.password` (the official image's ELASTIC_PASSWORD).
+   */
+  readonly credentialsSecret: string;
+  /**
+   * Existing Secret (never rendered) with `ca.crt`, `tls.crt`, `tls.key` for
+   * transport TLS. Elasticsearch 8 refuses to form a multi-node cluster with
+   * security on and plain-text transport, so it is required when `nodes` > 1.
+   * @default - none (only valid for a single node)
+   */
+  readonly transportTlsSecret?: string;
+  /** Who may call the HTTP API on 9200 (besides the nodes themselves). */
+  readonly httpClients: readonly PeerSpec[];
+}
+
+/** Ports of Elasticsearch. */
+export const ELASTICSEARCH_HTTP_PORT = 9200;
+export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
+
+/** The official image's `elasticsearch` user (uid 1000); fsGroup 1000 makes the data volume writable. */
+const ES_USER: RunAsIdentity = { user: 1000, group: 1000, fsGroup: 1000 };
+const HOME = '/usr/share/elasticsearch';
+
+/** Readiness: the node answers an authenticated cluster-health call. */
+const READINESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
+/** Liveness: lenient (a busy JVM in a long GC must not be killed), transport port open. */
+const LIVENESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 };
+/** Start-up: up to 5 minutes before liveness starts counting (JVM start, shard recovery). */
+const STARTUP: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 };
+
+/** Readiness command: `/_cluster/health?local=true` with the elastic credentials, as Elastic's Helm chart does. */
+export const ELASTICSEARCH_READINESS_COMMAND = [
+  'sh', '-c',
+  `curl --silent --show-error --fail --max-time 4 -u "elastic:\${ELASTIC_PASSWORD}" "http://127.0.0.1:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?local=true" > /dev/null`,
+];
+
+/**
+ * Elasticsearch as a StatefulSet: one node with `discovery.type=single-node`,
+ * or a cluster of an odd number of master-eligible data nodes discovered
+ * through a headless Service, with required anti-affinity and a PDB.
+ *
+ * Security is on (`elastic` password from a Secret). HTTP (9200) is plain
+ * text inside the cluster: NetworkPolicies allow only the log shipper and
+ * Kibana to reach it; TLS on HTTP would need a CA in every client (see
+ * docs/logging.md). Transport (9300) uses TLS when there are several nodes.
+ */
+export class Elasticsearch extends Construct {
+  /** Name of the client Service (`<name>.<namespace>.svc:9200`). */
+  public readonly serviceName: string;
+  /** In-cluster URL of the HTTP API. */
+  public readonly url: string;
+  public readonly pod: HardenedPod;
+  public readonly statefulSet: HardenedStatefulSet;
+
+  constructor(scope: Construct, id: string, props: ElasticsearchProps) {
+    super(scope, id);
+    const name = 'elasticsearch';
+    const headless = `${name}-headless`;
+    const multiNode = props.nodes > 1;
+    if (props.nodes < 1 || (multiNode && (props.nodes < 3 || props.nodes % 2 === 0))) {
+      throw new Error(`elasticsearch: nodes must be 1 or an odd number >= 3, got ${props.nodes}`);
+    }
+    if (multiNode && !props.transportTlsSecret) {
+      throw new Error('elasticsearch: a multi-node cluster needs transportTlsSecret (Elasticsearch 8 requires transport TLS with security on)');
+    }
+    const heapMiB = (parseQuantity(props.heap) ?? 0) / 2 ** 20;
+    if (!Number.isInteger(heapMiB) || heapMiB <= 0) throw new Error(`elasticsearch: heap "${props.heap}" must be a whole number of MiB`);
+    if ((parseQuantity(props.resources.limits.memory) ?? 0) < 2 * heapMiB * 2 ** 20) {
+      throw new Error(`elasticsearch: limits.memory ${props.resources.limits.memory} must be at least twice the heap ${props.heap}`);
+    }
+    this.serviceName = name;
+    this.url = `http://${name}.${props.namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
+
+    const identity: ComponentIdentity = { name, instance: props.instance, component: 'search-engine', partOf: 'logging', version: props.image.tag };
+
+    // Settings go into elasticsearch.yml (a ConfigMap the seed init
+    // container copies into the writable config directory); its checksum on
+    // the pod template rolls the nodes when a setting changes.
+    const settings: Record<string, string | string[]> = {
+      'cluster.name': props.instance,
+      // Pod name (downward API), so that initial_master_nodes can name them.
+      'node.name': '${NODE_NAME}',
+      'network.host': '0.0.0.0',
+      // vm.max_map_count is a node-level sysctl (not namespaced): no
+      // restricted pod may raise it, and a privileged init container would
+      // need a privileged namespace for the data store. Without mmap, Lucene
+      // uses NIO file access and the max_map_count bootstrap check is skipped.
+      // Cost: somewhat slower searches, irrelevant at log-store sizes.
+      'node.store.allow_mmap': 'false',
+      'xpack.security.enabled': 'true',
+      // HTTP stays plain inside the cluster (see the class comment).
+      'xpack.security.http.ssl.enabled': 'false',
+      // The GeoIP downloader calls the internet, which the policy denies.
+      'ingest.geoip.downloader.enabled': 'false',
+    };
+    if (multiNode) {
+      Object.assign(settings, {
+        'discovery.seed_hosts': headless,
+        // Pod names; only used when the cluster forms for the first time, ignored afterwards.
+        'cluster.initial_master_nodes': Array.from({ length: props.nodes }, (_, i) => `${name}-${i}`),
+        'xpack.security.transport.ssl.enabled': 'true',
+        // One certificate for all nodes, signed by the CA: `certificate`
+        // checks the chain but not the host name (pod IPs change).
+        'xpack.security.transport.ssl.verification_mode': 'certificate',
+        'xpack.security.transport.ssl.key': 'certs/tls.key',
+        'xpack.security.transport.ssl.certificate': 'certs/tls.crt',
+        'xpack.security.transport.ssl.certificate_authorities': 'certs/ca.crt',
+      });
+    } else {
+      settings['discovery.type'] = 'single-node';
+    }
+    const configFile = new SettingsConfigMap(this, 'Config', {
+      name: `${name}-config`,
+      namespace: props.namespace,
+      labels: recommendedLabels(this, identity),
+      data: { 'elasticsearch.yml': Object.entries(settings).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n') + '\n' },
+    });
+
+    const configMount = { name: 'config', mountPath: `${HOME}/config` };
+    const volumes: k8s.Volume[] = [
+      { name: 'config', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+      { name: 'settings', configMap: { name: configFile.name } },
+    ];
+    const mounts: k8s.VolumeMount[] = [configMount, { name: 'data', mountPath: `${HOME}/data` }];
+    if (multiNode) {
+      volumes.push({ name: 'transport-tls', secret: { secretName: props.transportTlsSecret!, defaultMode: 0o440 } });
+      // Elasticsearch only reads key material below its config directory.
+      mounts.push({ name: 'transport-tls', mountPath: `${HOME}/config/certs`, readOnly: true });
+    }
+
+    const passwordEnv: k8s.EnvVar = { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: props.credentialsSecret, key: 'password' } } };
+    this.statefulSet = new HardenedStatefulSet(this, 'Nodes', {
+      identity,
+      namespace: props.namespace,
+      runAs: ES_USER,
+      qos: 'Burstable',
+      replicas: props.nodes,
+      serviceName: headless,
+      // Parallel: the nodes must start together to elect a master; with
+      // OrderedReady node 0 would wait for readiness that needs a quorum.
+      podManagementPolicy: 'Parallel',
+      terminationGracePeriodSeconds: 120,
+      antiAffinity: multiNode ? 'required' : 'none',
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: configFile.checksum },
+      // A single node has nothing to keep available; a budget would block drains.
+      disruptionBudget: multiNode ? { maxUnavailable: 1 } : undefined,
+      volumes,
+      volumeClaims: [{ name: 'data', size: props.storage.size, storageClassName: props.storage.storageClassName, accessModes: ['ReadWriteOnce'] }],
+      initContainers: [{
+        // The root filesystem is read-only, but Elasticsearch writes its
+        // config directory at start (keystore with bootstrap.password). Seed
+        // an emptyDir with the image's config files; the main container
+        // mounts it over the config directory.
+        name: 'seed-config',
+        image: props.image,
+        command: ['sh', '-c', `cp -R ${HOME}/config/. /mnt/config/ && cp /mnt/settings/elasticsearch.yml /mnt/config/elasticsearch.yml`],
+        resources: props.resources,
+        probes: { waivedBecause: 'init container: copies files and exits' },
+        volumeMounts: [{ name: 'config', mountPath: '/mnt/config' }, { name: 'settings', mountPath: '/mnt/settings', readOnly: true }],
+      }],
+      containers: [{
+        name,
+        image: props.image,
+        ports: [
+          { name: 'http', containerPort: ELASTICSEARCH_HTTP_PORT },
+          { name: 'transport', containerPort: ELASTICSEARCH_TRANSPORT_PORT },
+        ],
+        env: {
+          // -Xms = -Xmx (bootstrap check). GC logs go to stderr instead of 2 GB
+          // of rotating files in logs/, which would overflow its emptyDir.
+          ES_JAVA_OPTS: `-Xms${heapMiB}m -Xmx${heapMiB}m -Xlog:disable -Xlog:all=warning:stderr:utctime,level,tags`,
+        },
+        envFrom: [
+          { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          passwordEnv,
+        ],
+        resources: props.resources,
+        probes: {
+          readiness: { check: { exec: ELASTICSEARCH_READINESS_COMMAND }, timings: READINESS },
+          liveness: { check: { tcp: { port: 'transport' } }, timings: LIVENESS },
+          startup: { check: { tcp: { port: 'http' } }, timings: STARTUP },
+        },
+        writablePaths: [
+          { path: '/tmp', sizeLimit: '512Mi' },
+          { path: `${HOME}/logs`, sizeLimit: '256Mi' },
+        ],
+        volumeMounts: mounts,
+      }],
+    });
+    this.pod = this.statefulSet.pod;
+    const selector = this.pod.selector;
+
+    new ClusterService(this, 'Service', {
+      name, namespace: props.namespace, labels: this.pod.labels, selector,
+      ports: [{ name: 'http', port: ELASTICSEARCH_HTTP_PORT, targetPort: 'http' }],
+    });
+    new ClusterService(this, 'Headless', {
+      name: headless, namespace: props.namespace, labels: this.pod.labels, selector,
+      headless: true,
+      // Discovery must find the peers before they are ready (they only become
+      // ready once the cluster has formed).
+      publishNotReadyAddresses: true,
+      ports: [
+        { name: 'http', port: ELASTICSEARCH_HTTP_PORT, targetPort: 'http' },
+        { name: 'transport', port: ELASTICSEARCH_TRANSPORT_PORT, targetPort: 'transport' },
+      ],
+    });
+
+    const self: PeerSpec = { pods: selector };
+    const nodePorts = [{ port: ELASTICSEARCH_HTTP_PORT }, { port: ELASTICSEARCH_TRANSPORT_PORT }];
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name, namespace: props.namespace, labels: this.pod.labels, podSelector: selector,
+      ingress: [
+        { peers: [self], ports: nodePorts },
+        ...(props.httpClients.length ? [{ peers: props.httpClients, ports: [{ port: ELASTICSEARCH_HTTP_PORT }] }] : []),
+      ],
+      egress: [{ peers: [self], ports: nodePorts }],
+    });
+  }
+}

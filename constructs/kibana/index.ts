@@ -1,0 +1,179 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity } from '../lib/labels';
+import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ProbeTimings } from '../lib/probes';
+import { parseQuantity } from '../lib/quantity';
+import { RunAsIdentity } from '../lib/security';
+import { ClusterService } from '../lib/service';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedDeployment, HardenedPod } from '../lib/workload';
+
+export interface KibanaProps {
+  /** Instance name (`app.kubernetes.io/instance`). */
+  readonly instance: string;
+  /** Namespace of every object (restricted Pod Security is enough). */
+  readonly namespace: string;
+  /** docker.elastic.co/kibana/kibana with the SAME tag as Elasticsearch. */
+  readonly image: ImageRef;
+  readonly replicas: number;
+  readonly resources: ContainerResources;
+  /** The Elasticsearch it shows. */
+  readonly elasticsearch: {
+    /** HTTP URL, e.g. `http://elasticsearch.logging.svc:9200`. */
+    readonly url: string;
+    readonly port: number;
+    /** The Elasticsearch pods, for the egress rule. */
+    readonly peer: PeerSpec;
+    /**
+     * Existing Secret (never rendered) with key `password` of the `elastic`
+     * superuser. Only the `setup` init container reads it, to set the
+     * `kibana_system` password; Kibana itself never sees it.
+     */
+    readonly superuserSecret: string;
+  };
+  /**
+   * Existing Secret (never rendered) with keys `password` (of the built-in
+   * `kibana_system` user Kibana connects as; letters and digits only, it is
+   * sent in a JSON body) and `encryptionKey` (at least 32 characters, shared by
+   * all replicas for sessions, saved objects and reports).
+   */
+  readonly credentialsSecret: string;
+  /** How Kibana is published. */
+  readonly ingress: {
+    readonly host: string;
+    readonly className: string;
+    /** Namespace of the ingress controller, the only one allowed to reach Kibana. */
+    readonly controllerNamespace: string;
+    /** @default - plain HTTP */
+    readonly tlsSecretName?: string;
+    /** @default - none */
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+}
+
+export const KIBANA_PORT = 5601;
+/** The official image's `kibana` user. */
+const KIBANA_USER: RunAsIdentity = { user: 1000, group: 1000 };
+
+const READINESS: ProbeTimings = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
+/** Liveness on the port only: /api/status turns 503 when Elasticsearch is down, and a restart would not help. */
+const LIVENESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 };
+/** Kibana needs a minute or two to start (plugins, saved-object migrations). */
+const STARTUP: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 };
+
+/**
+ * Sets the `kibana_system` password from the Secret, idempotently, once
+ * Elasticsearch answers. Kibana 8 refuses to connect as `elastic`; a password
+ * (rather than a service-account token) can be chosen up front and stored in a
+ * Secret, so both engines (kubectl and Pulumi) work without a manual step.
+ */
+export const KIBANA_SETUP_SCRIPT = `set -eu
+url="\${ELASTICSEARCH_HOSTS}/_security/user/kibana_system/_password"
+i=0
+while [ "$i" -lt 60 ]; do
+  code=$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X POST "$url" -d "{\\"password\\":\\"\${KIBANA_SYSTEM_PASSWORD}\\"}") || code=000
+  if [ "$code" = 200 ]; then echo "kibana_system password set"; exit 0; fi
+  echo "waiting for Elasticsearch (HTTP $code)"; i=$((i + 1)); sleep 5
+done
+exit 1
+`;
+
+/** Kibana: Deployment, Service, Ingress and its network allow-list. */
+export class Kibana extends Construct {
+  public readonly pod: HardenedPod;
+
+  constructor(scope: Construct, id: string, props: KibanaProps) {
+    super(scope, id);
+    const name = 'kibana';
+    const ns = props.namespace;
+    const identity: ComponentIdentity = { name, instance: props.instance, component: 'dashboard', partOf: 'logging', version: props.image.tag };
+    const secretEnv = (envName: string, secret: string, key: string): k8s.EnvVar => ({ name: envName, valueFrom: { secretKeyRef: { name: secret, key } } });
+    const encryptionKey = (envName: string) => secretEnv(envName, props.credentialsSecret, 'encryptionKey');
+    const scheme = props.ingress.tlsSecretName ? 'https' : 'http';
+    // Node's heap: three quarters of the memory limit, the rest for buffers and native code.
+    const heapMiB = Math.floor((parseQuantity(props.resources.limits.memory) ?? 0) / 2 ** 20 * 0.75);
+    const replicated = props.replicas > 1;
+
+    const deployment = new HardenedDeployment(this, 'Deployment', {
+      identity,
+      namespace: ns,
+      runAs: KIBANA_USER,
+      qos: 'Burstable',
+      replicas: props.replicas,
+      terminationGracePeriodSeconds: 30,
+      spread: replicated ? 'preferred' : 'none',
+      disruptionBudget: replicated ? { maxUnavailable: 1 } : undefined,
+      initContainers: [{
+        name: 'setup',
+        image: props.image,
+        command: ['sh', '-c', KIBANA_SETUP_SCRIPT],
+        env: { ELASTICSEARCH_HOSTS: props.elasticsearch.url },
+        envFrom: [
+          secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'),
+          secretEnv('KIBANA_SYSTEM_PASSWORD', props.credentialsSecret, 'password'),
+        ],
+        resources: props.resources,
+        probes: { waivedBecause: 'init container: one API call, then exits' },
+      }],
+      containers: [{
+        name,
+        image: props.image,
+        ports: [{ name: 'http', containerPort: KIBANA_PORT }],
+        // The image maps these variables onto kibana.yml settings.
+        env: {
+          ELASTICSEARCH_HOSTS: props.elasticsearch.url,
+          ELASTICSEARCH_USERNAME: 'kibana_system',
+          SERVER_HOST: '0.0.0.0',
+          SERVER_NAME: props.ingress.host,
+          SERVER_PUBLICBASEURL: `${scheme}://${props.ingress.host}`,
+          TELEMETRY_OPTIN: 'false',
+          NODE_OPTIONS: `--max-old-space-size=${heapMiB}`,
+        },
+        envFrom: [
+          secretEnv('ELASTICSEARCH_PASSWORD', props.credentialsSecret, 'password'),
+          encryptionKey('XPACK_SECURITY_ENCRYPTIONKEY'),
+          encryptionKey('XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY'),
+          encryptionKey('XPACK_REPORTING_ENCRYPTIONKEY'),
+        ],
+        resources: props.resources,
+        probes: {
+          // Kibana >= 8.9 answers unauthenticated status calls with a redacted
+          // body: 200 when available, 503 otherwise.
+          readiness: { check: { http: { path: '/api/status', port: 'http' } }, timings: READINESS },
+          liveness: { check: { tcp: { port: 'http' } }, timings: LIVENESS },
+          startup: { check: { tcp: { port: 'http' } }, timings: STARTUP },
+        },
+        writablePaths: [
+          { path: '/usr/share/kibana/data', sizeLimit: '256Mi' },
+          { path: '/tmp', sizeLimit: '256Mi' },
+        ],
+      }],
+    });
+    this.pod = deployment.pod;
+
+    const service = new ClusterService(this, 'Service', {
+      name, namespace: ns, labels: this.pod.labels, selector: this.pod.selector,
+      ports: [{ name: 'http', port: KIBANA_PORT, targetPort: 'http' }],
+    });
+
+    const ing = props.ingress;
+    new k8s.KubeIngress(this, 'Ingress', {
+      metadata: { name, namespace: ns, labels: this.pod.labels, annotations: ing.annotations ? { ...ing.annotations } : undefined },
+      spec: {
+        ingressClassName: ing.className,
+        tls: ing.tlsSecretName ? [{ hosts: [ing.host], secretName: ing.tlsSecretName }] : undefined,
+        rules: [{
+          host: ing.host,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'http' } } } }] },
+        }],
+      },
+    });
+
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name, namespace: ns, labels: this.pod.labels, podSelector: this.pod.selector,
+      ingress: [{ peers: [{ namespace: ing.controllerNamespace }], ports: [{ port: KIBANA_PORT }] }],
+      egress: [{ peers: [props.elasticsearch.peer], ports: [{ port: props.elasticsearch.port }] }],
+    });
+  }
+}

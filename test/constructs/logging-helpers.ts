@@ -1,0 +1,24 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/** A rendered object (loose typing for assertions). */
+export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+
+/** Renders whatever `build` adds to a fresh chart. */
+export function synth(build: (scope: Construct) => void): Obj[] {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
+  build(chart);
+  return Testing.synth(chart) as Obj[];
+}
+
+export function find(objects: Obj[], kind: string, name: string, namespace?: string): Obj {
+  const o = objects.find(x => x.kind === kind && x.metadata.name === name && (namespace === undefined || x.metadata.namespace === namespace));
+  if (!o) throw new Error(`${kind} ${namespace ?? '*'}/${name} not rendered; have: ${objects.map(x => `${x.kind} ${x.metadata.name}`).join(', ')}`);
+  return o;
+}
+
+export const resources = (memory = '1Gi', memoryLimit = '1Gi') => ({
+  requests: { cpu: '100m', memory, ephemeralStorage: '64Mi' },
+  limits: { cpu: '1', memory: memoryLimit, ephemeralStorage: '256Mi' },
+});
