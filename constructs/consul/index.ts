@@ -1,3 +1,4 @@
+import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
@@ -48,16 +49,7 @@ export interface ConsulProps {
   /** API server endpoints the `kubernetes` join mode must reach. Required for that mode. */
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
   /** Publish the UI through an Ingress. @default - no Ingress */
-  readonly ui?: {
-    readonly host: string;
-    readonly className: string;
-    /** Namespace of the ingress controller, the only one allowed to reach the UI port. */
-    readonly controllerNamespace: string;
-    /** @default - plain HTTP */
-    readonly tlsSecretName?: string;
-    /** @default - none */
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
+  readonly ui?: ControlledIngressRoute;
 }
 
 /** The image's consul user (created with `adduser -S`) and group. fsGroup makes the claim writable. */
@@ -239,17 +231,7 @@ export class Consul extends Construct {
     }
 
     if (props.ui) {
-      new k8s.KubeIngress(this, 'UiIngress', {
-        metadata: { name: 'consul-ui', namespace: ns, labels: pod.labels, annotations: props.ui.annotations ? { ...props.ui.annotations } : undefined },
-        spec: {
-          ingressClassName: props.ui.className,
-          tls: props.ui.tlsSecretName ? [{ hosts: [props.ui.host], secretName: props.ui.tlsSecretName }] : undefined,
-          rules: [{
-            host: props.ui.host,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.clientServiceName, port: { name: 'http' } } } }] },
-          }],
-        },
-      });
+      new HostIngress(this, 'UiIngress', { name: 'consul-ui', namespace: ns, labels: pod.labels, route: props.ui, serviceName: this.clientServiceName, servicePort: 'http' });
     }
 
     // Network: gossip (LAN and, between servers, WAN) and RPC among the

@@ -1,3 +1,4 @@
+import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
@@ -22,19 +23,8 @@ export interface DockerCoinsProps {
   readonly namespace: string;
   /** Non-secret settings read by the apps (e.g. DEBUG), as environment variables. */
   readonly settings: Readonly<Record<string, string>>;
-  /** How the web UI is published. */
-  readonly ingress: {
-    /** Host name of the web UI. */
-    readonly host: string;
-    /** IngressClass. */
-    readonly className: string;
-    /** Namespace of the ingress controller, the only one allowed to reach webui. */
-    readonly controllerNamespace: string;
-    /** TLS certificate Secret for the host. @default - plain HTTP */
-    readonly tlsSecretName?: string;
-    /** Extra Ingress annotations. @default - none */
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
+  /** How the web UI is published; only the ingress controller's namespace may reach webui. */
+  readonly ingress: ControlledIngressRoute;
   /** Replica-safety settings. */
   readonly availability: {
     /** Create PodDisruptionBudgets (maxUnavailable 1) for the replicated Deployments. */
@@ -256,16 +246,8 @@ export class DockerCoins extends Construct {
     const webuiService = service('WebuiService', webui.pod, HTTP_PORT, 'http',
       props.webui.nodePort ? { type: 'NodePort', nodePort: props.webui.nodePort } : undefined);
 
-    new k8s.KubeIngress(this, 'WebuiIngress', {
-      metadata: { name: 'webui', namespace: ns, labels: webui.pod.labels, annotations: props.ingress.annotations ? { ...props.ingress.annotations } : undefined },
-      spec: {
-        ingressClassName: props.ingress.className,
-        tls: props.ingress.tlsSecretName ? [{ hosts: [props.ingress.host], secretName: props.ingress.tlsSecretName }] : undefined,
-        rules: [{
-          host: props.ingress.host,
-          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: webuiService.name, port: { name: 'http' } } } }] },
-        }],
-      },
+    new HostIngress(this, 'WebuiIngress', {
+      name: 'webui', namespace: ns, labels: webui.pod.labels, route: props.ingress, serviceName: webuiService.name, servicePort: 'http',
     });
 
     // Network: worker calls rng, hasher and redis; webui reads redis; only the

@@ -1,3 +1,4 @@
+import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity } from '../lib/labels';
@@ -40,16 +41,7 @@ export interface KibanaProps {
    */
   readonly credentialsSecret: string;
   /** How Kibana is published. */
-  readonly ingress: {
-    readonly host: string;
-    readonly className: string;
-    /** Namespace of the ingress controller, the only one allowed to reach Kibana. */
-    readonly controllerNamespace: string;
-    /** @default - plain HTTP */
-    readonly tlsSecretName?: string;
-    /** @default - none */
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
+  readonly ingress: ControlledIngressRoute;
 }
 
 export const KIBANA_PORT = 5601;
@@ -158,17 +150,7 @@ export class Kibana extends Construct {
     });
 
     const ing = props.ingress;
-    new k8s.KubeIngress(this, 'Ingress', {
-      metadata: { name, namespace: ns, labels: this.pod.labels, annotations: ing.annotations ? { ...ing.annotations } : undefined },
-      spec: {
-        ingressClassName: ing.className,
-        tls: ing.tlsSecretName ? [{ hosts: [ing.host], secretName: ing.tlsSecretName }] : undefined,
-        rules: [{
-          host: ing.host,
-          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'http' } } } }] },
-        }],
-      },
-    });
+    new HostIngress(this, 'Ingress', { name, namespace: ns, labels: this.pod.labels, route: ing, serviceName: service.name, servicePort: 'http' });
 
     new WorkloadNetworkPolicy(this, 'Policy', {
       name, namespace: ns, labels: this.pod.labels, podSelector: this.pod.selector,

@@ -1,3 +1,4 @@
+import { HostIngress, IngressRoute } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
@@ -32,14 +33,7 @@ export interface PrometheusProps {
   /** Labels on every series, e.g. `{ environment: 'prod' }`. @default - none */
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Publish the UI through an Ingress. @default - no Ingress (port-forward) */
-  readonly ingress?: {
-    readonly host: string;
-    readonly className: string;
-    /** @default - plain HTTP */
-    readonly tlsSecretName?: string;
-    /** @default - none */
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
+  readonly ingress?: IngressRoute;
   /** Who may open the UI/API port (9090), e.g. the ingress controller. @default - nobody */
   readonly clients?: readonly PeerSpec[];
   /** Pod ports Prometheus may scrape (their namespaces admit it on those ports). */
@@ -177,18 +171,7 @@ export class Prometheus extends Construct {
     this.serviceName = service.name;
 
     if (props.ingress) {
-      const ing = props.ingress;
-      new k8s.KubeIngress(this, 'Ingress', {
-        metadata: { name: 'prometheus', namespace: ns, labels, annotations: ing.annotations ? { ...ing.annotations } : undefined },
-        spec: {
-          ingressClassName: ing.className,
-          tls: ing.tlsSecretName ? [{ hosts: [ing.host], secretName: ing.tlsSecretName }] : undefined,
-          rules: [{
-            host: ing.host,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'http' } } } }] },
-          }],
-        },
-      });
+      new HostIngress(this, 'Ingress', { name: 'prometheus', namespace: ns, labels, route: props.ingress, serviceName: service.name, servicePort: 'http' });
     }
 
     const ingress: NetworkRule[] = props.clients?.length ? [{ peers: props.clients, ports: [{ port: PORT }] }] : [];

@@ -1,3 +1,4 @@
+import { HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
@@ -223,22 +224,16 @@ export class Traefik extends Construct {
       spec: { controller: 'traefik.io/ingress-controller' },
     });
 
-    const selfDashboard = props.dashboard === 'insecure' && props.dashboardHost !== undefined;
-    if (selfDashboard) {
+    const dashboardHost = props.dashboard === 'insecure' ? props.dashboardHost : undefined;
+    if (dashboardHost) {
       // Traefik routes the host to its own internal entry point.
       const service = new ClusterService(this, 'DashboardService', {
         name: 'traefik-dashboard', namespace: ns, labels, selector: workload.selector,
         ports: [{ name: 'traefik', port: TRAEFIK_PORTS.traefik, targetPort: 'traefik' }],
       });
-      new k8s.KubeIngress(this, 'DashboardIngress', {
-        metadata: { name: 'traefik-dashboard', namespace: ns, labels, annotations: props.ingressAnnotations ? { ...props.ingressAnnotations } : undefined },
-        spec: {
-          ingressClassName: props.ingressClassName,
-          rules: [{
-            host: props.dashboardHost,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'traefik' } } } }] },
-          }],
-        },
+      new HostIngress(this, 'DashboardIngress', {
+        name: 'traefik-dashboard', namespace: ns, labels, serviceName: service.name, servicePort: 'traefik',
+        route: { host: dashboardHost, className: props.ingressClassName, annotations: props.ingressAnnotations },
       });
     }
 
@@ -248,12 +243,12 @@ export class Traefik extends Construct {
       { peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: TRAEFIK_PORTS.web }, { port: TRAEFIK_PORTS.websecure }] },
     ];
     if (props.metricsScrapers?.length) ingress.push({ peers: props.metricsScrapers, ports: [{ port: TRAEFIK_PORTS.metrics }] });
-    if (selfDashboard) ingress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
+    if (dashboardHost) ingress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
     const egress: NetworkRule[] = [
       ...rulesToPods(props.backends),
       { peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] },
     ];
-    if (selfDashboard) egress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
+    if (dashboardHost) egress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
     new WorkloadNetworkPolicy(this, 'Policy', { name, namespace: ns, labels, podSelector: workload.selector, ingress, egress });
   }
 }
