@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { DockerCoins } from '../constructs/dockercoins';
-import { ProductionNamespace } from '../constructs/namespace';
 import { EnvironmentConfig } from './config';
+import { platformNamespace } from './stacks/namespaces';
 import { buildStateful } from './stacks/stateful';
 import { buildEdge } from './stacks/edge';
 import { buildLogging } from './stacks/logging';
@@ -48,9 +48,10 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
   const charts: StackChart[] = [{ id: 'namespaces', wave: 0, chart: namespaces }];
 
   for (const instance of env.dockercoins) {
-    ProductionNamespace.ensure(namespaces, {
+    platformNamespace(namespaces, {
       name: instance.namespace,
-      identity: { name: instance.namespace, instance: instance.name, component: 'namespace', partOf: 'dockercoins', version: PLATFORM_VERSION },
+      instance: instance.name,
+      partOf: 'dockercoins',
       podSecurity: 'restricted',
       quota: instance.quota,
       limitRange: instance.limitRange,

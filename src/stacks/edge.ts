@@ -4,7 +4,8 @@ import { PeerSpec, PodPortRef } from '../../constructs/lib/network';
 import {
   KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_PORT, NodeExporter, Prometheus,
 } from '../../constructs/monitoring';
-import { PodSecurityLevel, ProductionNamespace } from '../../constructs/namespace';
+import { PodSecurityLevel } from '../../constructs/namespace';
+import { nodeAgentsNamespace, platformNamespace } from './namespaces';
 import { ImageRegistry } from '../../constructs/registry';
 import { Traefik, TRAEFIK_PORTS } from '../../constructs/traefik';
 import { CONSUL_PORTS } from '../../constructs/consul';
@@ -13,19 +14,10 @@ import { KIBANA_PORT } from '../../constructs/kibana';
 import { LOGGING_INSTANCE, LOGGING_NAMESPACE } from './logging';
 import { EnvironmentConfig } from '../config';
 import { EdgeConfig, NODE_AGENTS_NAMESPACE, StorageConfig } from '../config/sections/edge';
-import { ingressAnnotations, PLATFORM_VERSION, StackChart } from '../stack';
+import { ingressAnnotations, StackChart } from '../stack';
 
 /** Waves: controllers the apps' Ingresses and images need come before the apps (wave 2). */
 export const EDGE_WAVES = { traefik: 1, registry: 1, metricsServer: 1, monitoring: 2 } as const;
-
-/**
- * Why `node-agents` is privileged. Shared by every node agent (node-exporter
- * here, log shippers elsewhere): keep it general.
- */
-export const NODE_AGENTS_POD_SECURITY_REASON =
-  'Node agents (metrics exporters, log shippers) read the node itself: host network and PID namespaces and hostPath mounts, '
-  + 'all forbidden by Pod Security baseline. Each agent mounts only what it reads, read-only where it can, runs without '
-  + 'privilege escalation and with all capabilities dropped, and states its own reason in a pod annotation. Nothing else runs here.';
 
 /** Selector labels of the Traefik pods. */
 export const TRAEFIK_SELECTOR = selectorLabels({ name: 'traefik', instance: 'traefik' });
@@ -88,11 +80,8 @@ export function buildEdge(app: App, namespaces: Chart, env: EnvironmentConfig): 
   const charts: StackChart[] = [];
   const t = edge.traefik;
   const m = edge.monitoring;
-  const ns = (name: string, level: { podSecurity: PodSecurityLevel; podSecurityReason?: string }, partOf: string) => ProductionNamespace.ensure(namespaces, {
-    name,
-    identity: { name, instance: name, component: 'namespace', partOf, version: PLATFORM_VERSION },
-    ...level,
-  });
+  const ns = (name: string, level: { podSecurity: PodSecurityLevel; podSecurityReason?: string }, partOf: string) =>
+    platformNamespace(namespaces, { name, partOf, ...level });
   const apiServer = { cidrs: env.cluster.apiServerCidrs, port: env.cluster.apiServerPort };
   const claimClass = (storage: StorageConfig) => (storage.type === 'persistentVolumeClaim'
     ? { ...storage, storageClassName: storage.storageClassName ?? env.storageClass } : storage);
@@ -144,7 +133,7 @@ export function buildEdge(app: App, namespaces: Chart, env: EnvironmentConfig): 
   }
 
   ns(m.namespace, { podSecurity: 'restricted' }, 'monitoring');
-  ns(NODE_AGENTS_NAMESPACE, { podSecurity: 'privileged', podSecurityReason: NODE_AGENTS_POD_SECURITY_REASON }, 'platform');
+  nodeAgentsNamespace(namespaces);
   const monitoring = new Chart(app, 'monitoring', { disableResourceNameHashes: true });
   const p = m.prometheus;
   new Prometheus(monitoring, 'Prometheus', {

@@ -4,7 +4,7 @@ import { Elasticsearch, ELASTICSEARCH_HTTP_PORT } from '../../constructs/elastic
 import { FluentBit } from '../../constructs/fluent-bit';
 import { Kibana } from '../../constructs/kibana';
 import { recommendedLabels, selectorLabels } from '../../constructs/lib/labels';
-import { ProductionNamespace } from '../../constructs/namespace';
+import { nodeAgentsNamespace, platformNamespace } from './namespaces';
 import { EnvironmentConfig } from '../config';
 import { LoggingConfig } from '../config/sections/logging';
 import { ingressAnnotations, PLATFORM_VERSION, RequiredSecret, StackChart } from '../stack';
@@ -40,18 +40,8 @@ export function elasticImage(logging: LoggingConfig, product: 'elasticsearch' | 
 export function buildLogging(app: App, namespaces: Chart, env: EnvironmentConfig): StackChart[] {
   const logging = env.logging;
   if (!logging) return [];
-  const nsIdentity = (name: string, partOf: string) => ({ name, instance: name, component: 'namespace', partOf, version: PLATFORM_VERSION });
-  ProductionNamespace.ensure(namespaces, {
-    name: LOGGING_NAMESPACE,
-    identity: nsIdentity(LOGGING_NAMESPACE, 'logging'),
-    podSecurity: 'restricted',
-  });
-  ProductionNamespace.ensure(namespaces, {
-    name: NODE_AGENTS_NAMESPACE,
-    identity: nsIdentity(NODE_AGENTS_NAMESPACE, 'platform'),
-    podSecurity: 'privileged',
-    podSecurityReason: 'node agents (log shippers, node exporters) read the node itself: hostPath mounts of /var/log, /proc, /sys, host network or PID namespace, some as root. Baseline forbids all of these. Each agent still drops all capabilities, forbids privilege escalation and uses a read-only root filesystem; nothing else runs here.',
-  });
+  platformNamespace(namespaces, { name: LOGGING_NAMESPACE, partOf: 'logging', podSecurity: 'restricted' });
+  nodeAgentsNamespace(namespaces);
 
   const chart = new Chart(app, 'logging', { disableResourceNameHashes: true });
   const instance = LOGGING_INSTANCE;

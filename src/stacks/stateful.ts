@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Consul } from '../../constructs/consul';
 import { recommendedLabels } from '../../constructs/lib/labels';
-import { ProductionNamespace } from '../../constructs/namespace';
+import { platformNamespace } from './namespaces';
 import { Postgres } from '../../constructs/postgres';
 import { StorageClass } from '../../constructs/storage';
 import { EnvironmentConfig } from '../config';
@@ -39,9 +39,10 @@ export function buildStateful(app: App, namespaces: Chart, env: EnvironmentConfi
     charts.push({ id: 'storage', wave: 0, chart: storage });
   }
 
-  ProductionNamespace.ensure(namespaces, {
+  platformNamespace(namespaces, {
     name: s.namespace,
-    identity: platform(s.namespace, 'namespace'),
+    instance: s.instance,
+    partOf: 'dockercoins',
     podSecurity: 'restricted',
     quota: s.quota,
     limitRange: s.limitRange,
