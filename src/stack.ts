@@ -76,7 +76,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
       worker: instance.worker,
       webui: { ...instance.webui, nodePortSources: env.cluster.nodeCidrs },
       redis: instance.redis.persistence
-        ? { ...instance.redis, persistence: { ...instance.redis.persistence, storageClassName: instance.redis.persistence.storageClassName ?? env.storageClass } }
+        ? { ...instance.redis, persistence: withEnvironmentStorageClass(instance.redis.persistence, env) }
         : instance.redis,
     });
     charts.push({ id, wave: 2, chart });
@@ -86,6 +86,11 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
   charts.push(...buildLogging(app, namespaces, env));
   // Deployment order: by wave, then by id (the file order kubectl applies).
   return charts.sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
+}
+
+/** A claim's StorageClass: its own, else the environment's (else the cluster default). */
+export function withEnvironmentStorageClass<T extends { readonly storageClassName?: string }>(storage: T, env: EnvironmentConfig): T {
+  return { ...storage, storageClassName: storage.storageClassName ?? env.storageClass };
 }
 
 /** Annotations every Ingress of the environment carries. */

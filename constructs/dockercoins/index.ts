@@ -6,7 +6,7 @@ import { NetworkRule, PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { HealthChecks, ProbeTimings } from '../lib/probes';
 import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
-import { ContainerResources, ImageRef, SpreadPolicy, TolerationSpec } from '../lib/types';
+import { ContainerResources, ImageRef, SpreadPolicy, StorageRequest, TolerationSpec } from '../lib/types';
 import { HardenedDaemonSet, HardenedDeployment, HardenedPod } from '../lib/workload';
 import { RunAsIdentity } from '../lib/security';
 
@@ -55,7 +55,7 @@ export interface DockerCoinsProps {
   };
   readonly redis: ServiceSizing & {
     /** Keep data on a PersistentVolumeClaim. @default - emptyDir (lost with the pod) */
-    readonly persistence?: { readonly size: string; readonly storageClassName?: string };
+    readonly persistence?: StorageRequest;
   };
 }
 

@@ -7,8 +7,8 @@ import { parseQuantity } from '../lib/quantity';
 import { RunAsIdentity } from '../lib/security';
 import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
-import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedStatefulSet, HardenedPod } from '../lib/workload';
+import { ContainerResources, ImageRef, StorageRequest } from '../lib/types';
+import { HardenedStatefulSet, HardenedPod, secretEnv } from '../lib/workload';
 
 export interface ElasticsearchProps {
   /** Instance name (`app.kubernetes.io/instance`). */
@@ -24,7 +24,7 @@ export interface ElasticsearchProps {
   /** Requests and limits; limits.memory >= 2x heap (checked here too). */
   readonly resources: ContainerResources;
   /** Data volume of each node (a volumeClaimTemplate). */
-  readonly storage: { readonly size: string; readonly storageClassName?: string };
+  readonly storage: StorageRequest;
   /**
    * Existing Secret (never rendered) with key `password`: the password of the
    * built-in `elastic` superuser, set at first start through the keystore's
@@ -157,7 +157,7 @@ export class Elasticsearch extends Construct {
       mounts.push({ name: 'transport-tls', mountPath: `${HOME}/config/certs`, readOnly: true });
     }
 
-    const passwordEnv: k8s.EnvVar = { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: props.credentialsSecret, key: 'password' } } };
+    const passwordEnv = secretEnv('ELASTIC_PASSWORD', props.credentialsSecret, 'password');
     this.statefulSet = new HardenedStatefulSet(this, 'Nodes', {
       identity,
       namespace: props.namespace,

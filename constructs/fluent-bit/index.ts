@@ -5,7 +5,7 @@ import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef, TolerationSpec } from '../lib/types';
-import { HardenedDaemonSet, HardenedPod, HostPathSpec } from '../lib/workload';
+import { HardenedDaemonSet, HardenedPod, HostPathSpec, secretEnv } from '../lib/workload';
 
 export interface FluentBitProps {
   /** Instance name (`app.kubernetes.io/instance`). */
@@ -126,7 +126,7 @@ export class FluentBit extends Construct {
         command: ['/fluent-bit/bin/fluent-bit'],
         args: ['--workdir=/fluent-bit/etc', '--config=/fluent-bit/etc/conf/fluent-bit.conf'],
         ports: [{ name: 'http', containerPort: FLUENT_BIT_HTTP_PORT }],
-        envFrom: [{ name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: 'password' } } }],
+        envFrom: [secretEnv('ELASTIC_PASSWORD', es.credentialsSecret, 'password')],
         resources: props.resources,
         probes: {
           // Ready once the HTTP server answers and outputs are healthy

@@ -1,6 +1,5 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
@@ -8,7 +7,7 @@ import { parseQuantity } from '../lib/quantity';
 import { RunAsIdentity } from '../lib/security';
 import { ClusterService } from '../lib/service';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment, HardenedPod } from '../lib/workload';
+import { HardenedDeployment, HardenedPod, secretEnv } from '../lib/workload';
 
 export interface KibanaProps {
   /** Instance name (`app.kubernetes.io/instance`). */
@@ -80,7 +79,6 @@ export class Kibana extends Construct {
     const name = 'kibana';
     const ns = props.namespace;
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'dashboard', partOf: 'logging', version: props.image.tag };
-    const secretEnv = (envName: string, secret: string, key: string): k8s.EnvVar => ({ name: envName, valueFrom: { secretKeyRef: { name: secret, key } } });
     const encryptionKey = (envName: string) => secretEnv(envName, props.credentialsSecret, 'encryptionKey');
     const scheme = props.ingress.tlsSecretName ? 'https' : 'http';
     // Node's heap: three quarters of the memory limit, the rest for buffers and native code.

@@ -47,6 +47,14 @@ export interface TolerationSpec {
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
+/** Persistent storage a component asks for. */
+export interface StorageRequest {
+  /** Requested size, e.g. `10Gi`. */
+  readonly size: string;
+  /** StorageClass. @default - the environment's `storageClass`, else the cluster's default class */
+  readonly storageClassName?: string;
+}
+
 /** Renders an image reference. */
 export function imageName(image: ImageRef): string {
   return `${image.registry ? `${image.registry}/` : ''}${image.repository}:${image.tag}`;

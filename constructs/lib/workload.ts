@@ -77,6 +77,11 @@ export interface HostAccess {
 /** Pod annotation carrying the reason a pod uses host namespaces or host paths. */
 export const HOST_ACCESS_ANNOTATION = 'platform.dockercoins.io/host-access-reason';
 
+/** An environment variable read from a key of an existing Secret (the value never enters the model). */
+export function secretEnv(name: string, secretName: string, key: string): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
 /** One container of a hardened workload. */
 export interface ContainerSpec {
   readonly name: string;

@@ -4,19 +4,14 @@ import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { RunAsIdentity } from '../lib/security';
 import { ClusterService } from '../lib/service';
-import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedStatefulSet } from '../lib/workload';
+import { ContainerResources, ImageRef, StorageRequest } from '../lib/types';
+import { HardenedStatefulSet, secretEnv } from '../lib/workload';
 
 /** Label a pod carries to be allowed to connect to Postgres (same namespace or a listed client namespace). */
 export const POSTGRES_CLIENT_LABEL = 'postgres.dockercoins.io/client';
 
 /** A persistent volume of a stateful service. */
-export interface VolumeSpec {
-  /** Requested size, e.g. `10Gi`. */
-  readonly size: string;
-  /** StorageClass. @default - the cluster's default StorageClass */
-  readonly storageClassName?: string;
-}
+export type VolumeSpec = StorageRequest;
 
 export interface PostgresProps {
   /** `app.kubernetes.io/instance`. */
@@ -117,10 +112,7 @@ export class Postgres extends Construct {
           POSTGRES_HOST_AUTH_METHOD: 'scram-sha-256',
           POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256',
         },
-        envFrom: [{
-          name: 'POSTGRES_PASSWORD',
-          valueFrom: { secretKeyRef: { name: props.passwordSecret.name, key: props.passwordSecret.key } },
-        }],
+        envFrom: [secretEnv('POSTGRES_PASSWORD', props.passwordSecret.name, props.passwordSecret.key)],
         probes: {
           // pg_isready checks that the server accepts connections, without logging in.
           readiness: { check: { exec: pgIsReady }, timings: READINESS },

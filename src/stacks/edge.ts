@@ -14,7 +14,7 @@ import { KIBANA_PORT } from '../../constructs/kibana';
 import { LOGGING_INSTANCE, LOGGING_NAMESPACE } from './logging';
 import { EnvironmentConfig } from '../config';
 import { EdgeConfig, NODE_AGENTS_NAMESPACE, StorageConfig } from '../config/sections/edge';
-import { ingressAnnotations, StackChart } from '../stack';
+import { ingressAnnotations, StackChart, withEnvironmentStorageClass } from '../stack';
 
 /** Waves: controllers the apps' Ingresses and images need come before the apps (wave 2). */
 export const EDGE_WAVES = { traefik: 1, registry: 1, metricsServer: 1, monitoring: 2 } as const;
@@ -84,7 +84,7 @@ export function buildEdge(app: App, namespaces: Chart, env: EnvironmentConfig): 
     platformNamespace(namespaces, { name, partOf, ...level });
   const apiServer = { cidrs: env.cluster.apiServerCidrs, port: env.cluster.apiServerPort };
   const claimClass = (storage: StorageConfig) => (storage.type === 'persistentVolumeClaim'
-    ? { ...storage, storageClassName: storage.storageClassName ?? env.storageClass } : storage);
+    ? withEnvironmentStorageClass(storage, env) : storage);
 
   ns(env.ingress.controllerNamespace, Traefik.podSecurity(t.mode), 'edge');
   const traefik = new Chart(app, 'traefik', { disableResourceNameHashes: true });

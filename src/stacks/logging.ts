@@ -7,7 +7,7 @@ import { recommendedLabels, selectorLabels } from '../../constructs/lib/labels';
 import { nodeAgentsNamespace, platformNamespace } from './namespaces';
 import { EnvironmentConfig } from '../config';
 import { LoggingConfig } from '../config/sections/logging';
-import { ingressAnnotations, PLATFORM_VERSION, RequiredSecret, StackChart } from '../stack';
+import { ingressAnnotations, PLATFORM_VERSION, RequiredSecret, StackChart, withEnvironmentStorageClass } from '../stack';
 
 /** Namespace of node agents (shared with node-exporter). */
 export { NODE_AGENTS_NAMESPACE };
@@ -57,7 +57,7 @@ export function buildLogging(app: App, namespaces: Chart, env: EnvironmentConfig
     nodes: es.nodes,
     heap: es.heap,
     resources: es.resources,
-    storage: { size: es.storage.size, storageClassName: es.storage.storageClassName ?? env.storageClass },
+    storage: withEnvironmentStorageClass(es.storage, env),
     credentialsSecret: LOGGING_SECRETS.elastic.name,
     transportTlsSecret: multiNode ? LOGGING_SECRETS.transportTls.name : undefined,
     httpClients: [kibanaPeer, fluentBitPeer],

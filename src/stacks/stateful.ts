@@ -5,7 +5,7 @@ import { platformNamespace } from './namespaces';
 import { Postgres } from '../../constructs/postgres';
 import { StorageClass } from '../../constructs/storage';
 import { EnvironmentConfig } from '../config';
-import { ingressAnnotations, PLATFORM_VERSION, StackChart } from '../stack';
+import { ingressAnnotations, PLATFORM_VERSION, StackChart, withEnvironmentStorageClass } from '../stack';
 
 /**
  * The Postgres password Secret. Never rendered: Pulumi creates it from the
@@ -58,7 +58,7 @@ export function buildStateful(app: App, namespaces: Chart, env: EnvironmentConfi
     replicas: s.consul.replicas,
     join: s.consul.join,
     antiAffinity: s.consul.antiAffinity,
-    storage: { size: s.consul.storage.size, storageClassName: s.consul.storage.storageClassName ?? env.storageClass },
+    storage: withEnvironmentStorageClass(s.consul.storage, env),
     datacenter: s.consul.datacenter,
     clientNamespaces: s.consul.clientNamespaces,
     apiServer: { cidrs: env.cluster.apiServerCidrs, port: env.cluster.apiServerPort },
@@ -78,7 +78,7 @@ export function buildStateful(app: App, namespaces: Chart, env: EnvironmentConfi
     namespace: s.namespace,
     image: s.postgres.image,
     resources: s.postgres.resources,
-    storage: { size: s.postgres.storage.size, storageClassName: s.postgres.storage.storageClassName ?? env.storageClass },
+    storage: withEnvironmentStorageClass(s.postgres.storage, env),
     shmSize: s.postgres.shmSize,
     database: s.postgres.database,
     user: s.postgres.user,

@@ -1,5 +1,5 @@
 import { parseQuantity } from '../../../constructs/lib/quantity';
-import { ContainerResources, ImageRef, TolerationSpec } from '../../../constructs/lib/types';
+import { ContainerResources, ImageRef, StorageRequest, TolerationSpec } from '../../../constructs/lib/types';
 import type { EnvironmentConfig } from '../types';
 import type { Checker } from '../validate';
 
@@ -35,12 +35,7 @@ export interface ElasticsearchConfig {
   /** Requests and limits; `limits.memory` must be at least twice the heap (off-heap memory, page cache). */
   readonly resources: ContainerResources;
   /** Data volume of each node. */
-  readonly storage: {
-    /** Requested size, e.g. `10Gi`. */
-    readonly size: string;
-    /** StorageClass. @default - the environment's `storageClass` */
-    readonly storageClassName?: string;
-  };
+  readonly storage: StorageRequest;
 }
 
 export interface FluentBitConfig {

@@ -1,8 +1,9 @@
-import type { ConsulJoinMode } from '../../../constructs/consul';
+import type { ConsulProps } from '../../../constructs/consul';
+import type { IngressRoute } from '../../../constructs/lib/ingress';
 import { parseQuantity } from '../../../constructs/lib/quantity';
-import type { ContainerResources, ImageRef } from '../../../constructs/lib/types';
+import type { ImageRef } from '../../../constructs/lib/types';
 import type { LimitRangeSpec, QuotaSpec } from '../../../constructs/namespace';
-import type { VolumeSpec } from '../../../constructs/postgres';
+import type { PostgresProps, VolumeSpec } from '../../../constructs/postgres';
 import type { StorageClassSpec } from '../../../constructs/storage';
 import type { EnvironmentConfig } from '../types';
 import { Checker, describe } from '../validate';
@@ -27,45 +28,24 @@ export interface StatefulConfig {
   readonly postgres: PostgresConfig;
 }
 
-export interface ConsulConfig {
-  readonly image: ImageRef;
-  /** Servers, also `-bootstrap-expect`: an odd number (1 for a laptop, 3 or 5 for production). */
-  readonly replicas: number;
-  /** How servers find each other (see `ConsulJoinMode`). */
-  readonly join: ConsulJoinMode;
-  /** Hostname anti-affinity; `required` needs at least `replicas` schedulable nodes. */
-  readonly antiAffinity: 'preferred' | 'required';
-  readonly resources: ContainerResources;
-  /** Data volume per server; the storage class defaults to the environment's `storageClass`. */
-  readonly storage: VolumeSpec;
-  /** Consul datacenter name (a DNS label). */
-  readonly datacenter: string;
-  /** Other namespaces whose pods labelled `consul.dockercoins.io/client=true` may use the HTTP API. */
-  readonly clientNamespaces: readonly string[];
-  /**
-   * Publish the UI at this host through the environment's ingress controller.
-   * The HTTP API behind it has no ACLs here: publish it only where the network
-   * is trusted (dev) or with authentication in front. @default - no Ingress
-   */
-  readonly ui?: { readonly host: string; readonly tlsSecretName?: string };
-}
+/**
+ * Consul servers: the construct's props an environment chooses (documented on
+ * `ConsulProps`). `storage.storageClassName` defaults to the environment's
+ * `storageClass`; `ui` is published through the environment's ingress
+ * controller. The HTTP API behind the UI has no ACLs here: publish it only
+ * where the network is trusted (dev) or with authentication in front.
+ */
+export type ConsulConfig = Pick<ConsulProps, 'image' | 'replicas' | 'antiAffinity' | 'resources' | 'storage'>
+  & Required<Pick<ConsulProps, 'join' | 'datacenter' | 'clientNamespaces'>>
+  & { readonly ui?: Pick<IngressRoute, 'host' | 'tlsSecretName'> };
 
-export interface PostgresConfig {
-  /** A pinned `postgres:<version>-alpine` tag (the security context assumes the alpine uid/gid 70). */
-  readonly image: ImageRef;
-  /** Guaranteed QoS: requests must equal limits for cpu and memory. */
-  readonly resources: ContainerResources;
-  /** Data volume; the storage class defaults to the environment's `storageClass`. */
-  readonly storage: VolumeSpec;
-  /** Memory-backed /dev/shm size; counted against the memory limit, so it must stay below it. */
-  readonly shmSize: string;
-  /** Database created on first start. */
-  readonly database: string;
-  /** Superuser created on first start. */
-  readonly user: string;
-  /** Other namespaces whose pods labelled `postgres.dockercoins.io/client=true` may connect. */
-  readonly clientNamespaces: readonly string[];
-}
+/**
+ * Postgres: the construct's props an environment chooses (documented on
+ * `PostgresProps`); `storage.storageClassName` defaults to the environment's
+ * `storageClass`.
+ */
+export type PostgresConfig = Pick<PostgresProps, 'image' | 'resources' | 'storage' | 'shmSize' | 'database' | 'user'>
+  & Required<Pick<PostgresProps, 'clientNamespaces'>>;
 
 const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const PROVISIONER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/;
