@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { HardenedDaemonSet, HardenedDaemonSetProps, HOST_ACCESS_ANNOTATION } from '../../constructs/lib/workload';
-import { sized } from '../../src/config/defaults';
+import { HardenedDaemonSet, HardenedDaemonSetProps, HOST_ACCESS_ANNOTATION } from '../../../constructs/lib/workload';
+import { sized } from '../../../src/config/defaults';
 
 const base: HardenedDaemonSetProps = {
   identity: { name: 'agent', instance: 'agent', component: 'node-agent', partOf: 'test', version: '1.0.0' },
@@ -57,5 +57,26 @@ describe('HardenedPod host access (shared helper extension)', () => {
     expect(() => synth({ hostAccess: { reason: ' ', pid: true } })).toThrow(/hostAccess needs a reason/);
     expect(() => synth({ hostAccess: { reason: 'x', network: true }, maxSurge: 1 })).toThrow(/maxSurge must be 0/);
     expect(() => synth({ hostAccess: { reason: 'x', network: true }, bindsPrivilegedPorts: true })).toThrow(/cannot be combined/);
+  });
+
+  test('writable host paths and their type check are explicit; the rest mount read-only', () => {
+    const spec = synth({ hostAccess: { reason: 'tails /var/log', paths: [{ name: 'varlog', hostPath: '/var/log' }, { name: 'state', hostPath: '/var/lib/agent', mountPath: '/state', writable: true, type: 'DirectoryOrCreate' }] } }).spec.template.spec;
+    expect(spec.volumes).toEqual(expect.arrayContaining([
+      { name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } },
+      { name: 'state', hostPath: { path: '/var/lib/agent', type: 'DirectoryOrCreate' } },
+    ]));
+    expect(spec.containers[0].volumeMounts).toEqual([
+      { name: 'varlog', mountPath: '/var/log', readOnly: true },
+      { name: 'state', mountPath: '/state', readOnly: false },
+    ]);
+    expect(spec.securityContext.runAsNonRoot).toBe(true);
+  });
+
+  test('runs as root only with runAsRoot, keeping every other restriction', () => {
+    const spec = synth({ hostAccess: { reason: 'root-owned log files', runAsRoot: true } }).spec.template.spec;
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: false, runAsUser: 0, runAsGroup: 0 });
+    expect(spec.containers[0].securityContext).toMatchObject({
+      runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+    });
   });
 });
