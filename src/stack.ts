@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { DockerCoins } from '../constructs/dockercoins';
+import { ControlledIngressRoute } from '../constructs/lib/ingress';
 import { EnvironmentConfig } from './config';
 import { platformNamespace } from './stacks/namespaces';
 import { buildStateful } from './stacks/stateful';
@@ -63,13 +64,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
       instance: instance.name,
       namespace: instance.namespace,
       settings: instance.settings,
-      ingress: {
-        host: instance.host,
-        className: env.ingress.className,
-        controllerNamespace: env.ingress.controllerNamespace,
-        tlsSecretName: instance.tlsSecretName,
-        annotations: ingressAnnotations(env),
-      },
+      ingress: ingressRoute(env, instance.host, instance.tlsSecretName),
       availability: instance.availability,
       rng: instance.rng,
       hasher: instance.hasher,
@@ -97,4 +92,15 @@ export function withEnvironmentStorageClass<T extends { readonly storageClassNam
 export function ingressAnnotations(env: EnvironmentConfig): Record<string, string> | undefined {
   // Without a published load-balancer address, Pulumi would wait 10 minutes per Ingress.
   return env.ingress.awaitLoadBalancer ? undefined : { 'pulumi.com/skipAwait': 'true' };
+}
+
+/** How a host is published in this environment: its ingress class, controller and annotations. */
+export function ingressRoute(env: EnvironmentConfig, host: string, tlsSecretName?: string): ControlledIngressRoute {
+  return {
+    host,
+    className: env.ingress.className,
+    controllerNamespace: env.ingress.controllerNamespace,
+    tlsSecretName,
+    annotations: ingressAnnotations(env),
+  };
 }

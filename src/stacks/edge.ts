@@ -14,7 +14,7 @@ import { KIBANA_PORT } from '../../constructs/kibana';
 import { LOGGING_INSTANCE, LOGGING_NAMESPACE } from './logging';
 import { EnvironmentConfig } from '../config';
 import { EdgeConfig, NODE_AGENTS_NAMESPACE, StorageConfig } from '../config/sections/edge';
-import { ingressAnnotations, StackChart, withEnvironmentStorageClass } from '../stack';
+import { ingressAnnotations, ingressRoute, StackChart, withEnvironmentStorageClass } from '../stack';
 
 /** Waves: controllers the apps' Ingresses and images need come before the apps (wave 2). */
 export const EDGE_WAVES = { traefik: 1, registry: 1, metricsServer: 1, monitoring: 2 } as const;
@@ -145,7 +145,7 @@ export function buildEdge(app: App, namespaces: Chart, env: EnvironmentConfig): 
     storage: claimClass(p.storage),
     externalLabels: { environment: env.name },
     ingress: p.ingressHost
-      ? { host: p.ingressHost, className: env.ingress.className, tlsSecretName: p.tlsSecretName, annotations: ingressAnnotations(env) }
+      ? ingressRoute(env, p.ingressHost, p.tlsSecretName)
       : undefined,
     clients: [traefikPeer(env)],
     scrapeTargets: scrapeTargets(env),

@@ -7,7 +7,7 @@ import { recommendedLabels, selectorLabels } from '../../constructs/lib/labels';
 import { nodeAgentsNamespace, platformNamespace } from './namespaces';
 import { EnvironmentConfig } from '../config';
 import { LoggingConfig } from '../config/sections/logging';
-import { ingressAnnotations, PLATFORM_VERSION, RequiredSecret, StackChart, withEnvironmentStorageClass } from '../stack';
+import { ingressRoute, PLATFORM_VERSION, RequiredSecret, StackChart, withEnvironmentStorageClass } from '../stack';
 
 /** Namespace of node agents (shared with node-exporter). */
 export { NODE_AGENTS_NAMESPACE };
@@ -72,13 +72,7 @@ export function buildLogging(app: App, namespaces: Chart, env: EnvironmentConfig
     resources: logging.kibana.resources,
     elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, superuserSecret: LOGGING_SECRETS.elastic.name },
     credentialsSecret: LOGGING_SECRETS.kibana.name,
-    ingress: {
-      host: logging.kibana.host,
-      className: env.ingress.className,
-      controllerNamespace: env.ingress.controllerNamespace,
-      tlsSecretName: logging.kibana.tlsSecretName,
-      annotations: ingressAnnotations(env),
-    },
+    ingress: ingressRoute(env, logging.kibana.host, logging.kibana.tlsSecretName),
   });
 
   new FluentBit(chart, 'FluentBit', {

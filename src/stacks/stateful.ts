@@ -5,7 +5,7 @@ import { platformNamespace } from './namespaces';
 import { Postgres } from '../../constructs/postgres';
 import { StorageClass } from '../../constructs/storage';
 import { EnvironmentConfig } from '../config';
-import { ingressAnnotations, PLATFORM_VERSION, StackChart, withEnvironmentStorageClass } from '../stack';
+import { ingressRoute, PLATFORM_VERSION, StackChart, withEnvironmentStorageClass } from '../stack';
 
 /**
  * The Postgres password Secret. Never rendered: Pulumi creates it from the
@@ -62,13 +62,7 @@ export function buildStateful(app: App, namespaces: Chart, env: EnvironmentConfi
     datacenter: s.consul.datacenter,
     clientNamespaces: s.consul.clientNamespaces,
     apiServer: { cidrs: env.cluster.apiServerCidrs, port: env.cluster.apiServerPort },
-    ui: s.consul.ui ? {
-      host: s.consul.ui.host,
-      tlsSecretName: s.consul.ui.tlsSecretName,
-      className: env.ingress.className,
-      controllerNamespace: env.ingress.controllerNamespace,
-      annotations: ingressAnnotations(env),
-    } : undefined,
+    ui: s.consul.ui ? ingressRoute(env, s.consul.ui.host, s.consul.ui.tlsSecretName) : undefined,
   });
   charts.push({ id: 'consul', wave: 1, chart: consulChart });
 
