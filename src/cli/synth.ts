@@ -2,39 +2,62 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, ENVIRONMENTS, loadEnvironment } from '../config';
 import { RenderedFile, renderEnvironment } from '../render';
+import { parseArgs } from 'util';
+import { ENV_MARKER, envMarkerContent, OutputError, writeOutput } from './output';
 
-const HELP = `usage: npm run synth -- [--env <name>]... [--out <dir>] [--check]
+const HELP = `usage: npm run synth -- [--env <name>]... [--out <dir>] [--check] [--prune]
 
 Renders every environment (or the ones named with --env) into <dir>/<env>/
 (default dist/). Configuration is validated first; on any error nothing is
 written and the exit status is 1.
 
+Synth only ever replaces folders it wrote itself (each holds a ${ENV_MARKER}
+file); anything else in <dir> is left alone. Two synths writing one folder
+run one after the other.
+
   --env <name>   render only this environment (repeatable); known: ${Object.keys(ENVIRONMENTS).join(', ')}
   --out <dir>    output directory (default: dist)
   --check        render in memory and compare with <dir>; exit 1 if they differ
+  --prune        delete <dir>/<env>/ folders of environments that no longer exist
+                 (only in a folder synth created; without it, synth refuses and names them)
   --help         show this help
+
+Exit status: 0 written (or up to date), 1 refused or failed (nothing lost), 2 bad arguments.
 `;
 
-interface Options { envs: string[]; out: string; check: boolean }
-
-function parseArgs(argv: string[]): Options | string {
-  const options: Options = { envs: [], out: 'dist', check: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return HELP;
-    if (arg === '--check') { options.check = true; continue; }
-    if (arg === '--env' || arg === '--out') {
-      const value = argv[++i];
-      if (!value || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      if (arg === '--env') options.envs.push(value); else options.out = value;
-      continue;
-    }
-    throw new UsageError(`unknown argument "${arg}"`);
-  }
-  return options;
-}
+interface Options { envs: string[]; out: string; check: boolean; prune: boolean }
 
 class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        env: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        check: { type: 'boolean' },
+        prune: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+  if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
+  const envs = values.env ?? [];
+  const known = Object.keys(ENVIRONMENTS);
+  for (const env of envs) {
+    if (!known.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)}: unknown environment; known: ${known.join(', ')}`);
+  }
+  if (values.prune && envs.length > 0) throw new UsageError('--prune needs every environment rendered: drop --env');
+  return { envs: [...new Set(envs)], out: values.out ?? 'dist', check: values.check ?? false, prune: values.prune ?? false };
+}
 
 /** Renders environments in memory; throws ConfigError listing every invalid environment. */
 export function renderAll(names: string[]): Map<string, RenderedFile[]> {
@@ -55,40 +78,14 @@ export class AggregateConfigError extends Error {
   }
 }
 
-/**
- * Replaces <out>/<env>/ for each rendered environment. Everything is rendered
- * before the first write, and each folder is swapped in by rename, so a failed
- * render leaves the previous output untouched.
- */
-export function writeRendered(out: string, rendered: Map<string, RenderedFile[]>, pruneOthers: boolean): void {
-  fs.mkdirSync(out, { recursive: true });
-  const staged = [...rendered.entries()].map(([env, files]) => {
-    const tmp = path.join(out, `.tmp-${env}-${process.pid}`);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp);
-    for (const file of files) fs.writeFileSync(path.join(tmp, file.name), file.content);
-    return { env, tmp };
-  });
-  for (const { env, tmp } of staged) {
-    const target = path.join(out, env);
-    const old = path.join(out, `.old-${env}-${process.pid}`);
-    if (fs.existsSync(target)) fs.renameSync(target, old);
-    fs.renameSync(tmp, target);
-    fs.rmSync(old, { recursive: true, force: true });
-  }
-  if (pruneOthers) {
-    for (const entry of fs.readdirSync(out, { withFileTypes: true })) {
-      if (entry.isDirectory() && !rendered.has(entry.name)) fs.rmSync(path.join(out, entry.name), { recursive: true, force: true });
-    }
-  }
-}
-
 /** Files that differ between the rendered output and <out>; empty when up to date. */
 export function staleFiles(out: string, rendered: Map<string, RenderedFile[]>): string[] {
   const stale: string[] = [];
   for (const [env, files] of rendered) {
     const dir = path.join(out, env);
-    const expected = new Set(files.map(f => f.name));
+    const expected = new Set([ENV_MARKER, ...files.map(f => f.name)]);
+    const marker = path.join(dir, ENV_MARKER);
+    if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== envMarkerContent(env)) stale.push(marker);
     for (const file of files) {
       const p = path.join(dir, file.name);
       if (!fs.existsSync(p) || fs.readFileSync(p, 'utf8') !== file.content) stale.push(p);
@@ -98,13 +95,24 @@ export function staleFiles(out: string, rendered: Map<string, RenderedFile[]>): 
   return stale.sort();
 }
 
+/**
+ * Crash testing: DOCKERCOINS_SYNTH_KILL_AT=<step prefix> makes the process
+ * SIGKILL itself right before that write step (test/cli/output.test.ts), so
+ * the kill tests can stop synth at every step, not only where a timer lands.
+ */
+function killHook(): ((step: string) => void) | undefined {
+  const at = process.env.DOCKERCOINS_SYNTH_KILL_AT;
+  if (!at) return undefined;
+  return step => { if (step.startsWith(at)) process.kill(process.pid, 'SIGKILL'); };
+}
+
 export function main(argv: string[]): number {
-  let options: Options | string;
-  try { options = parseArgs(argv); } catch (e) {
+  let options: Options | 'help';
+  try { options = parseOptions(argv); } catch (e) {
     process.stderr.write(`synth: ${(e as Error).message}\n\n${HELP}`);
     return 2;
   }
-  if (typeof options === 'string') { process.stdout.write(options); return 0; }
+  if (options === 'help') { process.stdout.write(HELP); return 0; }
   const names = options.envs.length > 0 ? options.envs : Object.keys(ENVIRONMENTS);
   let rendered: Map<string, RenderedFile[]>;
   try {
@@ -126,7 +134,13 @@ export function main(argv: string[]): number {
     process.stdout.write(`${options.out}/ is up to date (${names.join(', ')}).\n`);
     return 0;
   }
-  writeRendered(options.out, rendered, options.envs.length === 0);
+  try {
+    const result = writeOutput(options.out, rendered, { allEnvironments: options.envs.length === 0, prune: options.prune, beforeStep: killHook() });
+    for (const line of result.recovered) process.stderr.write(`synth: recovered an interrupted run: ${line}\n`);
+  } catch (e) {
+    if (e instanceof OutputError) { process.stderr.write(`${e.message}\n`); return 1; }
+    throw e;
+  }
   for (const [env, files] of rendered) process.stdout.write(`${options.out}/${env}/: ${files.map(f => f.name).join(', ')}\n`);
   return 0;
 }

@@ -16,7 +16,7 @@ describe('npm run synth', () => {
 
   test('renders every environment into <out>/<env>/, byte-identical on rerun', () => {
     expect(run(['synth', '--out', out]).status).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+    expect(fs.readdirSync(out).sort()).toEqual(['.synth-output', ...Object.keys(ENVIRONMENTS)].sort());
     const snapshot = () => Object.keys(ENVIRONMENTS).flatMap(env => fs.readdirSync(path.join(out, env)).map(f => fs.readFileSync(path.join(out, env, f), 'utf8')));
     const first = snapshot();
     expect(run(['synth', '--out', out]).status).toBe(0);
@@ -38,10 +38,36 @@ describe('npm run synth', () => {
     expect(result.stderr).toContain(path.join(out, 'dev', '00-namespaces.k8s.yaml'));
   });
 
+  test('regression: --env=prod is accepted like --env prod (one parser for every command)', () => {
+    const result = run(['synth', '--env=prod', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['.synth-output', 'prod']);
+  });
+
+  test.each([
+    [['--env', 'production'], 'synth: --env "production": unknown environment; known: dev, staging, prod'],
+    [['--prune', '--env', 'dev'], 'synth: --prune needs every environment rendered: drop --env'],
+    [['--out', ''], 'synth: --out needs a folder'],
+    [['stray'], "synth: Unexpected argument 'stray'"],
+  ])('synth %j is refused with exit 2: %s', (args, message) => {
+    const result = run(['synth', ...args, '--out', out].slice(0, args.includes('--out') ? args.length + 1 : undefined));
+    expect(result.status).toBe(2);
+    expect(result.stderr.split('\n')[0]).toContain(message);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  test('--help prints the usage and exits 0 without rendering', () => {
+    const result = run(['synth', '--help', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^usage: npm run synth/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
   test('bad arguments exit 2 with the usage', () => {
     const result = run(['synth', '--bogus']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('unknown argument "--bogus"');
+    expect(result.stderr).toContain("synth: Unknown option '--bogus'");
+    expect(result.stderr).toContain('usage: npm run synth');
   });
 
   test('an invalid environment is refused before anything is written, naming environment, field and reason', () => {
