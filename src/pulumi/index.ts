@@ -8,6 +8,7 @@ import { deployEnvironment } from './program';
  * field of the typed environment config and is validated the same way.
  */
 const config = new pulumi.Config('dockercoins');
+// No `dockercoins:environment`: the stack name is the environment (a fresh `pulumi stack init dev` works).
 const env = loadEnvironment(config.get('environment') ?? pulumi.getStack(), config.getObject<unknown>('overrides'));
 const deployed = deployEnvironment(env);
 

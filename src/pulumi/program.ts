@@ -18,6 +18,14 @@ export interface DeployOptions {
    * @default - `new pulumi.Config('dockercoins').requireSecret(key)`
    */
   readonly secretValue?: (configKey: string) => pulumi.Output<string>;
+  /**
+   * Whether secret stack config holds a key; checked for every key before any
+   * resource is registered, so a stack lacking several lists them all at once.
+   * @default - `new pulumi.Config('dockercoins').getSecret(key) !== undefined` (none when `secretValue` is given)
+   */
+  readonly hasSecret?: (configKey: string) => boolean;
+  /** Stack name used in messages. @default pulumi.getStack() */
+  readonly stack?: string;
   /** Provider for every resource. @default - the ambient kubeconfig */
   readonly provider?: k8s.Provider;
 }
@@ -36,6 +44,11 @@ export interface DeployedEnvironment {
  */
 export function deployEnvironment(env: EnvironmentConfig, options: DeployOptions = {}): DeployedEnvironment {
   const charts = renderCharts(env, 'pulumi');
+  const hasSecret = options.hasSecret ?? (options.secretValue ? undefined : (key: string) => new pulumi.Config('dockercoins').getSecret(key) !== undefined);
+  if (hasSecret) {
+    const missing = [...new Set(charts.flatMap(c => c.secrets.flatMap(s => Object.values(s.keys))))].sort().filter(key => !hasSecret(key));
+    if (missing.length > 0) throw new MissingSecretsError(options.stack ?? pulumi.getStack(), env.name, missing);
+  }
   const opts = options.provider ? { provider: options.provider } : {};
   const deployed: DeployedChart[] = [];
   const secrets: k8s.core.v1.Secret[] = [];
@@ -63,4 +76,13 @@ export function deployEnvironment(env: EnvironmentConfig, options: DeployOptions
     }
   }
   return { charts: deployed, secrets };
+}
+
+/** Every secret stack config key an environment needs and the stack lacks, with the commands that set them. */
+export class MissingSecretsError extends Error {
+  constructor(public readonly stackName: string, public readonly environment: string, public readonly keys: readonly string[]) {
+    super(`Stack "${stackName}" (environment "${environment}") lacks ${keys.length} secret config value${keys.length === 1 ? '' : 's'}; nothing was deployed. Set ${keys.length === 1 ? 'it' : 'each'} with:\n`
+      + keys.map(k => `  pulumi config set --secret dockercoins:${k} <value> -s ${stackName}`).join('\n')
+      + '\n(generation commands for each value: README, "Secrets")');
+  }
 }

@@ -46,3 +46,25 @@ test('invalid stack overrides fail the deployment with the environment, field an
       'Invalid configuration for environment "prod":\n  - dockercoins[dockercoins].hasher.autoscaling.minReplicas: 20 is above maxReplicas 10');
   });
 });
+
+test('regression: a stack lacking several secrets is refused before any resource, listing every missing key with its command', () => {
+  pulumi.runtime.setAllConfig({ 'dockercoins:environment': 'prod', 'dockercoins:elasticPassword': 'x' }, ['dockercoins:elasticPassword']);
+  const before = groups.length;
+  let message = '';
+  jest.isolateModules(() => {
+    try { require('../../src/pulumi/index'); } catch (e) { message = (e as Error).message; }
+  });
+  expect(message.split('\n')[0]).toBe('Stack "prod-eu" (environment "prod") lacks 6 secret config values; nothing was deployed. Set each with:');
+  for (const key of ['postgresPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey']) {
+    expect(message).toContain(`  pulumi config set --secret dockercoins:${key} <value> -s prod-eu\n`);
+  }
+  expect(message).not.toContain('dockercoins:elasticPassword');
+  expect(groups.length).toBe(before);
+});
+
+test('the project default for overrides ({}) deploys the environment unchanged', () => {
+  pulumi.runtime.setAllConfig({ 'dockercoins:environment': 'prod', 'dockercoins:overrides': '{}', ...SECRETS }, Object.keys(SECRETS));
+  jest.isolateModules(() => {
+    expect(require('../../src/pulumi/index').environment).toBe('prod');
+  });
+});
