@@ -1,25 +1,21 @@
 /**
  * Renders a ManifestDiff as terminal text (optionally coloured) or Markdown
- * (for pull-request comments).
+ * (for pull-request comments). Long values are never just cut: lists of
+ * scalars show the items added and removed, multi-line strings a line diff,
+ * long strings the part where they differ (see diff-detail.ts).
  */
 import { FieldChange, ManifestDiff, ObjectDiff } from './diff';
+import { DetailOptions, FieldDetail, fieldDetail, formatValue } from './diff-detail';
+
+export { formatValue } from './diff-detail';
 
 /** Text rendering options. */
-export interface TextOptions {
+export interface TextOptions extends DetailOptions {
   /** ANSI colours; the CLI enables them only for a TTY without NO_COLOR. */
   color?: boolean;
-  /** Longest rendered value before truncation. */
-  maxValueLength?: number;
 }
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', bold: '\x1b[1m', reset: '\x1b[0m' };
-
-/** Compact JSON for a value; undefined renders as `(absent)`. */
-export function formatValue(v: unknown, max = 120): string {
-  if (v === undefined) return '(absent)';
-  const s = JSON.stringify(v);
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
 
 const SIGN: Record<ObjectDiff['change'], string> = { added: '+', removed: '-', changed: '~' };
 
@@ -37,7 +33,15 @@ export function formatDiffText(d: ManifestDiff, options: TextOptions = {}): stri
   for (const o of d.objects) {
     const color = o.change === 'added' ? 'green' : o.change === 'removed' ? 'red' : 'yellow';
     lines.push(paint(color, `${SIGN[o.change]} ${o.ref}`));
-    for (const f of o.fields) lines.push(`    ${fieldLine(f, max)}`);
+    for (const f of o.fields) {
+      const detail = fieldDetail(f, options);
+      if (!detail) {
+        lines.push(`    ${fieldLine(f, max)}`);
+        continue;
+      }
+      lines.push(`    ${f.path}: ${detail.summary}`);
+      for (const l of detail.lines) lines.push(`        ${l.sign === '-' ? paint('red', l.text) : l.sign === '+' ? paint('green', l.text) : l.text}`);
+    }
     for (const r of o.risks) lines.push(paint('red', `    ! [${r.code}] ${r.message}`));
   }
   lines.push(paint('bold', summaryLine(d)));
@@ -50,33 +54,68 @@ function fieldLine(f: FieldChange, max: number): string {
   return `${f.path}: ${formatValue(f.before, max)} -> ${formatValue(f.after, max)}`;
 }
 
-/** Escapes text for a Markdown table cell. */
-function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * A Markdown code span for a table cell. The backtick fence is longer than
+ * any backtick run inside, and `|` is escaped (GFM splits cells first); the
+ * text is otherwise literal, backslashes included.
+ */
+function codeCell(s: string): string {
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${s.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+/** A fenced ```diff block that no line inside can close early. */
+function diffBlock(lines: string[]): string[] {
+  const longest = Math.max(2, ...lines.flatMap((l) => l.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}diff`, ...lines, fence];
 }
 
 /** Markdown with a risk list first, then one table of field changes per object. */
-export function formatDiffMarkdown(d: ManifestDiff, title = 'Manifest diff'): string {
+export function formatDiffMarkdown(d: ManifestDiff, title = 'Manifest diff', options: DetailOptions = {}): string {
+  const max = options.maxValueLength ?? 200;
   const out: string[] = [`## ${title}`, '', `**${summaryLine(d)}**`, ''];
   const risky = d.objects.filter((o) => o.risks.length > 0);
   if (risky.length > 0) {
     out.push('### Risks', '');
-    for (const o of risky) for (const r of o.risks) out.push(`- **${r.code}** \`${o.ref}\`: ${r.message}`);
+    for (const o of risky) for (const r of o.risks) out.push(`- **${r.code}** ${codeCell(o.ref)}: ${r.message}`);
     out.push('');
   }
   if (d.objects.length > 0) {
     out.push('### Objects', '');
     for (const o of d.objects) {
-      out.push(`#### ${SIGN[o.change]} \`${o.ref}\` (${o.change})`, '');
-      if (o.fields.length > 0) {
-        out.push('| Field | Before | After |', '| --- | --- | --- |');
-        for (const f of o.fields) {
-          const v = (x: unknown) => (x === undefined ? '' : `\`${cell(formatValue(x, 200)).replace(/`/g, "'")}\``);
-          out.push(`| \`${cell(f.path)}\` | ${v(f.before)} | ${v(f.after)} |`);
+      out.push(`#### ${SIGN[o.change]} ${codeCell(o.ref)} (${o.change})`, '');
+      if (o.fields.length === 0) continue;
+      const below: Array<{ path: string; detail: FieldDetail }> = [];
+      out.push('| Field | Before | After |', '| --- | --- | --- |');
+      for (const f of o.fields) {
+        const detail = fieldDetail(f, { ...options, maxValueLength: max }) ?? pipeDetail(f, max);
+        if (detail) {
+          below.push({ path: f.path, detail });
+          out.push(`| ${codeCell(f.path)} | see below | ${detail.summary} |`);
+          continue;
         }
-        out.push('');
+        const v = (x: unknown) => (x === undefined ? '' : codeCell(formatValue(x, max)));
+        out.push(`| ${codeCell(f.path)} | ${v(f.before)} | ${v(f.after)} |`);
       }
+      out.push('');
+      for (const b of below) out.push(`${codeCell(b.path)}: ${b.detail.summary}`, '', ...diffBlock(b.detail.lines.map((l) => l.text)), '');
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * A value with `|` cannot be shown faithfully in a GFM table cell (an escaped
+ * pipe after a backslash still ends the cell), so it goes in a block below.
+ */
+function pipeDetail(f: FieldChange, max: number): FieldDetail | undefined {
+  const shown = [f.before, f.after].map((v) => (v === undefined ? '' : formatValue(v, max)));
+  if (!shown.some((s) => s.includes('|'))) return undefined;
+  const lines: FieldDetail['lines'] = [];
+  if (f.before !== undefined) lines.push({ sign: '-', text: `- ${shown[0]}` });
+  if (f.after !== undefined) lines.push({ sign: '+', text: `+ ${shown[1]}` });
+  return { summary: f.before === undefined ? 'added' : f.after === undefined ? 'removed' : 'changed', lines };
 }

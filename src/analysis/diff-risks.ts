@@ -9,10 +9,25 @@
  *  - netpol-loosened    a NetworkPolicy admits more than before, or is gone
  *  - security-loosened  a pod or container security setting got weaker
  *  - scale-to-zero      replicas drop to 0
+ *  - tls-removed        an Ingress host loses its TLS entry
+ *  - secret-values      a Secret carries values in the rendered manifests
+ *                       (which are committed); the values are never shown
+ *
+ * data-loss also covers retention and reclaim policies moving to Delete and
+ * a removed Namespace; security-loosened also covers the service account
+ * token being mounted again.
  */
-import { K8sObject, allContainers, isRecord, podTemplateOf } from './objects';
+import { K8sObject, allContainers, compareStrings, isRecord, podTemplateOf } from './objects';
 
-export type RiskCode = 'replaced' | 'data-loss' | 'rbac-widened' | 'netpol-loosened' | 'security-loosened' | 'scale-to-zero';
+export type RiskCode =
+  | 'replaced'
+  | 'data-loss'
+  | 'rbac-widened'
+  | 'netpol-loosened'
+  | 'security-loosened'
+  | 'scale-to-zero'
+  | 'tls-removed'
+  | 'secret-values';
 
 /** One flagged risk of a change. */
 export interface Risk {
@@ -27,7 +42,7 @@ function eq(a: unknown, b: unknown): boolean {
 /** JSON with sorted keys, for order-insensitive object comparison. */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, canonical(v[k])]));
+  if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort(compareStrings).filter((k) => v[k] !== undefined).map((k) => [k, canonical(v[k])]));
   return v;
 }
 
@@ -80,6 +95,8 @@ export function assessRisks(before: K8sObject | undefined, after: K8sObject | un
   out.push(...networkPolicy(before, after));
   out.push(...security(before, after));
   out.push(...namespaceLevel(before, after));
+  out.push(...tls(before, after));
+  out.push(...secretValues(after));
   const replicas = (o: K8sObject | undefined) => (o && typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1);
   if (before && after && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(kind) && replicas(before) > 0 && replicas(after) === 0) {
     out.push({ code: 'scale-to-zero', message: `replicas drop from ${replicas(before)} to 0` });
@@ -108,6 +125,10 @@ function dataLoss(before: K8sObject | undefined, after: K8sObject | undefined): 
       if (after && !kept.has(n)) out.push({ code: 'data-loss', message: `volumeClaimTemplate ${n} removed` });
     }
   }
+  if (before?.kind === 'Namespace' && !after) {
+    out.push({ code: 'data-loss', message: 'Namespace removed: everything in it is deleted with it, including PersistentVolumeClaims and Secrets not in these manifests' });
+  }
+  if (before && after) out.push(...deletePolicies(before, after));
   const bt = before && podTemplateOf(before);
   const at = after && podTemplateOf(after);
   if (bt && at) {
@@ -118,6 +139,29 @@ function dataLoss(before: K8sObject | undefined, after: K8sObject | undefined): 
         out.push({ code: 'data-loss', message: `volume ${v.name} (${type}) removed from the pod template` });
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Policies that decide whether storage outlives its owner, with the API
+ * defaults: a change to Delete means data goes with the object from now on.
+ */
+const DELETE_POLICIES: Record<string, Array<{ path: string; default: string; consequence: string }>> = {
+  StatefulSet: [
+    { path: 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted', default: 'Retain', consequence: 'deleting the StatefulSet deletes its PersistentVolumeClaims and their data' },
+    { path: 'spec.persistentVolumeClaimRetentionPolicy.whenScaled', default: 'Retain', consequence: 'scaling down deletes the PersistentVolumeClaims of the removed replicas' },
+  ],
+  StorageClass: [{ path: 'reclaimPolicy', default: 'Delete', consequence: 'volumes it provisions from now on are deleted with their claims' }],
+  PersistentVolume: [{ path: 'spec.persistentVolumeReclaimPolicy', default: 'Retain', consequence: 'the volume and its data are deleted when its claim is released' }],
+};
+
+function deletePolicies(before: K8sObject, after: K8sObject): Risk[] {
+  const out: Risk[] = [];
+  for (const p of DELETE_POLICIES[after.kind] ?? []) {
+    const was = get(before, p.path) ?? p.default;
+    const now = get(after, p.path) ?? p.default;
+    if (was !== 'Delete' && now === 'Delete') out.push({ code: 'data-loss', message: `${p.path} moves from ${String(was)} to Delete: ${p.consequence}` });
   }
   return out;
 }
@@ -231,12 +275,30 @@ function networkPolicy(before: K8sObject | undefined, after: K8sObject | undefin
 
 // ------------------------------------------------------------------ security contexts
 
+/**
+ * The API token mounted again. A pod's `automountServiceAccountToken`
+ * overrides its ServiceAccount's; unset, the pod follows the ServiceAccount,
+ * and an unset ServiceAccount mounts. So: a pod set to true (it was not), a
+ * pod or ServiceAccount that was false and is now unset or true.
+ */
+function automount(before: unknown, after: unknown, owner: 'pod' | 'ServiceAccount'): Risk[] {
+  const turnedOn = owner === 'pod' ? after === true && before !== true : before === false && after === true;
+  if (turnedOn) return [{ code: 'security-loosened', message: `${owner} automountServiceAccountToken turned on: the API token is mounted into the pods` }];
+  if (before === false && after === undefined) {
+    const unless = owner === 'pod' ? 'its ServiceAccount opts out' : 'a pod opts out';
+    return [{ code: 'security-loosened', message: `${owner} automountServiceAccountToken no longer false: the API token is mounted unless ${unless}` }];
+  }
+  return [];
+}
+
 function security(before: K8sObject | undefined, after: K8sObject | undefined): Risk[] {
+  if (before?.kind === 'ServiceAccount' && after) return automount(before.automountServiceAccountToken, after.automountServiceAccountToken, 'ServiceAccount');
   const bt = before && podTemplateOf(before);
   const at = after && podTemplateOf(after);
   if (!bt || !at) return [];
   const out: Risk[] = [];
   const loosened = (what: string) => out.push({ code: 'security-loosened', message: what });
+  out.push(...automount(bt.spec.automountServiceAccountToken, at.spec.automountServiceAccountToken, 'pod'));
   for (const ns of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (bt.spec[ns] !== true && at.spec[ns] === true) loosened(`${ns} enabled`);
   }
@@ -294,4 +356,38 @@ function namespaceLevel(before: K8sObject | undefined, after: K8sObject | undefi
   const a = after.metadata.labels?.[label] ?? 'restricted';
   if ((LEVEL_RANK[a] ?? 2) < (LEVEL_RANK[b] ?? 2)) return [{ code: 'security-loosened', message: `Pod Security enforce level lowered from ${b} to ${a}` }];
   return [];
+}
+
+// ------------------------------------------------------------------ TLS
+
+/** Hosts covered by an Ingress's TLS entries, and whether an entry has no hosts (it then covers the default). */
+function tlsCoverage(o: K8sObject): { hosts: Set<string>; hostless: boolean } {
+  const entries = Array.isArray(o.spec?.tls) ? o.spec.tls.filter(isRecord) : [];
+  return {
+    hosts: new Set(entries.flatMap((t: Record<string, any>) => names(t.hosts, (h) => h))),
+    hostless: entries.some((t: Record<string, any>) => names(t.hosts, (h) => h).length === 0),
+  };
+}
+
+function tls(before: K8sObject | undefined, after: K8sObject | undefined): Risk[] {
+  if (before?.kind !== 'Ingress' || !after) return [];
+  const b = tlsCoverage(before);
+  const a = tlsCoverage(after);
+  const lost = [...b.hosts].filter((h) => !a.hosts.has(h)).sort(compareStrings);
+  const out: Risk[] = lost.map((h) => ({ code: 'tls-removed', message: `TLS removed for host ${h}: it may be served over plain HTTP or with the controller's default certificate` }));
+  if (b.hostless && !a.hostless) out.push({ code: 'tls-removed', message: 'TLS entry without hosts removed: hosts it covered may be served over plain HTTP' });
+  return out;
+}
+
+// ------------------------------------------------------------------ Secret values
+
+/**
+ * A Secret with data/stringData in the rendered manifests: the manifests are
+ * committed, so the values would be in git. Only the key names are shown.
+ */
+function secretValues(after: K8sObject | undefined): Risk[] {
+  if (after?.kind !== 'Secret') return [];
+  const keys = (['data', 'stringData'] as const).flatMap((f) => (isRecord(after[f]) ? Object.keys(after[f]).map((k) => `${f}.${k}`) : []));
+  if (keys.length === 0) return [];
+  return [{ code: 'secret-values', message: `Secret has values in the rendered manifests (${summarize(keys.sort(compareStrings))}): they would be committed to git; create it from secret stack config instead` }];
 }

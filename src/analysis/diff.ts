@@ -6,11 +6,15 @@
  *
  * Objects are matched by (API group, kind, namespace, name), so moving an
  * object between files or bumping its API version is not add+remove. Lists
- * of named things (containers, ports, env, volumes, ...) are matched by name,
- * so inserting a container does not show every later one as changed.
+ * of named things (containers, ports, env, volumes, ...) are matched by name
+ * and other lists of objects by content (NetworkPolicy rules, peers and
+ * ports as sets), so inserting an item shows as one addition rather than
+ * every later item changing. Lists of scalars (args) are one value; the
+ * formatters show which items changed (diff-detail.ts).
  */
 import { K8sObject, compareStrings, isRecord, namespaceOf, objectRef } from './objects';
 import { Risk, assessRisks } from './diff-risks';
+import { diffSequence } from './diff-sequence';
 
 export type { Risk, RiskCode } from './diff-risks';
 
@@ -59,13 +63,21 @@ export function objectKey(o: K8sObject): string {
 }
 
 /**
- * List fields whose items are matched by `name` rather than position. Lists
- * elsewhere (args, rules, ...) are compared by index, and lists of scalars
- * are compared as a whole value.
+ * List fields whose items are matched by `name` (or, for ports, number and
+ * protocol) rather than by content.
  */
 const NAMED_LISTS = new Set([
   'containers', 'initContainers', 'ephemeralContainers', 'ports', 'env', 'volumes', 'volumeMounts', 'volumeDevices', 'envFrom',
 ]);
+
+/**
+ * Lists that are sets, per kind: their order means nothing, so an item is
+ * matched by content wherever it sits (NetworkPolicy rules and, within a
+ * rule, its peers and ports).
+ */
+const UNORDERED_LISTS: Record<string, RegExp> = {
+  NetworkPolicy: /^spec\.(ingress|egress)(\[\d+\]\.(from|to|ports))?$/,
+};
 
 /** Key of a list item for NAMED_LISTS, or undefined if it has none. */
 function itemKey(item: unknown): string | undefined {
@@ -92,28 +104,47 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** JSON with sorted keys: equal for deep-equal values whatever their key order. */
+function contentKey(v: unknown): string {
+  const canon = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(canon);
+    if (isRecord(x)) return Object.fromEntries(Object.keys(x).filter((k) => x[k] !== undefined).sort(compareStrings).map((k) => [k, canon(x[k])]));
+    return x;
+  };
+  return JSON.stringify(canon(v)) ?? 'undefined';
+}
+
 function join(path: string, key: string): string {
   return /^[A-Za-z_$][\w$-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
 }
 
+/** Where the lists being compared sit, to choose how their items are matched. */
+interface Context {
+  kind: string;
+}
+
 /** Recursively lists the differences between two values. */
-function diffValues(before: unknown, after: unknown, path: string, lastKey: string, out: FieldChange[]): void {
+function diffValues(before: unknown, after: unknown, path: string, lastKey: string, ctx: Context, out: FieldChange[]): void {
   if (deepEqual(before, after)) return;
   if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareStrings);
-    for (const k of keys) diffValues(before[k], after[k], join(path, k), k, out);
+    for (const k of keys) diffValues(before[k], after[k], join(path, k), k, ctx, out);
     return;
   }
   if (Array.isArray(before) && Array.isArray(after) && !(before.every(isScalar) && after.every(isScalar))) {
-    const named = NAMED_LISTS.has(lastKey) && [...before, ...after].every((x) => itemKey(x) !== undefined);
+    const unordered = UNORDERED_LISTS[ctx.kind]?.test(path) ?? false;
+    const named = !unordered && NAMED_LISTS.has(lastKey) && uniqueKeys(before) && uniqueKeys(after);
     if (named) {
       const b = new Map(before.map((x) => [itemKey(x)!, x]));
       const a = new Map(after.map((x) => [itemKey(x)!, x]));
       // Keep the after order, then removed items in before order.
       const keys = [...a.keys(), ...[...b.keys()].filter((k) => !a.has(k))];
-      for (const k of keys) diffValues(b.get(k), a.get(k), `${path}[${k}]`, '', out);
+      for (const k of keys) diffValues(b.get(k), a.get(k), `${path}[${k}]`, '', ctx, out);
     } else {
-      for (let i = 0; i < Math.max(before.length, after.length); i++) diffValues(before[i], after[i], `${path}[${i}]`, '', out);
+      // Added and paired items are named by their index in the after list, removed ones by their index before.
+      for (const m of matchItems(before, after, unordered)) {
+        diffValues(m.before === undefined ? undefined : before[m.before], m.after === undefined ? undefined : after[m.after], `${path}[${m.after ?? m.before}]`, '', ctx, out);
+      }
     }
     return;
   }
@@ -123,13 +154,122 @@ function diffValues(before: unknown, after: unknown, path: string, lastKey: stri
   out.push(change);
 }
 
+/** Whether every item has a NAMED_LISTS key and no key repeats (a repeat would hide an item). */
+function uniqueKeys(list: unknown[]): boolean {
+  const keys = list.map(itemKey);
+  return keys.every((k) => k !== undefined) && new Set(keys).size === keys.length;
+}
+
+/** A before item and the after item it became; one side is missing for a removal or an addition. */
+interface ItemMatch {
+  before?: number;
+  after?: number;
+}
+
+/**
+ * Matches the items of two lists by content, so inserting an item shows as
+ * one addition instead of changing every later index. Equal items match
+ * first (anywhere for a set, in order otherwise); a leftover removed item
+ * is then paired with a leftover added item of the same shape (some field
+ * path in common), so an edited item shows its changed fields. Returns the
+ * after items in order, then the removed ones; equal items are included.
+ */
+function matchItems(before: unknown[], after: unknown[], unordered: boolean): ItemMatch[] {
+  const bKeys = before.map(contentKey);
+  const aKeys = after.map(contentKey);
+  const pairs = new Map<number, number>(); // after index -> before index
+  // Groups of leftover removed and added items that may pair up.
+  const groups: Array<{ removed: number[]; added: number[] }> = [];
+  if (unordered) {
+    const free = new Map<string, number[]>();
+    bKeys.forEach((k, i) => free.set(k, [...(free.get(k) ?? []), i]));
+    const added: number[] = [];
+    aKeys.forEach((k, j) => {
+      const i = free.get(k)?.shift();
+      if (i === undefined) added.push(j);
+      else pairs.set(j, i);
+    });
+    const used = new Set(pairs.values());
+    groups.push({ removed: bKeys.map((_, i) => i).filter((i) => !used.has(i)), added });
+  } else {
+    let group: { removed: number[]; added: number[] } | undefined;
+    for (const e of diffSequence(bKeys, aKeys, (k) => k)) {
+      if (e.op === 'keep') {
+        pairs.set(e.bIndex, e.aIndex);
+        group = undefined;
+        continue;
+      }
+      if (!group) groups.push((group = { removed: [], added: [] }));
+      if (e.op === 'remove') group.removed.push(e.aIndex);
+      else group.added.push(e.bIndex);
+    }
+  }
+  const removed = new Set<number>();
+  for (const g of groups) {
+    for (const [i, j] of pairBySimilarity(g.removed.map((i) => before[i]), g.added.map((j) => after[j]))) pairs.set(g.added[j], g.removed[i]);
+    for (const i of g.removed) removed.add(i);
+  }
+  for (const i of pairs.values()) removed.delete(i);
+  return [
+    ...after.map((_, j): ItemMatch => (pairs.has(j) ? { before: pairs.get(j), after: j } : { after: j })),
+    ...[...removed].sort((x, y) => x - y).map((i): ItemMatch => ({ before: i })),
+  ];
+}
+
+/**
+ * Pairs removed items with added ones that look like edits of them: most
+ * equal leaves first, then most shared field paths; items with no field path
+ * in common stay a removal and an addition. Returns [removed, added] indices.
+ */
+function pairBySimilarity(removed: unknown[], added: unknown[]): Array<[number, number]> {
+  if (removed.length === 0 || added.length === 0) return [];
+  const r = removed.map(leaves);
+  const a = added.map(leaves);
+  const candidates: Array<{ i: number; j: number; equal: number; shared: number }> = [];
+  r.forEach((ri, i) =>
+    a.forEach((aj, j) => {
+      let shared = 0;
+      let equal = 0;
+      for (const [p, v] of ri) {
+        if (!aj.has(p)) continue;
+        shared++;
+        if (aj.get(p) === v) equal++;
+      }
+      if (shared > 0) candidates.push({ i, j, equal, shared });
+    }),
+  );
+  candidates.sort((x, y) => y.equal - x.equal || y.shared - x.shared || x.i - y.i || x.j - y.j);
+  const usedR = new Set<number>();
+  const usedA = new Set<number>();
+  const out: Array<[number, number]> = [];
+  for (const c of candidates) {
+    if (usedR.has(c.i) || usedA.has(c.j)) continue;
+    usedR.add(c.i);
+    usedA.add(c.j);
+    out.push([c.i, c.j]);
+  }
+  return out;
+}
+
+/** Leaf paths of a value (list indices dropped) with their content, e.g. `podSelector.matchLabels.app` -> `"web"`. */
+function leaves(v: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (x: unknown, path: string) => {
+    if (isRecord(x) && Object.keys(x).length > 0) for (const k of Object.keys(x)) walk(x[k], `${path}.${k}`);
+    else if (Array.isArray(x) && x.length > 0 && !x.every(isScalar)) x.forEach((y) => walk(y, `${path}[]`));
+    else out.set(path, `${out.has(path) ? `${out.get(path)},` : ''}${contentKey(x)}`);
+  };
+  walk(v, '');
+  return out;
+}
+
 /**
  * Field changes of a Secret with data/stringData values replaced by MASK:
  * the keys and the fact that a value changed stay visible, the values never.
  */
 function secretFieldChanges(before: K8sObject, after: K8sObject): FieldChange[] {
   const out: FieldChange[] = [];
-  diffValues(before, after, '', '', out);
+  diffValues(before, after, '', '', { kind: after.kind }, out);
   return out.map((c) => {
     if (!/^(data|stringData)\b/.test(c.path)) return c;
     const masked: FieldChange = { path: c.path };
@@ -182,7 +322,7 @@ export function diffManifests(before: K8sObject[], after: K8sObject[]): Manifest
 
 function diffFields(before: K8sObject, after: K8sObject): FieldChange[] {
   const out: FieldChange[] = [];
-  diffValues(before, after, '', '', out);
+  diffValues(before, after, '', '', { kind: after.kind }, out);
   return out;
 }
 

@@ -3,6 +3,9 @@
  *
  *   diff [--env <env>] [--ref <git-ref>] [--against <env>] [--dist <dir>] [--format text|markdown]
  *
+ * Options are parsed by node's util.parseArgs (strict): `--env prod` and
+ * `--env=prod` both work, an unknown option is refused (exit 2).
+ *
  * Compares dist/<env> in the working tree with the same folder at a git ref
  * (default HEAD), or with another environment's folder (--against). Without
  * --env every environment folder of dist/ (working tree or ref) is compared.
@@ -11,6 +14,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import { K8sObject, compareStrings, loadManifests, parseManifests } from '../analysis/objects';
 import { diffManifests, ManifestDiff } from '../analysis/diff';
 import { formatDiffMarkdown, formatDiffText } from '../analysis/diff-format';
@@ -31,14 +35,15 @@ export const USAGE = `usage: diff [--env <env>] [--ref <git-ref>] [--against <en
 
 Semantic diff of rendered manifests, with risk flags (replacements, data
 loss, widened RBAC, loosened NetworkPolicies and security contexts, scale
-to zero).
+to zero, removed TLS, Secret values in the manifests). Options take their
+value as --env prod or --env=prod.
 
   --env <env>        environment folder under the dist directory (default: all)
   --ref <git-ref>    compare with the committed manifests at this ref (default HEAD)
   --against <env>    compare with another environment's folder instead of git (needs --env)
   --dist <dir>       rendered manifests directory (default dist)
   --format <f>       text (default; coloured on a terminal unless NO_COLOR is set) or markdown
-  --help             show this help
+  -h, --help         show this help
 
 Exit status: 0 no differences, 1 differences, 2 error.
 `;
@@ -53,31 +58,64 @@ interface Options {
 
 class UsageError extends Error {}
 
-const VALUE_OPTIONS = new Set(['--env', '--ref', '--against', '--dist', '--format']);
+const OPTIONS = {
+  env: { type: 'string' },
+  ref: { type: 'string' },
+  against: { type: 'string' },
+  dist: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function parseArgs(argv: string[]): Options | 'help' {
-  const values: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!VALUE_OPTIONS.has(name)) throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${arg}`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-    values[name] = value;
+/**
+ * node's parseArgs errors, reworded to name the option and nothing else: an
+ * unknown `--opt=value` may carry a secret, so its value is never echoed.
+ */
+function usageError(err: unknown): UsageError {
+  const code = (err as { code?: string }).code;
+  const message = String((err as Error).message ?? err);
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      // node quotes the option without any `=value`.
+      return new UsageError(`unknown option ${quoted}`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`unexpected argument ${quoted}`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      // e.g. `'--env <value>' argument missing`, `'-h, --help' does not take an argument`
+      const option = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+      if (OPTIONS[option.slice(2) as keyof typeof OPTIONS]?.type === 'boolean') return new UsageError(`${option} takes no value`);
+      // Ambiguous: the next argument starts with '-', so it is not taken as the value.
+      const hint = message.includes('ambiguous') ? ` (write ${option}=<value> for a value starting with -)` : '';
+      return new UsageError(`${option} needs a value${hint}`);
+    }
+    default:
+      return new UsageError(message);
   }
-  const format = values['--format'] ?? 'text';
+}
+
+function parseOptions(argv: string[]): Options | 'help' {
+  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw usageError(err);
+  }
+  if (values.help) return 'help';
+  for (const name of ['env', 'ref', 'against', 'dist', 'format'] as const) {
+    if (values[name] === '') throw new UsageError(`--${name} needs a value`);
+  }
+  const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown, not ${format}`);
-  if (values['--against'] !== undefined && values['--env'] === undefined) throw new UsageError('--against needs --env');
-  if (values['--against'] !== undefined && values['--ref'] !== undefined) throw new UsageError('--against and --ref cannot be combined');
-  const ref = values['--ref'] ?? 'HEAD';
+  if (values.against !== undefined && values.env === undefined) throw new UsageError('--against needs --env');
+  if (values.against !== undefined && values.ref !== undefined) throw new UsageError('--against and --ref cannot be combined');
+  const ref = values.ref ?? 'HEAD';
   // A ref starting with '-' would be read by git as an option.
   if (ref.startsWith('-')) throw new UsageError(`invalid git ref ${ref}`);
-  for (const env of [values['--env'], values['--against']]) {
+  for (const env of [values.env, values.against]) {
     if (env !== undefined && (env.includes('/') || env.includes('\\') || env === '.' || env === '..')) throw new UsageError(`invalid environment name ${env}`);
   }
-  return { env: values['--env'], ref, against: values['--against'], dist: values['--dist'] ?? 'dist', format };
+  return { env: values.env, ref, against: values.against, dist: values.dist ?? 'dist', format };
 }
 
 function git(args: string[], cwd: string): string {
@@ -143,7 +181,7 @@ function loadWorking(distAbs: string, env: string): K8sObject[] | undefined {
 export async function main(argv: string[], io: DiffCliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
   let opts: Options | 'help';
   try {
-    opts = parseArgs(argv);
+    opts = parseOptions(argv);
   } catch (err) {
     io.err(`diff: ${(err as Error).message}\n${USAGE}`);
     return 2;

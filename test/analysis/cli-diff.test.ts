@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import fc from 'fast-check';
 import { main } from '../../src/cli/diff';
 
 const deployment = (name: string, replicas: number) =>
@@ -88,7 +89,10 @@ describe('diff CLI', () => {
     [['--bogus'], /unknown option --bogus/],
     [['--env'], /--env needs a value/],
     [['--env', '../x'], /invalid environment name/],
-    [['--ref', '--output=/tmp/x'], /invalid git ref/],
+    [['--ref=--output=/tmp/x'], /invalid git ref/],
+    [['--ref', '--output=/tmp/x'], /^diff: --ref needs a value/],
+    [['--env', 'dev', 'extra'], /^diff: unexpected argument extra\n/],
+    [['--help=yes'], /^diff: --help takes no value\n/],
   ])('exits 2 on usage error %j', async (argv, message) => {
     const r = await run(argv as string[]);
     expect(r.code).toBe(2);
@@ -107,5 +111,34 @@ describe('diff CLI', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^usage: diff/);
+    expect(await run(['--env', 'dev', '-h'])).toEqual({ code: 0, out: r.out, err: '' });
+  });
+
+  it('accepts every option as --name value and --name=value', async () => {
+    const spaced = await run(['--env', 'prod', '--against', 'dev', '--format', 'markdown', '--dist', 'dist']);
+    expect(spaced.code).toBe(1);
+    expect(await run(['--env=prod', '--against=dev', '--format=markdown', '--dist=dist'])).toEqual(spaced);
+  });
+
+  it('does not take the next option as a value', async () => {
+    // The old parser diffed an environment named "--format=markdown".
+    const r = await run(['--env', '--format=markdown']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^diff: --env needs a value \(write --env=<value> for a value starting with -\)\n/);
+  });
+
+  it('refuses any unknown option with exit 2, naming the option and never echoing its value', async () => {
+    const known = ['env', 'ref', 'against', 'dist', 'format', 'help'];
+    const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter((n) => !known.includes(n));
+    await fc.assert(
+      fc.asyncProperty(name, fc.option(fc.stringMatching(/^[A-Za-z0-9]{1,12}$/), { nil: undefined }), async (option, value) => {
+        const r = await run(['--env', 'dev', value === undefined ? `--${option}` : `--${option}=${value}`]);
+        expect(r.code).toBe(2);
+        expect(r.out).toBe('');
+        expect(r.err.split('\n')[0]).toBe(`diff: unknown option --${option}`);
+        if (value !== undefined) expect(r.err).not.toContain(`--${option}=${value}`);
+      }),
+      { numRuns: 50 },
+    );
   });
 });
