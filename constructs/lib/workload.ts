@@ -72,10 +72,19 @@ export interface HostAccess {
    * @default false
    */
   readonly runAsRoot?: boolean;
+  /**
+   * Why a host path that contains the container runtime socket (e.g. `/`) is
+   * mounted, and why the pod cannot use the socket; rendered as
+   * `HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION`, which `validate` requires for such mounts.
+   * @default - no such mount
+   */
+  readonly runtimeSocketReason?: string;
 }
 
 /** Pod annotation carrying the reason a pod uses host namespaces or host paths. */
 export const HOST_ACCESS_ANNOTATION = 'platform.dockercoins.io/host-access-reason';
+/** Pod annotation declaring a mount that reaches the container runtime socket, with the reason. */
+export const HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION = 'platform.dockercoins.io/host-access-runtime-socket';
 
 /** An environment variable read from a key of an existing Secret (the value never enters the model). */
 export function secretEnv(name: string, secretName: string, key: string): k8s.EnvVar {
@@ -202,6 +211,10 @@ export class HardenedPod extends Construct {
     if (host) {
       if (!host.reason.trim()) throw new Error(`${props.namespace}/${name}: hostAccess needs a reason`);
       annotations[HOST_ACCESS_ANNOTATION] = host.reason;
+      if (host.runtimeSocketReason !== undefined) {
+        if (!host.runtimeSocketReason.trim()) throw new Error(`${props.namespace}/${name}: hostAccess.runtimeSocketReason is empty`);
+        annotations[HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION] = host.runtimeSocketReason;
+      }
     }
     const root = host?.runAsRoot ?? false;
     const hostMounts: k8s.VolumeMount[] = (host?.paths ?? []).map(p => ({

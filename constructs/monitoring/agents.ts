@@ -51,6 +51,8 @@ export class NodeExporter extends Construct {
           // Filesystems mounted on the node after the pod started must show up too.
           { name: 'root', hostPath: '/', mountPath: '/host/root', mountPropagation: 'HostToContainer' },
         ],
+        runtimeSocketReason: 'the node\'s root filesystem is mounted read-only for filesystem metrics; the runtime sockets under it are '
+          + 'owned by root and node-exporter runs as uid 65534 with no capabilities, so it cannot connect to them.',
       },
       containers: [{
         name: 'node-exporter',

@@ -86,6 +86,9 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i;
  *
  * Directories are walked recursively and only `*.yaml`, `*.yml` and `*.json`
  * files are read; files named explicitly are read whatever their extension.
+ * Sub-directories whose name starts with `.` are skipped: synth stages
+ * environments in `.tmp-*` and keeps backups in `.old-*`, and `.git` is never
+ * a manifest folder (a dot-directory named explicitly is still read).
  * Files are visited in sorted order so results are deterministic across
  * file systems. A missing path throws an error naming it.
  */
@@ -112,15 +115,41 @@ function walk(dir: string): string[] {
   const out: string[] = [];
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(full));
-    else if (MANIFEST_EXT.test(e.name)) out.push(full);
+    if (e.isDirectory()) {
+      if (!isHiddenName(e.name)) out.push(...walk(full));
+    } else if (MANIFEST_EXT.test(e.name)) out.push(full);
   }
   return out;
 }
 
-/** Locale-independent string comparison, for deterministic sorting. */
+/** Whether a directory entry is hidden (`.tmp-dev-123`, `.old-prod-1`, `.git`): never part of a manifest set. */
+export function isHiddenName(name: string): boolean {
+  return name.startsWith('.');
+}
+
+/**
+ * Locale-independent string comparison by Unicode code point, for
+ * deterministic sorting (never `localeCompare`, whose order depends on the
+ * machine's ICU data and locale).
+ *
+ * JavaScript's `<` compares UTF-16 code units, which puts astral characters
+ * (surrogate pairs, 0xD800-0xDFFF) before U+E000-U+FFFF; code units are
+ * remapped at the first difference so the order is that of code points.
+ */
 export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) < codePointRank(y) ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** Moves surrogates above U+E000-U+FFFF, preserving every other order. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 /**
@@ -194,6 +223,13 @@ export function podTemplateOf(o: K8sObject): PodTemplate | undefined {
 export interface ContainerRef {
   container: Record<string, any>;
   list: 'containers' | 'initContainers' | 'ephemeralContainers';
+}
+
+/** `container web`, `init container setup` or `ephemeral container debug`, for messages. */
+export function describeContainer(ref: ContainerRef): string {
+  const name = typeof ref.container.name === 'string' ? ref.container.name : '?';
+  const kind = ref.list === 'containers' ? 'container' : ref.list === 'initContainers' ? 'init container' : 'ephemeral container';
+  return `${kind} ${name}`;
 }
 
 /** All containers of a pod spec: regular, init and ephemeral, in that order. */

@@ -77,6 +77,28 @@ function lookupValidator(apiVersion: string, kind: string): ModelValidate | null
   return found;
 }
 
+let quantityFormat: RegExp | null | undefined;
+
+/**
+ * Whether the schema's own `quantity` format accepts `value`. That format
+ * (from @kubernetes-models/validate, which the compiled validators use) is
+ * laxer than the API server: it accepts any SI prefix (`1Y`, `2d`, `3h`), so
+ * the `quantities` rule checks the real grammar and uses this to report only
+ * what the schema let through. True when the format cannot be found.
+ */
+export function schemaAcceptsQuantity(value: string): boolean {
+  if (quantityFormat === undefined) {
+    try {
+      const mod = require(require.resolve('@kubernetes-models/validate', { paths: [kubernetesModelsRoot()] }));
+      const re: unknown = mod?.formats?.quantity?.validate;
+      quantityFormat = re instanceof RegExp ? re : null;
+    } catch {
+      quantityFormat = null;
+    }
+  }
+  return quantityFormat === null || quantityFormat.test(value);
+}
+
 /**
  * API versions kubernetes-models still ships schemas for but that current
  * clusters no longer serve, with the release that removed them. Objects

@@ -2,22 +2,37 @@
  * Review rules for rendered manifests: everything we want to know before a
  * change is applied, as one flat list of problems.
  *
- * Rules (ids in brackets in the output):
- *  - schema            OpenAPI schema incl. unknown fields (see schema.ts)
- *  - pod-security      Pod Security Standards at the namespace's enforce level
- *  - hardening         read-only root fs, explicit numeric uid/gid
- *  - probes            readiness + liveness on long-running workloads
- *  - resources         cpu/memory requests and limits on every container
- *  - image-tag         pinned image tags (no `latest`, no missing tag)
- *  - secret-values     no secret material in the manifests
- *  - service-selector  Services select some pod template
- *  - ingress-backend   Ingress backends name an existing Service and port
- *  - netpol-selector   NetworkPolicies with a podSelector select some pod
+ * Rules (ids in brackets in the output), in evaluation order:
+ *  - schema              OpenAPI schema incl. unknown fields (see schema.ts)
+ *  - object-name         names the API server accepts (rules-names.ts)
+ *  - duplicate-object    one object defined twice in the input
+ *  - pod-security        Pod Security Standards at the namespace's enforce level
+ *  - hardening           read-only root fs, explicit numeric uid/gid
+ *  - host-access         privileged, SYS_ADMIN, runtime socket only when declared (rules-host-access.ts)
+ *  - probes              readiness + liveness on long-running workloads
+ *  - probe-port          named probe ports resolve in their container (rules-ports.ts)
+ *  - resources           cpu/memory requests and limits on every container
+ *  - quantities          quantities that cannot mean what was meant (rules-quantities.ts)
+ *  - limit-range         containers within their namespace's LimitRange (rules-limit-range.ts)
+ *  - image-tag           pinned image tags (no `latest`, no missing tag)
+ *  - secret-values       no secret material in the manifests
+ *  - service-selector    Services select some pod template
+ *  - service-target-port Service targetPorts are declared by a selected pod
+ *  - ingress-backend     Ingress backends name an existing Service and port
+ *  - ingress-host        Ingress hosts are lowercase DNS names (rules-ingress.ts)
+ *  - ingress-conflict    no host+path published by two Ingress paths
+ *  - netpol-selector     NetworkPolicies with a podSelector select some pod
  */
-import { K8sObject, allContainers, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
+import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
 import { matchesSelector } from './network';
 import { validateSchema } from './schema';
+import { checkHostAccess } from './rules-host-access';
+import { checkIngressHosts, ingressConflicts } from './rules-ingress';
+import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
+import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
+import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
+import { checkQuantities } from './rules-quantities';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -29,11 +44,36 @@ export interface Problem {
 
 /** The ids of all rules, in the order they are evaluated. */
 export const RULES = [
-  'schema', 'pod-security', 'hardening', 'probes', 'resources', 'image-tag',
-  'secret-values', 'service-selector', 'ingress-backend', 'netpol-selector',
+  'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
+  'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
+  'secret-values', 'service-selector', 'service-target-port', 'ingress-backend',
+  'ingress-host', 'ingress-conflict', 'netpol-selector',
 ] as const;
 
 export type RuleId = (typeof RULES)[number];
+
+/** What each rule checks, in one line (for `validate --help` and reports). */
+export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
+  schema: 'OpenAPI schema, unknown fields, removed API versions',
+  'object-name': 'metadata.name/namespace are names the API server accepts',
+  'duplicate-object': 'no object (group, kind, namespace, name) defined twice',
+  'pod-security': "the namespace's Pod Security level (default restricted)",
+  hardening: 'read-only root filesystem, numeric runAsUser/runAsGroup',
+  'host-access': 'privileged, SYS_ADMIN, runtime socket only with a reason',
+  probes: 'readiness and liveness on long-running pods (or a waiver)',
+  'probe-port': 'named probe ports are declared by their container',
+  resources: 'cpu and memory requests and limits on every container',
+  quantities: 'no negative, millibyte, byte-unit cpu or tiny quantities',
+  'limit-range': "containers within the namespace's LimitRange max and min",
+  'image-tag': 'pinned images: a tag other than latest, or a digest',
+  'secret-values': 'no secret values in Secrets or literal env values',
+  'service-selector': 'a Service selector matches some pod template',
+  'service-target-port': 'a Service targetPort is declared by a selected pod',
+  'ingress-backend': 'Ingress backends name an existing Service and port',
+  'ingress-host': 'Ingress hosts are lowercase DNS names (wildcard allowed)',
+  'ingress-conflict': 'no host and path published by two Ingress paths',
+  'netpol-selector': 'a NetworkPolicy podSelector matches some pod template',
+};
 
 /**
  * Pod template annotation that waives the `probes` rule for a workload. The
@@ -64,12 +104,15 @@ interface PodInfo {
  * look inside the given set, so pass the whole environment at once.
  */
 export function validateManifests(objects: K8sObject[]): Problem[] {
-  const pods: PodInfo[] = [];
+  const pods: PodPorts[] = [];
   const levels = new Map<string, PodSecurityLevel>();
   for (const o of objects) {
     const tpl = podTemplateOf(o);
-    if (tpl) pods.push({ namespace: namespaceOf(o) ?? 'default', labels: tpl.metadata.labels ?? {} });
+    if (tpl) pods.push({ namespace: namespaceOf(o) ?? 'default', labels: tpl.metadata.labels ?? {}, ports: declaredPorts(tpl.spec) });
   }
+  const duplicates = duplicateIndexes(objects);
+  const conflicts = ingressConflicts(objects, duplicates);
+  const limitRanges = limitRangesByNamespace(objects);
   const services = new Map<string, K8sObject>();
   for (const o of objects) {
     if (o.kind === 'Service' && o.apiVersion === 'v1') services.set(`${namespaceOf(o)}/${o.metadata.name}`, o);
@@ -84,25 +127,41 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
   };
 
   const out: Problem[] = [];
-  for (const o of objects) {
+  objects.forEach((o, index) => {
     const object = objectRef(o);
+    const ns = namespaceOf(o) ?? 'default';
     const add = (rule: RuleId, message: string) => out.push({ object, rule, message });
     for (const m of validateSchema(o)) add('schema', m);
+    for (const m of checkObjectName(o)) add('object-name', m);
+    if (duplicates.has(index)) add('duplicate-object', DUPLICATE_MESSAGE);
     const tpl = podTemplateOf(o);
     if (tpl) {
-      const level = levelOf(namespaceOf(o) ?? 'default');
+      const level = levelOf(ns);
       for (const v of checkPodSecurity(tpl.spec, level, tpl.metadata)) add('pod-security', `${level}: ${describeViolation(v)}`);
       for (const v of checkHardening(tpl.spec)) add('hardening', describeViolation(v));
+      for (const m of checkHostAccess(tpl)) add('host-access', m);
       if (LONG_RUNNING.has(o.kind)) for (const m of checkProbes(tpl)) add('probes', m);
+      for (const m of checkProbePorts(tpl.spec)) add('probe-port', m);
       for (const m of checkResources(tpl.spec)) add('resources', m);
+    }
+    for (const m of checkQuantities(o)) add('quantities', m);
+    if (tpl) {
+      for (const m of checkLimitRanges(tpl.spec, limitRanges.get(ns) ?? [])) add('limit-range', m);
       for (const m of checkImages(tpl.spec)) add('image-tag', m);
       for (const m of checkEnvSecrets(tpl.spec)) add('secret-values', m);
     }
     if (o.kind === 'Secret') for (const m of checkSecretObject(o)) add('secret-values', m);
-    if (o.kind === 'Service') for (const m of checkServiceSelector(o, pods)) add('service-selector', m);
-    if (o.kind === 'Ingress') for (const m of checkIngressBackends(o, services)) add('ingress-backend', m);
+    if (o.kind === 'Service') {
+      for (const m of checkServiceSelector(o, pods)) add('service-selector', m);
+      for (const m of checkServiceTargetPorts(o, ns, pods)) add('service-target-port', m);
+    }
+    if (o.kind === 'Ingress') {
+      for (const m of checkIngressBackends(o, services)) add('ingress-backend', m);
+      for (const m of checkIngressHosts(o)) add('ingress-host', m);
+      for (const m of conflicts.get(index) ?? []) add('ingress-conflict', m);
+    }
     if (o.kind === 'NetworkPolicy') for (const m of checkPolicySelector(o, pods)) add('netpol-selector', m);
-  }
+  });
   return out;
 }
 
@@ -110,9 +169,8 @@ function describeViolation(v: PodSecurityViolation): string {
   return v.container ? `container ${v.container}: ${v.message} (${v.rule})` : `${v.message} (${v.rule})`;
 }
 
-function containerName(c: Record<string, any>, list: string): string {
-  const name = typeof c.name === 'string' ? c.name : '?';
-  return list === 'containers' ? `container ${name}` : list === 'initContainers' ? `init container ${name}` : `ephemeral container ${name}`;
+function containerName(c: Record<string, any>, list: 'containers' | 'initContainers' | 'ephemeralContainers'): string {
+  return describeContainer({ container: c, list });
 }
 
 /** Readiness and liveness probes on every regular container, unless waived with a reason. */
@@ -225,7 +283,7 @@ export function checkSecretObject(o: K8sObject): string[] {
   for (const field of ['data', 'stringData'] as const) {
     const value = o[field];
     if (isRecord(value) && Object.keys(value).length > 0) {
-      out.push(`Secret has ${field} (${Object.keys(value).sort().join(', ')}); secret values must not be committed`);
+      out.push(`Secret has ${field} (${Object.keys(value).sort(compareStrings).join(', ')}); secret values must not be committed`);
     }
   }
   return out;

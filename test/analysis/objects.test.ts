@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isClusterScoped, loadManifests, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
+import fc from 'fast-check';
+import { compareStrings, isClusterScoped, loadManifests, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
 
 const podSpec = { containers: [{ name: 'c', image: 'i:1' }] };
 
@@ -36,11 +37,19 @@ describe('loadManifests', () => {
     fs.writeFileSync(path.join(dir, 'a.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
     fs.writeFileSync(path.join(dir, 'sub', 'c.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a manifest');
+    // synth stages into dot-folders (.tmp-<env>-<pid>, .old-<env>-<pid>); they are not part of the set
+    fs.mkdirSync(path.join(dir, '.tmp-dev-1'));
+    fs.writeFileSync(path.join(dir, '.tmp-dev-1', 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: staged}\n');
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('recurses into directories in sorted order and ignores other extensions', () => {
     expect(loadManifests([dir]).map((o) => o.metadata.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('skips directories whose name starts with a dot, unless named explicitly', () => {
+    expect(loadManifests([dir]).map((o) => o.metadata.name)).not.toContain('staged');
+    expect(loadManifests([path.join(dir, '.tmp-dev-1')]).map((o) => o.metadata.name)).toEqual(['staged']);
   });
 
   it('reports a missing path by name', () => {
@@ -81,5 +90,27 @@ describe('podTemplateOf', () => {
 
   it('returns undefined for non-workloads', () => {
     expect(podTemplateOf({ apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { template: tpl } })).toBeUndefined();
+  });
+});
+
+describe('compareStrings', () => {
+  const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0)!);
+  const byCodePoints = (a: string, b: string) => {
+    const x = codePoints(a);
+    const y = codePoints(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+  };
+
+  it('orders by code point, not UTF-16 code unit or locale', () => {
+    // U+FF01 sorts before U+1F600 by code point, after it by UTF-16 code unit (surrogate 0xD83D)
+    expect(compareStrings('\uFF01', '\u{1F600}')).toBe(-1);
+    expect(compareStrings('B', 'a')).toBe(-1); // a locale compare puts a first
+    expect(compareStrings('a', 'a')).toBe(0);
+    expect(compareStrings('a', 'ab')).toBe(-1);
+  });
+
+  it('agrees with comparing code point sequences for any strings', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => compareStrings(a, b) === byCodePoints(a, b)));
   });
 });

@@ -1,4 +1,4 @@
-import { validateSchema } from '../../src/analysis/schema';
+import { schemaAcceptsQuantity, validateSchema } from '../../src/analysis/schema';
 import { K8sObject } from '../../src/analysis/objects';
 
 function deployment(): K8sObject {
@@ -122,5 +122,14 @@ describe('validateSchema', () => {
     const start = Date.now();
     for (const o of objs) expect(validateSchema(o)).toEqual([]);
     expect(Date.now() - start).toBeLessThan(1000);
+  });
+
+  it('schemaAcceptsQuantity mirrors the schema quantity format, which is laxer than Kubernetes', () => {
+    // the quantities rule reports exactly what this lets through
+    for (const v of ['96Mi', '1e3', '1Y', '2d', '-1']) expect(schemaAcceptsQuantity(v)).toBe(true);
+    for (const v of ['12 Mi', '2gi', 'abc', '']) expect(schemaAcceptsQuantity(v)).toBe(false);
+    const pod = (memory: string): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1', resources: { limits: { memory } } }] } });
+    expect(validateSchema(pod('1Y'))).toEqual([]);
+    expect(validateSchema(pod('2gi'))).toEqual(['spec.containers[0].resources.limits.memory: must be number or quantity string']);
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * Object identity rules: `object-name` (names the API server accepts) and
+ * `duplicate-object` (the same object defined twice, so one silently
+ * replaces the other on apply).
+ */
+import { K8sObject, isClusterScoped, namespaceOf } from './objects';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Lowercase alphanumerics and `-`, alphanumeric at both ends, at most 63 characters. */
+export function isDns1123Label(s: string): boolean {
+  return s.length <= 63 && DNS1123_LABEL.test(s);
+}
+
+/** Dot-separated DNS-1123 labels, at most 253 characters in all (Kubernetes does not limit each label). */
+export function isDns1123Subdomain(s: string): boolean {
+  return s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
+}
+
+/** The name grammars Kubernetes applies to `metadata.name`, by kind. */
+type NameGrammar = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
+
+const GRAMMAR_TEXT: Record<Exclude<NameGrammar, 'path-segment'>, { title: string; max: number; re: RegExp; chars: string }> = {
+  'dns1123-subdomain': { title: 'DNS-1123 subdomain', max: 253, re: DNS1123_SUBDOMAIN, chars: "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit" },
+  'dns1123-label': { title: 'DNS-1123 label', max: 63, re: DNS1123_LABEL, chars: "lowercase letters, digits and '-', starting and ending with a letter or digit" },
+  'dns1035-label': { title: 'DNS-1035 label', max: 63, re: DNS1035_LABEL, chars: "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit" },
+};
+
+/** RBAC objects may use any path segment (`system:aggregate-to-view`), as the API server allows. */
+const PATH_SEGMENT_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+/**
+ * The grammar of `metadata.name` for a kind. Namespaces are DNS-1123 labels;
+ * Services are DNS-1035 labels, because the API server requires a leading
+ * letter (the name becomes a DNS label and an environment variable prefix).
+ */
+export function nameGrammar(kind: string): NameGrammar {
+  if (kind === 'Namespace') return 'dns1123-label';
+  if (kind === 'Service') return 'dns1035-label';
+  if (PATH_SEGMENT_KINDS.has(kind)) return 'path-segment';
+  return 'dns1123-subdomain';
+}
+
+/** Why `value` is not a valid `field` under `grammar`, or undefined when it is. */
+function nameProblem(field: string, value: string, grammar: NameGrammar): string | undefined {
+  if (grammar === 'path-segment') {
+    if (value === '' || value === '.' || value === '..' || /[/%]/.test(value)) {
+      return `${field} ${JSON.stringify(value)} must not contain '/' or '%' and must not be '.' or '..'`;
+    }
+    return undefined;
+  }
+  const g = GRAMMAR_TEXT[grammar];
+  if (!g.re.test(value)) return `${field} ${JSON.stringify(value)} is not a valid ${g.title} (${g.chars})`;
+  if (value.length > g.max) return `${field} ${JSON.stringify(value)} is ${value.length} characters; a ${g.title} has at most ${g.max}`;
+  return undefined;
+}
+
+/** `object-name`: `metadata.name` (by kind) and `metadata.namespace` (a DNS-1123 label). */
+export function checkObjectName(o: K8sObject): string[] {
+  const out: string[] = [];
+  const name = nameProblem('metadata.name', o.metadata.name, nameGrammar(o.kind));
+  if (name) out.push(name);
+  const ns = o.metadata.namespace;
+  if (typeof ns === 'string' && !isClusterScoped(o.kind)) {
+    const p = nameProblem('metadata.namespace', ns, 'dns1123-label');
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** The API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * `duplicate-object`: indexes of objects that repeat an earlier object's
+ * group, kind, namespace and name. The version is ignored: `autoscaling/v1`
+ * and `autoscaling/v2` HorizontalPodAutoscalers of one name are one object.
+ */
+export function duplicateIndexes(objects: K8sObject[]): Set<number> {
+  const seen = new Set<string>();
+  const out = new Set<number>();
+  objects.forEach((o, i) => {
+    const key = [apiGroup(o.apiVersion), o.kind, namespaceOf(o) ?? '', o.metadata.name].join('\0');
+    if (seen.has(key)) out.add(i);
+    else seen.add(key);
+  });
+  return out;
+}
+
+export const DUPLICATE_MESSAGE = 'also defined earlier in the input (same apiVersion group, kind, namespace and name); only one of them is applied';

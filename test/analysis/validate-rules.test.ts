@@ -1,0 +1,382 @@
+/**
+ * The rules that relate ports, hosts, names, quantities, LimitRanges and
+ * node access. Each test mutates the clean fixture stack so that exactly the
+ * rule under test fires, and asserts the printed lines.
+ */
+import * as path from 'path';
+import fc from 'fast-check';
+import { K8sObject, loadManifests } from '../../src/analysis/objects';
+import { formatProblem, Problem, RULES, validateManifests } from '../../src/analysis/validate';
+import {
+  HOST_ACCESS_PRIVILEGED_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION, HOST_ACCESS_SYS_ADMIN_ANNOTATION,
+} from '../../src/analysis/rules-host-access';
+import { isDns1123Subdomain, isDns1123Label } from '../../src/analysis/rules-names';
+import { parseQuantity } from '../../src/analysis/rules-quantities';
+
+const STACK = path.join(__dirname, '..', 'fixtures', 'analysis', 'stack');
+const pristine = loadManifests([STACK]);
+const stack = (): K8sObject[] => structuredClone(pristine);
+const find = (objs: K8sObject[], kind: string, name: string, namespace = 'dockercoins'): K8sObject => {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name && (x.metadata.namespace ?? 'default') === namespace);
+  if (!o) throw new Error(`fixture has no ${kind} ${namespace}/${name}`);
+  return o;
+};
+const lines = (ps: Problem[]) => ps.map(formatProblem);
+const spec = (objs: K8sObject[], kind: string, name: string) => find(objs, kind, name).spec.template.spec;
+
+/** A namespace at the privileged level, so only the rule under test (not pod-security) speaks about host access. */
+function privilegedAgent(objs: K8sObject[]): K8sObject {
+  objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'agents', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+  const agent = structuredClone(find(objs, 'DaemonSet', 'rng'));
+  agent.metadata = { name: 'agent', namespace: 'agents' };
+  agent.spec.selector = { matchLabels: { app: 'agent' } };
+  agent.spec.template.metadata = { labels: { app: 'agent' } };
+  objs.push(agent);
+  return agent;
+}
+
+describe('rule ids', () => {
+  it('lists every new rule', () => {
+    for (const r of ['service-target-port', 'probe-port', 'ingress-host', 'ingress-conflict', 'object-name', 'duplicate-object', 'quantities', 'limit-range', 'host-access']) {
+      expect(RULES).toContain(r);
+    }
+  });
+});
+
+describe('service-target-port', () => {
+  it('flags a named targetPort no selected container declares', () => {
+    const objs = stack();
+    find(objs, 'Service', 'hasher').spec.ports[0].targetPort = 'htttp';
+    expect(lines(validateManifests(objs))).toEqual([
+      'Service dockercoins/hasher: [service-target-port] port 80: no selected pod declares a port named "htttp" for TCP (declared: http=80/TCP)',
+    ]);
+  });
+
+  it('flags a numeric targetPort no selected container declares, and the default targetPort (= port)', () => {
+    const objs = stack();
+    find(objs, 'Service', 'hasher').spec.ports[0].targetPort = 8080;
+    delete find(objs, 'Service', 'rng').spec.ports[0].targetPort;
+    find(objs, 'Service', 'rng').spec.ports[0].port = 81;
+    expect(lines(validateManifests(objs))).toEqual([
+      'Service dockercoins/hasher: [service-target-port] port 80: no selected pod declares containerPort 8080/TCP (declared: http=80/TCP)',
+      'Service dockercoins/rng: [service-target-port] port 81: no selected pod declares containerPort 81/TCP (declared: http=80/TCP)',
+    ]);
+  });
+
+  it('accepts a numeric targetPort that is declared, and matches the protocol', () => {
+    const objs = stack();
+    find(objs, 'Service', 'hasher').spec.ports[0].targetPort = 80;
+    expect(lines(validateManifests(objs))).toEqual([]);
+    find(objs, 'Service', 'hasher').spec.ports[0].protocol = 'UDP';
+    expect(lines(validateManifests(objs))).toEqual([
+      'Service dockercoins/hasher: [service-target-port] port 80: no selected pod declares containerPort 80/UDP (declared: http=80/TCP)',
+    ]);
+  });
+
+  it('leaves Services without selector and ExternalName Services alone', () => {
+    const objs = stack();
+    objs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'dockercoins' }, spec: { ports: [{ port: 80, targetPort: 'nope' }] } });
+    expect(lines(validateManifests(objs))).toEqual([]);
+  });
+});
+
+describe('probe-port', () => {
+  it('flags a named probe port the container does not declare', () => {
+    const objs = stack();
+    spec(objs, 'Deployment', 'hasher').containers[0].readinessProbe = { httpGet: { path: '/', port: 'htttp' } };
+    expect(lines(validateManifests(objs))).toEqual([
+      'Deployment dockercoins/hasher: [probe-port] container hasher readinessProbe.httpGet.port "htttp" is not a port name of the container (declared: http)',
+    ]);
+  });
+
+  it('resolves names only within the same container and reports init containers too', () => {
+    const objs = stack();
+    const s = spec(objs, 'Deployment', 'webui');
+    s.initContainers = [{ ...structuredClone(s.containers[0]), name: 'sidecar', restartPolicy: 'Always', ports: [] }];
+    s.initContainers[0].startupProbe = { tcpSocket: { port: 'http' } };
+    expect(lines(validateManifests(objs))).toEqual([
+      'Deployment dockercoins/webui: [probe-port] init container sidecar readinessProbe.tcpSocket.port "http" is not a port name of the container (declared: none)',
+      'Deployment dockercoins/webui: [probe-port] init container sidecar livenessProbe.tcpSocket.port "http" is not a port name of the container (declared: none)',
+      'Deployment dockercoins/webui: [probe-port] init container sidecar startupProbe.tcpSocket.port "http" is not a port name of the container (declared: none)',
+    ]);
+  });
+
+  it('lets a numeric probe port hit an undeclared port (Kubernetes allows it)', () => {
+    const objs = stack();
+    spec(objs, 'Deployment', 'hasher').containers[0].livenessProbe = { httpGet: { path: '/healthz', port: 9999 } };
+    spec(objs, 'Deployment', 'hasher').containers[0].readinessProbe = { grpc: { port: 9998 } };
+    expect(lines(validateManifests(objs))).toEqual([]);
+  });
+});
+
+describe('ingress-host', () => {
+  it('flags uppercase, invalid and IP hosts in rules and tls', () => {
+    const objs = stack();
+    const ing = find(objs, 'Ingress', 'webui');
+    const backend = ing.spec.rules[0].http;
+    ing.spec.rules[0].host = 'DockerCoins.example.com';
+    ing.spec.rules.push({ host: 'web_ui.example.com', http: backend }, { host: '10.0.0.1', http: backend }, { host: '*.apps.example.com', http: backend });
+    ing.spec.tls = [{ hosts: ['dockercoins.example.com', 'a..b'], secretName: 'tls' }];
+    expect(lines(validateManifests(objs))).toEqual([
+      'Ingress dockercoins/webui: [ingress-host] rule 0 host "DockerCoins.example.com" must be lowercase',
+      `Ingress dockercoins/webui: [ingress-host] rule 1 host "web_ui.example.com" is not a valid DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters; "*." may prefix it)`,
+      'Ingress dockercoins/webui: [ingress-host] rule 2 host "10.0.0.1" must be a DNS name, not an IP address',
+      `Ingress dockercoins/webui: [ingress-host] tls 0 host "a..b" is not a valid DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters; "*." may prefix it)`,
+    ]);
+  });
+
+  const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const host = fc.array(label, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('.')).filter((h) => !/^[0-9.]+$/.test(h));
+
+  it('accepts any lowercase DNS-1123 host, with or without a wildcard prefix', () => {
+    fc.assert(fc.property(host, fc.boolean(), (h, wildcard) => {
+      const objs = stack();
+      const ing = find(objs, 'Ingress', 'webui');
+      ing.spec.rules[0].host = wildcard ? `*.${h}` : h;
+      return lines(validateManifests(objs)).length === 0;
+    }), { numRuns: 50 });
+  });
+
+  it('flags any such host once it contains an uppercase letter', () => {
+    fc.assert(fc.property(host.filter((h) => /[a-z]/.test(h)), fc.nat(), (h, at) => {
+      const letters = [...h].map((c, i) => (/[a-z]/.test(c) ? i : -1)).filter((i) => i >= 0);
+      const i = letters[at % letters.length];
+      const upper = h.slice(0, i) + h[i].toUpperCase() + h.slice(i + 1);
+      const objs = stack();
+      find(objs, 'Ingress', 'webui').spec.rules[0].host = upper;
+      return JSON.stringify(lines(validateManifests(objs))) === JSON.stringify([`Ingress dockercoins/webui: [ingress-host] rule 0 host "${upper}" must be lowercase`]);
+    }), { numRuns: 50 });
+  });
+
+  it('isDns1123Subdomain agrees with the label grammar', () => {
+    fc.assert(fc.property(host, (h) => isDns1123Subdomain(h)));
+    expect(isDns1123Subdomain('a'.repeat(254))).toBe(false);
+    expect(isDns1123Label('a.b')).toBe(false);
+  });
+});
+
+describe('ingress-conflict', () => {
+  it('flags the same host and path published twice, across namespaces', () => {
+    const objs = stack();
+    const other = structuredClone(find(objs, 'Ingress', 'webui'));
+    other.metadata = { name: 'webui-copy', namespace: 'other' };
+    other.spec.rules[0].http.paths[0].backend = { resource: { apiGroup: 'x', kind: 'Y', name: 'z' } };
+    objs.push(other);
+    expect(lines(validateManifests(objs))).toEqual([
+      'Ingress other/webui-copy: [ingress-conflict] rule 0 (dockercoins.example.com/) path 0: also published by Ingress dockercoins/webui rule 0 path 0',
+    ]);
+  });
+
+  it('accepts the same host on another path, and another host on the same path', () => {
+    const objs = stack();
+    const other = structuredClone(find(objs, 'Ingress', 'webui'));
+    other.metadata.name = 'webui-api';
+    other.spec.rules[0].http.paths[0].path = '/api';
+    const third = structuredClone(find(objs, 'Ingress', 'webui'));
+    third.metadata.name = 'webui-b';
+    third.spec.rules[0].host = 'b.example.com';
+    objs.push(other, third);
+    expect(lines(validateManifests(objs))).toEqual([]);
+  });
+});
+
+describe('object-name', () => {
+  it('flags invalid names by kind: subdomain, Namespace label, Service DNS-1035 label, RBAC path segments', () => {
+    const objs = stack();
+    objs.push(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'App_Config', namespace: 'dockercoins' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a'.repeat(254), namespace: 'dockercoins' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team.a', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: '1st', namespace: 'dockercoins' }, spec: { ports: [{ port: 80 }] } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:reader' }, rules: [] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'a/b' }, rules: [] },
+    );
+    expect(lines(validateManifests(objs))).toEqual([
+      `ConfigMap dockercoins/App_Config: [object-name] metadata.name "App_Config" is not a valid DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
+      `ConfigMap dockercoins/${'a'.repeat(254)}: [object-name] metadata.name "${'a'.repeat(254)}" is 254 characters; a DNS-1123 subdomain has at most 253`,
+      `Namespace team.a: [object-name] metadata.name "team.a" is not a valid DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+      `Service dockercoins/1st: [object-name] metadata.name "1st" is not a valid DNS-1035 label (lowercase letters, digits and '-', starting with a letter and ending with a letter or digit)`,
+      `ClusterRole a/b: [object-name] metadata.name "a/b" must not contain '/' or '%' and must not be '.' or '..'`,
+    ]);
+  });
+
+  it('flags an invalid metadata.namespace', () => {
+    const objs = stack();
+    objs.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'Dockercoins' } });
+    expect(lines(validateManifests(objs))).toEqual([
+      `ConfigMap Dockercoins/c: [object-name] metadata.namespace "Dockercoins" is not a valid DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+    ]);
+  });
+
+  it('accepts any DNS-1123 label as a Namespace name and flags it above 63 characters', () => {
+    const edge = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
+    const inner = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-');
+    // lengths on both sides of 63, which a plain regex arbitrary rarely reaches
+    const name = fc.integer({ min: 0, max: 78 }).chain((n) =>
+      fc.tuple(edge, fc.array(inner, { minLength: n, maxLength: n }), edge).map(([a, mid, z]) => a + mid.join('') + z));
+    fc.assert(fc.property(name, (n) => {
+      const out = lines(validateManifests([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }]));
+      return n.length <= 63
+        ? out.length === 0
+        : JSON.stringify(out) === JSON.stringify([`Namespace ${n}: [object-name] metadata.name "${n}" is ${n.length} characters; a DNS-1123 label has at most 63`]);
+    }), { numRuns: 100 });
+  });
+});
+
+describe('duplicate-object', () => {
+  it('flags a second object with the same group, kind, namespace and name, whatever the version', () => {
+    const objs = stack();
+    const again = structuredClone(find(objs, 'Service', 'rng'));
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'dockercoins' } };
+    const hpa = (apiVersion: string): K8sObject => ({
+      apiVersion, kind: 'HorizontalPodAutoscaler', metadata: { name: 'hasher', namespace: 'dockercoins' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hasher' }, minReplicas: 1, maxReplicas: 3 },
+    });
+    objs.push(again, cm, { ...structuredClone(cm), metadata: { name: 'c' } }, structuredClone(cm), hpa('autoscaling/v2'), hpa('autoscaling/v1'));
+    expect(lines(validateManifests(objs))).toEqual([
+      'Service dockercoins/rng: [duplicate-object] also defined earlier in the input (same apiVersion group, kind, namespace and name); only one of them is applied',
+      'ConfigMap dockercoins/c: [duplicate-object] also defined earlier in the input (same apiVersion group, kind, namespace and name); only one of them is applied',
+      'HorizontalPodAutoscaler dockercoins/hasher: [duplicate-object] also defined earlier in the input (same apiVersion group, kind, namespace and name); only one of them is applied',
+    ]);
+  });
+});
+
+describe('quantities', () => {
+  it('flags millibyte memory, negative values, cpu with a byte unit, a too small memory and invalid syntax', () => {
+    const objs = stack();
+    spec(objs, 'Deployment', 'hasher').containers[0].resources = { requests: { cpu: '2Gi', memory: '96m' }, limits: { cpu: '-1', memory: 128 } };
+    spec(objs, 'Deployment', 'webui').containers[0].resources.limits['ephemeral-storage'] = '1Y';
+    expect(lines(validateManifests(objs))).toEqual([
+      'Deployment dockercoins/hasher: [quantities] container hasher resources.requests.cpu "2Gi" has the byte unit Gi; cpu is counted in cores (2) or millicores (500m)',
+      'Deployment dockercoins/hasher: [quantities] container hasher resources.requests.memory "96m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 96Mi',
+      'Deployment dockercoins/hasher: [quantities] container hasher resources.limits.cpu "-1" must not be negative',
+      'Deployment dockercoins/hasher: [quantities] container hasher resources.limits.memory 128 is below 4Mi: no container starts in that little memory (missing or wrong unit?)',
+      'Deployment dockercoins/webui: [quantities] container webui resources.limits.ephemeral-storage "1Y" is not a valid quantity (a number with one of the suffixes n u m k M G T P E Ki Mi Gi Ti Pi Ei, or an exponent like 1e3)',
+    ]);
+  });
+
+  it('checks init containers, ResourceQuota, LimitRange, PVCs, volumeClaimTemplates and emptyDir sizeLimit', () => {
+    const objs = stack();
+    const s = spec(objs, 'Deployment', 'webui');
+    s.initContainers = [{ ...structuredClone(s.containers[0]), name: 'init' }];
+    delete s.initContainers[0].readinessProbe;
+    delete s.initContainers[0].livenessProbe;
+    delete s.initContainers[0].ports;
+    s.initContainers[0].resources.requests.memory = '64m';
+    s.volumes[0].emptyDir = { sizeLimit: '-64Mi' };
+    objs.push(
+      { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'dockercoins' }, spec: { hard: { 'limits.memory': '2gi', 'requests.cpu': '4Ki', pods: -1 } } },
+      { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'l', namespace: 'dockercoins' }, spec: { limits: [{ type: 'Container', max: { memory: '1500m' } }] } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'dockercoins' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10m' } } } },
+    );
+    const sts = structuredClone(find(objs, 'Deployment', 'redis'));
+    sts.kind = 'StatefulSet';
+    sts.metadata.name = 'redis-sts';
+    sts.spec.serviceName = 'redis';
+    sts.spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '-1Gi' } } } }];
+    objs.push(sts);
+    expect(lines(validateManifests(objs))).toEqual([
+      'Deployment dockercoins/webui: [quantities] init container init resources.requests.memory "64m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 64Mi',
+      'Deployment dockercoins/webui: [quantities] volume tmp emptyDir.sizeLimit "-64Mi" must not be negative',
+      'ResourceQuota dockercoins/q: [schema] spec.hard["limits.memory"]: must be number or quantity string',
+      'ResourceQuota dockercoins/q: [quantities] spec.hard["requests.cpu"] "4Ki" has the byte unit Ki; cpu is counted in cores (2) or millicores (500m)',
+      'ResourceQuota dockercoins/q: [quantities] spec.hard.pods -1 must not be negative',
+      'LimitRange dockercoins/l: [quantities] spec.limits[0].max.memory "1500m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 1500Mi',
+      'PersistentVolumeClaim dockercoins/data: [quantities] spec.resources.requests.storage "10m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 10Mi',
+      'StatefulSet dockercoins/redis-sts: [quantities] volumeClaimTemplate data spec.resources.requests.storage "-1Gi" must not be negative',
+    ]);
+  });
+
+  it('parseQuantity follows the Kubernetes grammar', () => {
+    expect(parseQuantity('96Mi')).toEqual({ negative: false, number: '96', suffix: 'Mi', value: 96 * 2 ** 20 });
+    expect(parseQuantity('1e3')?.value).toBe(1000);
+    expect(parseQuantity('.5')?.value).toBe(0.5);
+    expect(parseQuantity(-2)?.negative).toBe(true);
+    for (const bad of ['1Y', '1K', '1 Mi', 'Mi', '1e', '1.5.5', '1mi', '']) expect(parseQuantity(bad)).toBeUndefined();
+  });
+
+  it('any valid memory quantity of at least 4Mi with a byte suffix passes', () => {
+    // between the 4Mi floor and the fixture's 128Mi limit
+    const factor: Record<string, number> = { Ki: 1024, Mi: 2 ** 20, k: 1e3, M: 1e6 };
+    const memory = fc.constantFrom(...Object.keys(factor)).chain((s) =>
+      fc.integer({ min: Math.ceil((4 * 2 ** 20) / factor[s]), max: Math.floor((128 * 2 ** 20) / factor[s]) }).map((n) => `${n}${s}`));
+    fc.assert(fc.property(memory, (m) => {
+      const objs = stack();
+      spec(objs, 'Deployment', 'hasher').containers[0].resources.requests.memory = m;
+      return lines(validateManifests(objs)).length === 0;
+    }), { numRuns: 50 });
+  });
+
+  it('any memory quantity with the m suffix is flagged', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1e9 }), (n) => {
+      const objs = stack();
+      spec(objs, 'Deployment', 'hasher').containers[0].resources.limits.memory = `${n}m`;
+      const out = lines(validateManifests(objs));
+      return out.length === 1 && out[0].includes('[quantities]') && out[0].includes(`"${n}m" has the suffix m`);
+    }), { numRuns: 50 });
+  });
+});
+
+describe('limit-range', () => {
+  it('flags limits above max and requests below min of a Container LimitRange of the namespace', () => {
+    const objs = stack();
+    objs.push({
+      apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'dockercoins' },
+      spec: { limits: [{ type: 'Container', max: { cpu: '400m', memory: '1Gi' }, min: { memory: '96Mi' } }, { type: 'Pod', max: { cpu: '100m' } }] },
+    });
+    // another namespace's LimitRange does not apply
+    objs.push({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'tiny', namespace: 'other' }, spec: { limits: [{ type: 'Container', max: { cpu: '1m' } }] } });
+    spec(objs, 'Deployment', 'hasher').containers[0].resources.requests.memory = '128Mi';
+    spec(objs, 'Deployment', 'hasher').containers[0].resources.limits.cpu = '400m';
+    const lr = lines(validateManifests(objs));
+    expect(lr).toContain('Deployment dockercoins/webui: [limit-range] container webui limits.cpu 500m is above max 400m of LimitRange dockercoins/defaults');
+    expect(lr).toContain('Deployment dockercoins/webui: [limit-range] container webui requests.memory 64Mi is below min 96Mi of LimitRange dockercoins/defaults');
+    expect(lr.filter((l) => l.startsWith('Deployment dockercoins/hasher'))).toEqual([]);
+    expect(lr.every((l) => l.includes('[limit-range]'))).toBe(true);
+  });
+});
+
+describe('host-access', () => {
+  it('refuses privileged, SYS_ADMIN and the runtime socket without a declaration', () => {
+    const objs = stack();
+    const agent = privilegedAgent(objs);
+    const s = agent.spec.template.spec;
+    s.containers[0].securityContext.privileged = true;
+    s.containers[0].securityContext.allowPrivilegeEscalation = true;
+    s.containers[0].securityContext.capabilities.add = ['CAP_SYS_ADMIN'];
+    s.volumes.push({ name: 'sock', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } }, { name: 'root', hostPath: { path: '/' } }, { name: 'logs', hostPath: { path: '/var/log' } });
+    expect(lines(validateManifests(objs))).toEqual([
+      `DaemonSet agents/agent: [host-access] container rng is privileged (securityContext.privileged: true); declare it with pod template annotation ${HOST_ACCESS_PRIVILEGED_ANNOTATION}: <reason>`,
+      `DaemonSet agents/agent: [host-access] container rng adds capability CAP_SYS_ADMIN; declare it with pod template annotation ${HOST_ACCESS_SYS_ADMIN_ANNOTATION}: <reason>`,
+      `DaemonSet agents/agent: [host-access] volume "sock" mounts the container runtime socket /var/run/docker.sock (hostPath); declare it with pod template annotation ${HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION}: <reason>`,
+      `DaemonSet agents/agent: [host-access] volume "root" mounts hostPath /, which contains the container runtime socket /run/containerd/containerd.sock; declare it with pod template annotation ${HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION}: <reason>`,
+    ]);
+  });
+
+  it('accepts each need when declared with a reason, and flags empty or needless declarations', () => {
+    const objs = stack();
+    const agent = privilegedAgent(objs);
+    const s = agent.spec.template.spec;
+    s.containers[0].securityContext.privileged = true;
+    s.containers[0].securityContext.capabilities.add = ['ALL'];
+    agent.spec.template.metadata.annotations = {
+      [HOST_ACCESS_PRIVILEGED_ANNOTATION]: 'loads kernel modules for the CNI',
+      [HOST_ACCESS_SYS_ADMIN_ANNOTATION]: ' ',
+      [HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION]: 'lists containers',
+    };
+    expect(lines(validateManifests(objs))).toEqual([
+      `DaemonSet agents/agent: [host-access] annotation ${HOST_ACCESS_SYS_ADMIN_ANNOTATION} must give a non-empty reason`,
+      `DaemonSet agents/agent: [host-access] container rng adds capability ALL (which includes SYS_ADMIN); declare it with pod template annotation ${HOST_ACCESS_SYS_ADMIN_ANNOTATION}: <reason>`,
+      `DaemonSet agents/agent: [host-access] annotation ${HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION} declares a need the pod does not have; remove it`,
+    ]);
+  });
+
+  it('applies in restricted namespaces too, next to pod-security', () => {
+    const objs = stack();
+    spec(objs, 'Deployment', 'hasher').containers[0].securityContext.privileged = true;
+    expect(lines(validateManifests(objs))).toEqual([
+      'Deployment dockercoins/hasher: [pod-security] restricted: container hasher: securityContext.privileged must not be true (privileged)',
+      `Deployment dockercoins/hasher: [host-access] container hasher is privileged (securityContext.privileged: true); declare it with pod template annotation ${HOST_ACCESS_PRIVILEGED_ANNOTATION}: <reason>`,
+    ]);
+  });
+});

@@ -1,0 +1,1159 @@
+/**
+ * Catalogue of hand-written bad manifests: each is what a user might write
+ * (or a model bug might render), with the exact lines `npm run validate`
+ * prints for it. Every manifest is otherwise clean, so the lines are the
+ * whole output. Exported so that the lead can count it in a global catalogue;
+ * manifests.test.ts runs each through the validate CLI.
+ *
+ * Objects without a Namespace document live in a namespace treated as
+ * Pod Security `restricted` (project policy), so the pods below carry the
+ * restricted settings; the fragments only factor out that boilerplate.
+ */
+
+/** One bad manifest and what validate must print for it. */
+export interface BadManifest {
+  /** Unique, file-name safe. */
+  readonly id: string;
+  /** What the user got wrong, in a few words. */
+  readonly mistake: string;
+  /** The manifest file (one or more YAML documents). */
+  readonly yaml: string;
+  /** The problem lines, exactly and in order (without the summary line). */
+  readonly expected: readonly string[];
+}
+
+/** Pod securityContext satisfying restricted and the hardening rule. */
+const POD_SC = '{runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: {type: RuntimeDefault}}';
+/** Container securityContext satisfying restricted and the hardening rule. */
+const SC = '{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}';
+/** Requests and limits that pass every resource rule. */
+const RES = '{requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}';
+/** Probes on the port named http. */
+const READY = '{httpGet: {path: /ready, port: http}}';
+const LIVE = '{httpGet: {path: /healthz, port: http}}';
+/** A namespace at the privileged level: pod-security is silent there, host-access is not. */
+const AGENTS_NS = `apiVersion: v1
+kind: Namespace
+metadata: {name: agents, labels: {pod-security.kubernetes.io/enforce: privileged}}
+`;
+
+const HOST_PRIVILEGED = 'platform.dockercoins.io/host-access-privileged';
+const HOST_SYS_ADMIN = 'platform.dockercoins.io/host-access-sys-admin';
+const HOST_SOCKET = 'platform.dockercoins.io/host-access-runtime-socket';
+const NAME_SUBDOMAIN = "(lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)";
+const NAME_LABEL = "(lowercase letters, digits and '-', starting and ending with a letter or digit)";
+const HOST_INVALID = `is not a valid DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters; "*." may prefix it)`;
+const DUPLICATE = 'also defined earlier in the input (same apiVersion group, kind, namespace and name); only one of them is applied';
+const LONG_NAME = 'a'.repeat(64);
+
+export const BAD_MANIFESTS: readonly BadManifest[] = [
+  // ---------------------------------------------------------------- schema
+  {
+    id: 'schema-unknown-field',
+    mistake: 'a typo in a field name (the API server drops it silently)',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    imagePullPolicyy: Always
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [schema] spec.containers[0].imagePullPolicyy: unknown field'],
+  },
+  {
+    id: 'schema-misplaced-field',
+    mistake: 'readOnlyRootFilesystem at pod level, where it does not exist',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: {type: RuntimeDefault}, readOnlyRootFilesystem: true}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [schema] spec.securityContext.readOnlyRootFilesystem: unknown field'],
+  },
+  {
+    id: 'schema-wrong-type',
+    mistake: 'a port number quoted as a string',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports: [{name: http, containerPort: "8080"}]
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [schema] spec.containers[0].ports[0].containerPort: must be integer'],
+  },
+  {
+    id: 'schema-required-field',
+    mistake: 'an RBAC rule without verbs',
+    yaml: `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop}
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+`,
+    expected: ['Role shop/reader: [schema] rules[0].verbs: required field is missing'],
+  },
+  {
+    id: 'schema-removed-api-version',
+    mistake: 'an API version current clusters no longer serve',
+    yaml: `apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: shop}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: web}}
+`,
+    expected: ['PodDisruptionBudget shop/web: [schema] apiVersion: policy/v1beta1 PodDisruptionBudget is no longer served (removed in Kubernetes 1.25)'],
+  },
+  {
+    id: 'schema-quantity-syntax',
+    mistake: 'a space between number and unit',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 64 Mi}, limits: {cpu: 200m, memory: 128Mi}}
+`,
+    expected: ['Pod shop/web: [schema] spec.containers[0].resources.requests.memory: must be number or quantity string'],
+  },
+
+  // ---------------------------------------------------------------- object-name
+  {
+    id: 'name-uppercase',
+    mistake: 'uppercase and an underscore in a ConfigMap name',
+    yaml: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: Shop_Config, namespace: shop}
+data: {mode: fast}
+`,
+    expected: [`ConfigMap shop/Shop_Config: [object-name] metadata.name "Shop_Config" is not a valid DNS-1123 subdomain ${NAME_SUBDOMAIN}`],
+  },
+  {
+    id: 'name-namespace-with-dot',
+    mistake: 'a dot in a Namespace name (a DNS-1123 label)',
+    yaml: `apiVersion: v1
+kind: Namespace
+metadata: {name: team.shop, labels: {pod-security.kubernetes.io/enforce: restricted}}
+`,
+    expected: [`Namespace team.shop: [object-name] metadata.name "team.shop" is not a valid DNS-1123 label ${NAME_LABEL}`],
+  },
+  {
+    id: 'name-namespace-too-long',
+    mistake: 'a Namespace name of 64 characters',
+    yaml: `apiVersion: v1
+kind: Namespace
+metadata: {name: ${LONG_NAME}}
+`,
+    expected: [`Namespace ${LONG_NAME}: [object-name] metadata.name "${LONG_NAME}" is 64 characters; a DNS-1123 label has at most 63`],
+  },
+  {
+    id: 'name-service-leading-digit',
+    mistake: 'a Service name starting with a digit',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: 8080-web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}]
+`,
+    expected: [`Service shop/8080-web: [object-name] metadata.name "8080-web" is not a valid DNS-1035 label (lowercase letters, digits and '-', starting with a letter and ending with a letter or digit)`],
+  },
+  {
+    id: 'name-rbac-slash',
+    mistake: 'a slash in a ClusterRole name',
+    yaml: `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: shop/reader}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get]}
+`,
+    expected: [`ClusterRole shop/reader: [object-name] metadata.name "shop/reader" must not contain '/' or '%' and must not be '.' or '..'`],
+  },
+  {
+    id: 'name-bad-namespace',
+    mistake: 'an uppercase namespace in metadata.namespace',
+    yaml: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: Shop}
+data: {mode: fast}
+`,
+    expected: [`ConfigMap Shop/settings: [object-name] metadata.namespace "Shop" is not a valid DNS-1123 label ${NAME_LABEL}`],
+  },
+
+  // ---------------------------------------------------------------- duplicate-object
+  {
+    id: 'duplicate-configmap',
+    mistake: 'the same ConfigMap pasted twice with different data',
+    yaml: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {mode: safe}
+`,
+    expected: [`ConfigMap shop/settings: [duplicate-object] ${DUPLICATE}`],
+  },
+  {
+    id: 'duplicate-across-versions',
+    mistake: 'one HorizontalPodAutoscaler written in two API versions',
+    yaml: `apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 6
+`,
+    expected: [`HorizontalPodAutoscaler shop/web: [duplicate-object] ${DUPLICATE}`],
+  },
+
+  // ---------------------------------------------------------------- quantities
+  {
+    id: 'quantity-memory-millibytes',
+    mistake: 'memory 96m (96 millibytes) meant as 96Mi',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 200m, memory: 96m}}
+`,
+    expected: ['Pod shop/web: [quantities] container web resources.limits.memory "96m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 96Mi'],
+  },
+  {
+    id: 'quantity-cpu-byte-unit',
+    mistake: 'cpu given in gibibytes',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 2Gi, memory: 128Mi}}
+`,
+    expected: ['Pod shop/web: [quantities] container web resources.limits.cpu "2Gi" has the byte unit Gi; cpu is counted in cores (2) or millicores (500m)'],
+  },
+  {
+    id: 'quantity-negative',
+    mistake: 'a negative cpu request',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: -100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}
+`,
+    expected: ['Pod shop/web: [quantities] container web resources.requests.cpu "-100m" must not be negative'],
+  },
+  {
+    id: 'quantity-memory-without-unit',
+    mistake: 'memory 128 (bytes) meant as 128Mi',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 128}, limits: {cpu: 200m, memory: 128Mi}}
+`,
+    expected: ['Pod shop/web: [quantities] container web resources.requests.memory 128 is below 4Mi: no container starts in that little memory (missing or wrong unit?)'],
+  },
+  {
+    id: 'quantity-unknown-suffix',
+    mistake: 'an SI prefix Kubernetes does not know (the schema lets it through)',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 64Mi, ephemeral-storage: 1d}, limits: {cpu: 200m, memory: 128Mi}}
+`,
+    expected: ['Pod shop/web: [quantities] container web resources.requests.ephemeral-storage "1d" is not a valid quantity (a number with one of the suffixes n u m k M G T P E Ki Mi Gi Ti Pi Ei, or an exponent like 1e3)'],
+  },
+  {
+    id: 'quantity-init-container',
+    mistake: 'millibytes in an init container',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  initContainers:
+  - name: migrate
+    image: shop/migrate:1.0
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 32m}, limits: {cpu: 200m, memory: 128Mi}}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [quantities] init container migrate resources.requests.memory "32m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 32Mi'],
+  },
+  {
+    id: 'quantity-resource-quota',
+    mistake: 'a quota with millibytes and cpu in bytes',
+    yaml: `apiVersion: v1
+kind: ResourceQuota
+metadata: {name: quota, namespace: shop}
+spec:
+  hard: {requests.memory: 512m, limits.cpu: 8Gi, pods: "20"}
+`,
+    expected: [
+      'ResourceQuota shop/quota: [quantities] spec.hard["requests.memory"] "512m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 512Mi',
+      'ResourceQuota shop/quota: [quantities] spec.hard["limits.cpu"] "8Gi" has the byte unit Gi; cpu is counted in cores (2) or millicores (500m)',
+    ],
+  },
+  {
+    id: 'quantity-limit-range',
+    mistake: 'a negative LimitRange max',
+    yaml: `apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    max: {memory: -1Gi}
+`,
+    expected: ['LimitRange shop/limits: [quantities] spec.limits[0].max.memory "-1Gi" must not be negative'],
+  },
+  {
+    id: 'quantity-pvc-storage',
+    mistake: 'a volume claim of 10 millibytes',
+    yaml: `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: shop}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 10m}}
+`,
+    expected: ['PersistentVolumeClaim shop/data: [quantities] spec.resources.requests.storage "10m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 10Mi'],
+  },
+  {
+    id: 'quantity-volume-claim-template',
+    mistake: 'a StatefulSet claim template of 5 millibytes',
+    yaml: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: db
+        image: postgres:16.4
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: ${READY}
+        livenessProbe: ${LIVE}
+        securityContext: ${SC}
+        resources: ${RES}
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 5m}}
+`,
+    expected: ['StatefulSet shop/db: [quantities] volumeClaimTemplate data spec.resources.requests.storage "5m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 5Mi'],
+  },
+  {
+    id: 'quantity-empty-dir-size',
+    mistake: 'an emptyDir sizeLimit of 64 millibytes',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+    volumeMounts: [{name: cache, mountPath: /cache}]
+  volumes:
+  - name: cache
+    emptyDir: {sizeLimit: 64m}
+`,
+    expected: ['Pod shop/web: [quantities] volume cache emptyDir.sizeLimit "64m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 64Mi'],
+  },
+
+  // ---------------------------------------------------------------- limit-range
+  {
+    id: 'limit-range-above-max',
+    mistake: 'a container limit above the namespace LimitRange max',
+    yaml: `apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    max: {cpu: 100m, memory: 1Gi}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [limit-range] container web limits.cpu 200m is above max 100m of LimitRange shop/limits'],
+  },
+  {
+    id: 'limit-range-below-min',
+    mistake: 'an init container request below the namespace LimitRange min',
+    yaml: `apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    min: {memory: 64Mi}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  initContainers:
+  - name: migrate
+    image: shop/migrate:1.0
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 32Mi}, limits: {cpu: 200m, memory: 128Mi}}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [limit-range] init container migrate requests.memory 32Mi is below min 64Mi of LimitRange shop/limits'],
+  },
+
+  // ---------------------------------------------------------------- host-access
+  {
+    id: 'host-access-privileged',
+    mistake: 'a privileged node agent without a declared reason',
+    yaml: `${AGENTS_NS}---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: agents}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: agent
+    image: shop/agent:1.0
+    securityContext: {privileged: true, readOnlyRootFilesystem: true}
+    resources: ${RES}
+`,
+    expected: [`Pod agents/agent: [host-access] container agent is privileged (securityContext.privileged: true); declare it with pod template annotation ${HOST_PRIVILEGED}: <reason>`],
+  },
+  {
+    id: 'host-access-sys-admin',
+    mistake: 'CAP_SYS_ADMIN added without a declared reason',
+    yaml: `${AGENTS_NS}---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: agents}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: agent
+        image: shop/agent:1.0
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: ${READY}
+        livenessProbe: ${LIVE}
+        securityContext: {readOnlyRootFilesystem: true, capabilities: {add: [SYS_ADMIN]}}
+        resources: ${RES}
+`,
+    expected: [`DaemonSet agents/agent: [host-access] container agent adds capability SYS_ADMIN; declare it with pod template annotation ${HOST_SYS_ADMIN}: <reason>`],
+  },
+  {
+    id: 'host-access-docker-socket',
+    mistake: 'the Docker socket mounted without a declared reason',
+    yaml: `${AGENTS_NS}---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: agents}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: agent
+    image: shop/agent:1.0
+    securityContext: ${SC}
+    resources: ${RES}
+    volumeMounts: [{name: docker, mountPath: /var/run/docker.sock}]
+  volumes:
+  - name: docker
+    hostPath: {path: /var/run/docker.sock, type: Socket}
+`,
+    expected: [`Pod agents/agent: [host-access] volume "docker" mounts the container runtime socket /var/run/docker.sock (hostPath); declare it with pod template annotation ${HOST_SOCKET}: <reason>`],
+  },
+  {
+    id: 'host-access-run-directory',
+    mistake: 'the node /run directory (holding the containerd socket) mounted read-only',
+    yaml: `${AGENTS_NS}---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: agents}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: agent
+    image: shop/agent:1.0
+    securityContext: ${SC}
+    resources: ${RES}
+    volumeMounts: [{name: run, mountPath: /host/run, readOnly: true}]
+  volumes:
+  - name: run
+    hostPath: {path: /run/, type: Directory}
+`,
+    expected: [`Pod agents/agent: [host-access] volume "run" mounts hostPath /run/, which contains the container runtime socket /run/containerd/containerd.sock; declare it with pod template annotation ${HOST_SOCKET}: <reason>`],
+  },
+  {
+    id: 'host-access-empty-reason',
+    mistake: 'a privileged declaration without a reason',
+    yaml: `${AGENTS_NS}---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent
+  namespace: agents
+  annotations: {${HOST_PRIVILEGED}: ""}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: agent
+    image: shop/agent:1.0
+    securityContext: {privileged: true, readOnlyRootFilesystem: true}
+    resources: ${RES}
+`,
+    expected: [
+      `Pod agents/agent: [host-access] annotation ${HOST_PRIVILEGED} must give a non-empty reason`,
+      `Pod agents/agent: [host-access] container agent is privileged (securityContext.privileged: true); declare it with pod template annotation ${HOST_PRIVILEGED}: <reason>`,
+    ],
+  },
+  {
+    id: 'host-access-stale-declaration',
+    mistake: 'a runtime-socket declaration left behind after the mount was removed',
+    yaml: `${AGENTS_NS}---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent
+  namespace: agents
+  annotations: {${HOST_SOCKET}: lists the containers of the node}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: agent
+    image: shop/agent:1.0
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: [`Pod agents/agent: [host-access] annotation ${HOST_SOCKET} declares a need the pod does not have; remove it`],
+  },
+
+  // ---------------------------------------------------------------- pod-security
+  {
+    id: 'pod-security-privilege-escalation',
+    mistake: 'allowPrivilegeEscalation not set to false',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: {readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [pod-security] restricted: container web: securityContext.allowPrivilegeEscalation must be false (allow-privilege-escalation)'],
+  },
+  {
+    id: 'pod-security-run-as-non-root',
+    mistake: 'runAsNonRoot missing',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: {runAsUser: 1000, runAsGroup: 1000, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [pod-security] restricted: runAsNonRoot must be true in the pod securityContext or in every container (missing in web) (run-as-non-root)'],
+  },
+  {
+    id: 'pod-security-baseline-host-network',
+    mistake: 'hostNetwork in a baseline namespace',
+    yaml: `apiVersion: v1
+kind: Namespace
+metadata: {name: edge, labels: {pod-security.kubernetes.io/enforce: baseline}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: proxy, namespace: edge}
+spec:
+  hostNetwork: true
+  securityContext: ${POD_SC}
+  containers:
+  - name: proxy
+    image: envoyproxy/envoy:v1.31.0
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod edge/proxy: [pod-security] baseline: hostNetwork must not be true (host-namespaces)'],
+  },
+
+  // ---------------------------------------------------------------- hardening
+  {
+    id: 'hardening-writable-root',
+    mistake: 'a writable root filesystem',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: {drop: [ALL]}}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [hardening] container web: securityContext.readOnlyRootFilesystem must be true (read-only-root-filesystem)'],
+  },
+  {
+    id: 'hardening-no-uid',
+    mistake: 'no numeric runAsUser (the image USER decides)',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: {runAsNonRoot: true, runAsGroup: 1000, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [hardening] container web: runAsUser must be set to a number (pod or container securityContext) (explicit-run-as-user)'],
+  },
+
+  // ---------------------------------------------------------------- probes, probe-port
+  {
+    id: 'probes-missing-liveness',
+    mistake: 'a Deployment without a livenessProbe',
+    yaml: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: ${READY}
+        securityContext: ${SC}
+        resources: ${RES}
+`,
+    expected: ['Deployment shop/web: [probes] container web has no livenessProbe (or set pod template annotation platform.dockercoins.io/probes-waived: <reason>)'],
+  },
+  {
+    id: 'probes-waiver-without-reason',
+    mistake: 'a probes waiver with an empty reason',
+    yaml: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata:
+      labels: {app: worker}
+      annotations: {platform.dockercoins.io/probes-waived: ""}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: worker
+        image: shop/worker:1.0
+        securityContext: ${SC}
+        resources: ${RES}
+`,
+    expected: [
+      'Deployment shop/worker: [probes] annotation platform.dockercoins.io/probes-waived must give a non-empty reason',
+      'Deployment shop/worker: [probes] container worker has no readinessProbe (or set pod template annotation platform.dockercoins.io/probes-waived: <reason>)',
+      'Deployment shop/worker: [probes] container worker has no livenessProbe (or set pod template annotation platform.dockercoins.io/probes-waived: <reason>)',
+    ],
+  },
+  {
+    id: 'probe-port-unknown-name',
+    mistake: 'a probe on a port name the container does not declare',
+    yaml: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]
+        readinessProbe: {httpGet: {path: /ready, port: web}}
+        livenessProbe: {tcpSocket: {port: 8081}}
+        securityContext: ${SC}
+        resources: ${RES}
+`,
+    expected: ['Deployment shop/web: [probe-port] container web readinessProbe.httpGet.port "web" is not a port name of the container (declared: http, metrics)'],
+  },
+
+  // ---------------------------------------------------------------- resources, image-tag
+  {
+    id: 'resources-missing-limits',
+    mistake: 'requests without limits',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 64Mi}}
+`,
+    expected: ['Pod shop/web: [resources] container web has no resources limits.cpu, limits.memory'],
+  },
+  {
+    id: 'image-latest',
+    mistake: 'the latest tag',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:latest
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [image-tag] container web image nginx:latest uses the latest tag'],
+  },
+  {
+    id: 'image-no-tag',
+    mistake: 'no tag behind a registry port',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: registry.local:5000/shop/web
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [image-tag] container web image registry.local:5000/shop/web has no tag (pulls latest)'],
+  },
+
+  // ---------------------------------------------------------------- secret-values
+  {
+    id: 'secret-committed-data',
+    mistake: 'a Secret with its values in the repository',
+    yaml: `apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+stringData: {password: hunter2, user: shop}
+`,
+    expected: ['Secret shop/db: [secret-values] Secret has stringData (password, user); secret values must not be committed'],
+  },
+  {
+    id: 'secret-literal-env',
+    mistake: 'a password as a literal env value',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    env:
+    - {name: DB_PASSWORD, value: hunter2}
+    - {name: DB_PASSWORD_FILE, value: /run/secrets/db}
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [secret-values] container web env DB_PASSWORD has a literal value; use valueFrom.secretKeyRef'],
+  },
+
+  // ---------------------------------------------------------------- service-selector, service-target-port
+  {
+    id: 'service-selector-typo',
+    mistake: 'a Service selector that matches no pod',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports: [{name: http, containerPort: 8080}]
+    securityContext: ${SC}
+    resources: ${RES}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: wbe}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+    expected: ['Service shop/web: [service-selector] selector app=wbe matches no pod template in namespace shop'],
+  },
+  {
+    id: 'service-target-port-name',
+    mistake: 'a Service targetPort name the pods do not declare',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports: [{name: http, containerPort: 8080}]
+    securityContext: ${SC}
+    resources: ${RES}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: web}]
+`,
+    expected: ['Service shop/web: [service-target-port] port 80: no selected pod declares a port named "web" for TCP (declared: http=8080/TCP)'],
+  },
+  {
+    id: 'service-target-port-number',
+    mistake: 'a Service targetPort left at the old container port',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports: [{name: http, containerPort: 8080}]
+    securityContext: ${SC}
+    resources: ${RES}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+`,
+    expected: ['Service shop/web: [service-target-port] port 80: no selected pod declares containerPort 80/TCP (declared: http=8080/TCP)'],
+  },
+  {
+    id: 'service-target-port-protocol',
+    mistake: 'a UDP Service port onto a TCP-only container port',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: dns, namespace: shop, labels: {app: dns}}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: dns
+    image: coredns/coredns:1.11.3
+    ports: [{name: dns, containerPort: 5353}]
+    securityContext: ${SC}
+    resources: ${RES}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dns, namespace: shop}
+spec:
+  selector: {app: dns}
+  ports: [{name: dns, port: 53, targetPort: 5353, protocol: UDP}]
+`,
+    expected: ['Service shop/dns: [service-target-port] port 53: no selected pod declares containerPort 5353/UDP (declared: dns=5353/TCP)'],
+  },
+
+  // ---------------------------------------------------------------- ingress-backend, ingress-host, ingress-conflict
+  {
+    id: 'ingress-backend-missing-service',
+    mistake: 'an Ingress backend naming a Service that does not exist',
+    yaml: `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+`,
+    expected: ['Ingress shop/web: [ingress-backend] rule 0 (shop.example.com/) path 0: Service shop/web does not exist'],
+  },
+  {
+    id: 'ingress-backend-wrong-port',
+    mistake: 'an Ingress backend on the container port instead of the Service port',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 8080}}}}
+`,
+    expected: ['Ingress shop/web: [ingress-backend] rule 0 (shop.example.com/) path 0: Service shop/web has no port 8080'],
+  },
+  {
+    id: 'ingress-host-uppercase',
+    mistake: 'an Ingress host with capitals',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  tls: [{hosts: [Shop.example.com], secretName: shop-tls}]
+  rules:
+  - host: Shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+`,
+    expected: [
+      'Ingress shop/web: [ingress-host] rule 0 host "Shop.example.com" must be lowercase',
+      'Ingress shop/web: [ingress-host] tls 0 host "Shop.example.com" must be lowercase',
+    ],
+  },
+  {
+    id: 'ingress-host-invalid',
+    mistake: 'an underscore, a port and an IP address as Ingress hosts; a wildcard is fine',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: web_shop.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}
+  - host: shop.example.com:443
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}
+  - host: 192.0.2.10
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}
+  - host: "*.shop.example.com"
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}
+`,
+    expected: [
+      `Ingress shop/web: [ingress-host] rule 0 host "web_shop.example.com" ${HOST_INVALID}`,
+      `Ingress shop/web: [ingress-host] rule 1 host "shop.example.com:443" ${HOST_INVALID}`,
+      'Ingress shop/web: [ingress-host] rule 2 host "192.0.2.10" must be a DNS name, not an IP address',
+    ],
+  },
+  {
+    id: 'ingress-conflict-across-namespaces',
+    mistake: 'two teams publishing the same host and path',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: blog, namespace: blog}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: blog, namespace: blog}
+spec:
+  rules:
+  - host: Example.com
+    http:
+      paths:
+      - {path: /blog, pathType: Prefix, backend: {service: {name: blog, port: {name: http}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: blog, port: {name: http}}}}
+`,
+    expected: [
+      'Ingress blog/blog: [ingress-host] rule 0 host "Example.com" must be lowercase',
+      'Ingress blog/blog: [ingress-conflict] rule 0 (Example.com/) path 1: also published by Ingress shop/web rule 0 path 0',
+    ],
+  },
+  {
+    id: 'ingress-conflict-within-one',
+    mistake: 'one path listed twice in an Ingress',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}, {name: api, port: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: web, port: {name: api}}}}
+      - {path: /api, pathType: Exact, backend: {service: {name: web, port: {name: http}}}}
+`,
+    expected: ['Ingress shop/web: [ingress-conflict] rule 0 (shop.example.com/api) path 1: also published by rule 0 path 0 of this Ingress'],
+  },
+
+  // ---------------------------------------------------------------- netpol-selector
+  {
+    id: 'netpol-selector-typo',
+    mistake: 'a NetworkPolicy that selects no pod',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: wbe}}
+  policyTypes: [Ingress]
+`,
+    expected: ['NetworkPolicy shop/web-ingress: [netpol-selector] podSelector {"matchLabels":{"app":"wbe"}} matches no pod template in namespace shop'],
+  },
+
+  // ---------------------------------------------------------------- several at once
+  {
+    id: 'several-rules-one-pod',
+    mistake: 'a quick hand-written pod: latest image, no security settings, memory in millibytes',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: shop}
+spec:
+  containers:
+  - name: debug
+    image: busybox
+    resources: {requests: {cpu: 10m, memory: 16m}, limits: {cpu: 100m, memory: 64Mi}}
+`,
+    expected: [
+      'Pod shop/debug: [pod-security] restricted: container debug: securityContext.allowPrivilegeEscalation must be false (allow-privilege-escalation)',
+      'Pod shop/debug: [pod-security] restricted: container debug: securityContext.capabilities.drop must include ALL (capabilities)',
+      'Pod shop/debug: [pod-security] restricted: runAsNonRoot must be true in the pod securityContext or in every container (missing in debug) (run-as-non-root)',
+      'Pod shop/debug: [pod-security] restricted: seccompProfile.type must be RuntimeDefault or Localhost in the pod securityContext or in every container (missing in debug) (seccomp)',
+      'Pod shop/debug: [hardening] container debug: securityContext.readOnlyRootFilesystem must be true (read-only-root-filesystem)',
+      'Pod shop/debug: [hardening] container debug: runAsUser must be set to a number (pod or container securityContext) (explicit-run-as-user)',
+      'Pod shop/debug: [hardening] container debug: runAsGroup must be set to a number (pod or container securityContext) (explicit-run-as-group)',
+      'Pod shop/debug: [quantities] container debug resources.requests.memory "16m" has the suffix m (milli-, 1/1000 byte); for mebibytes write 16Mi',
+      'Pod shop/debug: [image-tag] container debug image busybox has no tag (pulls latest)',
+    ],
+  },
+];
