@@ -1,15 +1,44 @@
 #!/usr/bin/env node
 'use strict';
 // Entry point of the npm scripts: `node bin/run.js <command> [args]`.
-require('./register');
+// Each command parses its own arguments (node's util.parseArgs, strict) and
+// has `--help`; this file only picks the command.
 const path = require('path');
 
-const COMMANDS = ['synth', 'cdk8s', 'validate', 'diff', 'bench'];
+/** Every command, with the one line `node bin/run.js --help` prints. */
+const COMMANDS = {
+  synth: 'render every environment (or --env <name>) into dist/<env>/ (npm run synth)',
+  cdk8s: 'the cdk8s.yaml app: render DOCKERCOINS_ENV (default dev) into CDK8S_OUTDIR (npm run cdk8s -- synth)',
+  validate: 'check rendered manifests in dist/ or the given files and folders (npm run validate)',
+  diff: 'semantic diff of dist/<env>/ against a git ref or another environment (npm run diff)',
+  bench: 'time rendering, the stock ts-node path, K instances and optionally the tests (npm run bench)',
+};
+
+function usage() {
+  const width = Math.max(...Object.keys(COMMANDS).map(c => c.length));
+  return [
+    'usage: node bin/run.js <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, line]) => `  ${name.padEnd(width)}  ${line}`),
+    '',
+    "`node bin/run.js <command> --help` describes a command's options.",
+    '',
+  ].join('\n');
+}
+
 const [command, ...args] = process.argv.slice(2);
-if (!COMMANDS.includes(command)) {
-  process.stderr.write(`usage: node bin/run.js <${COMMANDS.join('|')}> [options]\n`);
+if (command === '--help' || command === '-h' || command === 'help') {
+  process.stdout.write(usage());
+  process.exit(0);
+}
+if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) {
+  const reason = command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`;
+  process.stderr.write(`run: ${reason}\n\n${usage()}`);
   process.exit(2);
 }
+
+require('./register');
 const { main } = require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`));
 Promise.resolve()
   .then(() => main(args))

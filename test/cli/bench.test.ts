@@ -1,7 +1,196 @@
-import { environmentWithInstances, main } from '../../src/cli/bench';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BenchDeps, environmentWithInstances, evaluate, exitCode, Machine, main, Measurements, Stats, TARGETS, writeReport } from '../../src/cli/bench';
 import { renderCharts } from '../../src/render';
 
-describe('npm run bench', () => {
+// These tests never run the real benchmark: measurements are injected.
+
+const s = (median: number): Stats => ({ median, min: median * 0.9, max: median * 1.1, runs: 5 });
+const instance = (k: number, wallMs: number, peakMiB = 120) => ({ k, wall: s(wallMs), render: s(wallMs / 2), peakMiB, bytes: k * 30_000 });
+
+/** Every target met: synth 300 ms, 20x, 3 ms per instance, linear, 150 MiB, validate/diff 400 ms, tests 20 s. */
+function good(): Measurements {
+  return {
+    synth: s(300),
+    stock: s(6000),
+    instances: [instance(1, 300), instance(10, 327), instance(100, 597, 150)],
+    validate: s(400),
+    diff: s(400),
+    tests: s(20_000),
+  };
+}
+
+const MACHINE: Machine = { cpu: 'Test CPU 3000', cores: 8, memoryGiB: 15.6, node: 'v20.0.0', os: 'Linux 6.0 x64', commit: 'abc1234', load: 0.5 };
+
+function deps(measurements: Measurements, written: Array<[string, string]> = []) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const calls: Array<{ runs: number; tests: boolean }> = [];
+  const d: BenchDeps = {
+    measure: o => { calls.push({ runs: o.runs, tests: o.tests }); return measurements; },
+    machine: () => MACHINE,
+    now: () => new Date('2026-01-02T03:04:05Z'),
+    writeFile: (file, content) => { written.push([file, content]); },
+    out: t => { out.push(t); },
+    err: t => { err.push(t); },
+  };
+  return { d, out: () => out.join(''), err: () => err.join(''), calls, written };
+}
+
+const verdicts = (m: Measurements) => Object.fromEntries(evaluate(m).map(r => [r.target.slice(0, 30), r.verdict]));
+
+describe('npm run bench: targets and verdicts', () => {
+  test('every target of the issue has a row with its measured value and limit; all met exits 0', () => {
+    const rows = evaluate(good());
+    expect(rows).toHaveLength(8);
+    expect(rows.map(r => r.verdict)).toEqual(Array(8).fill('met'));
+    expect(rows.map(r => r.limit)).toEqual(['≤ 450 ms', '≥ 15×', '≤ 5 ms', 'ratio in [0.67, 1.5]', '≤ 250 MiB', '≤ 600 ms', '≤ 600 ms', '≤ 30 s']);
+    expect(rows[1].measured).toMatch(/^20\.0× \(stock path 6000 ms/);
+    expect(rows[2].measured).toBe('3.00 ms');
+    expect(rows[3].measured).toBe('3.00 ms vs 3.00 ms: ratio 1.00');
+    expect(exitCode(rows)).toBe(0);
+  });
+
+  test.each<[string, (m: Measurements) => void, number]>([
+    ['synth over 450 ms', m => { m.synth = s(451); m.stock = s(451 * 20); }, 0],
+    ['speed-up under 15x', m => { m.stock = s(300 * 14.9); }, 1],
+    ['over 5 ms per extra instance', m => { m.instances = [instance(1, 300), instance(10, 354), instance(100, 894)]; }, 2],
+    ['super-linear: 10 -> 100 costs more than 1.5x of 1 -> 10', m => { m.instances = [instance(1, 300), instance(10, 318), instance(100, 597)]; }, 3],
+    ['sub-linear beyond 1.5x the other way', m => { m.instances = [instance(1, 300), instance(10, 345), instance(100, 507)]; }, 3],
+    ['peak memory over 250 MiB', m => { m.instances = [instance(1, 300), instance(10, 327), instance(100, 597, 251)]; }, 4],
+    ['validate over 600 ms', m => { m.validate = s(601); }, 5],
+    ['diff over 600 ms', m => { m.diff = s(601); }, 6],
+    ['npm test over 30 s', m => { m.tests = s(30_001); }, 7],
+  ])('%s: that row is missed and the exit status is 1', (_name, change, index) => {
+    const m = good();
+    change(m);
+    const rows = evaluate(m);
+    expect(rows[index].verdict).toBe('missed');
+    expect(rows.filter((_, i) => i !== index).every(r => r.verdict === 'met')).toBe(true);
+    expect(exitCode(rows)).toBe(1);
+  });
+
+  test('limits are inclusive', () => {
+    const m = good();
+    m.synth = s(TARGETS.synthMs);
+    m.stock = s(TARGETS.synthMs * TARGETS.speedup);
+    m.validate = s(TARGETS.validateMs);
+    expect(exitCode(evaluate(m))).toBe(0);
+  });
+
+  test('a failed measurement is an error row (exit 1), naming the failure; the speed-up depends on both paths', () => {
+    const m = good();
+    m.stock = { error: 'node -r ts-node/register exited 1: TS2322' };
+    const rows = evaluate(m);
+    expect(rows[1]).toMatchObject({ verdict: 'error', measured: 'failed: node -r ts-node/register exited 1: TS2322' });
+    expect(exitCode(rows)).toBe(1);
+    m.instances = [instance(1, 300), instance(100, 597)];
+    expect(verdicts(m)['K = 100 DockerCoins instances:']).toBe('error');
+  });
+
+  test('without --tests the test-suite row says so and does not fail the run', () => {
+    const m = good();
+    delete m.tests;
+    const rows = evaluate(m);
+    expect(rows[7]).toMatchObject({ verdict: 'skipped', measured: 'not measured (pass --tests)' });
+    expect(exitCode(rows)).toBe(0);
+  });
+});
+
+describe('npm run bench: report, exit status, --write', () => {
+  test('prints the table and the machine; writes nothing without --write', () => {
+    const b = deps(good());
+    expect(main([], b.d)).toBe(0);
+    expect(b.written).toEqual([]);
+    expect(b.calls).toEqual([{ runs: 7, tests: false }]);
+    const report = b.out();
+    expect(report).toContain('| target | measured | limit | verdict |');
+    expect(report).toContain('- CPU: Test CPU 3000, 8 cores');
+    expect(report).toContain('- Memory: 15.6 GiB total');
+    expect(report).toContain('- Node.js v20.0.0');
+    expect(report).toContain('- Load average at start: 0.50 (1 min)\n');
+    expect(report).toContain('Every measured target is met.');
+    expect(report).toContain('Not written (pass --write');
+  });
+
+  test('a busy machine is said so next to the figures', () => {
+    const b = deps(good());
+    b.d.machine = () => ({ ...MACHINE, load: 6.2 });
+    main([], b.d);
+    expect(b.out()).toContain('- Load average at start: 6.20 (1 min): the machine was busy, figures are pessimistic');
+  });
+
+  test('a missed target exits 1 and is marked in the table', () => {
+    const m = good();
+    m.synth = s(500);
+    m.stock = s(10_000);
+    const b = deps(m);
+    expect(main(['--runs', '3', '--tests'], b.d)).toBe(1);
+    expect(b.calls).toEqual([{ runs: 3, tests: true }]);
+    expect(b.out()).toMatch(/\| every environment rendered .* \| 500 ms .* \| ≤ 450 ms \| \*\*missed\*\* \|/);
+    expect(b.out()).toContain('1 target missed or not measurable.');
+  });
+
+  test('--write writes the printed report to docs/benchmarks.md, --out elsewhere; never into dist/', () => {
+    const root = path.join(__dirname, '..', '..');
+    let b = deps(good());
+    expect(main(['--write'], b.d)).toBe(0);
+    expect(b.written).toHaveLength(1);
+    expect(b.written[0][0]).toBe(path.join(root, 'docs', 'benchmarks.md'));
+    expect(b.out()).toContain(b.written[0][1]);
+
+    const m = good();
+    m.diff = s(700);
+    b = deps(m);
+    expect(main(['--write', '--out', 'tmp/bench.md'], b.d)).toBe(1); // written even when a target is missed
+    expect(b.written.map(w => w[0])).toEqual([path.join(root, 'tmp', 'bench.md')]);
+
+    for (const out of ['dist/bench.md', 'dist', path.join(root, 'dist', 'dev', 'x.md')]) {
+      b = deps(good());
+      expect(main(['--write', '--out', out], b.d)).toBe(2);
+      expect(b.err()).toContain('never writes into dist/');
+      expect(b.written).toEqual([]);
+    }
+  });
+
+  test('the report writer replaces the file whole, creating its folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-write-'));
+    try {
+      const file = path.join(dir, 'sub', 'report.md');
+      writeReport(file, 'old\n');
+      writeReport(file, '# Benchmarks\n');
+      expect(fs.readFileSync(file, 'utf8')).toBe('# Benchmarks\n');
+      expect(fs.readdirSync(path.dirname(file))).toEqual(['report.md']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each([
+    [['--runs', 'zero'], '--runs must be a whole number >= 1, got "zero"'],
+    [['--frobnicate'], "Unknown option '--frobnicate'"],
+    [['stray'], "Unexpected argument 'stray'"],
+    [['--out', 'x.md'], '--out only says where --write writes: add --write'],
+    [['--skip-tests'], "Unknown option '--skip-tests'"],
+  ])('%j is refused with exit 2 before measuring', (args, message) => {
+    const b = deps(good());
+    expect(main(args, b.d)).toBe(2);
+    expect(b.err().split('\n')[0]).toContain(`bench: ${message}`);
+    expect(b.err()).toContain('usage: npm run bench');
+    expect(b.calls).toEqual([]);
+  });
+
+  test('--help prints the usage with every target and exits 0 without measuring', () => {
+    const b = deps(good());
+    expect(main(['--help'], b.d)).toBe(0);
+    expect(b.out()).toMatch(/^usage: npm run bench/);
+    for (const limit of ['<= 450 ms', '>= 15x', '<= 5 ms', '1.5x', '<= 250 MiB', '<= 600 ms', '<= 30 s']) expect(b.out()).toContain(limit);
+    expect(b.calls).toEqual([]);
+  });
+});
+
+describe('npm run bench: K instances', () => {
   test('builds K DockerCoins instances, each in its own namespace with its own host, and renders them', () => {
     const env = environmentWithInstances(10);
     expect(env.dockercoins).toHaveLength(10);
@@ -9,20 +198,5 @@ describe('npm run bench', () => {
     expect(new Set(env.dockercoins.map(d => d.host)).size).toBe(10);
     const ids = renderCharts(env).map(c => c.id);
     expect(ids.filter(id => id.startsWith('dockercoins-coins-'))).toHaveLength(10);
-  });
-
-  test('--help prints the usage; bad arguments exit 2', () => {
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(main(['--help'])).toBe(0);
-      expect(String(out.mock.calls[0][0])).toContain('usage: npm run bench');
-      expect(main(['--runs', 'zero'])).toBe(2);
-      expect(String(err.mock.calls[0][0])).toContain('--runs must be a whole number >= 1, got "zero"');
-      expect(main(['--frobnicate'])).toBe(2);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
   });
 });
