@@ -1,92 +1,13 @@
 import { App, Chart } from 'cdk8s';
-import { DockerCoins } from '../constructs/dockercoins';
-import { ControlledIngressRoute } from '../constructs/lib/ingress';
-import { EnvironmentConfig } from './config';
-import { platformNamespace } from './stacks/namespaces';
-import { buildStateful } from './stacks/stateful';
-import { buildEdge } from './stacks/edge';
-import { buildLogging } from './stacks/logging';
+import type { BuildContext, StackChart } from '../constructs/lib/component';
+import type { ControlledIngressRoute } from '../constructs/lib/ingress';
+import { PLATFORM_VERSION } from '../constructs/lib/component';
+import { ProductionNamespace } from '../constructs/namespace';
+import type { EnvironmentConfig } from './config';
+import { activeComponents, declaredNamespaces, wiringOf } from './config/wiring';
 
-/** Version of this platform model, the `app.kubernetes.io/version` of objects that are not a packaged app. */
-export const PLATFORM_VERSION = '0.1.0';
-
-/** A chart of the stack and its place in the deployment order. */
-export interface StackChart {
-  /** Chart id: the file name in dist/<env>/ and the Pulumi resource name. */
-  readonly id: string;
-  /**
-   * Deployment wave. Wave 0 holds namespaces and their guardrails, which must
-   * exist before anything else (and before secrets Pulumi creates in them).
-   */
-  readonly wave: number;
-  readonly chart: Chart;
-  /**
-   * Secrets the chart's workloads read but the model never renders (no secret
-   * in git). Pulumi creates them from secret stack config; with kubectl the
-   * operator creates them first (see README).
-   * @default - none
-   */
-  readonly secrets?: readonly RequiredSecret[];
-}
-
-/** A Secret that must exist before a chart is applied. */
-export interface RequiredSecret {
-  readonly name: string;
-  readonly namespace: string;
-  /** Secret key -> Pulumi config key (namespace `dockercoins`) holding the secret value. */
-  readonly keys: Readonly<Record<string, string>>;
-  /** Labels of the Secret object. */
-  readonly labels: Record<string, string>;
-}
-
-/**
- * Builds every chart of an environment into `app`, in deployment order. Both
- * engines call this: cdk8s synthesizes the charts to YAML, Pulumi deploys their
- * objects.
- */
-export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
-  const namespaces = new Chart(app, 'namespaces', { disableResourceNameHashes: true });
-  const charts: StackChart[] = [{ id: 'namespaces', wave: 0, chart: namespaces }];
-
-  for (const instance of env.dockercoins) {
-    platformNamespace(namespaces, {
-      name: instance.namespace,
-      instance: instance.name,
-      partOf: 'dockercoins',
-      podSecurity: 'restricted',
-      quota: instance.quota,
-      limitRange: instance.limitRange,
-      viewer: true,
-    });
-    const id = instance.name === 'dockercoins' ? 'dockercoins' : `dockercoins-${instance.name}`;
-    const chart = new Chart(app, id, { disableResourceNameHashes: true });
-    new DockerCoins(chart, 'DockerCoins', {
-      instance: instance.name,
-      namespace: instance.namespace,
-      settings: instance.settings,
-      ingress: ingressRoute(env, instance.host, instance.tlsSecretName),
-      availability: instance.availability,
-      rng: instance.rng,
-      hasher: instance.hasher,
-      worker: instance.worker,
-      webui: { ...instance.webui, nodePortSources: env.cluster.nodeCidrs },
-      redis: instance.redis.persistence
-        ? { ...instance.redis, persistence: withEnvironmentStorageClass(instance.redis.persistence, env) }
-        : instance.redis,
-    });
-    charts.push({ id, wave: 2, chart });
-  }
-  charts.push(...buildStateful(app, namespaces, env));
-  charts.push(...buildEdge(app, namespaces, env));
-  charts.push(...buildLogging(app, namespaces, env));
-  // Deployment order: by wave, then by id (the file order kubectl applies).
-  return charts.sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
-}
-
-/** A claim's StorageClass: its own, else the environment's (else the cluster default). */
-export function withEnvironmentStorageClass<T extends { readonly storageClassName?: string }>(storage: T, env: EnvironmentConfig): T {
-  return { ...storage, storageClassName: storage.storageClassName ?? env.storageClass };
-}
+export { PLATFORM_VERSION };
+export type { RequiredSecret, StackChart } from '../constructs/lib/component';
 
 /** Annotations every Ingress of the environment carries. */
 export function ingressAnnotations(env: EnvironmentConfig): Record<string, string> | undefined {
@@ -96,11 +17,50 @@ export function ingressAnnotations(env: EnvironmentConfig): Record<string, strin
 
 /** How a host is published in this environment: its ingress class, controller and annotations. */
 export function ingressRoute(env: EnvironmentConfig, host: string, tlsSecretName?: string): ControlledIngressRoute {
-  return {
-    host,
-    className: env.ingress.className,
-    controllerNamespace: env.ingress.controllerNamespace,
-    tlsSecretName,
-    annotations: ingressAnnotations(env),
-  };
+  return { host, className: env.ingress.className, controllerNamespace: env.ingress.controllerNamespace, tlsSecretName, annotations: ingressAnnotations(env) };
+}
+
+/** A claim's StorageClass: its own, else the environment's (else the cluster default). */
+export function withEnvironmentStorageClass<T extends { readonly storageClassName?: string }>(storage: T, env: EnvironmentConfig): T {
+  return { ...storage, storageClassName: storage.storageClassName ?? env.storageClass };
+}
+
+/**
+ * Builds every chart of an environment into `app`, in deployment order. Both
+ * engines call this: cdk8s synthesizes the charts to YAML, Pulumi deploys their
+ * objects. Each registered component that the environment configures offers
+ * its endpoints first; the namespaces they own go into the `namespaces` chart
+ * (wave 0); then every build step gets the union of the offers (wiring).
+ */
+export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
+  const active = activeComponents(env);
+  const wiring = wiringOf(active);
+  const namespaces = new Chart(app, 'namespaces', { disableResourceNameHashes: true });
+  for (const ns of declaredNamespaces(active)) {
+    ProductionNamespace.ensure(namespaces, {
+      name: ns.name,
+      podSecurity: ns.podSecurity,
+      podSecurityReason: ns.podSecurityReason,
+      quota: ns.quota,
+      limitRange: ns.limitRange,
+      viewer: ns.viewer,
+      identity: { name: ns.name, instance: ns.instance ?? ns.name, component: 'namespace', partOf: ns.partOf, version: PLATFORM_VERSION },
+    });
+  }
+  const charts: StackChart[] = [{ id: 'namespaces', wave: 0, chart: namespaces }];
+  for (const { component, config } of active) {
+    const ctx: BuildContext<unknown> = {
+      app,
+      namespaces,
+      platform: env,
+      config,
+      environment: env,
+      wiring,
+      ingressRoute: (host, tls) => ingressRoute(env, host, tls),
+      withStorageClass: storage => withEnvironmentStorageClass(storage, env),
+    };
+    charts.push(...component.build(ctx));
+  }
+  // Deployment order: by wave, then by id (the file order kubectl applies), by code point.
+  return charts.sort((a, b) => a.wave - b.wave || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

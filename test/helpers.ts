@@ -11,7 +11,7 @@ export function renderObjects(env: string | EnvironmentConfig): ManifestObject[]
 
 /** Deep copy of an environment, for tests that break one field. */
 export function envCopy(name: string): any {
-  return JSON.parse(JSON.stringify(ENVIRONMENTS[name]));
+  return JSON.parse(JSON.stringify(loadEnvironment(name)));
 }
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet'];

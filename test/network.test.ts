@@ -1,7 +1,7 @@
 import { allowedFlows, Endpoint, flowKey, NetworkModel } from '../src/analysis/network';
 import { K8sObject } from '../src/analysis/objects';
 import { ENV_NAMES, podTemplateMeta, renderObjects, workloads } from './helpers';
-import { ENVIRONMENTS } from '../src/config';
+import { ENVIRONMENTS, loadEnvironment } from '../src/config';
 
 /** The DockerCoins flows the issue asks for, and nothing else. */
 const EXPECTED = [
@@ -23,7 +23,7 @@ describe.each(INSTANCES)('DockerCoins network isolation in %s, instance %s', (en
     return { namespace: ns, labels: podTemplateMeta(w).labels, name: `${ns}/${name}` };
   };
   const flow = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => ({ from: pod(from), to: pod(to), port, protocol });
-  const controllerNs = ENVIRONMENTS[env].ingress.controllerNamespace;
+  const controllerNs = loadEnvironment(env).ingress.controllerNamespace;
   const controller = workloads(objects).find(o => o.metadata.namespace === controllerNs);
   const ingressController: Endpoint = { namespace: controllerNs, labels: controller ? podTemplateMeta(controller).labels : { 'app.kubernetes.io/name': 'traefik' } };
   const otherNamespace: Endpoint = { namespace: 'intruder', labels: { app: 'curl' } };

@@ -63,7 +63,9 @@ export interface DockerCoinsProps {
 const APP_USER: RunAsIdentity = { user: 10001, group: 10001 };
 /** The official Redis alpine image's redis user and group. */
 const REDIS_USER: RunAsIdentity = { user: 999, group: 1000, fsGroup: 1000 };
-const HTTP_PORT = 80;
+/** Every DockerCoins web service listens on 80 (the images hard-code it); Services use the same port. */
+export const DOCKERCOINS_HTTP_PORT = 80;
+const HTTP_PORT = DOCKERCOINS_HTTP_PORT;
 const REDIS_PORT = 6379;
 
 /** Readiness: quick to take a pod out of rotation. */

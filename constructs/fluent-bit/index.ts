@@ -41,8 +41,8 @@ export interface FluentBitProps {
   };
   /** API server endpoints (the kubernetes filter reads pod metadata). */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
-  /** Namespace of Prometheus, allowed to scrape the metrics port. @default monitoring */
-  readonly monitoringNamespace?: string;
+  /** Who may scrape the metrics port (Prometheus). @default - nobody */
+  readonly metricsScrapers?: readonly PeerSpec[];
 }
 
 export const FLUENT_BIT_HTTP_PORT = 2020;
@@ -155,7 +155,7 @@ export class FluentBit extends Construct {
 
     new WorkloadNetworkPolicy(this, 'Policy', {
       name, namespace: ns, labels: this.pod.labels, podSelector: this.pod.selector,
-      ingress: [{ peers: [{ namespace: props.monitoringNamespace ?? 'monitoring' }], ports: [{ port: FLUENT_BIT_HTTP_PORT }] }],
+      ingress: props.metricsScrapers?.length ? [{ peers: props.metricsScrapers, ports: [{ port: FLUENT_BIT_HTTP_PORT }] }] : [],
       egress: [
         { peers: [es.peer], ports: [{ port: es.port }] },
         { peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] },

@@ -47,7 +47,9 @@ export interface PrometheusProps {
 export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' } as const;
 /** The image's nobody user; fsGroup makes the claim writable for it. */
 const PROMETHEUS_USER = { user: 65534, group: 65534, fsGroup: 65534 };
-const PORT = 9090;
+/** Prometheus serves its UI, API and own metrics on 9090. */
+export const PROMETHEUS_PORT = 9090;
+const PORT = PROMETHEUS_PORT;
 const DATA = '/prometheus';
 const CONFIG_DIR = '/etc/prometheus';
 

@@ -145,3 +145,22 @@ export class ProductionNamespace extends Construct {
   }
 }
 
+
+/** Namespace shared by node agents (node-exporter, log shippers): the one place below `restricted` besides Traefik's hostPort mode. */
+export const NODE_AGENTS_NAMESPACE = 'node-agents';
+
+/** Why `node-agents` is privileged: one text for every node agent, whichever component declares the namespace. */
+export const NODE_AGENTS_POD_SECURITY_REASON =
+  'Node agents (metrics exporters, log shippers) read the node itself: host network and PID namespaces and hostPath mounts, '
+  + 'all forbidden by Pod Security baseline. Each agent mounts only what it reads, read-only where it can, runs without '
+  + 'privilege escalation and with all capabilities dropped, and states its own reason in a pod annotation. Nothing else runs here.';
+
+/** The node-agents namespace as the components running agents there declare it (identically: it is shared). */
+export const NODE_AGENTS_NAMESPACE_OFFER = {
+  name: NODE_AGENTS_NAMESPACE,
+  field: 'the node agents (node-exporter, Fluent Bit)',
+  partOf: 'platform',
+  podSecurity: 'privileged' as PodSecurityLevel,
+  podSecurityReason: NODE_AGENTS_POD_SECURITY_REASON,
+  shared: true,
+} as const;

@@ -12,9 +12,29 @@ import { ContainerPortSpec, HardenedDaemonSet, HardenedDeployment, HardenedPod, 
 import type { PodSecurityLevel } from '../namespace';
 
 /** How the entry points reach clients; see src/config/sections/traefik.ts. */
-export type TraefikMode = 'hostPort' | 'loadBalancer';
-/** Who reaches the API and dashboard; see src/config/sections/traefik.ts. */
-export type DashboardExposure = 'insecure' | 'port-forward-only' | 'disabled';
+/**
+ * How Traefik's entry points reach clients.
+ * - `hostPort`: a DaemonSet binding ports 80/443 on every node, control-plane
+ *   nodes included (the course's setup; no cloud load balancer needed). Needs a
+ *   privileged namespace (hostPort is forbidden by baseline). Ingresses get no
+ *   load-balancer address.
+ * - `loadBalancer`: a Deployment behind a Service of type LoadBalancer, fully
+ *   restricted; the Service address is published on every Ingress.
+ */
+export const TRAEFIK_MODES = ['hostPort', 'loadBalancer'] as const;
+export type TraefikMode = (typeof TRAEFIK_MODES)[number];
+/**
+ * Who can reach Traefik's API and dashboard.
+ * - `insecure`: `--api.insecure` (no authentication) on the internal `traefik`
+ *   entry point, optionally routed from `dashboardHost`; hostPort mode only.
+ * - `port-forward-only`: served on the internal entry point (8080), which no
+ *   Service, host port or NetworkPolicy exposes; only `kubectl port-forward`.
+ * - `disabled`: no API and no dashboard.
+ */
+export const DASHBOARD_EXPOSURES = ['insecure', 'port-forward-only', 'disabled'] as const;
+export type DashboardExposure = (typeof DASHBOARD_EXPOSURES)[number];
+/** Identity (and selector) of the controller pods. */
+export const TRAEFIK_IDENTITY = { name: 'traefik', instance: 'traefik' } as const;
 
 export interface TraefikProps {
   /** Namespace of every namespaced object. It must exist with the level `Traefik.podSecurity(mode)` returns. */

@@ -80,9 +80,9 @@ describe('npm run synth', () => {
       expect(spawnSync(process.execPath, ['bin/run.js', 'synth'], { cwd: project }).status).toBe(0);
       const before = fs.readFileSync(path.join(project, 'dist', 'dev', '00-namespaces.k8s.yaml'), 'utf8');
       const prodFile = path.join(project, 'src', 'config', 'environments', 'prod.ts');
-      fs.writeFileSync(prodFile, fs.readFileSync(prodFile, 'utf8').replace("tag: '7.4.2-alpine'", "tag: 'latest'").replace('replicas: 10 }', 'replicas: 0 }'));
-      const defaults = path.join(project, 'src', 'config', 'defaults.ts');
-      fs.writeFileSync(defaults, fs.readFileSync(defaults, 'utf8').replace("tag: '7.4.2-alpine'", "tag: 'latest'"));
+      fs.writeFileSync(prodFile, fs.readFileSync(prodFile, 'utf8').replace('replicas: 10 }', 'replicas: 0 }'));
+      const versions = path.join(project, 'constructs', 'versions.ts');
+      fs.writeFileSync(versions, fs.readFileSync(versions, 'utf8').replace("hub('redis', '7.4.2-alpine')", "hub('redis', 'latest')"));
       fs.writeFileSync(path.join(project, 'src', 'config', 'environments', 'dev.ts'),
         fs.readFileSync(path.join(project, 'src', 'config', 'environments', 'dev.ts'), 'utf8').replace("DEBUG: 'true'", "DEBUG: 'changed'"));
       const result = spawnSync(process.execPath, ['bin/run.js', 'synth'], { cwd: project, encoding: 'utf8' });
@@ -107,7 +107,7 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(devOut)).toEqual(renderEnvironment(loadEnvironment('dev')).map(f => f.name));
     const bad = run(['cdk8s'], { CDK8S_OUTDIR: out, DOCKERCOINS_ENV: 'qa' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('unknown environment "qa"');
+    expect(bad.stderr).toContain('DOCKERCOINS_ENV="qa" is not a known environment; known: dev, staging, prod');
   });
 
   test('npx cdk8s synth works through cdk8s.yaml', () => {

@@ -89,7 +89,7 @@ describe('stateful config validation', () => {
 
   test('the namespace may not be a DockerCoins namespace', () => {
     expect(problems('dev', stateful({ namespace: 'dockercoins' }))).toContainEqual(
-      expect.stringMatching(/^stateful\.namespace: "dockercoins" is already a DockerCoins namespace/));
+      'stateful.namespace: "dockercoins" is already used by dockercoins[dockercoins].namespace; namespaces must be unique (each has one owner, which sets its Pod Security level, quota and policies)');
   });
 
   test('the quota must admit every server, the database and their claims', () => {
@@ -98,11 +98,11 @@ describe('stateful config validation', () => {
     expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims (one per Consul server, one for Postgres)');
     expect(p).toContainEqual(expect.stringMatching(/^stateful\.quota\.storage: 50Gi is below the 80Gi claimed/));
     expect(problems('prod', stateful({ quota: { requests: { memory: '1Gi' } } }))).toContainEqual(
-      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2816Mi that Consul and Postgres need/));
+      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2816Mi that 3 Consul servers and Postgres need/));
   });
 
   test('overrides of StorageClass parameters are free-form; other unknown fields are refused', () => {
     expect(problems('prod', stateful({ storageClasses: [{ name: 'replicated', parameters: { dataLocality: 'best-effort' } }] }))).toEqual([]);
-    expect(problems('prod', stateful({ consul: { replica: 3 } }))).toContain('stateful.consul.replica: unknown field (check the spelling against src/config/types.ts)');
+    expect(problems('prod', stateful({ consul: { replica: 3 } }))).toContain('stateful.consul.replica: unknown field; the fields here are antiAffinity, clientNamespaces, datacenter, image, join, replicas, resources, storage, ui');
   });
 });

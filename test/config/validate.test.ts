@@ -75,7 +75,7 @@ describe('environment configuration', () => {
 
   const duplicates: Array<[string, (env: any) => void, string]> = [
     ['instance name', e => { e.dockercoins[1].name = 'blue'; }, 'dockercoins[1].name: "blue" is already used by dockercoins[0].name; instance names must be unique'],
-    ['namespace', e => { e.dockercoins[1].namespace = 'blue'; }, 'dockercoins[green].namespace: "blue" is already used by dockercoins[blue].namespace; namespaces must be unique'],
+    ['namespace', e => { e.dockercoins[1].namespace = 'blue'; }, 'dockercoins[green].namespace: "blue" is already used by dockercoins[blue].namespace; namespaces must be unique (each has one owner, which sets its Pod Security level, quota and policies)'],
     ['host', e => { e.dockercoins[1].host = e.dockercoins[0].host; }, 'dockercoins[green].host: "blue.dockercoins.staging.example.com" is already used by dockercoins[blue].host; hosts must be unique'],
     ['node port', e => { e.dockercoins[0].webui.nodePort = 30080; e.dockercoins[1].webui.nodePort = 30080; }, 'dockercoins[green].webui.nodePort: "30080" is already used by dockercoins[blue].webui.nodePort; node ports must be unique'],
   ];
@@ -97,7 +97,7 @@ describe('stack config overrides (Pulumi)', () => {
   });
 
   test('optional fields can be set', () => {
-    const env = loadEnvironment('dev', { storageClass: 'local-path', dockercoins: [{ name: 'dockercoins', tlsSecretName: 'dev-tls' }] });
+    const env = loadEnvironment('dev', { storageClass: 'local-path', clusterStorageClasses: ['local-path'], dockercoins: [{ name: 'dockercoins', tlsSecretName: 'dev-tls' }] });
     expect(env.storageClass).toBe('local-path');
     expect(env.dockercoins[0].tlsSecretName).toBe('dev-tls');
   });
@@ -109,7 +109,7 @@ describe('stack config overrides (Pulumi)', () => {
 
   test('misspelt fields are refused', () => {
     expect(() => loadEnvironment('prod', { dockercoins: [{ name: 'dockercoins', worker: { replica: 4 } }] }))
-      .toThrow('Invalid configuration for environment "prod":\n  - dockercoins[dockercoins].worker.replica: unknown field');
+      .toThrow('Invalid configuration for environment "prod":\n  - dockercoins[dockercoins].worker.replica: unknown field; the fields here are image, replicas, resources');
   });
 
   test('unknown environments are refused with the known ones', () => {

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { Consul, CONSUL_CLIENT_LABEL, ConsulProps, consulFaultTolerance } from '../../constructs/consul';
-import { sized } from '../../src/config/defaults';
-import { CONSUL_IMAGE } from '../../src/config/sections/stateful';
+import { sized } from '../../src/config/sizes';
+import { VERSIONS } from '../../constructs/versions';
+const CONSUL_IMAGE = VERSIONS.consul;
 
 const base: ConsulProps = {
   instance: 'data',

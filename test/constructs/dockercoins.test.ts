@@ -5,7 +5,7 @@ import { PROBES_WAIVED_ANNOTATION } from '../../constructs/lib/probes';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { containers, ENV_NAMES, find, podSpec, podTemplateMeta, renderObjects, workloads } from '../helpers';
 
-const instance = (env: string, name?: string) => ENVIRONMENTS[env].dockercoins.find(d => !name || d.name === name)!;
+const instance = (env: string, name?: string) => loadEnvironment(env).dockercoins.find(d => !name || d.name === name)!;
 /** Every DockerCoins instance of every environment. */
 const INSTANCES = ENV_NAMES.flatMap(env => ENVIRONMENTS[env].dockercoins.map(d => [env, d.name]));
 

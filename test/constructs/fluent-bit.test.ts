@@ -14,6 +14,7 @@ const base: FluentBitProps = {
     credentialsSecret: 'elasticsearch-credentials',
   },
   apiServer: { cidrs: ['10.10.0.0/24'], port: 6443 },
+  metricsScrapers: [{ namespace: 'monitoring', pods: { 'app.kubernetes.io/name': 'prometheus' } }],
 };
 
 function render(props: Partial<FluentBitProps> = {}): Obj[] {
@@ -135,9 +136,13 @@ describe('Fluent Bit DaemonSet', () => {
     expect(ds(objects).spec.template.spec.automountServiceAccountToken).toBe(true);
   });
 
-  it('may reach Elasticsearch 9200, the API server and DNS; only monitoring may reach 2020', () => {
+  it('may reach Elasticsearch 9200, the API server and DNS; only the metrics scrapers may reach 2020', () => {
     const p = find(objects, 'NetworkPolicy', 'fluent-bit', 'node-agents').spec;
-    expect(p.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 2020, protocol: 'TCP' }] }]);
+    expect(p.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+      ports: [{ port: 2020, protocol: 'TCP' }],
+    }]);
+    expect(find(render({ metricsScrapers: undefined }), 'NetworkPolicy', 'fluent-bit', 'node-agents').spec.ingress).toEqual([]);
     expect(p.egress[0].ports).toEqual([{ port: 9200, protocol: 'TCP' }]);
     expect(p.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '10.10.0.0/24' } }], ports: [{ port: 6443, protocol: 'TCP' }] });
     expect(p.egress[2].ports.map((x: any) => x.port)).toEqual([53, 53]);

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { Postgres, PostgresProps, POSTGRES_CLIENT_LABEL } from '../../constructs/postgres';
-import { guaranteed, sized } from '../../src/config/defaults';
-import { POSTGRES_IMAGE } from '../../src/config/sections/stateful';
+import { guaranteed, sized } from '../../src/config/sizes';
+import { VERSIONS } from '../../constructs/versions';
+const POSTGRES_IMAGE = VERSIONS.postgres;
 
 const base: PostgresProps = {
   instance: 'data',

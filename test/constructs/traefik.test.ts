@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { Traefik, TRAEFIK_CLUSTER_RULES, TraefikProps } from '../../constructs/traefik';
-import { sized } from '../../src/config/defaults';
-import { TRAEFIK_IMAGE } from '../../src/config/sections/edge';
+import { sized } from '../../src/config/sizes';
+import { VERSIONS } from '../../constructs/versions';
+const TRAEFIK_IMAGE = VERSIONS.traefik;
 import { checkObjectsPodSecurity, checkPodSecurity } from '../../src/analysis/pod-security';
 import { container, ENVS, find, maybe, Obj, podSpec, render } from '../helpers/edge';
 

@@ -5,7 +5,7 @@ import { Endpoint, NetworkModel } from '../../src/analysis/network';
 import { podTemplateOf } from '../../src/analysis/objects';
 import { loadEnvironment } from '../../src/config';
 import { renderCharts } from '../../src/render';
-import { ingressBackends, scrapeTargets } from '../../src/stacks/edge';
+import { ingressBackends, scrapeTargets } from '../../src/config/wiring';
 import { container, ENVS, find, maybe, Obj, podSpec, problems, render } from '../helpers/edge';
 
 describe('edge configuration validation', () => {
@@ -74,9 +74,9 @@ describe('edge configuration validation', () => {
     expect(one('staging', { edge: { monitoring: { prometheus: { ingressHost: 'prometheus' } } } })).toContain(
       'edge.monitoring.prometheus.ingressHost: "prometheus" is not a valid DNS host name (e.g. dockercoins.example.com; no scheme, port, path or wildcard)');
     expect(one('prod', { edge: { monitoring: { namespace: 'node-agents' } } })).toContain(
-      'edge.monitoring.namespace: "node-agents" is already used by the reserved namespace node-agents; namespaces must be unique');
+      'edge.monitoring.namespace: "node-agents" is already used by the node agents (node-exporter, Fluent Bit); namespaces must be unique (each has one owner, which sets its Pod Security level, quota and policies)');
     expect(one('prod', { edge: { monitoring: { namespace: 'traefik' } } })).toContain(
-      'edge.monitoring.namespace: "traefik" is already used by ingress.controllerNamespace; namespaces must be unique');
+      'edge.monitoring.namespace: "traefik" is already used by ingress.controllerNamespace; namespaces must be unique (each has one owner, which sets its Pod Security level, quota and policies)');
     expect(one('prod', { edge: { monitoring: { prometheus: { tlsSecretName: 'prometheus-tls' } } } })).toContain('edge.monitoring.prometheus.tlsSecretName: is only used with ingressHost');
   });
 
@@ -89,7 +89,7 @@ describe('edge configuration validation', () => {
   });
 
   test('misspelled override fields are refused', () => {
-    expect(one('prod', { edge: { traefik: { replicas: 3 } } })).toEqual(['edge.traefik.replicas: unknown field (check the spelling against src/config/types.ts)']);
+    expect(one('prod', { edge: { traefik: { replicas: 3 } } })).toEqual(['edge.traefik.replicas: unknown field; the fields here are dashboard, dashboardHost, image, loadBalancer, mode, resources']);
   });
 });
 
@@ -231,7 +231,7 @@ describe('image registry', () => {
   });
 
   test('persistent registry storage: a claim and Recreate', () => {
-    const objects = render('dev', { edge: { imageRegistry: { storage: { type: 'persistentVolumeClaim', size: '10Gi', storageClassName: 'local-path' } } } });
+    const objects = render('dev', { clusterStorageClasses: ['local-path'], edge: { imageRegistry: { storage: { type: 'persistentVolumeClaim', size: '10Gi', storageClassName: 'local-path' } } } });
     expect(find(objects, 'PersistentVolumeClaim', 'registry-data', 'registry').spec).toEqual({
       accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '10Gi' } },
     });

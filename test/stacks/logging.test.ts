@@ -5,7 +5,7 @@ import { K8sObject } from '../../src/analysis/objects';
 import { formatProblem, validateManifests } from '../../src/analysis/validate';
 import { ConfigError, loadEnvironment } from '../../src/config';
 import { renderCharts, renderEnvironment } from '../../src/render';
-import { LOGGING_SECRETS } from '../../src/stacks/logging';
+import { LOGGING_SECRETS } from '../../constructs/logging/component';
 
 type Obj = K8sObject & { [k: string]: any };
 const ENVS = ['dev', 'staging', 'prod'] as const;
@@ -114,7 +114,7 @@ describe('environment sizes', () => {
     expect(claim('prod')).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'replicated', resources: { requests: { storage: '50Gi' } } });
     expect(claim('staging').storageClassName).toBe('standard');
     expect(claim('dev').storageClassName).toBeUndefined();
-    expect(claim('prod', { logging: { elasticsearch: { storage: { storageClassName: 'fast-ssd', size: '100Gi' } } } }))
+    expect(claim('prod', { clusterStorageClasses: ['fast-ssd'], logging: { elasticsearch: { storage: { storageClassName: 'fast-ssd', size: '100Gi' } } } }))
       .toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '100Gi' } } });
   });
 

@@ -1,5 +1,5 @@
 import { ENVIRONMENTS, validateEnvironment } from '../../src/config';
-import { NODE_AGENTS_POD_SECURITY_REASON } from '../../src/stacks/namespaces';
+import { NODE_AGENTS_POD_SECURITY_REASON } from '../../constructs/namespace';
 import { find, renderObjects } from '../helpers';
 
 describe('platform namespaces', () => {

@@ -5,7 +5,7 @@ import { K8sObject } from '../../src/analysis/objects';
 import { EXTERNAL_PODS_ANNOTATION as ANALYSIS_EXTERNAL_PODS_ANNOTATION, formatProblem, validateManifests } from '../../src/analysis/validate';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironment } from '../../src/config';
 import { renderCharts } from '../../src/render';
-import { POSTGRES_SECRET } from '../../src/stacks/stateful';
+import { POSTGRES_SECRET } from '../../constructs/postgres/component';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
 const rendered = Object.fromEntries(ENVS.map(e => {

@@ -1,29 +1,26 @@
-import { EnvironmentConfig } from '../types';
-import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, REGISTRY_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
-import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
-import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import type { EnvironmentOverlay } from '../schema';
+import { guaranteed, sized } from '../sizes';
 
 /** A laptop cluster (one node): one replica each, small sizes, webui also on a NodePort. */
-export const dev: EnvironmentConfig = {
+export const dev: EnvironmentOverlay = {
   name: 'dev',
   nodes: 1,
-  ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: false },
-  cluster: { apiServerCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
+  ingress: { awaitLoadBalancer: false },
+  cluster: { apiServerCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], nodeCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',
     namespace: 'dockercoins',
     host: 'dockercoins.localhost',
     settings: { DEBUG: 'true' },
     availability: { disruptionBudgets: false, spread: 'none' },
-    rng: { image: dockercoinsImage('rng'), resources: sized('50m', '32Mi', '250m', '64Mi') },
+    rng: { resources: sized('50m', '32Mi', '250m', '64Mi') },
     hasher: {
-      image: dockercoinsImage('hasher'),
       resources: sized('50m', '32Mi', '250m', '96Mi'),
       autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 80 },
     },
-    worker: { image: dockercoinsImage('worker'), resources: sized('25m', '32Mi', '200m', '64Mi'), replicas: 1 },
-    webui: { image: dockercoinsImage('webui'), resources: sized('25m', '32Mi', '200m', '96Mi'), replicas: 1, nodePort: 30080 },
-    redis: { image: REDIS_IMAGE, resources: guaranteed('50m', '64Mi') },
+    worker: { resources: sized('25m', '32Mi', '200m', '64Mi'), replicas: 1 },
+    webui: { resources: sized('25m', '32Mi', '200m', '96Mi'), replicas: 1, nodePort: 30080 },
+    redis: { resources: guaranteed('50m', '64Mi') },
     quota: {
       requests: { cpu: '1', memory: '1Gi', ephemeralStorage: '2Gi' },
       limits: { cpu: '4', memory: '2Gi', ephemeralStorage: '4Gi' },
@@ -38,28 +35,18 @@ export const dev: EnvironmentConfig = {
     },
   }],
   stateful: {
-    namespace: 'data',
-    instance: 'data',
     consul: {
-      image: CONSUL_IMAGE,
       // One server is enough on a laptop (no fault tolerance, no PDB).
       replicas: 1,
-      join: 'dns',
       antiAffinity: 'preferred',
       resources: sized('50m', '64Mi', '250m', '128Mi'),
       storage: { size: '1Gi' },
-      datacenter: 'dc1',
-      clientNamespaces: [],
       ui: { host: 'consul.localhost' },
     },
     postgres: {
-      image: POSTGRES_IMAGE,
       resources: guaranteed('250m', '256Mi'),
       storage: { size: '1Gi' },
       shmSize: '64Mi',
-      database: 'dockercoins',
-      user: 'dockercoins',
-      clientNamespaces: [],
     },
     quota: {
       requests: { cpu: '1', memory: '1Gi', ephemeralStorage: '2Gi' },
@@ -80,26 +67,22 @@ export const dev: EnvironmentConfig = {
     // src/config/sections/traefik.ts) at http://traefik.localhost/dashboard/.
     traefik: {
       mode: 'hostPort',
-      image: TRAEFIK_IMAGE,
       resources: sized('50m', '64Mi', '500m', '192Mi'),
       dashboard: 'insecure',
       dashboardHost: 'traefik.localhost',
     },
     monitoring: {
-      namespace: 'monitoring',
       prometheus: {
-        image: PROMETHEUS_IMAGE,
         resources: sized('100m', '256Mi', '1', '1Gi', '256Mi', '3Gi'),
         retention: '2d',
-        scrapeInterval: '30s',
         storage: { type: 'emptyDir', size: '2Gi' },
         ingressHost: 'prometheus.localhost',
       },
-      nodeExporter: { image: NODE_EXPORTER_IMAGE, resources: sized('20m', '24Mi', '200m', '64Mi') },
-      kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('20m', '48Mi', '200m', '128Mi') },
+      nodeExporter: { resources: sized('20m', '24Mi', '200m', '64Mi') },
+      kubeStateMetrics: { resources: sized('20m', '48Mi', '200m', '128Mi') },
       // kubeadm/kind clusters have no metrics API (the hasher HPA needs it) and self-signed kubelet certificates.
       // Turn this off on clusters that ship metrics-server (k3s/k3d, minikube addon, Docker Desktop with it installed).
-      metricsServer: { enabled: true, image: METRICS_SERVER_IMAGE, resources: sized('50m', '64Mi', '500m', '192Mi'), kubeletInsecureTls: true },
+      metricsServer: { enabled: true, resources: sized('50m', '64Mi', '500m', '192Mi'), kubeletInsecureTls: true },
     },
     // The course's registry on node port 30500. To run DockerCoins from images
     // built locally, push them to 127.0.0.1:30500 and set, per service:
@@ -108,18 +91,15 @@ export const dev: EnvironmentConfig = {
     //   { dockercoins: [{ name: dockercoins, rng: { image: { registry: "127.0.0.1:30500" } } }] }
     imageRegistry: {
       namespace: 'registry',
-      image: REGISTRY_IMAGE,
       resources: sized('25m', '32Mi', '500m', '256Mi', '64Mi', '3Gi'),
       storage: { type: 'emptyDir', size: '2Gi' },
       nodePort: 30500,
     },
   },
   logging: {
-    elasticVersion: ELASTIC_VERSION,
-    elasticRegistry: ELASTIC_REGISTRY,
     // Small: one node, 512 MiB heap in a 1 GiB container.
     elasticsearch: { nodes: 1, heap: '512Mi', resources: sized('250m', '1Gi', '1', '1Gi', '256Mi', '1Gi'), storage: { size: '5Gi' } },
-    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('25m', '32Mi', '200m', '128Mi'), tolerations: [{ operator: 'Exists' }] },
+    fluentBit: { resources: sized('25m', '32Mi', '200m', '128Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.localhost', resources: sized('100m', '512Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
 };

@@ -1,15 +1,13 @@
-import { EnvironmentConfig } from '../types';
-import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
-import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
-import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import type { EnvironmentOverlay } from '../schema';
+import { guaranteed, sized } from '../sizes';
 
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
-export const prod: EnvironmentConfig = {
+export const prod: EnvironmentOverlay = {
   name: 'prod',
   nodes: 3,
   storageClass: 'replicated',
-  ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
-  cluster: { apiServerCidrs: ['10.10.0.0/24'], apiServerPort: 6443, nodeCidrs: ['10.10.0.0/16'] },
+  ingress: { awaitLoadBalancer: true },
+  cluster: { apiServerCidrs: ['10.10.0.0/24'], nodeCidrs: ['10.10.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',
     namespace: 'dockercoins',
@@ -17,15 +15,14 @@ export const prod: EnvironmentConfig = {
     tlsSecretName: 'dockercoins-tls',
     settings: { DEBUG: 'false' },
     availability: { disruptionBudgets: true, spread: 'required' },
-    rng: { image: dockercoinsImage('rng'), resources: sized('200m', '48Mi', '1', '96Mi') },
+    rng: { resources: sized('200m', '48Mi', '1', '96Mi') },
     hasher: {
-      image: dockercoinsImage('hasher'),
       resources: sized('200m', '64Mi', '1', '192Mi'),
       autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
     },
-    worker: { image: dockercoinsImage('worker'), resources: sized('100m', '48Mi', '500m', '96Mi'), replicas: 10 },
-    webui: { image: dockercoinsImage('webui'), resources: sized('100m', '64Mi', '500m', '192Mi'), replicas: 3 },
-    redis: { image: REDIS_IMAGE, resources: guaranteed('500m', '512Mi'), persistence: { size: '5Gi' } },
+    worker: { resources: sized('100m', '48Mi', '500m', '96Mi'), replicas: 10 },
+    webui: { resources: sized('100m', '64Mi', '500m', '192Mi'), replicas: 3 },
+    redis: { resources: guaranteed('500m', '512Mi'), persistence: { size: '5Gi' } },
     quota: {
       requests: { cpu: '8', memory: '8Gi', ephemeralStorage: '10Gi' },
       limits: { cpu: '32', memory: '16Gi', ephemeralStorage: '20Gi' },
@@ -40,8 +37,6 @@ export const prod: EnvironmentConfig = {
     },
   }],
   stateful: {
-    namespace: 'data',
-    instance: 'data',
     // The course's replicated class: each volume has replicas on other nodes,
     // so a node loss does not lose a claim. Retained when a claim is deleted.
     storageClasses: [{
@@ -53,24 +48,16 @@ export const prod: EnvironmentConfig = {
       allowVolumeExpansion: true,
     }],
     consul: {
-      image: CONSUL_IMAGE,
       replicas: 3,
-      join: 'dns',
       // One server per node: a node loss costs at most one vote.
       antiAffinity: 'required',
       resources: sized('250m', '256Mi', '1', '512Mi'),
       storage: { size: '10Gi' },
-      datacenter: 'dc1',
-      clientNamespaces: [],
     },
     postgres: {
-      image: POSTGRES_IMAGE,
       resources: guaranteed('1', '2Gi', '256Mi', '1Gi'),
       storage: { size: '50Gi' },
       shmSize: '512Mi',
-      database: 'dockercoins',
-      user: 'dockercoins',
-      clientNamespaces: [],
     },
     quota: {
       requests: { cpu: '4', memory: '6Gi', ephemeralStorage: '4Gi' },
@@ -88,33 +75,27 @@ export const prod: EnvironmentConfig = {
   edge: {
     traefik: {
       mode: 'loadBalancer',
-      image: TRAEFIK_IMAGE,
       resources: sized('250m', '256Mi', '2', '512Mi'),
       loadBalancer: { replicas: 3, spread: 'required' },
       dashboard: 'disabled',
     },
     monitoring: {
-      namespace: 'monitoring',
       prometheus: {
-        image: PROMETHEUS_IMAGE,
         resources: sized('500m', '2Gi', '2', '4Gi'),
         retention: '30d',
-        scrapeInterval: '30s',
         storage: { type: 'persistentVolumeClaim', size: '50Gi' },
         // No ingressHost: Prometheus has no authentication, so in production
         // its UI is reached with `kubectl port-forward` (docs/edge-and-monitoring.md).
       },
-      nodeExporter: { image: NODE_EXPORTER_IMAGE, resources: sized('50m', '32Mi', '250m', '96Mi') },
-      kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('100m', '128Mi', '500m', '512Mi') },
-      metricsServer: { enabled: false, image: METRICS_SERVER_IMAGE, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
+      nodeExporter: { resources: sized('50m', '32Mi', '250m', '96Mi') },
+      kubeStateMetrics: { resources: sized('100m', '128Mi', '500m', '512Mi') },
+      metricsServer: { enabled: false, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
     },
   },
   logging: {
-    elasticVersion: ELASTIC_VERSION,
-    elasticRegistry: ELASTIC_REGISTRY,
     // Three master-eligible data nodes (quorum 2), one per Kubernetes node.
     elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' } },
-    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
+    fluentBit: { resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },
 };

@@ -1,21 +1,18 @@
-import { DockerCoinsInstanceConfig, EnvironmentConfig } from '../types';
-import { KUBE_STATE_METRICS_IMAGE, METRICS_SERVER_IMAGE, NODE_EXPORTER_IMAGE, PROMETHEUS_IMAGE, TRAEFIK_IMAGE } from '../sections/edge';
-import { CONSUL_IMAGE, POSTGRES_IMAGE } from '../sections/stateful';
-import { dockercoinsImage, ELASTIC_REGISTRY, ELASTIC_VERSION, FLUENT_BIT_IMAGE, guaranteed, REDIS_IMAGE, sized } from '../defaults';
+import type { EnvironmentOverlay } from '../schema';
+import { guaranteed, sized } from '../sizes';
 
 /** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
-export const staging: EnvironmentConfig = {
+export const staging: EnvironmentOverlay = {
   name: 'staging',
   nodes: 2,
   storageClass: 'standard',
-  ingress: { className: 'traefik', controllerNamespace: 'traefik', awaitLoadBalancer: true },
-  cluster: { apiServerCidrs: ['10.0.0.0/16'], apiServerPort: 6443, nodeCidrs: ['10.0.0.0/16'] },
+  // The managed cluster's own class (not created here).
+  clusterStorageClasses: ['standard'],
+  ingress: { awaitLoadBalancer: true },
+  cluster: { apiServerCidrs: ['10.0.0.0/16'], nodeCidrs: ['10.0.0.0/16'] },
   dockercoins: [instance('blue'), instance('green')],
   stateful: {
-    namespace: 'data',
-    instance: 'data',
     consul: {
-      image: CONSUL_IMAGE,
       replicas: 3,
       // Exercises the Kubernetes auto-join provider (Role: pods get/list) before production relies on DNS join.
       join: 'kubernetes',
@@ -23,17 +20,11 @@ export const staging: EnvironmentConfig = {
       antiAffinity: 'preferred',
       resources: sized('100m', '128Mi', '500m', '256Mi'),
       storage: { size: '2Gi' },
-      datacenter: 'dc1',
-      clientNamespaces: [],
     },
     postgres: {
-      image: POSTGRES_IMAGE,
       resources: guaranteed('500m', '512Mi'),
       storage: { size: '5Gi' },
       shmSize: '128Mi',
-      database: 'dockercoins',
-      user: 'dockercoins',
-      clientNamespaces: [],
     },
     quota: {
       requests: { cpu: '2', memory: '2Gi', ephemeralStorage: '2Gi' },
@@ -51,33 +42,27 @@ export const staging: EnvironmentConfig = {
   edge: {
     traefik: {
       mode: 'loadBalancer',
-      image: TRAEFIK_IMAGE,
       resources: sized('100m', '128Mi', '1', '256Mi'),
       loadBalancer: { replicas: 2, spread: 'preferred' },
       dashboard: 'port-forward-only',
     },
     monitoring: {
-      namespace: 'monitoring',
       prometheus: {
-        image: PROMETHEUS_IMAGE,
         resources: sized('250m', '1Gi', '1', '2Gi'),
         retention: '15d',
-        scrapeInterval: '30s',
         storage: { type: 'persistentVolumeClaim', size: '20Gi' },
         ingressHost: 'prometheus.staging.example.com',
       },
-      nodeExporter: { image: NODE_EXPORTER_IMAGE, resources: sized('20m', '32Mi', '200m', '64Mi') },
-      kubeStateMetrics: { enabled: true, image: KUBE_STATE_METRICS_IMAGE, resources: sized('50m', '64Mi', '250m', '256Mi') },
+      nodeExporter: { resources: sized('20m', '32Mi', '200m', '64Mi') },
+      kubeStateMetrics: { resources: sized('50m', '64Mi', '250m', '256Mi') },
       // The managed cluster ships its own metrics-server.
-      metricsServer: { enabled: false, image: METRICS_SERVER_IMAGE, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
+      metricsServer: { enabled: false, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
     },
   },
   logging: {
-    elasticVersion: ELASTIC_VERSION,
-    elasticRegistry: ELASTIC_REGISTRY,
     // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
     elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
-    fluentBit: { image: FLUENT_BIT_IMAGE, resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
+    fluentBit: { resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
 };
@@ -87,22 +72,21 @@ export const staging: EnvironmentConfig = {
  * `green`, as the course does: each has its own namespace, quota, host and
  * network isolation, so a new version can be tried on one while the other serves.
  */
-function instance(name: string): DockerCoinsInstanceConfig {
+function instance(name: string): EnvironmentOverlay['dockercoins'][number] {
   return {
     name,
     namespace: name,
     host: `${name}.dockercoins.staging.example.com`,
     settings: { DEBUG: 'false' },
     availability: { disruptionBudgets: true, spread: 'preferred' },
-    rng: { image: dockercoinsImage('rng'), resources: sized('100m', '32Mi', '500m', '64Mi') },
+    rng: { resources: sized('100m', '32Mi', '500m', '64Mi') },
     hasher: {
-      image: dockercoinsImage('hasher'),
       resources: sized('100m', '48Mi', '500m', '128Mi'),
       autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilization: 70 },
     },
-    worker: { image: dockercoinsImage('worker'), resources: sized('50m', '32Mi', '250m', '64Mi'), replicas: 2 },
-    webui: { image: dockercoinsImage('webui'), resources: sized('50m', '48Mi', '250m', '128Mi'), replicas: 2 },
-    redis: { image: REDIS_IMAGE, resources: guaranteed('100m', '128Mi'), persistence: { size: '1Gi' } },
+    worker: { resources: sized('50m', '32Mi', '250m', '64Mi'), replicas: 2 },
+    webui: { resources: sized('50m', '48Mi', '250m', '128Mi'), replicas: 2 },
+    redis: { resources: guaranteed('100m', '128Mi'), persistence: { size: '1Gi' } },
     quota: {
       requests: { cpu: '4', memory: '4Gi', ephemeralStorage: '4Gi' },
       limits: { cpu: '8', memory: '8Gi', ephemeralStorage: '8Gi' },

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { HardenedDaemonSet, HardenedDaemonSetProps, HOST_ACCESS_ANNOTATION } from '../../../constructs/lib/workload';
-import { sized } from '../../../src/config/defaults';
+import { sized } from '../../../src/config/sizes';
 
 const base: HardenedDaemonSetProps = {
   identity: { name: 'agent', instance: 'agent', component: 'node-agent', partOf: 'test', version: '1.0.0' },

@@ -1,0 +1,48 @@
+import { Chart } from 'cdk8s';
+import { defineComponent } from '../lib/component';
+import { selectorLabels } from '../lib/labels';
+import { Consul, CONSUL_PORTS } from '.';
+import { consulSchema } from './schema';
+
+interface DataSection { namespace: string; instance: string }
+const dataSection = (environment: unknown) => (environment as { stateful: DataSection }).stateful;
+
+/** Consul servers in the `stateful` namespace, wave 1. */
+export const consulComponent = defineComponent({
+  id: 'consul',
+  configPath: ['stateful', 'consul'],
+  schema: consulSchema,
+  check(k, platform) {
+    return k.antiAffinity === 'required' && k.replicas > platform.nodes
+      ? [{ path: 'stateful.consul.antiAffinity', reason: `"required" places each of the ${k.replicas} servers on its own node, but the environment plans ${platform.nodes} nodes; extra servers would stay Pending` }]
+      : [];
+  },
+  offers(k, _platform, environment) {
+    const s = dataSection(environment);
+    return {
+      routes: k.ui
+        ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: selectorLabels({ name: 'consul', instance: s.instance }), port: CONSUL_PORTS.http } }]
+        : [],
+    };
+  },
+  build(ctx) {
+    const k = ctx.config;
+    const s = dataSection(ctx.environment);
+    const chart = new Chart(ctx.app, 'consul', { disableResourceNameHashes: true });
+    new Consul(chart, 'Consul', {
+      instance: s.instance,
+      namespace: s.namespace,
+      image: k.image,
+      resources: k.resources,
+      replicas: k.replicas,
+      join: k.join,
+      antiAffinity: k.antiAffinity,
+      storage: ctx.withStorageClass(k.storage),
+      datacenter: k.datacenter,
+      clientNamespaces: k.clientNamespaces,
+      apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
+      ui: k.ui ? ctx.ingressRoute(k.ui.host, k.ui.tlsSecretName) : undefined,
+    });
+    return [{ id: 'consul', wave: 1, chart }];
+  },
+});

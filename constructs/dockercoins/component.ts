@@ -1,0 +1,65 @@
+import { Chart } from 'cdk8s';
+import { defineComponent } from '../lib/component';
+import { limitRangeProblems } from '../lib/guardrails';
+import { selectorLabels } from '../lib/labels';
+import { DockerCoins, DOCKERCOINS_HTTP_PORT } from '.';
+import { DOCKERCOINS_SERVICES, DockerCoinsInstanceConfig, dockercoinsSchema, quotaProblems } from './schema';
+
+/** Chart id of an instance: the file name in dist/<env>/ (`dockercoins` keeps the course's plain name). */
+export function instanceChartId(instance: { name: string }): string {
+  return instance.name === 'dockercoins' ? 'dockercoins' : `dockercoins-${instance.name}`;
+}
+
+/** A config path naming an instance (by name when names are unique, else by index). */
+const at = (instances: readonly DockerCoinsInstanceConfig[], i: number) =>
+  `dockercoins[${instances.filter(d => d.name === instances[i].name).length === 1 ? instances[i].name : i}]`;
+
+/** DockerCoins (rng, hasher, worker, redis, webui): one chart and one restricted namespace per instance, wave 2. */
+export const dockercoinsComponent = defineComponent({
+  id: 'dockercoins',
+  configPath: ['dockercoins'],
+  schema: dockercoinsSchema,
+  required: true,
+  check(instances, platform) {
+    return instances.flatMap((d, i) => {
+      const path = at(instances, i);
+      const sized = DOCKERCOINS_SERVICES.map(s => ({ field: `${path}.${s}`, resources: d[s].resources }));
+      return [
+        ...quotaProblems(d, platform.nodes).map(p => ({ path: `${path}.${p.path}`, reason: p.reason })),
+        ...limitRangeProblems(sized, d.limitRange, `${path}.limitRange`),
+      ];
+    });
+  },
+  offers(instances) {
+    return {
+      namespaces: instances.map((d, i) => ({
+        name: d.namespace, field: `${at(instances, i)}.namespace`, instance: d.name, partOf: 'dockercoins',
+        podSecurity: 'restricted' as const, quota: d.quota, limitRange: d.limitRange, viewer: true,
+      })),
+      routes: instances.map((d, i) => ({
+        host: d.host, field: `${at(instances, i)}.host`, path: '/' as const, tlsSecretName: d.tlsSecretName,
+        backend: { namespace: d.namespace, pods: selectorLabels({ name: 'webui', instance: d.name }), port: DOCKERCOINS_HTTP_PORT },
+      })),
+      nodePorts: instances.flatMap((d, i) => (d.webui.nodePort === undefined ? [] : [{ port: d.webui.nodePort, field: `${at(instances, i)}.webui.nodePort` }])),
+    };
+  },
+  build(ctx) {
+    return ctx.config.map(instance => {
+      const id = instanceChartId(instance);
+      const chart = new Chart(ctx.app, id, { disableResourceNameHashes: true });
+      new DockerCoins(chart, 'DockerCoins', {
+        instance: instance.name,
+        namespace: instance.namespace,
+        settings: instance.settings,
+        ingress: ctx.ingressRoute(instance.host, instance.tlsSecretName),
+        availability: instance.availability,
+        rng: instance.rng,
+        hasher: instance.hasher,
+        worker: instance.worker,
+        webui: { ...instance.webui, nodePortSources: ctx.platform.cluster.nodeCidrs },
+        redis: instance.redis.persistence ? { ...instance.redis, persistence: ctx.withStorageClass(instance.redis.persistence) } : instance.redis,
+      });
+      return { id, wave: 2, chart };
+    });
+  },
+});

@@ -1,0 +1,153 @@
+/**
+ * The component contract. A component is one folder (constructs/<name>/)
+ * holding its construct, its config schema with documented defaults
+ * (schema.ts) and its build step (component.ts). It declares what it NEEDS
+ * (namespaces it owns, secrets it reads) and what it OFFERS (Ingress routes
+ * and their backends, metrics endpoints, node ports, network peers). The stack
+ * builder (src/stack.ts) collects every component's offers first, checks them
+ * across components (one owner per namespace, one router per host, one owner
+ * per node port), and hands the union to every build step: Traefik's backends
+ * and Prometheus' scrape targets are these offers, never restated.
+ */
+import type { App, Chart } from 'cdk8s';
+import type { z, ZodType } from 'zod';
+import type { ControlledIngressRoute } from './ingress';
+import type { PeerSpec, PodPortRef } from './network';
+import type { LimitRangeSpec, PodSecurityLevel, QuotaSpec } from '../namespace';
+
+/** Version of this platform model: `app.kubernetes.io/version` of objects that are not a packaged app. */
+export const PLATFORM_VERSION = '0.1.0';
+
+/** Environment-wide facts every component may read (the top level of the environment config). */
+export interface PlatformFacts {
+  /** Environment name (a DNS label): the dist/ folder and the Pulumi stack. */
+  readonly name: string;
+  /** Planning figure: nodes DaemonSets run on, used to check that quotas and anti-affinity fit. */
+  readonly nodes: number;
+  /** StorageClass of every claim that names none. @default - the cluster's default class */
+  readonly storageClass?: string;
+  readonly ingress: { readonly className: string; readonly controllerNamespace: string; readonly awaitLoadBalancer: boolean };
+  readonly cluster: { readonly apiServerCidrs: readonly string[]; readonly apiServerPort: number; readonly nodeCidrs: readonly string[] };
+}
+
+/** A Secret a chart's pods read that the model never renders (no secret in git). */
+export interface RequiredSecret {
+  readonly name: string;
+  readonly namespace: string;
+  /** Secret key -> Pulumi config key (namespace `dockercoins`) holding the value. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** Labels of the Secret object. */
+  readonly labels: Record<string, string>;
+}
+
+/** A chart of the stack and its place in the deployment order. */
+export interface StackChart {
+  /** Chart id: the file name in dist/<env>/ and the Pulumi resource name. */
+  readonly id: string;
+  /** Deployment wave: 0 namespaces, guardrails and cluster-scoped prerequisites; 1 platform services; 2 apps and consumers. */
+  readonly wave: number;
+  readonly chart: Chart;
+  /** Secrets the chart's pods read; Pulumi creates them from secret stack config. @default - none */
+  readonly secrets?: readonly RequiredSecret[];
+}
+
+/** A namespace a component owns (declares and guards). Exactly one component owns each namespace. */
+export interface NamespaceOffer {
+  readonly name: string;
+  /** Config field that names it, for messages. @default - a constant of the component */
+  readonly field?: string;
+  readonly partOf: string;
+  /** `app.kubernetes.io/instance` of the namespace. @default - the namespace name */
+  readonly instance?: string;
+  readonly podSecurity: PodSecurityLevel;
+  /** Required below restricted. */
+  readonly podSecurityReason?: string;
+  readonly quota?: QuotaSpec;
+  readonly limitRange?: LimitRangeSpec;
+  readonly viewer?: boolean;
+  /** Several components may share a namespace they all declare identically (node-agents). @default false */
+  readonly shared?: boolean;
+}
+
+/** A host the model publishes through the ingress controller, and the pods behind it. */
+export interface RouteOffer {
+  readonly host: string;
+  /** Config field of the host, for messages. */
+  readonly field: string;
+  /** Every route publishes `/` (Prefix). */
+  readonly path: '/';
+  readonly tlsSecretName?: string;
+  /** Pods and target port the controller connects to. @default - served by the controller itself (e.g. its dashboard) */
+  readonly backend?: PodPortRef;
+}
+
+/** A node port the model opens (cluster-wide: one owner each). */
+export interface NodePortOffer { readonly port: number; readonly field: string }
+
+/** What a component offers to the others, computed from its config alone (before anything is built). */
+export interface Offers {
+  readonly namespaces?: readonly NamespaceOffer[];
+  readonly routes?: readonly RouteOffer[];
+  /** Pod ports Prometheus scrapes (they carry prometheus.io annotations); each admits the scraper in its own policy. */
+  readonly scrapeTargets?: readonly PodPortRef[];
+  readonly nodePorts?: readonly NodePortOffer[];
+  /** The ingress controller's pods (backends admit them). */
+  readonly ingressController?: PeerSpec;
+  /** The metrics scraper's pods (scrape targets admit them). */
+  readonly metricsScraper?: PeerSpec;
+}
+
+/** The union of every component's offers, as the build steps see it. */
+export interface Wiring {
+  readonly routes: readonly RouteOffer[];
+  readonly scrapeTargets: readonly PodPortRef[];
+  /** @default - no ingress controller in the model (routes still render, for an external controller in `ingress.controllerNamespace`) */
+  readonly ingressController?: PeerSpec;
+  /** @default - no metrics scraper in the model */
+  readonly metricsScraper?: PeerSpec;
+}
+
+/** Everything a build step gets. */
+export interface BuildContext<C> {
+  readonly app: App;
+  /** The `namespaces` chart (wave 0); the stack builder declares every offered namespace there. */
+  readonly namespaces: Chart;
+  readonly platform: PlatformFacts;
+  /** The component's own validated config section. */
+  readonly config: C;
+  /** The whole validated environment config (for components that read a sibling section). */
+  readonly environment: unknown;
+  readonly wiring: Wiring;
+  /** How a host is published in this environment (class, controller namespace, annotations). */
+  ingressRoute(host: string, tlsSecretName?: string): ControlledIngressRoute;
+  /** A claim's StorageClass: its own, else the environment's. */
+  withStorageClass<T extends { readonly storageClassName?: string }>(storage: T): T;
+}
+
+/** A problem found across fields: `path` from the root of the environment config. */
+export interface Problem { readonly path: string; readonly reason: string }
+
+/** One component of the platform. */
+export interface Component<C = unknown> {
+  /** Registry id, unique. */
+  readonly id: string;
+  /** Where its config lives in the environment config, e.g. ['edge', 'traefik']; absent = not deployed. */
+  readonly configPath: readonly string[];
+  /** Config schema (strict, with defaults); the TypeScript type is inferred from it. */
+  readonly schema: ZodType<C, any>;
+  /** The config section must be present. @default false (absent = not deployed) */
+  readonly required?: boolean;
+  /** Whether a present section deploys anything (e.g. `enabled: false`). @default - always */
+  enabled?(config: C): boolean;
+  /** Rules across sections (e.g. anti-affinity against the planned node count), run after the schema passed. */
+  check?(config: C, platform: PlatformFacts, environment: unknown): Problem[];
+  /** What it offers and owns, from its config alone. */
+  offers(config: C, platform: PlatformFacts, environment: unknown): Offers;
+  /** Builds its charts. */
+  build(ctx: BuildContext<C>): StackChart[];
+}
+
+/** Identity helper so a component's config type is the output of its schema. */
+export function defineComponent<S extends ZodType>(component: Omit<Component<z.output<S>>, 'schema'> & { readonly schema: S }): Component<z.output<S>> {
+  return component as Component<z.output<S>>;
+}

@@ -1,0 +1,244 @@
+/**
+ * Field rules of the environment configuration, as zod schemas: one place for
+ * every format (DNS names, hosts, quantities by unit kind, images, CIDRs,
+ * resources, guardrails), each with the message a user can act on. Component
+ * schemas (constructs/<component>/schema.ts) are built from these; types are
+ * inferred from the schemas, never written a second time.
+ *
+ * Every object is strict: an unknown key is refused with its full path,
+ * whether it comes from an environment file, a Pulumi override or a test.
+ */
+import { z } from 'zod';
+import { parseQuantity } from './quantity';
+import { resourceProblems } from './resources';
+import type { QosClass } from './types';
+
+export { z };
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IMAGE_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const REGISTRY = /^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
+/** Prometheus durations: one or more `<number><unit>`, units ms, s, m, h, d, w, y. */
+const DURATION = /^(?:[0-9]+(?:ms|s|m|h|d|w|y))+$/;
+
+/** How a value reads in a message. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return `"${value}"`;
+  return Array.isArray(value) ? 'a list' : typeof value === 'object' && value !== null ? 'an object' : String(value);
+}
+
+type Ctx = z.core.$RefinementCtx<unknown>;
+const fail = (ctx: Ctx, message: string, path: PropertyKey[] = []) => ctx.addIssue({ code: 'custom', message, path });
+
+/** A string checked by `rule`, which returns the reason it is wrong (or undefined). */
+function stringRule(rule: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const reason = rule(value);
+    if (reason) fail(ctx, reason);
+  });
+}
+
+export const dnsLabel = () => stringRule(v => (v.length > 63 || !DNS_LABEL.test(v)
+  ? `"${v}" is not a valid DNS label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)`
+  : undefined));
+
+export const dnsSubdomain = () => stringRule(v => (v.length > 253 || !DNS_SUBDOMAIN.test(v)
+  ? `"${v}" is not a valid DNS subdomain name (lower-case labels separated by dots)` : undefined));
+
+/** A host an Ingress publishes: at least two labels, no scheme, port, path, wildcard or upper case. */
+export const host = () => stringRule(v => {
+  const labels = v.split('.');
+  const valid = v.length <= 253 && labels.length >= 2 && labels.every(l => l.length <= 63 && DNS_LABEL.test(l))
+    && !/^[0-9]+$/.test(labels[labels.length - 1]);
+  return valid ? undefined : `"${v}" is not a valid DNS host name (e.g. dockercoins.example.com; no scheme, port, path or wildcard)`;
+});
+
+
+export const duration = () => stringRule(v => (!DURATION.test(v) || !/[1-9]/.test(v)
+  ? `"${v}" is not a valid Prometheus duration (a positive number with a unit ms, s, m, h, d, w or y, e.g. 15d, 12h, 1h30m)` : undefined));
+
+export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.int().min(min).max(max);
+
+/** A whole TCP port in a range. */
+export const port = (min = 1, max = 65535) => int(min, max);
+
+const BYTE_SUFFIX = /(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$/;
+const QUANTITY_HINT = 'is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)';
+
+/** What a quantity measures: the unit rules and floors differ. */
+export type QuantityKind = 'cpu' | 'memory' | 'storage';
+
+/**
+ * A Kubernetes quantity of a kind. CPU must not carry a byte suffix; memory
+ * and storage must not use `m` (milli: `96m` is 0.096 bytes, not 96 MiB).
+ * `floor` (bytes or cores) refuses values too small to be meant.
+ */
+export function quantity(kind: QuantityKind, options: { positive?: boolean; floor?: { value: number; text: string; why: string } } = {}) {
+  return stringRule(v => {
+    const parsed = parseQuantity(v);
+    if (parsed === undefined) return `"${v}" ${QUANTITY_HINT}`;
+    if (parsed < 0 || (options.positive && parsed === 0)) return `must be greater than zero, got "${v}"`;
+    if (kind === 'cpu' && BYTE_SUFFIX.test(v)) return `"${v}" has a byte unit, but CPU is counted in cores: write e.g. 500m, 1 or 2`;
+    if (kind !== 'cpu' && /[0-9.]m$/.test(v)) return `"${v}" is ${parsed} bytes (the suffix m means milli): write ${v.slice(0, -1)}Mi for mebibytes`;
+    if (kind !== 'cpu' && /[0-9.][nu]$/.test(v)) return `"${v}" is a fraction of a byte: write a size such as 64Mi`;
+    if (options.floor && parsed > 0 && parsed < options.floor.value) return `"${v}" is below ${options.floor.text}: ${options.floor.why}`;
+    return undefined;
+  });
+}
+
+/** No container starts in less: the runtime's own overhead is a few MiB. */
+const CONTAINER_MEMORY_FLOOR = { value: 4 * 2 ** 20, text: '4Mi', why: 'no container runs in less (the runtime and the process need a few MiB); did you mean Mi?' };
+/** Ephemeral storage holds logs and the writable layer. */
+const EPHEMERAL_FLOOR = { value: 2 ** 20, text: '1Mi', why: 'logs and writable layers need more; did you mean Mi?' };
+
+/** Requests or limits of one container (or LimitRange defaults): every amount set, with its unit kind. */
+export const containerAmounts = () => z.strictObject({
+  /** CPU in cores, e.g. `100m` or `0.5`. */
+  cpu: quantity('cpu', { positive: true }),
+  /** Memory, e.g. `64Mi`. */
+  memory: quantity('memory', { positive: true, floor: CONTAINER_MEMORY_FLOOR }),
+  /** Ephemeral storage (logs, emptyDirs on disk, writable layers), e.g. `100Mi`. */
+  ephemeralStorage: quantity('storage', { positive: true, floor: EPHEMERAL_FLOOR }),
+});
+
+/** Requests and limits of a container designed for a QoS class (limits >= requests; Guaranteed: equal CPU and memory). */
+export const resources = (qos: QosClass) => z.strictObject({ requests: containerAmounts(), limits: containerAmounts() })
+  .superRefine((r, ctx) => {
+    for (const problem of resourceProblems(r, qos)) {
+      const [field, ...rest] = problem.split(': ');
+      fail(ctx, rest.join(': '), field.split('.'));
+    }
+  });
+
+/** A container image, split so registry and tag can be overridden; the tag is pinned. */
+export const image = () => z.strictObject({
+  /** Registry host (and optional path), e.g. `registry.example.com:5000`. Empty = Docker Hub. */
+  registry: stringRule(v => (v !== '' && !REGISTRY.test(v) ? `"${v}" is not a valid registry host (e.g. registry.example.com:5000)` : undefined)),
+  /** Repository, e.g. `dockercoins/rng`. */
+  repository: stringRule(v => (IMAGE_REPOSITORY.test(v) ? undefined : `"${v}" is not a valid image repository (lower-case path such as dockercoins/rng)`)),
+  /** Immutable tag; never `latest`. */
+  tag: stringRule(v => {
+    if (v === '') return 'is empty: pin an immutable tag';
+    if (v === 'latest') return '"latest" is not allowed: pin an immutable tag so rollouts are reproducible';
+    return IMAGE_TAG.test(v) ? undefined : `"${v}" is not a valid image tag`;
+  }),
+});
+
+/** An IPv4 CIDR in canonical form (no host bits: `10.10.0.5/8` is refused, as NetworkPolicy would mask it silently). */
+export const cidr = () => stringRule(v => {
+  const parsed = parseCidr(v);
+  if (!parsed) return `"${v}" is not a valid IPv4 CIDR (e.g. 10.0.0.0/16)`;
+  if (parsed.hostBits) return `"${v}" has host bits set below the /${parsed.prefix} prefix: write ${parsed.canonical}`;
+  return undefined;
+});
+
+/** Parses an IPv4 CIDR; `hostBits` when the address has bits set past the prefix. The one CIDR parser of the project. */
+export function parseCidr(value: string): { base: number; prefix: number; hostBits: boolean; canonical: string } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some(o => o > 255) || m.slice(1, 5).some(o => o.length > 1 && o.startsWith('0')) || prefix > 32) return undefined;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const base = Math.floor(address / size) * size;
+  const canonical = `${[24, 16, 8, 0].map(s => Math.floor(base / 2 ** s) % 256).join('.')}/${prefix}`;
+  return { base, prefix, hostBits: base !== address, canonical };
+}
+
+export const cidrs = () => z.array(cidr()).min(1, { error: 'must be a non-empty list of CIDRs' });
+
+export const tolerations = () => z.array(z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal'], { error: iss => `must be Exists or Equal, got ${describe(iss.input)}` }).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], { error: iss => `must be NoSchedule, PreferNoSchedule or NoExecute, got ${describe(iss.input)}` }).optional(),
+}).superRefine((t, ctx) => {
+  if (t.operator === 'Exists' && t.value !== undefined) fail(ctx, 'must be empty when operator is Exists', ['value']);
+}));
+
+export const spreadPolicy = () => z.enum(['none', 'preferred', 'required']);
+
+/** Free-form string settings (environment variables). */
+export const settings = () => z.record(z.string(), z.string({ error: iss => `must be a string, got ${describe(iss.input)} (quote it in YAML)` }))
+  .superRefine((values, ctx) => {
+    for (const key of Object.keys(values)) if (!ENV_VAR_NAME.test(key)) fail(ctx, `"${key}" is not a valid environment variable name`, [key]);
+  });
+
+/** A claim a component asks for. */
+export const storageRequest = () => z.strictObject({
+  /** Requested size, e.g. `10Gi`. */
+  size: quantity('storage', { positive: true }),
+  /** StorageClass. @default - the environment's `storageClass`, else the cluster default */
+  storageClassName: dnsSubdomain().optional(),
+});
+
+/** emptyDir (node disk, lost with the pod) or a claim (survives rescheduling). The one "emptyDir or claim" shape. */
+export const storage = () => z.strictObject({
+  type: z.enum(['emptyDir', 'persistentVolumeClaim']),
+  /** Size limit of the emptyDir, or requested size of the claim. */
+  size: quantity('storage', { positive: true }),
+  /** Only with `persistentVolumeClaim`. @default - the environment's `storageClass` */
+  storageClassName: dnsSubdomain().optional(),
+}).superRefine((s, ctx) => {
+  if (s.type === 'emptyDir' && s.storageClassName !== undefined) fail(ctx, 'is only used with type "persistentVolumeClaim"', ['storageClassName']);
+});
+export type StorageConfig = z.infer<ReturnType<typeof storage>>;
+
+/** Amounts of a namespace ResourceQuota. */
+const quotaAmounts = () => z.strictObject({
+  cpu: quantity('cpu', { positive: true }),
+  memory: quantity('memory', { positive: true }),
+  ephemeralStorage: quantity('storage', { positive: true }),
+});
+
+/** A namespace ResourceQuota. */
+export const quota = () => z.strictObject({
+  requests: quotaAmounts(),
+  limits: quotaAmounts(),
+  pods: int(1),
+  persistentVolumeClaims: int(0),
+  /** Total storage of the namespace's claims. */
+  storage: quantity('storage'),
+});
+
+/** A namespace LimitRange: defaults for pods made outside the model, and the ceiling every container must fit under. */
+export const limitRange = () => z.strictObject({
+  defaultRequest: containerAmounts(),
+  defaultLimit: containerAmounts(),
+  max: containerAmounts(),
+}).superRefine((lr, ctx) => {
+  for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+    if (parseQuantity(lr.defaultLimit[key])! < parseQuantity(lr.defaultRequest[key])!) fail(ctx, `${lr.defaultLimit[key]} is below defaultRequest.${key} ${lr.defaultRequest[key]}`, ['defaultLimit', key]);
+    if (parseQuantity(lr.max[key])! < parseQuantity(lr.defaultLimit[key])!) fail(ctx, `${lr.max[key]} is below defaultLimit.${key} ${lr.defaultLimit[key]}`, ['max', key]);
+  }
+});
+
+/** The reason text of a zod issue, in the project's style ("must be ...", "got ..."). */
+export function issueReason(issue: z.core.$ZodIssue & { input?: unknown }): string {
+  const got = describe(issue.input);
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (!issue.message.startsWith('Invalid input')) return issue.message;
+      const expected = String(issue.expected);
+      if (expected === 'int' || expected === 'number') return `must be a whole number, got ${got}`;
+      if (expected === 'boolean') return `must be true or false, got ${got}`;
+      if (expected === 'object' || expected === 'record') return `must be an object, got ${got}`;
+      if (expected === 'array') return `must be a list, got ${got}`;
+      return `must be a ${expected}, got ${got}`;
+    }
+    case 'too_small':
+      if (issue.origin === 'array') return issue.message.startsWith('Too small') ? `must list at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}` : issue.message;
+      return `must be at least ${issue.minimum}, got ${got}`;
+    case 'too_big':
+      return `must be at most ${issue.maximum}, got ${got}`;
+    case 'invalid_value':
+      return issue.message.startsWith('Invalid option') ? `must be one of ${issue.values.join(', ')}, got ${got}` : issue.message;
+    default:
+      return issue.message;
+  }
+}

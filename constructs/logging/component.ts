@@ -1,0 +1,95 @@
+import { Chart } from 'cdk8s';
+import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
+import { recommendedLabels, selectorLabels } from '../lib/labels';
+import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
+import { Elasticsearch, ELASTICSEARCH_HTTP_PORT } from '../elasticsearch';
+import { FLUENT_BIT_HTTP_PORT, FluentBit } from '../fluent-bit';
+import { Kibana, KIBANA_PORT } from '../kibana';
+import { elasticImage, loggingSchema } from './schema';
+
+/** Instance name of the logging stack. */
+export const LOGGING_INSTANCE = 'logging';
+
+/** Secret names and the Pulumi config keys (namespace `dockercoins`) of their values. */
+export const LOGGING_SECRETS = {
+  /** Password of the `elastic` superuser; in the logging namespace (Elasticsearch, Kibana setup) and node-agents (Fluent Bit). */
+  elastic: { name: 'elasticsearch-credentials', keys: { password: 'elasticPassword' } },
+  /** Password of `kibana_system` and Kibana's encryption key. */
+  kibana: { name: 'kibana-credentials', keys: { password: 'kibanaSystemPassword', encryptionKey: 'kibanaEncryptionKey' } },
+  /** Transport TLS of a multi-node cluster (PEM). */
+  transportTls: { name: 'elasticsearch-transport-tls', keys: { 'ca.crt': 'elasticTransportCa', 'tls.crt': 'elasticTransportCert', 'tls.key': 'elasticTransportKey' } },
+} as const;
+
+const kibanaPods = selectorLabels({ name: 'kibana', instance: LOGGING_INSTANCE });
+const fluentBitPods = selectorLabels({ name: 'fluent-bit', instance: LOGGING_INSTANCE });
+
+/**
+ * Elasticsearch, Kibana and Fluent Bit: one chart, wave 1 (a platform service
+ * the apps' logs flow into; it needs only its namespaces and Secrets).
+ */
+export const loggingComponent = defineComponent({
+  id: 'logging',
+  configPath: ['logging'],
+  schema: loggingSchema,
+  check(l, platform) {
+    // Each Elasticsearch node needs its own Kubernetes node (required anti-affinity).
+    return l.elasticsearch.nodes > platform.nodes
+      ? [{ path: 'logging.elasticsearch.nodes', reason: `${l.elasticsearch.nodes} Elasticsearch nodes need as many Kubernetes nodes (required anti-affinity), but the environment plans ${platform.nodes}` }]
+      : [];
+  },
+  offers(l) {
+    return {
+      namespaces: [{ name: l.namespace, field: 'logging.namespace', partOf: 'logging', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
+      routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibanaPods, port: KIBANA_PORT } }],
+      scrapeTargets: [{ namespace: NODE_AGENTS_NAMESPACE, pods: fluentBitPods, port: FLUENT_BIT_HTTP_PORT }],
+    };
+  },
+  build(ctx) {
+    const l = ctx.config;
+    const ns = l.namespace;
+    const instance = LOGGING_INSTANCE;
+    const chart = new Chart(ctx.app, 'logging', { disableResourceNameHashes: true });
+    const es = l.elasticsearch;
+    const multiNode = es.nodes > 1;
+    const elasticsearch = new Elasticsearch(chart, 'Elasticsearch', {
+      instance,
+      namespace: ns,
+      image: elasticImage(l, 'elasticsearch'),
+      nodes: es.nodes,
+      heap: es.heap,
+      resources: es.resources,
+      storage: ctx.withStorageClass(es.storage),
+      credentialsSecret: LOGGING_SECRETS.elastic.name,
+      transportTlsSecret: multiNode ? LOGGING_SECRETS.transportTls.name : undefined,
+      httpClients: [{ pods: kibanaPods }, { pods: fluentBitPods, namespace: NODE_AGENTS_NAMESPACE }],
+    });
+    const esPeer = { pods: elasticsearch.pod.selector, namespace: ns };
+    new Kibana(chart, 'Kibana', {
+      instance,
+      namespace: ns,
+      image: elasticImage(l, 'kibana'),
+      replicas: l.kibana.replicas,
+      resources: l.kibana.resources,
+      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, superuserSecret: LOGGING_SECRETS.elastic.name },
+      credentialsSecret: LOGGING_SECRETS.kibana.name,
+      ingress: ctx.ingressRoute(l.kibana.host, l.kibana.tlsSecretName),
+    });
+    new FluentBit(chart, 'FluentBit', {
+      instance,
+      namespace: NODE_AGENTS_NAMESPACE,
+      image: l.fluentBit.image,
+      resources: l.fluentBit.resources,
+      tolerations: l.fluentBit.tolerations,
+      dockerRuntime: l.fluentBit.dockerRuntime,
+      elasticsearch: { host: `${elasticsearch.serviceName}.${ns}.svc`, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, credentialsSecret: LOGGING_SECRETS.elastic.name },
+      apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
+      // Only the scraper the model runs (taken from what monitoring offers, wherever its namespace is).
+      metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
+    });
+    const labels = recommendedLabels(chart, { name: 'logging', instance, component: 'credentials', partOf: 'logging', version: PLATFORM_VERSION });
+    const secret = (s: { name: string; keys: Readonly<Record<string, string>> }, namespace: string): RequiredSecret => ({ name: s.name, namespace, keys: { ...s.keys }, labels });
+    const secrets = [secret(LOGGING_SECRETS.elastic, ns), secret(LOGGING_SECRETS.elastic, NODE_AGENTS_NAMESPACE), secret(LOGGING_SECRETS.kibana, ns)];
+    if (multiNode) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
+    return [{ id: 'logging', wave: 1, chart, secrets }];
+  },
+});

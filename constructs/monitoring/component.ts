@@ -1,0 +1,82 @@
+import { Chart } from 'cdk8s';
+import { defineComponent } from '../lib/component';
+import { selectorLabels } from '../lib/labels';
+import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
+import {
+  KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_PORT, NodeExporter, Prometheus, PROMETHEUS_IDENTITY, PROMETHEUS_PORT,
+} from '.';
+import { metricsServerSchema, monitoringSchema } from './schema';
+
+/** Kubelets serve metrics and cAdvisor on 10250 (node addresses). */
+const KUBELET_PORT = 10250;
+
+/** Prometheus with node-exporter and kube-state-metrics: one chart, wave 2 (it scrapes what the others offer). */
+export const monitoringComponent = defineComponent({
+  id: 'monitoring',
+  configPath: ['edge', 'monitoring'],
+  schema: monitoringSchema,
+  offers(m) {
+    const prometheus = selectorLabels(PROMETHEUS_IDENTITY);
+    return {
+      namespaces: [{ name: m.namespace, field: 'edge.monitoring.namespace', partOf: 'monitoring', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
+      routes: m.prometheus.ingressHost
+        ? [{ host: m.prometheus.ingressHost, field: 'edge.monitoring.prometheus.ingressHost', path: '/' as const, tlsSecretName: m.prometheus.tlsSecretName, backend: { namespace: m.namespace, pods: prometheus, port: PROMETHEUS_PORT } }]
+        : [],
+      scrapeTargets: m.kubeStateMetrics.enabled ? [{ namespace: m.namespace, pods: selectorLabels(KUBE_STATE_METRICS_IDENTITY), port: KUBE_STATE_METRICS_PORT }] : [],
+      metricsScraper: { namespace: m.namespace, pods: prometheus },
+    };
+  },
+  build(ctx) {
+    const m = ctx.config;
+    const p = m.prometheus;
+    const apiServer = { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort };
+    const scraper = ctx.wiring.metricsScraper!;
+    const chart = new Chart(ctx.app, 'monitoring', { disableResourceNameHashes: true });
+    new Prometheus(chart, 'Prometheus', {
+      namespace: m.namespace,
+      image: p.image,
+      resources: p.resources,
+      retention: p.retention,
+      scrapeInterval: p.scrapeInterval,
+      storage: p.storage.type === 'persistentVolumeClaim' ? ctx.withStorageClass(p.storage) : p.storage,
+      externalLabels: { environment: ctx.platform.name },
+      ingress: p.ingressHost ? ctx.ingressRoute(p.ingressHost, p.tlsSecretName) : undefined,
+      clients: ctx.wiring.ingressController ? [ctx.wiring.ingressController] : [],
+      scrapeTargets: ctx.wiring.scrapeTargets,
+      apiServer,
+      nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
+    });
+    new NodeExporter(chart, 'NodeExporter', { namespace: NODE_AGENTS_NAMESPACE, image: m.nodeExporter.image, resources: m.nodeExporter.resources });
+    if (m.kubeStateMetrics.enabled) {
+      new KubeStateMetrics(chart, 'KubeStateMetrics', {
+        namespace: m.namespace,
+        image: m.kubeStateMetrics.image,
+        resources: m.kubeStateMetrics.resources,
+        scrapers: [scraper],
+        apiServer,
+      });
+    }
+    return [{ id: 'monitoring', wave: 2, chart }];
+  },
+});
+
+/** metrics-server in kube-system (upstream's layout), wave 1: the hasher HPA reads it. */
+export const metricsServerComponent = defineComponent({
+  id: 'metrics-server',
+  configPath: ['edge', 'monitoring', 'metricsServer'],
+  schema: metricsServerSchema,
+  enabled: ms => ms.enabled,
+  offers: () => ({}),
+  build(ctx) {
+    const ms = ctx.config;
+    const chart = new Chart(ctx.app, 'metrics-server', { disableResourceNameHashes: true });
+    new MetricsServer(chart, 'MetricsServer', {
+      image: ms.image,
+      resources: ms.resources,
+      kubeletInsecureTls: ms.kubeletInsecureTls,
+      apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
+      nodeCidrs: ctx.platform.cluster.nodeCidrs,
+    });
+    return [{ id: 'metrics-server', wave: 1, chart }];
+  },
+});

@@ -1,0 +1,49 @@
+import { Chart } from 'cdk8s';
+import { defineComponent } from '../lib/component';
+import { selectorLabels } from '../lib/labels';
+import { Traefik, TRAEFIK_IDENTITY, TRAEFIK_PORTS } from '.';
+import { traefikSchema } from './schema';
+
+/** The controller pods, as a NetworkPolicy peer (backends admit them). */
+export const traefikPeer = (namespace: string) => ({ namespace, pods: selectorLabels(TRAEFIK_IDENTITY) });
+
+/** Traefik in `ingress.controllerNamespace`, wave 1 (before the apps whose Ingresses it serves). */
+export const traefikComponent = defineComponent({
+  id: 'traefik',
+  configPath: ['edge', 'traefik'],
+  schema: traefikSchema,
+  check(t, platform) {
+    // Only a published LoadBalancer Service gives Ingresses an address; Pulumi would wait for one forever.
+    return platform.ingress.awaitLoadBalancer && t.mode !== 'loadBalancer'
+      ? [{ path: 'ingress.awaitLoadBalancer', reason: `must be false with edge.traefik.mode "${t.mode}": only a LoadBalancer Service gives Ingresses an address, and Pulumi would wait for it forever` }]
+      : [];
+  },
+  offers(t, platform) {
+    return {
+      namespaces: [{ name: platform.ingress.controllerNamespace, field: 'ingress.controllerNamespace', partOf: 'edge', ...Traefik.podSecurity(t.mode) }],
+      // The dashboard is served by Traefik itself (api@internal): a route without a backend pod.
+      routes: t.dashboard === 'insecure' && t.dashboardHost ? [{ host: t.dashboardHost, field: 'edge.traefik.dashboardHost', path: '/' as const }] : [],
+      scrapeTargets: [{ namespace: platform.ingress.controllerNamespace, pods: selectorLabels(TRAEFIK_IDENTITY), port: TRAEFIK_PORTS.metrics }],
+      ingressController: traefikPeer(platform.ingress.controllerNamespace),
+    };
+  },
+  build(ctx) {
+    const t = ctx.config;
+    const chart = new Chart(ctx.app, 'traefik', { disableResourceNameHashes: true });
+    new Traefik(chart, 'Traefik', {
+      namespace: ctx.platform.ingress.controllerNamespace,
+      mode: t.mode,
+      image: t.image,
+      resources: t.resources,
+      loadBalancer: t.loadBalancer,
+      ingressClassName: ctx.platform.ingress.className,
+      dashboard: t.dashboard,
+      dashboardHost: t.dashboardHost,
+      ingressAnnotations: ctx.ingressRoute('').annotations,
+      backends: ctx.wiring.routes.flatMap(r => (r.backend ? [r.backend] : [])),
+      metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
+      apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
+    });
+    return [{ id: 'traefik', wave: 1, chart }];
+  },
+});

@@ -1,0 +1,75 @@
+/**
+ * The environment config schema: the platform facts plus one section per
+ * component, each section the schema its component folder defines. The
+ * TypeScript types are inferred from here (EnvironmentConfig is the parsed
+ * output, EnvironmentOverlay what an environment file writes before defaults).
+ * test/config/schema.test.ts proves every registry entry's configPath is a
+ * section here and every section belongs to a registered component.
+ */
+import { consulSchema } from '../../constructs/consul/schema';
+import { dataNamespaceSchema } from '../../constructs/data/schema';
+import { dockercoinsSchema } from '../../constructs/dockercoins/schema';
+import { cidrs, dnsLabel, dnsSubdomain, int, port, z } from '../../constructs/lib/schema';
+import { loggingSchema } from '../../constructs/logging/schema';
+import { metricsServerSchema, monitoringSchema } from '../../constructs/monitoring/schema';
+import { postgresSchema } from '../../constructs/postgres/schema';
+import { imageRegistrySchema } from '../../constructs/registry/schema';
+import { storageClassesSchema } from '../../constructs/storage/schema';
+import { traefikSchema } from '../../constructs/traefik/schema';
+
+export const environmentSchema = z.strictObject({
+  /** Environment name, a DNS label (`dev`, `staging`, `prod`); also the dist/ folder and the Pulumi stack. */
+  name: dnsLabel(),
+  /** Planning figure: nodes DaemonSets run on, used to check that quotas and anti-affinity fit. */
+  nodes: int(1),
+  /** StorageClass of every claim that names none. @default - the cluster's default StorageClass */
+  storageClass: dnsSubdomain().optional(),
+  /**
+   * StorageClasses the cluster already provides (not created by this model).
+   * Every class a claim names must be either here or in `stateful.storageClasses`,
+   * so a typo (`replicatd`) is refused instead of leaving claims Pending. @default []
+   */
+  clusterStorageClasses: z.array(dnsSubdomain()).prefault([]),
+  /** The ingress controller all Ingresses go through. */
+  ingress: z.strictObject({
+    /** IngressClass of every Ingress. @default traefik */
+    className: dnsSubdomain().prefault('traefik'),
+    /** Namespace of the controller pods (owned by the controller component). @default traefik */
+    controllerNamespace: dnsLabel().prefault('traefik'),
+    /** Pulumi waits for an Ingress address; false where the controller publishes none (hostPort mode). */
+    awaitLoadBalancer: z.boolean(),
+  }),
+  /** Addresses outside the pod network that controllers and agents talk to (NetworkPolicies match them by CIDR). */
+  cluster: z.strictObject({
+    /** CIDRs of the API server endpoints (`kubectl get endpoints kubernetes`). */
+    apiServerCidrs: cidrs(),
+    /** Port of the API server endpoints (443 on some managed clusters). @default 6443 */
+    apiServerPort: port().prefault(6443),
+    /** CIDRs of the node addresses. */
+    nodeCidrs: cidrs(),
+  }),
+  /** DockerCoins instances, each in its own namespace. */
+  dockercoins: dockercoinsSchema,
+  /** Consul, Postgres and StorageClasses. @default - none */
+  stateful: dataNamespaceSchema.extend({
+    /** @default - none (the cluster provides `storageClass`) */
+    storageClasses: storageClassesSchema.optional(),
+    consul: consulSchema,
+    postgres: postgresSchema,
+  }).optional(),
+  /** Traefik, Prometheus (with metrics-server) and the optional image registry. @default - none */
+  edge: z.strictObject({
+    traefik: traefikSchema,
+    monitoring: monitoringSchema.extend({ metricsServer: metricsServerSchema }),
+    /** @default - no self-hosted registry */
+    imageRegistry: imageRegistrySchema.optional(),
+  }).optional(),
+  /** Centralized logging (Elasticsearch, Fluent Bit, Kibana). @default - none */
+  logging: loggingSchema.optional(),
+});
+
+/** A validated environment, defaults filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+/** What an environment file writes: the overlay on the component defaults. */
+export type EnvironmentOverlay = z.input<typeof environmentSchema>;
+export type DockerCoinsInstanceConfig = EnvironmentConfig['dockercoins'][number];

@@ -1,0 +1,118 @@
+/**
+ * Offers and needs across components: which components an environment
+ * deploys, what each offers, and the rules that hold across them (each
+ * namespace has one owner and is not a system namespace; each host and path
+ * one router; each node port one owner; each StorageClass named by a claim
+ * exists). The stack builder wires the same offers into the build steps.
+ */
+import type { Component, NamespaceOffer, Offers, PlatformFacts, Problem, RouteOffer, Wiring } from '../../constructs/lib/component';
+import { COMPONENTS } from '../components';
+import type { EnvironmentConfig } from './schema';
+
+/** Namespaces Kubernetes itself owns: the model never declares, guards or restricts them. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+export interface ActiveComponent { readonly component: Component<any>; readonly config: unknown; readonly offers: Offers }
+
+/** The value at a config path, or undefined. */
+export function configAt(env: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), env);
+}
+
+/** The components an environment deploys, in registry order, with their offers. */
+export function activeComponents(env: EnvironmentConfig): ActiveComponent[] {
+  return COMPONENTS.flatMap(component => {
+    const config = configAt(env, component.configPath);
+    if (config === undefined || (component.enabled && !component.enabled(config))) return [];
+    return [{ component, config, offers: component.offers(config, env as PlatformFacts, env) }];
+  });
+}
+
+/** The union of every offer, as the build steps see it. */
+export function wiringOf(active: readonly ActiveComponent[]): Wiring {
+  const routes = active.flatMap(a => a.offers.routes ?? []);
+  return {
+    routes,
+    scrapeTargets: active.flatMap(a => a.offers.scrapeTargets ?? []),
+    ingressController: active.find(a => a.offers.ingressController)?.offers.ingressController,
+    metricsScraper: active.find(a => a.offers.metricsScraper)?.offers.metricsScraper,
+  };
+}
+
+/** Every namespace the environment declares, each once, in declaration order. */
+export function declaredNamespaces(active: readonly ActiveComponent[]): NamespaceOffer[] {
+  const seen = new Map<string, NamespaceOffer>();
+  for (const offer of active.flatMap(a => a.offers.namespaces ?? [])) if (!seen.has(offer.name)) seen.set(offer.name, offer);
+  return [...seen.values()];
+}
+
+const fieldOf = (offer: { field?: string }, component: Component<any>) => offer.field ?? `the ${component.id} component`;
+
+/** Rules across components; every problem names the field and the fix. */
+export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveComponent[]): Problem[] {
+  const problems: Problem[] = [];
+  // Namespaces: one owner each (shared only between identical shared declarations), never a system namespace.
+  const owners = new Map<string, { offer: NamespaceOffer; component: Component<any> }>();
+  // Shared namespaces (fixed names, e.g. node-agents) are owned before any configurable one claims the name.
+  const offered = active.flatMap(({ component, offers }) => (offers.namespaces ?? []).map(offer => ({ component, offer })));
+  for (const { component, offer } of [...offered.filter(o => o.offer.shared), ...offered.filter(o => !o.offer.shared)]) {
+    {
+      const field = fieldOf(offer, component);
+      if ((SYSTEM_NAMESPACES as readonly string[]).includes(offer.name)) {
+        problems.push({ path: field, reason: `"${offer.name}" is a Kubernetes system namespace; the model would enforce Pod Security, a quota and a default-deny policy on it (cutting off cluster DNS): choose a namespace of its own` });
+        continue;
+      }
+      const first = owners.get(offer.name);
+      if (!first) { owners.set(offer.name, { offer, component }); continue; }
+      if (first.offer.shared && offer.shared && first.offer.podSecurity === offer.podSecurity) continue;
+      const firstField = fieldOf(first.offer, first.component);
+      problems.push({ path: field === firstField ? `${field} (${component.id})` : field, reason: `"${offer.name}" is already used by ${firstField}; namespaces must be unique (each has one owner, which sets its Pod Security level, quota and policies)` });
+    }
+  }
+  // Hosts and paths: one Ingress each, across every component and instance.
+  const routes = new Map<string, RouteOffer>();
+  for (const route of active.flatMap(a => a.offers.routes ?? [])) {
+    const key = `${route.host}${route.path}`;
+    const first = routes.get(key);
+    if (first) problems.push({ path: route.field, reason: `"${route.host}" is already used by ${first.field}; hosts must be unique` });
+    else routes.set(key, route);
+  }
+  // Node ports are cluster-wide.
+  const ports = new Map<number, string>();
+  for (const p of active.flatMap(a => a.offers.nodePorts ?? [])) {
+    const first = ports.get(p.port);
+    if (first) problems.push({ path: p.field, reason: `"${p.port}" is already used by ${first}; node ports must be unique` });
+    else ports.set(p.port, p.field);
+  }
+  problems.push(...storageClassProblems(env));
+  return problems;
+}
+
+/** Every StorageClass a claim names must be created here or declared as provided by the cluster. */
+function storageClassProblems(env: EnvironmentConfig): Problem[] {
+  const created = (env.stateful?.storageClasses ?? []).map(sc => sc.name);
+  const known = new Set([...created, ...env.clusterStorageClasses]);
+  const named: Array<{ path: string; name: string | undefined }> = [
+    { path: 'storageClass', name: env.storageClass },
+    ...env.dockercoins.map(d => ({ path: `dockercoins[${d.name}].redis.persistence.storageClassName`, name: d.redis.persistence?.storageClassName })),
+    { path: 'stateful.consul.storage.storageClassName', name: env.stateful?.consul.storage.storageClassName },
+    { path: 'stateful.postgres.storage.storageClassName', name: env.stateful?.postgres.storage.storageClassName },
+    { path: 'edge.monitoring.prometheus.storage.storageClassName', name: env.edge?.monitoring.prometheus.storage.storageClassName },
+    { path: 'edge.imageRegistry.storage.storageClassName', name: env.edge?.imageRegistry?.storage.storageClassName },
+    { path: 'logging.elasticsearch.storage.storageClassName', name: env.logging?.elasticsearch.storage.storageClassName },
+  ];
+  return named.filter(n => n.name !== undefined && !known.has(n.name)).map(n => ({
+    path: n.path,
+    reason: `"${n.name}" is neither created by this environment (stateful.storageClasses: ${created.join(', ') || 'none'}) nor declared as provided by the cluster (clusterStorageClasses: ${env.clusterStorageClasses.join(', ') || 'none'}); fix the name or declare it`,
+  }));
+}
+
+/** Every pod port an Ingress of the environment routes to (what the ingress controller may connect to). */
+export function ingressBackends(env: EnvironmentConfig) {
+  return wiringOf(activeComponents(env)).routes.flatMap(r => (r.backend ? [r.backend] : []));
+}
+
+/** Every pod port Prometheus scrapes besides the nodes. */
+export function scrapeTargets(env: EnvironmentConfig) {
+  return wiringOf(activeComponents(env)).scrapeTargets;
+}

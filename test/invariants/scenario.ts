@@ -1,0 +1,59 @@
+/**
+ * One rendered configuration and the invariant checks over it, shared by the
+ * invariant tests (test/invariants/*.test.ts).
+ */
+import { EnvironmentConfig, loadEnvironment } from '../../src/config';
+import { renderCharts } from '../../src/render';
+import { K8sObject } from '../../src/analysis/objects';
+import {
+  checkIngressBackendsReachable, checkNamespaceReferences, checkScrapeTargetsReachable, checkSecretsProvided, checkServicesSelectPods,
+  DeclaredSecret, PodRef, podsIn, REQUIREMENTS,
+} from './checks';
+
+/** Namespaces the cluster has without this model creating them. */
+export const CLUSTER_NAMESPACES = ['kube-system', 'default'] as const;
+
+/** Labels of the Prometheus server pods (src/stacks/edge.ts PROMETHEUS_SELECTOR). */
+export const PROMETHEUS_POD = { 'app.kubernetes.io/name': 'prometheus' } as const;
+
+export interface Scenario {
+  readonly config: EnvironmentConfig;
+  readonly objects: K8sObject[];
+  /** Secrets the charts declare (created before them, never rendered). */
+  readonly declared: DeclaredSecret[];
+  /** Every pod of `ingress.controllerNamespace`. */
+  readonly controllers: PodRef[];
+  /** The Prometheus pods of `edge.monitoring.namespace`. */
+  readonly prometheus: PodRef[];
+}
+
+export function scenario(env: string, overrides?: unknown): Scenario {
+  const config = loadEnvironment(env, overrides);
+  const charts = renderCharts(config);
+  const objects = charts.flatMap(c => c.objects) as unknown as K8sObject[];
+  return {
+    config,
+    objects,
+    declared: charts.flatMap(c => c.secrets),
+    controllers: podsIn(objects, config.ingress.controllerNamespace),
+    prometheus: config.edge ? podsIn(objects, config.edge.monitoring.namespace, { ...PROMETHEUS_POD }) : [],
+  };
+}
+
+export type Requirement = (typeof REQUIREMENTS)[keyof typeof REQUIREMENTS];
+
+/** Every invariant over a scenario (or a mutated copy of its objects), by requirement. */
+export function runChecks(s: Scenario, objects: K8sObject[] = s.objects, declared: readonly DeclaredSecret[] = s.declared): Record<Requirement, string[]> {
+  return {
+    [REQUIREMENTS.ingress]: checkIngressBackendsReachable(objects, { controllers: s.controllers }),
+    [REQUIREMENTS.scrape]: checkScrapeTargetsReachable(objects, { prometheus: s.prometheus }),
+    [REQUIREMENTS.secrets]: checkSecretsProvided(objects, declared),
+    [REQUIREMENTS.services]: checkServicesSelectPods(objects),
+    [REQUIREMENTS.namespaces]: checkNamespaceReferences(objects, CLUSTER_NAMESPACES),
+  } as Record<Requirement, string[]>;
+}
+
+/** Deep copy of an object list, to break one field. */
+export function copyOf(objects: readonly K8sObject[]): K8sObject[] {
+  return JSON.parse(JSON.stringify(objects));
+}
