@@ -54,8 +54,8 @@ export const TOPOLOGY_FILE = 'topology.md';
  * `topology`, also a diagram of workloads, Services, Ingress hosts and the
  * network flows the rendered NetworkPolicies allow (the analysis the tests use).
  */
-export function renderEnvironment(env: EnvironmentConfig, options: { topology?: boolean } = {}): RenderedFile[] {
-  const charts = renderCharts(env);
+export function renderEnvironment(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): RenderedFile[] {
+  const charts = renderCharts(env, options.engine);
   const files = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
   if (options.topology) {
     const objects = charts.flatMap(c => c.objects) as unknown as K8sObject[];

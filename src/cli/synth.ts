@@ -1,11 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, ENVIRONMENTS, loadEnvironment } from '../config';
+import { ConfigError, ENVIRONMENTS, EnvironmentConfig, loadEnvironment } from '../config';
+import { readStackFile, resolveStack } from '../config/stack-config';
+import { toYaml } from '../yaml';
 import { RenderedFile, renderEnvironment } from '../render';
 import { parseArgs } from 'util';
 import { ENV_MARKER, envMarkerContent, OutputError, writeOutput } from './output';
 
 const HELP = `usage: npm run synth -- [--env <name>]... [--out <dir>] [--check] [--prune]
+       npm run synth -- --stack-config Pulumi.<stack>.yaml --out <dir>
+       npm run synth -- --print-config <env> [--stack-config Pulumi.<stack>.yaml]
 
 Renders every environment (or the ones named with --env) into <dir>/<env>/
 (default dist/). Configuration is validated first; on any error nothing is
@@ -20,12 +24,18 @@ run one after the other.
   --check        render in memory and compare with <dir>; exit 1 if they differ
   --prune        delete <dir>/<env>/ folders of environments that no longer exist
                  (only in a folder synth created; without it, synth refuses and names them)
+  --stack-config <file>
+                 render what \`pulumi up\` on that stack deploys (its dockercoins:environment
+                 and dockercoins:overrides, the same loader and schema as the Pulumi program)
+                 into <dir>/<stack>/; --out is required and may not be dist/
+  --print-config <env>
+                 print the merged, validated config of <env> (with --stack-config: of that stack) as YAML
   --help         show this help
 
 Exit status: 0 written (or up to date), 1 refused or failed (nothing lost), 2 bad arguments.
 `;
 
-interface Options { envs: string[]; out: string; check: boolean; prune: boolean }
+interface Options { envs: string[]; out: string; outGiven: boolean; check: boolean; prune: boolean; stackConfig?: string; printConfig?: string }
 
 class UsageError extends Error {}
 
@@ -41,6 +51,8 @@ function parseOptions(argv: string[]): Options | 'help' {
         out: { type: 'string' },
         check: { type: 'boolean' },
         prune: { type: 'boolean' },
+        'stack-config': { type: 'string' },
+        'print-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -56,7 +68,15 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (!known.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)}: unknown environment; known: ${known.join(', ')}`);
   }
   if (values.prune && envs.length > 0) throw new UsageError('--prune needs every environment rendered: drop --env');
-  return { envs: [...new Set(envs)], out: values.out ?? 'dist', check: values.check ?? false, prune: values.prune ?? false };
+  const stackConfig = values['stack-config'];
+  const printConfig = values['print-config'];
+  if (printConfig !== undefined && !stackConfig && !known.includes(printConfig)) throw new UsageError(`--print-config ${JSON.stringify(printConfig)}: unknown environment; known: ${known.join(', ')}`);
+  if (stackConfig !== undefined && printConfig === undefined) {
+    if (envs.length > 0 || values.prune || values.check) throw new UsageError('--stack-config renders one stack: drop --env, --prune and --check');
+    if (values.out === undefined) throw new UsageError('--stack-config needs --out <dir> (dist/ holds the environments, not stacks)');
+    if (path.resolve(values.out) === path.resolve('dist')) throw new UsageError(`--out ${values.out}: dist/ holds the environments as synth renders them; render a stack elsewhere`);
+  }
+  return { envs: [...new Set(envs)], out: values.out ?? 'dist', outGiven: values.out !== undefined, check: values.check ?? false, prune: values.prune ?? false, stackConfig, printConfig };
 }
 
 /** Renders environments in memory; throws ConfigError listing every invalid environment. */
@@ -113,6 +133,7 @@ export function main(argv: string[]): number {
     return 2;
   }
   if (options === 'help') { process.stdout.write(HELP); return 0; }
+  if (options.printConfig !== undefined || options.stackConfig !== undefined) return stackMain(options);
   const names = options.envs.length > 0 ? options.envs : Object.keys(ENVIRONMENTS);
   let rendered: Map<string, RenderedFile[]>;
   try {
@@ -142,5 +163,38 @@ export function main(argv: string[]): number {
     throw e;
   }
   for (const [env, files] of rendered) process.stdout.write(`${options.out}/${env}/: ${files.map(f => f.name).join(', ')}\n`);
+  return 0;
+}
+
+/** --print-config and --stack-config: what one environment or stack resolves to. */
+function stackMain(options: Options): number {
+  let env: EnvironmentConfig;
+  let stack: string;
+  try {
+    if (options.stackConfig) {
+      const file = readStackFile(options.stackConfig);
+      stack = file.stack;
+      env = resolveStack(file.stack, file.settings);
+    } else {
+      stack = options.printConfig!;
+      env = loadEnvironment(stack);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) { process.stderr.write(`${e.message}\nNothing was written.\n`); return 1; }
+    throw e;
+  }
+  if (options.printConfig !== undefined) {
+    process.stdout.write(toYaml(env as unknown as Record<string, unknown>));
+    return 0;
+  }
+  // What `pulumi up` deploys carries managed-by: pulumi.
+  const rendered = new Map([[stack, renderEnvironment(env, { topology: true, engine: 'pulumi' })]]);
+  try {
+    writeOutput(options.out, rendered, { allEnvironments: false, prune: false, beforeStep: killHook() });
+  } catch (e) {
+    if (e instanceof OutputError) { process.stderr.write(`${e.message}\n`); return 1; }
+    throw e;
+  }
+  process.stdout.write(`${options.out}/${stack}/: what \`pulumi up -s ${stack}\` deploys (environment ${env.name}): ${rendered.get(stack)!.map(f => f.name).join(', ')}\n`);
   return 0;
 }

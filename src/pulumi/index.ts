@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loadEnvironment } from '../config';
+import { resolveStack } from '../config/stack-config';
 import { deployEnvironment } from './program';
 
 /**
@@ -9,7 +9,7 @@ import { deployEnvironment } from './program';
  */
 const config = new pulumi.Config('dockercoins');
 // No `dockercoins:environment`: the stack name is the environment (a fresh `pulumi stack init dev` works).
-const env = loadEnvironment(config.get('environment') ?? pulumi.getStack(), config.getObject<unknown>('overrides'));
+const env = resolveStack(pulumi.getStack(), { environment: config.get('environment'), overrides: config.getObject<unknown>('overrides') });
 const deployed = deployEnvironment(env);
 
 export const environment = env.name;

@@ -121,3 +121,49 @@ describe('npm run synth', () => {
     }
   });
 });
+
+describe('synth --print-config and --stack-config', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-cli-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const stackFile = (name: string, body: string) => { const f = path.join(dir, name); fs.writeFileSync(f, body); return f; };
+
+  test('--print-config prints the merged, validated config with defaults filled in', () => {
+    const result = run(['synth', '--print-config', 'prod']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^name: prod\n/);
+    // A default from the component schema, not written in prod.ts:
+    expect(result.stdout).toContain('repository: dockercoins/rng');
+  });
+
+  test('--print-config with --stack-config shows the stack overrides merged', () => {
+    const f = stackFile('Pulumi.prod-eu.yaml', 'config:\n  dockercoins:environment: prod\n  dockercoins:overrides: { dockercoins: [{ name: dockercoins, worker: { replicas: 12 } }] }\n');
+    const result = run(['synth', '--print-config', 'prod', '--stack-config', f]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('replicas: 12');
+  });
+
+  test.each([
+    [['--stack-config', 'Pulumi.dev.yaml'], 2, 'synth: --stack-config needs --out <dir> (dist/ holds the environments, not stacks)'],
+    [['--stack-config', 'Pulumi.dev.yaml', '--out', 'dist'], 2, 'synth: --out dist: dist/ holds the environments as synth renders them; render a stack elsewhere'],
+    [['--print-config', 'qa'], 2, 'synth: --print-config "qa": unknown environment; known: dev, staging, prod'],
+  ])('synth %j is refused (exit %i): %s', (args, status, message) => {
+    const result = run(['synth', ...args]);
+    expect(result.status).toBe(status);
+    expect(result.stderr.split('\n')[0]).toBe(message);
+  });
+
+  test.each([
+    ['stack.yaml', 'config: {}\n', 'the file name must be Pulumi.<stack>.yaml (the stack name comes from it)'],
+    ['Pulumi.x.yaml', 'config:\n  dockercoins:environment: prod\n  description: a: b\n', 'not valid YAML:'],
+    ['Pulumi.x.yaml', 'config:\n  dockercoins:enviroment: prod\n', 'config key "dockercoins:enviroment" is not a setting of this project'],
+    ['Pulumi.x.yaml', 'config:\n  overrides: {}\n', 'config key "overrides" is not of the form <namespace>:<name>'],
+    ['Pulumi.x.yaml', 'config:\n  dockercoins:environment: prod\n  dockercoins:overrides: { dockercoins: [{ name: dockercoins, worker: { replicaCount: 3 } }] }\n', 'dockercoins[dockercoins].worker.replicaCount: unknown field; the fields here are image, replicas, resources'],
+    ['Pulumi.qa.yaml', 'config: {}\n', 'environment: unknown environment "qa"; known: dev, staging, prod'],
+  ])('a bad stack file %s is refused naming the problem, nothing written', (name, body, message) => {
+    const result = run(['synth', '--stack-config', stackFile(name, body), '--out', path.join(dir, 'out')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});
