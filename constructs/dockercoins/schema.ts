@@ -22,7 +22,13 @@ export const dockercoinsInstanceSchema = z.strictObject({
    * Environment variables every service reads. The images read only `DEBUG`
    * (docs/images.md). @default {}
    */
-  settings: settings().prefault({}),
+  settings: settings().prefault({}).superRefine((s, ctx) => {
+    // rng.py and worker.py: os.environ.get("DEBUG", "").lower().startswith("y") (docs/images.md).
+    const debug = s.DEBUG;
+    if (debug !== undefined && !['yes', 'no'].includes(debug)) {
+      ctx.addIssue({ code: 'custom', path: ['DEBUG'], message: `"${debug}" is not read as ${/^y/i.test(debug) ? 'intended' : 'on'} by the DockerCoins images (they test for a value starting with "y"): write "yes" or "no"` });
+    }
+  }),
   availability: z.strictObject({
     /** PodDisruptionBudgets (maxUnavailable 1) for the replicated Deployments. */
     disruptionBudgets: z.boolean(),

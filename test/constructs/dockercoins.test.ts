@@ -240,7 +240,7 @@ describe('DockerCoins across environments', () => {
 
   test('a settings change changes the checksum (and so rolls the pods)', () => {
     const before = podTemplateMeta(find(renderObjects('dev'), 'Deployment', 'worker')).annotations['checksum/settings'];
-    const changed = loadEnvironment('dev', { dockercoins: [{ name: 'dockercoins', settings: { DEBUG: 'false' } }] });
+    const changed = loadEnvironment('dev', { dockercoins: [{ name: 'dockercoins', settings: { DEBUG: 'no' } }] });
     const after = podTemplateMeta(find(renderObjects(changed), 'Deployment', 'worker')).annotations['checksum/settings'];
     expect(after).not.toBe(before);
   });

@@ -11,7 +11,7 @@ export const dev: EnvironmentOverlay = {
     name: 'dockercoins',
     namespace: 'dockercoins',
     host: 'dockercoins.localhost',
-    settings: { DEBUG: 'true' },
+    settings: { DEBUG: 'yes' },
     availability: { disruptionBudgets: false, spread: 'none' },
     rng: { resources: sized('50m', '32Mi', '250m', '64Mi') },
     hasher: {

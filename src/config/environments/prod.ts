@@ -13,7 +13,7 @@ export const prod: EnvironmentOverlay = {
     namespace: 'dockercoins',
     host: 'dockercoins.example.com',
     tlsSecretName: 'dockercoins-tls',
-    settings: { DEBUG: 'false' },
+    settings: { DEBUG: 'no' },
     availability: { disruptionBudgets: true, spread: 'required' },
     rng: { resources: sized('200m', '48Mi', '1', '96Mi') },
     hasher: {

@@ -77,7 +77,7 @@ function instance(name: string): EnvironmentOverlay['dockercoins'][number] {
     name,
     namespace: name,
     host: `${name}.dockercoins.staging.example.com`,
-    settings: { DEBUG: 'false' },
+    settings: { DEBUG: 'no' },
     availability: { disruptionBudgets: true, spread: 'preferred' },
     rng: { resources: sized('100m', '32Mi', '500m', '64Mi') },
     hasher: {
