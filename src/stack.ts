@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import type { BuildContext, StackChart } from '../constructs/lib/component';
 import type { ControlledIngressRoute } from '../constructs/lib/ingress';
 import { PLATFORM_VERSION } from '../constructs/lib/component';
+import { compareCodePoints } from '../constructs/lib/order';
 import { ProductionNamespace } from '../constructs/namespace';
 import type { EnvironmentConfig } from './config';
 import { activeComponents, declaredNamespaces, wiringOf } from './config/wiring';
@@ -62,5 +63,5 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     charts.push(...component.build(ctx));
   }
   // Deployment order: by wave, then by id (the file order kubectl applies), by code point.
-  return charts.sort((a, b) => a.wave - b.wave || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return charts.sort((a, b) => a.wave - b.wave || compareCodePoints(a.id, b.id));
 }

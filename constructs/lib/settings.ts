@@ -1,3 +1,4 @@
+import { sortedEntries } from './order';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
@@ -25,7 +26,7 @@ export class SettingsConfigMap extends Construct {
   constructor(scope: Construct, id: string, props: SettingsConfigMapProps) {
     super(scope, id);
     this.name = props.name;
-    const data = Object.fromEntries(Object.entries(props.data).sort(([a], [b]) => a.localeCompare(b)));
+    const data = Object.fromEntries(sortedEntries(props.data));
     this.checksum = createHash('sha256').update(JSON.stringify(data)).digest('hex');
     new k8s.KubeConfigMap(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },

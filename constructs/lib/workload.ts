@@ -1,3 +1,4 @@
+import { sortedEntries } from './order';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, recommendedLabels, selectorLabels } from './labels';
@@ -266,7 +267,7 @@ export function volumeNameForPath(path: string): string {
 function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, root = false, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
   const probes = 'waivedBecause' in c.probes ? undefined : c.probes;
   const env: k8s.EnvVar[] = [
-    ...Object.entries(c.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+    ...sortedEntries(c.env ?? {}).map(([name, value]) => ({ name, value })),
     ...(c.envFrom ?? []),
   ];
   return {

@@ -1,3 +1,4 @@
+import { sortedEntries } from '../lib/order';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 
@@ -54,7 +55,7 @@ export class StorageClass extends Construct {
       },
       provisioner: props.provisioner,
       parameters: props.parameters && Object.keys(props.parameters).length > 0
-        ? Object.fromEntries(Object.entries(props.parameters).sort(([a], [b]) => a.localeCompare(b)))
+        ? Object.fromEntries(sortedEntries(props.parameters))
         : undefined,
       reclaimPolicy: props.reclaimPolicy ?? 'Retain',
       volumeBindingMode: props.volumeBindingMode ?? 'WaitForFirstConsumer',

@@ -20,6 +20,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { compareCodePoints } from '../../constructs/lib/order';
 import { RenderedFile } from '../render';
 
 /** Marks `<out>/<env>/` as written by synth for one environment. kubectl and Argo CD read only *.yaml/*.yml/*.json. */
@@ -309,4 +310,3 @@ function asOutputError(e: unknown, out: string, outcome: string): OutputError {
   return new OutputError(`synth: cannot write${where} (${err.code ?? err.message}): ${hint}. ${outcome}: ${out}/ holds complete previous or new environment folders only.`);
 }
 
-function compareCodePoints(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
