@@ -20,6 +20,7 @@ export const consulComponent = defineComponent({
   offers(k, _platform, environment) {
     const s = dataSection(environment);
     return {
+      claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: selectorLabels({ name: 'consul', instance: s.instance }), port: CONSUL_PORTS.http } }]
         : [],

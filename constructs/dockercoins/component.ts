@@ -40,6 +40,7 @@ export const dockercoinsComponent = defineComponent({
         host: d.host, field: `${at(instances, i)}.host`, path: '/' as const, tlsSecretName: d.tlsSecretName,
         backend: { namespace: d.namespace, pods: selectorLabels({ name: 'webui', instance: d.name }), port: DOCKERCOINS_HTTP_PORT },
       })),
+      claims: instances.flatMap((d, i) => (d.redis.persistence ? [{ storageClassName: d.redis.persistence.storageClassName, field: `${at(instances, i)}.redis.persistence.storageClassName` }] : [])),
       nodePorts: instances.flatMap((d, i) => (d.webui.nodePort === undefined ? [] : [{ port: d.webui.nodePort, field: `${at(instances, i)}.webui.nodePort` }])),
     };
   },

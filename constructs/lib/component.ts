@@ -84,8 +84,13 @@ export interface RouteOffer {
 /** A node port the model opens (cluster-wide: one owner each). */
 export interface NodePortOffer { readonly port: number; readonly field: string }
 
+/** A claim a component makes, and the StorageClass it names (checked to exist). */
+export interface ClaimNeed { readonly storageClassName?: string; readonly field: string }
+
 /** What a component offers to the others, computed from its config alone (before anything is built). */
 export interface Offers {
+  /** Claims it makes (needs): each named StorageClass must be created by the environment or provided by the cluster. */
+  readonly claims?: readonly ClaimNeed[];
   readonly namespaces?: readonly NamespaceOffer[];
   readonly routes?: readonly RouteOffer[];
   /** Pod ports Prometheus scrapes (they carry prometheus.io annotations); each admits the scraper in its own policy. */

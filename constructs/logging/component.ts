@@ -42,6 +42,7 @@ export const loggingComponent = defineComponent({
       namespaces: [{ name: l.namespace, field: 'logging.namespace', partOf: 'logging', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
       routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibanaPods, port: KIBANA_PORT } }],
       scrapeTargets: [{ namespace: NODE_AGENTS_NAMESPACE, pods: fluentBitPods, port: FLUENT_BIT_HTTP_PORT }],
+      claims: [{ storageClassName: l.elasticsearch.storage.storageClassName, field: 'logging.elasticsearch.storage.storageClassName' }],
     };
   },
   build(ctx) {

@@ -24,6 +24,7 @@ export const monitoringComponent = defineComponent({
         : [],
       scrapeTargets: m.kubeStateMetrics.enabled ? [{ namespace: m.namespace, pods: selectorLabels(KUBE_STATE_METRICS_IDENTITY), port: KUBE_STATE_METRICS_PORT }] : [],
       metricsScraper: { namespace: m.namespace, pods: prometheus },
+      claims: m.prometheus.storage.type === 'persistentVolumeClaim' ? [{ storageClassName: m.prometheus.storage.storageClassName, field: 'edge.monitoring.prometheus.storage.storageClassName' }] : [],
     };
   },
   build(ctx) {

@@ -17,7 +17,7 @@ export const postgresComponent = defineComponent({
   id: 'postgres',
   configPath: ['stateful', 'postgres'],
   schema: postgresSchema,
-  offers: () => ({}),
+  offers: p => ({ claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }] }),
   build(ctx) {
     const p = ctx.config;
     const s = (ctx.environment as { stateful: DataSection }).stateful;

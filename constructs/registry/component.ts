@@ -11,6 +11,7 @@ export const imageRegistryComponent = defineComponent({
   offers(r) {
     return {
       namespaces: [{ name: r.namespace, field: 'edge.imageRegistry.namespace', partOf: 'edge', podSecurity: 'restricted' as const }],
+      claims: r.storage.type === 'persistentVolumeClaim' ? [{ storageClassName: r.storage.storageClassName, field: 'edge.imageRegistry.storage.storageClassName' }] : [],
       nodePorts: r.nodePort === undefined ? [] : [{ port: r.nodePort, field: 'edge.imageRegistry.nodePort' }],
     };
   },

@@ -84,24 +84,24 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
     if (first) problems.push({ path: p.field, reason: `"${p.port}" is already used by ${first}; node ports must be unique` });
     else ports.set(p.port, p.field);
   }
-  problems.push(...storageClassProblems(env));
+  problems.push(...storageClassProblems(env, active));
   return problems;
 }
 
-/** Every StorageClass a claim names must be created here or declared as provided by the cluster. */
-function storageClassProblems(env: EnvironmentConfig): Problem[] {
+/**
+ * Every StorageClass a claim names (its own, else the environment's
+ * `storageClass`) must be created here or declared as provided by the cluster,
+ * so a typo is refused instead of leaving claims Pending forever.
+ */
+function storageClassProblems(env: EnvironmentConfig, active: readonly ActiveComponent[]): Problem[] {
   const created = (env.stateful?.storageClasses ?? []).map(sc => sc.name);
   const known = new Set([...created, ...env.clusterStorageClasses]);
-  const named: Array<{ path: string; name: string | undefined }> = [
-    { path: 'storageClass', name: env.storageClass },
-    ...env.dockercoins.map(d => ({ path: `dockercoins[${d.name}].redis.persistence.storageClassName`, name: d.redis.persistence?.storageClassName })),
-    { path: 'stateful.consul.storage.storageClassName', name: env.stateful?.consul.storage.storageClassName },
-    { path: 'stateful.postgres.storage.storageClassName', name: env.stateful?.postgres.storage.storageClassName },
-    { path: 'edge.monitoring.prometheus.storage.storageClassName', name: env.edge?.monitoring.prometheus.storage.storageClassName },
-    { path: 'edge.imageRegistry.storage.storageClassName', name: env.edge?.imageRegistry?.storage.storageClassName },
-    { path: 'logging.elasticsearch.storage.storageClassName', name: env.logging?.elasticsearch.storage.storageClassName },
+  const claims = active.flatMap(a => a.offers.claims ?? []);
+  const named = [
+    ...(env.storageClass !== undefined && claims.some(c => c.storageClassName === undefined) ? [{ path: 'storageClass', name: env.storageClass }] : []),
+    ...claims.flatMap(c => (c.storageClassName === undefined ? [] : [{ path: c.field, name: c.storageClassName }])),
   ];
-  return named.filter(n => n.name !== undefined && !known.has(n.name)).map(n => ({
+  return named.filter(n => !known.has(n.name)).map(n => ({
     path: n.path,
     reason: `"${n.name}" is neither created by this environment (stateful.storageClasses: ${created.join(', ') || 'none'}) nor declared as provided by the cluster (clusterStorageClasses: ${env.clusterStorageClasses.join(', ') || 'none'}); fix the name or declare it`,
   }));
