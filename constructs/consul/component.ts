@@ -20,6 +20,8 @@ export const consulComponent = defineComponent({
   offers(k, _platform, environment) {
     const s = dataSection(environment);
     return {
+      // StatefulSets do not surge: a rolling update replaces one pod at a time.
+      footprints: [{ namespace: s.namespace, field: 'stateful.consul', workload: 'consul', pods: k.replicas, why: `${k.replicas} servers`, resources: k.resources, claims: { count: k.replicas, size: k.storage.size } }],
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: selectorLabels({ name: 'consul', instance: s.instance }), port: CONSUL_PORTS.http } }]

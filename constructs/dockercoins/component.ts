@@ -1,9 +1,8 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { limitRangeProblems } from '../lib/guardrails';
 import { selectorLabels } from '../lib/labels';
 import { DockerCoins, DOCKERCOINS_HTTP_PORT } from '.';
-import { DOCKERCOINS_SERVICES, DockerCoinsInstanceConfig, dockercoinsSchema, quotaProblems } from './schema';
+import { DockerCoinsInstanceConfig, dockercoinsSchema } from './schema';
 
 /** Chart id of an instance: the file name in dist/<env>/ (`dockercoins` keeps the course's plain name). */
 export function instanceChartId(instance: { name: string }): string {
@@ -20,21 +19,25 @@ export const dockercoinsComponent = defineComponent({
   configPath: ['dockercoins'],
   schema: dockercoinsSchema,
   required: true,
-  check(instances, platform) {
-    return instances.flatMap((d, i) => {
-      const path = at(instances, i);
-      const sized = DOCKERCOINS_SERVICES.map(s => ({ field: `${path}.${s}`, resources: d[s].resources }));
+  offers(instances, platform) {
+    // Full scale: HPA maximum, rng on every node, one surge pod per rolling update (Redis with a claim is Recreate).
+    const footprints = instances.flatMap((d, i) => {
+      const field = at(instances, i);
+      const f = (workload: 'rng' | 'hasher' | 'worker' | 'webui' | 'redis', pods: number, why: string, claims?: { count: number; size: string }) =>
+        ({ namespace: d.namespace, field: `${field}.${workload}`, workload, pods, why, resources: d[workload].resources, claims });
       return [
-        ...quotaProblems(d, platform.nodes).map(p => ({ path: `${path}.${p.path}`, reason: p.reason })),
-        ...limitRangeProblems(sized, d.limitRange, `${path}.limitRange`),
+        f('rng', platform.nodes + 1, `${platform.nodes} nodes + 1 surge`),
+        f('hasher', d.hasher.autoscaling.maxReplicas + 1, `HPA maximum ${d.hasher.autoscaling.maxReplicas} + 1 surge`),
+        f('worker', d.worker.replicas + 1, `${d.worker.replicas} replicas + 1 surge`),
+        f('webui', d.webui.replicas + 1, `${d.webui.replicas} replicas + 1 surge`),
+        d.redis.persistence ? f('redis', 1, 'one pod, its claim is Recreate', { count: 1, size: d.redis.persistence.size }) : f('redis', 2, '1 + 1 surge'),
       ];
     });
-  },
-  offers(instances) {
     return {
+      footprints,
       namespaces: instances.map((d, i) => ({
         name: d.namespace, field: `${at(instances, i)}.namespace`, instance: d.name, partOf: 'dockercoins',
-        podSecurity: 'restricted' as const, quota: d.quota, limitRange: d.limitRange, viewer: true,
+        podSecurity: 'restricted' as const, quota: d.quota, limitRange: d.limitRange, guardrailsField: at(instances, i), viewer: true,
       })),
       routes: instances.map((d, i) => ({
         host: d.host, field: `${at(instances, i)}.host`, path: '/' as const, tlsSecretName: d.tlsSecretName,

@@ -1,4 +1,3 @@
-import { parseQuantity } from '../lib/quantity';
 import {
   dnsLabel, dnsSubdomain, host, image, int, limitRange, port, quota, resources, settings, spreadPolicy, storageRequest, tolerations, z,
 } from '../lib/schema';
@@ -74,44 +73,3 @@ export const dockercoinsSchema = z.array(dockercoinsInstanceSchema).min(1, { err
       else seen.set(d.name, i);
     });
   });
-
-/** The services of an instance, with the QoS class each is designed for. */
-export const DOCKERCOINS_SERVICES = ['rng', 'hasher', 'worker', 'webui', 'redis'] as const;
-
-/**
- * The quota must admit the workloads at full scale: HPA maximum, one surge pod
- * per rolling Deployment and rng on every node. A quota that is too small makes
- * ReplicaSets fail to create pods, silently, in the middle of a rollout.
- */
-export function quotaProblems(d: DockerCoinsInstanceConfig, nodes: number): Array<{ path: string; reason: string }> {
-  const problems: Array<{ path: string; reason: string }> = [];
-  const surge = 1;
-  const pods = [
-    { count: nodes + surge, resources: d.rng.resources },
-    { count: d.hasher.autoscaling.maxReplicas + surge, resources: d.hasher.resources },
-    { count: d.worker.replicas + surge, resources: d.worker.resources },
-    { count: d.webui.replicas + surge, resources: d.webui.resources },
-    { count: d.redis.persistence ? 1 : 1 + surge, resources: d.redis.resources },
-  ];
-  const scale = `(HPA maximum, rollout surge, rng on ${nodes} nodes)`;
-  const podCount = pods.reduce((sum, p) => sum + p.count, 0);
-  if (podCount > d.quota.pods) problems.push({ path: 'quota.pods', reason: `${d.quota.pods} is below the ${podCount} pods needed at full scale ${scale}` });
-  for (const side of ['requests', 'limits'] as const) {
-    for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
-      const needed = pods.reduce((sum, p) => sum + p.count * parseQuantity(p.resources[side][key])!, 0);
-      if (needed > parseQuantity(d.quota[side][key])! * (1 + 1e-9)) {
-        problems.push({ path: `quota.${side}.${key}`, reason: `${d.quota[side][key]} is below the ${formatAmount(key, needed)} the workloads need at full scale ${scale}` });
-      }
-    }
-  }
-  if (d.redis.persistence) {
-    if (d.quota.persistentVolumeClaims < 1) problems.push({ path: 'quota.persistentVolumeClaims', reason: 'must be at least 1 when redis.persistence is set' });
-    if (parseQuantity(d.redis.persistence.size)! > parseQuantity(d.quota.storage)!) problems.push({ path: 'quota.storage', reason: `${d.quota.storage} is below redis.persistence.size ${d.redis.persistence.size}` });
-  }
-  return problems;
-}
-
-export function formatAmount(key: string, value: number): string {
-  if (key === 'cpu') return `${Math.round(value * 1000)}m`;
-  return `${Math.ceil(value / 2 ** 20)}Mi`;
-}

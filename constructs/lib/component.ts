@@ -11,6 +11,7 @@
  */
 import type { App, Chart } from 'cdk8s';
 import type { z, ZodType } from 'zod';
+import type { Footprint } from './guardrails';
 import type { ControlledIngressRoute } from './ingress';
 import type { PeerSpec, PodPortRef } from './network';
 import type { LimitRangeSpec, PodSecurityLevel, QuotaSpec } from '../namespace';
@@ -64,6 +65,8 @@ export interface NamespaceOffer {
   readonly podSecurityReason?: string;
   readonly quota?: QuotaSpec;
   readonly limitRange?: LimitRangeSpec;
+  /** Config field holding `quota` and `limitRange`, for messages (e.g. `dockercoins[blue]`). */
+  readonly guardrailsField?: string;
   readonly viewer?: boolean;
   /** Several components may share a namespace they all declare identically (node-agents). @default false */
   readonly shared?: boolean;
@@ -89,6 +92,8 @@ export interface ClaimNeed { readonly storageClassName?: string; readonly field:
 
 /** What a component offers to the others, computed from its config alone (before anything is built). */
 export interface Offers {
+  /** What its workloads occupy at full scale, per namespace: checked against that namespace's quota and LimitRange. */
+  readonly footprints?: readonly Footprint[];
   /** Claims it makes (needs): each named StorageClass must be created by the environment or provided by the cluster. */
   readonly claims?: readonly ClaimNeed[];
   readonly namespaces?: readonly NamespaceOffer[];

@@ -17,7 +17,13 @@ export const postgresComponent = defineComponent({
   id: 'postgres',
   configPath: ['stateful', 'postgres'],
   schema: postgresSchema,
-  offers: p => ({ claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }] }),
+  offers(p, _platform, environment) {
+    const s = (environment as { stateful: DataSection }).stateful;
+    return {
+      footprints: [{ namespace: s.namespace, field: 'stateful.postgres', workload: 'postgres', pods: 1, why: '', resources: p.resources, claims: { count: 1, size: p.storage.size } }],
+      claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }],
+    };
+  },
   build(ctx) {
     const p = ctx.config;
     const s = (ctx.environment as { stateful: DataSection }).stateful;

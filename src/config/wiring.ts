@@ -6,6 +6,7 @@
  * exists). The stack builder wires the same offers into the build steps.
  */
 import type { Component, NamespaceOffer, Offers, PlatformFacts, Problem, RouteOffer, Wiring } from '../../constructs/lib/component';
+import { guardrailProblems } from '../../constructs/lib/guardrails';
 import { COMPONENTS } from '../components';
 import type { EnvironmentConfig } from './schema';
 
@@ -83,6 +84,11 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
     const first = ports.get(p.port);
     if (first) problems.push({ path: p.field, reason: `"${p.port}" is already used by ${first}; node ports must be unique` });
     else ports.set(p.port, p.field);
+  }
+  // Quotas and LimitRanges: every namespace against the footprints of whatever runs there.
+  const footprints = active.flatMap(a => a.offers.footprints ?? []);
+  for (const ns of declaredNamespaces(active)) {
+    if (ns.quota || ns.limitRange) problems.push(...guardrailProblems({ namespace: ns.name, field: ns.guardrailsField ?? ns.field ?? ns.name, quota: ns.quota, limitRange: ns.limitRange }, footprints));
   }
   problems.push(...storageClassProblems(env, active));
   return problems;

@@ -94,11 +94,11 @@ describe('stateful config validation', () => {
 
   test('the quota must admit every server, the database and their claims', () => {
     const p = problems('prod', stateful({ quota: { pods: 3, persistentVolumeClaims: 3, storage: '50Gi' } }));
-    expect(p).toContain('stateful.quota.pods: 3 is below the 4 pods of 3 Consul servers and Postgres');
-    expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims (one per Consul server, one for Postgres)');
+    expect(p).toContain('stateful.quota.pods: 3 is below the 4 pods needed at full scale: consul 3 (3 servers), postgres 1');
+    expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims: consul 3 x 10Gi, postgres 1 x 50Gi');
     expect(p).toContainEqual(expect.stringMatching(/^stateful\.quota\.storage: 50Gi is below the 80Gi claimed/));
     expect(problems('prod', stateful({ quota: { requests: { memory: '1Gi' } } }))).toContainEqual(
-      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2816Mi that 3 Consul servers and Postgres need/));
+      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2816Mi the workloads need at full scale: consul 3 \(3 servers\), postgres 1$/));
   });
 
   test('overrides of StorageClass parameters are free-form; other unknown fields are refused', () => {
