@@ -146,6 +146,8 @@ export interface PodProps {
   readonly serviceAccountName?: string;
   /** Additional pod volumes. @default - none */
   readonly volumes?: readonly k8s.Volume[];
+  /** Additional pod-template labels, never part of the selector (e.g. a client label another policy admits). @default - none */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** Additional pod-template annotations (e.g. config checksums). @default - none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Tolerations. @default - none */
@@ -229,7 +231,7 @@ export class HardenedPod extends Construct {
     }
 
     this.template = {
-      metadata: { labels: this.labels, annotations: Object.keys(annotations).length ? annotations : undefined },
+      metadata: { labels: props.podLabels ? { ...this.labels, ...props.podLabels } : this.labels, annotations: Object.keys(annotations).length ? annotations : undefined },
       spec: {
         serviceAccountName: this.serviceAccountName,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,

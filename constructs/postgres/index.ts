@@ -53,6 +53,8 @@ export interface PostgresProps {
 /** The alpine image's postgres user and group. */
 const POSTGRES_USER_ID: RunAsIdentity = { user: 70, group: 70, fsGroup: 70 };
 export const POSTGRES_PORT = 5432;
+/** Name of the (headless) Service clients connect to. */
+export const POSTGRES_SERVICE = 'postgres';
 /** Where the claim is mounted; PGDATA is a subdirectory because a fresh volume's lost+found makes initdb refuse the mount point. */
 export const POSTGRES_MOUNT = '/var/lib/postgresql/data';
 export const POSTGRES_PGDATA = `${POSTGRES_MOUNT}/pgdata`;
@@ -87,7 +89,7 @@ export class Postgres extends Construct {
       name: 'postgres', instance: props.instance, component: 'database', partOf: 'dockercoins', version: props.image.tag,
     };
     const pgIsReady = ['pg_isready', '-U', props.user, '-d', props.database, '-h', '127.0.0.1', '-p', String(POSTGRES_PORT)];
-    this.serviceName = 'postgres';
+    this.serviceName = POSTGRES_SERVICE;
 
     this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
       identity,

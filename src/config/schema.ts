@@ -4,7 +4,7 @@
  * TypeScript types are inferred from here (EnvironmentConfig is the parsed
  * output, EnvironmentOverlay what an environment file writes before defaults).
  * test/config/schema.test.ts proves every registry entry's configPath is a
- * section here and every section belongs to a registered component.
+ * section here.
  */
 import { consulSchema } from '../../constructs/consul/schema';
 import { dataNamespaceSchema } from '../../constructs/data/schema';
@@ -16,8 +16,10 @@ import { postgresSchema } from '../../constructs/postgres/schema';
 import { imageRegistrySchema } from '../../constructs/registry/schema';
 import { storageClassesSchema } from '../../constructs/storage/schema';
 import { traefikSchema } from '../../constructs/traefik/schema';
+import type { Component } from '../../constructs/lib/component';
+import { COMPONENTS } from '../components';
 
-export const environmentSchema = z.strictObject({
+const coreSchema = z.strictObject({
   /** Environment name, a DNS label (`dev`, `staging`, `prod`); also the dist/ folder and the Pulumi stack. */
   name: dnsLabel(),
   /** Planning figure: nodes DaemonSets run on, used to check that quotas and anti-affinity fit. */
@@ -68,8 +70,51 @@ export const environmentSchema = z.strictObject({
   logging: loggingSchema.optional(),
 });
 
-/** A validated environment, defaults filled in. */
-export type EnvironmentConfig = z.output<typeof environmentSchema>;
+/**
+ * The core sections above, plus the section of every registered component
+ * whose configPath is not one of them (optional: absent = not deployed). So
+ * adding a component needs no line here: its folder and its registry line.
+ */
+export const environmentSchema: typeof coreSchema = withRegistrySections(coreSchema, COMPONENTS);
+
+function withRegistrySections(schema: typeof coreSchema, components: readonly Component<unknown>[]): typeof coreSchema {
+  let result: z.ZodObject = schema;
+  for (const c of components) {
+    if (schemaAt(result, c.configPath)) continue;
+    result = withSection(result, c.configPath, c.schema.optional());
+  }
+  return result as unknown as typeof coreSchema;
+}
+
+/** The schema at a config path, through optional/default wrappers; undefined when absent. */
+export function schemaAt(schema: z.ZodType, path: readonly string[]): z.ZodType | undefined {
+  let current: z.ZodType | undefined = schema;
+  for (const key of path) {
+    const object = unwrapObject(current);
+    current = object?.shape[key] as z.ZodType | undefined;
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+function unwrapObject(schema: z.ZodType | undefined): z.ZodObject | undefined {
+  let current: any = schema;
+  while (current?._zod?.def && ['optional', 'default', 'prefault'].includes(current._zod.def.type)) current = current._zod.def.innerType;
+  return current?._zod?.def?.type === 'object' ? current as z.ZodObject : undefined;
+}
+
+function withSection(object: z.ZodObject, path: readonly string[], leaf: z.ZodType): z.ZodObject {
+  const [key, ...rest] = path;
+  if (rest.length === 0) return object.safeExtend({ [key]: leaf });
+  const child = object.shape[key] as z.ZodType | undefined;
+  const inner = unwrapObject(child) ?? z.strictObject({});
+  const rebuilt = withSection(inner, rest, leaf);
+  const optional = !child || child instanceof z.ZodOptional;
+  return object.safeExtend({ [key]: optional ? rebuilt.optional() : rebuilt });
+}
+
+/** A validated environment, defaults filled in (sections of later components are typed by their own schema). */
+export type EnvironmentConfig = z.output<typeof coreSchema>;
 /** What an environment file writes: the overlay on the component defaults. */
-export type EnvironmentOverlay = z.input<typeof environmentSchema>;
+export type EnvironmentOverlay = z.input<typeof coreSchema> & Record<string, unknown>;
 export type DockerCoinsInstanceConfig = EnvironmentConfig['dockercoins'][number];
