@@ -36,6 +36,8 @@ export const VERSIONS = {
   consul: hub('hashicorp/consul', '1.19.2'),
   /** Official Postgres alpine image (postgres user uid/gid 70). */
   postgres: hub('postgres', '16.4-alpine'),
+  /** prometheus-community/postgres_exporter (busybox base, USER nobody, port 9187; its Dockerfile). */
+  postgresExporter: { registry: 'quay.io', repository: 'prometheuscommunity/postgres-exporter', tag: 'v0.17.1' },
 } as const satisfies Record<string, ImageRef>;
 
 /** A DockerCoins image from another registry or tag (e.g. images built and pushed to the dev registry). */

@@ -15,6 +15,7 @@ import { traefikComponent } from '../constructs/traefik/component';
 import { imageRegistryComponent } from '../constructs/registry/component';
 import { metricsServerComponent, monitoringComponent } from '../constructs/monitoring/component';
 import { loggingComponent } from '../constructs/logging/component';
+import { postgresExporterComponent } from '../constructs/postgres-exporter/component';
 
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
@@ -28,4 +29,5 @@ export const COMPONENTS: readonly Component<any>[] = [
   metricsServerComponent,
   monitoringComponent,
   loggingComponent,
+  postgresExporterComponent,
 ];

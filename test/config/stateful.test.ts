@@ -46,7 +46,7 @@ describe('stateful config validation', () => {
     expect(problems('dev', stateful({ postgres: { storage: { storageClassName: 'Fast_SSD' } } }))).toContainEqual(
       expect.stringMatching(/^stateful\.postgres\.storage\.storageClassName: "Fast_SSD" is not a valid DNS subdomain name/));
     expect(problems('prod', stateful({ storageClasses: [{ name: 'replicated' }, { name: 'Replicated!', provisioner: 'driver.longhorn.io' }] }))).toContainEqual(
-      expect.stringMatching(/^stateful\.storageClasses\[Replicated!\]\.name: "Replicated!" is not a valid DNS subdomain name/));
+      expect.stringMatching(/^stateful\.storageClasses\[1\]\.name: "Replicated!" is not a valid DNS subdomain name/));
     expect(problems('staging', { storageClass: 'UPPER' })).toContainEqual(expect.stringMatching(/^storageClass: "UPPER" is not a valid DNS subdomain name/));
   });
 
@@ -94,11 +94,11 @@ describe('stateful config validation', () => {
 
   test('the quota must admit every server, the database and their claims', () => {
     const p = problems('prod', stateful({ quota: { pods: 3, persistentVolumeClaims: 3, storage: '50Gi' } }));
-    expect(p).toContain('stateful.quota.pods: 3 is below the 4 pods needed at full scale: consul 3 (3 servers), postgres 1');
+    expect(p).toContain('stateful.quota.pods: 3 is below the 6 pods needed at full scale: consul 3 (3 servers), postgres 1, postgres-exporter 2 (1 + 1 surge)');
     expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims: consul 3 x 10Gi, postgres 1 x 50Gi');
     expect(p).toContainEqual(expect.stringMatching(/^stateful\.quota\.storage: 50Gi is below the 80Gi claimed/));
     expect(problems('prod', stateful({ quota: { requests: { memory: '1Gi' } } }))).toContainEqual(
-      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2816Mi the workloads need at full scale: consul 3 \(3 servers\), postgres 1$/));
+      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2880Mi the workloads need at full scale: consul 3 \(3 servers\), postgres 1, postgres-exporter 2 \(1 \+ 1 surge\)$/));
   });
 
   test('overrides of StorageClass parameters are free-form; other unknown fields are refused', () => {

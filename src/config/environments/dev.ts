@@ -102,4 +102,6 @@ export const dev: EnvironmentOverlay = {
     fluentBit: { resources: sized('25m', '32Mi', '200m', '128Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.localhost', resources: sized('100m', '512Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
+  // Postgres metrics (pg_up, connections, sizes) for Prometheus.
+  exporters: { postgres: { resources: sized('10m', '16Mi', '100m', '64Mi') } },
 };

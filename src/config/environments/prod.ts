@@ -98,4 +98,6 @@ export const prod: EnvironmentOverlay = {
     fluentBit: { resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },
+  // Postgres metrics (pg_up, connections, sizes) for Prometheus.
+  exporters: { postgres: { resources: sized('50m', '32Mi', '250m', '128Mi') } },
 };

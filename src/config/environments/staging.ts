@@ -65,6 +65,8 @@ export const staging: EnvironmentOverlay = {
     fluentBit: { resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
+  // Postgres metrics (pg_up, connections, sizes) for Prometheus.
+  exporters: { postgres: { resources: sized('20m', '32Mi', '200m', '64Mi') } },
 };
 
 /**

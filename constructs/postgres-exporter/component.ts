@@ -1,0 +1,47 @@
+import { Chart } from 'cdk8s';
+import { defineComponent } from '../lib/component';
+import { selectorLabels } from '../lib/labels';
+import { POSTGRES_SERVICE } from '../postgres';
+import { POSTGRES_SECRET } from '../postgres/component';
+import { PostgresExporter, POSTGRES_EXPORTER_PORT } from '.';
+import { postgresExporterSchema } from './schema';
+
+interface Stateful { namespace: string; instance: string; postgres?: { database: string; user: string } }
+const statefulOf = (environment: unknown) => (environment as { stateful?: Stateful }).stateful;
+const identity = (instance: string) => selectorLabels({ name: 'postgres-exporter', instance });
+
+/**
+ * postgres_exporter next to Postgres, wave 2 (after the database and its
+ * Secret). It offers its metrics port as a scrape target and its pods as a
+ * footprint in the stateful namespace; Prometheus' egress and the quota check
+ * pick both up from the wiring.
+ */
+export const postgresExporterComponent = defineComponent({
+  id: 'postgres-exporter',
+  configPath: ['exporters', 'postgres'],
+  schema: postgresExporterSchema,
+  check(_config, _platform, environment) {
+    return statefulOf(environment)?.postgres ? [] : [{ path: 'exporters.postgres', reason: 'needs stateful.postgres (there is no Postgres to export metrics of): remove it or configure Postgres' }];
+  },
+  offers(config, _platform, environment) {
+    const s = statefulOf(environment);
+    if (!s) return {};
+    return {
+      scrapeTargets: [{ namespace: s.namespace, pods: identity(s.instance), port: POSTGRES_EXPORTER_PORT }],
+      footprints: [{ namespace: s.namespace, field: 'exporters.postgres', workload: 'postgres-exporter', pods: 2, why: '1 + 1 surge', resources: config.resources }],
+    };
+  },
+  build(ctx) {
+    const s = statefulOf(ctx.environment)!;
+    const chart = new Chart(ctx.app, 'postgres-exporter', { disableResourceNameHashes: true });
+    new PostgresExporter(chart, 'PostgresExporter', {
+      instance: s.instance,
+      namespace: s.namespace,
+      image: ctx.config.image,
+      resources: ctx.config.resources,
+      postgres: { host: `${POSTGRES_SERVICE}.${s.namespace}.svc`, database: s.postgres!.database, user: s.postgres!.user, passwordSecret: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key } },
+      scrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
+    });
+    return [{ id: 'postgres-exporter', wave: 2, chart }];
+  },
+});

@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
+import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedDeployment, secretEnv } from '../lib/workload';
+import { POSTGRES_CLIENT_LABEL, POSTGRES_PORT } from '../postgres';
+
+/** The exporter's port (its Dockerfile EXPOSE and the default `--web.listen-address`). */
+export const POSTGRES_EXPORTER_PORT = 9187;
+/** The image's `USER nobody` (busybox). */
+const NOBODY = { user: 65534, group: 65534 };
+
+export interface PostgresExporterProps {
+  readonly instance: string;
+  /** The Postgres namespace: the exporter is a labelled client there, which the Postgres policies admit. */
+  readonly namespace: string;
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+  /** The Postgres it reads: Service host, database, user and the password Secret. */
+  readonly postgres: { readonly host: string; readonly database: string; readonly user: string; readonly passwordSecret: { readonly name: string; readonly key: string } };
+  /** Who may scrape the metrics port. */
+  readonly scrapers: readonly PeerSpec[];
+}
+
+/**
+ * prometheus-community/postgres_exporter: `pg_up`, connections, locks,
+ * replication and database sizes for Prometheus. It connects as a Postgres
+ * client pod (POSTGRES_CLIENT_LABEL), so the database's own policies admit it
+ * and nothing there changes. The password comes from the Postgres Secret
+ * (DATA_SOURCE_PASS, read in exporter/datasource.go), never from the model.
+ */
+export class PostgresExporter extends Construct {
+  public readonly selector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: PostgresExporterProps) {
+    super(scope, id);
+    const identity: ComponentIdentity = { name: 'postgres-exporter', instance: props.instance, component: 'exporter', partOf: 'monitoring', version: props.image.tag };
+    const deployment = new HardenedDeployment(this, 'Deployment', {
+      identity,
+      namespace: props.namespace,
+      runAs: NOBODY,
+      qos: 'Burstable',
+      replicas: 1,
+      terminationGracePeriodSeconds: 10,
+      podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
+      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(POSTGRES_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
+      containers: [{
+        name: 'postgres-exporter',
+        image: props.image,
+        ports: [{ name: 'metrics', containerPort: POSTGRES_EXPORTER_PORT }],
+        env: {
+          // host:port/database; TLS to Postgres comes with the security work (issue 12).
+          DATA_SOURCE_URI: `${props.postgres.host}:${POSTGRES_PORT}/${props.postgres.database}?sslmode=disable`,
+          DATA_SOURCE_USER: props.postgres.user,
+        },
+        envFrom: [secretEnv('DATA_SOURCE_PASS', props.postgres.passwordSecret.name, props.postgres.passwordSecret.key)],
+        resources: props.resources,
+        probes: {
+          // The landing page answers while the process lives; /metrics also queries Postgres (pg_up).
+          readiness: { check: { http: { path: '/metrics', port: 'metrics' } }, timings: { initialDelaySeconds: 5, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 } },
+          liveness: { check: { http: { path: '/', port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
+        },
+      }],
+    });
+    this.selector = deployment.pod.selector;
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name: 'postgres-exporter',
+      namespace: props.namespace,
+      labels: recommendedLabels(this, identity),
+      podSelector: selectorLabels(identity),
+      ingress: props.scrapers.length > 0 ? [{ peers: props.scrapers, ports: [{ port: POSTGRES_EXPORTER_PORT }] }] : [],
+      // Egress to Postgres comes from the postgres-clients policy, which selects the client label.
+    });
+  }
+}
