@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { selectorLabels } from '../lib/labels';
-import { Consul, CONSUL_PORTS } from '.';
+import { Consul, CONSUL_PORTS, consulPods } from '.';
 import { consulSchema } from './schema';
 
 interface DataSection { namespace: string; instance: string }
@@ -24,7 +23,7 @@ export const consulComponent = defineComponent({
       footprints: [{ namespace: s.namespace, field: 'stateful.consul', workload: 'consul', pods: k.replicas, why: `${k.replicas} servers`, resources: k.resources, claims: { count: k.replicas, size: k.storage.size } }],
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
       routes: k.ui
-        ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: selectorLabels({ name: 'consul', instance: s.instance }), port: CONSUL_PORTS.http } }]
+        ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]
         : [],
     };
   },

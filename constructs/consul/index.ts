@@ -1,7 +1,7 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { RunAsIdentity } from '../lib/security';
@@ -54,6 +54,11 @@ export interface ConsulProps {
 
 /** The image's consul user (created with `adduser -S`) and group. fsGroup makes the claim writable. */
 const CONSUL_USER_ID: RunAsIdentity = { user: 100, group: 1000, fsGroup: 1000 };
+/** `app.kubernetes.io/name` of the servers. */
+export const CONSUL_NAME = 'consul';
+/** Selector of the Consul servers of an instance (for peers' policies and routes). */
+export const consulPods = (instance: string) => selectorLabels({ name: CONSUL_NAME, instance });
+
 export const CONSUL_PORTS = { http: 8500, server: 8300, serfLan: 8301, serfWan: 8302 } as const;
 const DATA_DIR = '/consul/data';
 const CONFIG_DIR = '/consul/config';
@@ -101,7 +106,7 @@ export class Consul extends Construct {
     const join = props.join ?? 'dns';
     if (join === 'kubernetes' && !props.apiServer) throw new Error(`${ns}/consul: join "kubernetes" needs apiServer (the endpoints the k8s provider calls)`);
     const identity: ComponentIdentity = {
-      name: 'consul', instance: props.instance, component: 'service-discovery', partOf: 'dockercoins', version: props.image.tag,
+      name: CONSUL_NAME, instance: props.instance, component: 'service-discovery', partOf: 'dockercoins', version: props.image.tag,
     };
     const name = identity.name;
     this.headlessServiceName = 'consul-server';

@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { selectorLabels } from '../lib/labels';
-import { DockerCoins, DOCKERCOINS_HTTP_PORT } from '.';
+import { DockerCoins, DOCKERCOINS_HTTP_PORT, dockercoinsPods } from '.';
 import { DockerCoinsInstanceConfig, dockercoinsSchema } from './schema';
 
 /** Chart id of an instance: the file name in dist/<env>/ (`dockercoins` keeps the course's plain name). */
@@ -41,7 +40,7 @@ export const dockercoinsComponent = defineComponent({
       })),
       routes: instances.map((d, i) => ({
         host: d.host, field: `${at(instances, i)}.host`, path: '/' as const, tlsSecretName: d.tlsSecretName,
-        backend: { namespace: d.namespace, pods: selectorLabels({ name: 'webui', instance: d.name }), port: DOCKERCOINS_HTTP_PORT },
+        backend: { namespace: d.namespace, pods: dockercoinsPods('webui', d.name), port: DOCKERCOINS_HTTP_PORT },
       })),
       claims: instances.flatMap((d, i) => (d.redis.persistence ? [{ storageClassName: d.redis.persistence.storageClassName, field: `${at(instances, i)}.redis.persistence.storageClassName` }] : [])),
       nodePorts: instances.flatMap((d, i) => (d.webui.nodePort === undefined ? [] : [{ port: d.webui.nodePort, field: `${at(instances, i)}.webui.nodePort` }])),

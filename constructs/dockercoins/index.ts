@@ -1,7 +1,7 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { HealthChecks, ProbeTimings } from '../lib/probes';
 import { ClusterService } from '../lib/service';
@@ -65,6 +65,8 @@ const APP_USER: RunAsIdentity = { user: 10001, group: 10001 };
 const REDIS_USER: RunAsIdentity = { user: 999, group: 1000, fsGroup: 1000 };
 /** Every DockerCoins web service listens on 80 (the images hard-code it); Services use the same port. */
 export const DOCKERCOINS_HTTP_PORT = 80;
+/** Selector of one DockerCoins service's pods in an instance (the name is also the Service name the images call). */
+export const dockercoinsPods = (service: 'rng' | 'hasher' | 'worker' | 'webui' | 'redis', instance: string) => selectorLabels({ name: service, instance });
 const HTTP_PORT = DOCKERCOINS_HTTP_PORT;
 const REDIS_PORT = 6379;
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ComponentIdentity, recommendedLabels } from '../lib/labels';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
@@ -46,6 +46,10 @@ export interface FluentBitProps {
 }
 
 export const FLUENT_BIT_HTTP_PORT = 2020;
+/** `app.kubernetes.io/name` of the Fluent Bit pods. */
+export const FLUENT_BIT_NAME = 'fluent-bit';
+/** Selector of the Fluent Bit pods of an instance. */
+export const fluentBitPods = (instance: string) => selectorLabels({ name: FLUENT_BIT_NAME, instance });
 /** Host directory for the tail position database and the filesystem buffer. */
 export const FLUENT_BIT_STATE_DIR = '/var/lib/fluent-bit';
 /** Prometheus metrics path of Fluent Bit 3.x. */
@@ -65,7 +69,7 @@ export class FluentBit extends Construct {
 
   constructor(scope: Construct, id: string, props: FluentBitProps) {
     super(scope, id);
-    const name = 'fluent-bit';
+    const name = FLUENT_BIT_NAME;
     const ns = props.namespace;
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'log-shipper', partOf: 'logging', version: props.image.tag };
     const es = props.elasticsearch;

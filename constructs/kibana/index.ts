@@ -1,6 +1,6 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
-import { ComponentIdentity } from '../lib/labels';
+import { ComponentIdentity, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { parseQuantity } from '../lib/quantity';
@@ -44,6 +44,10 @@ export interface KibanaProps {
 }
 
 export const KIBANA_PORT = 5601;
+/** `app.kubernetes.io/name` of the Kibana pods. */
+export const KIBANA_NAME = 'kibana';
+/** Selector of the Kibana pods of an instance. */
+export const kibanaPods = (instance: string) => selectorLabels({ name: KIBANA_NAME, instance });
 /** The official image's `kibana` user. */
 const KIBANA_USER: RunAsIdentity = { user: 1000, group: 1000 };
 
@@ -76,7 +80,7 @@ export class Kibana extends Construct {
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
-    const name = 'kibana';
+    const name = KIBANA_NAME;
     const ns = props.namespace;
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'dashboard', partOf: 'logging', version: props.image.tag };
     const encryptionKey = (envName: string) => secretEnv(envName, props.credentialsSecret, 'encryptionKey');

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
-import { recommendedLabels, selectorLabels } from '../lib/labels';
+import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import { Elasticsearch, ELASTICSEARCH_HTTP_PORT } from '../elasticsearch';
-import { FLUENT_BIT_HTTP_PORT, FluentBit } from '../fluent-bit';
-import { Kibana, KIBANA_PORT } from '../kibana';
+import { FLUENT_BIT_HTTP_PORT, FluentBit, fluentBitPods } from '../fluent-bit';
+import { Kibana, KIBANA_PORT, kibanaPods } from '../kibana';
 import { elasticImage, loggingSchema } from './schema';
 
 /** Instance name of the logging stack. */
@@ -20,8 +20,8 @@ export const LOGGING_SECRETS = {
   transportTls: { name: 'elasticsearch-transport-tls', keys: { 'ca.crt': 'elasticTransportCa', 'tls.crt': 'elasticTransportCert', 'tls.key': 'elasticTransportKey' } },
 } as const;
 
-const kibanaPods = selectorLabels({ name: 'kibana', instance: LOGGING_INSTANCE });
-const fluentBitPods = selectorLabels({ name: 'fluent-bit', instance: LOGGING_INSTANCE });
+const kibana = kibanaPods(LOGGING_INSTANCE);
+const fluentBit = fluentBitPods(LOGGING_INSTANCE);
 
 /**
  * Elasticsearch, Kibana and Fluent Bit: one chart, wave 1 (a platform service
@@ -40,8 +40,8 @@ export const loggingComponent = defineComponent({
   offers(l) {
     return {
       namespaces: [{ name: l.namespace, field: 'logging.namespace', partOf: 'logging', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
-      routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibanaPods, port: KIBANA_PORT } }],
-      scrapeTargets: [{ namespace: NODE_AGENTS_NAMESPACE, pods: fluentBitPods, port: FLUENT_BIT_HTTP_PORT }],
+      routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibana, port: KIBANA_PORT } }],
+      scrapeTargets: [{ namespace: NODE_AGENTS_NAMESPACE, pods: fluentBit, port: FLUENT_BIT_HTTP_PORT }],
       claims: [{ storageClassName: l.elasticsearch.storage.storageClassName, field: 'logging.elasticsearch.storage.storageClassName' }],
     };
   },
@@ -62,7 +62,7 @@ export const loggingComponent = defineComponent({
       storage: ctx.withStorageClass(es.storage),
       credentialsSecret: LOGGING_SECRETS.elastic.name,
       transportTlsSecret: multiNode ? LOGGING_SECRETS.transportTls.name : undefined,
-      httpClients: [{ pods: kibanaPods }, { pods: fluentBitPods, namespace: NODE_AGENTS_NAMESPACE }],
+      httpClients: [{ pods: kibana }, { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE }],
     });
     const esPeer = { pods: elasticsearch.pod.selector, namespace: ns };
     new Kibana(chart, 'Kibana', {
