@@ -25,7 +25,9 @@
 
 export type Problem = string;
 
-const PROJECT_PROPERTIES = new Set(['name', 'description', 'author', 'website', 'license', 'runtime', 'main', 'config', 'stackConfigDir', 'backend', 'options', 'template', 'packages', 'plugins']);
+// project.json's properties, plus `requiredPulumiVersion` (a Project field in project.go, a semver range
+// checked against the CLI; the JSON schema admits it through additionalProperties: true).
+const PROJECT_PROPERTIES = new Set(['name', 'description', 'author', 'website', 'license', 'runtime', 'main', 'config', 'stackConfigDir', 'backend', 'options', 'template', 'packages', 'plugins', 'requiredPulumiVersion']);
 const DECLARATION_FIELDS = new Set(['type', 'items', 'description', 'secret', 'default', 'value']);
 const SIMPLE_TYPES = new Set(['string', 'integer', 'boolean', 'array', 'object']);
 
