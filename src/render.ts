@@ -3,11 +3,11 @@ import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
 import { EnvironmentConfig } from './config';
 import { buildStack, RequiredSecret, StackChart } from './stack';
 import { toYaml } from './yaml';
-import { K8sObject } from './analysis/objects';
+import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
 
-/** A Kubernetes object as rendered (plain JSON). */
-export type ManifestObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
+/** A Kubernetes object as rendered (plain JSON): the analysis' object type, so rendered objects are analysed without a cast. */
+export type ManifestObject = K8sObject;
 
 /** One rendered file of an environment. */
 export interface RenderedFile {
@@ -58,7 +58,7 @@ export function renderEnvironment(env: EnvironmentConfig, options: { topology?: 
   const charts = renderCharts(env, options.engine);
   const files = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
   if (options.topology) {
-    const objects = charts.flatMap(c => c.objects) as unknown as K8sObject[];
+    const objects = charts.flatMap(c => c.objects);
     files.push({ name: TOPOLOGY_FILE, content: renderTopology(objects, `Topology of ${env.name}`) });
   }
   return files;

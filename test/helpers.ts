@@ -1,10 +1,11 @@
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironment } from '../src/config';
-import { ManifestObject, renderCharts } from '../src/render';
+import type { K8sObject } from '../src/analysis/objects';
+import { renderCharts } from '../src/render';
 
 export const ENV_NAMES = Object.keys(ENVIRONMENTS);
 
 /** All objects of an environment, in rendering order. */
-export function renderObjects(env: string | EnvironmentConfig): ManifestObject[] {
+export function renderObjects(env: string | EnvironmentConfig): K8sObject[] {
   const config = typeof env === 'string' ? loadEnvironment(env) : env;
   return renderCharts(config).flatMap(c => c.objects);
 }
@@ -28,11 +29,11 @@ export function podTemplateMeta(o: any): any {
   return o.spec.template.metadata;
 }
 
-export function workloads(objects: ManifestObject[]): any[] {
+export function workloads(objects: K8sObject[]): any[] {
   return objects.filter(o => WORKLOAD_KINDS.includes(o.kind));
 }
 
-export function find(objects: ManifestObject[], kind: string, name: string, namespace?: string): any {
+export function find(objects: K8sObject[], kind: string, name: string, namespace?: string): any {
   const o = objects.find(x => x.kind === kind && x.metadata.name === name && (!namespace || x.metadata.namespace === namespace));
   if (!o) throw new Error(`no ${kind} ${namespace ?? '*'}/${name} rendered`);
   return o;

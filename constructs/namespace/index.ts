@@ -5,7 +5,7 @@ import { DefaultDenyPolicy } from '../lib/network';
 import { resourceQuantities } from '../lib/resources';
 import { ResourceAmounts } from '../lib/types';
 
-/** Pod Security Standards level enforced on a namespace. */
+/** Pod Security Standards level enforced on a namespace: the one definition (src/analysis/pod-security.ts re-exports it). */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 /** Aggregate limits of a namespace (ResourceQuota `hard`). */

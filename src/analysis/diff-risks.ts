@@ -17,7 +17,10 @@
  * a removed Namespace; security-loosened also covers the service account
  * token being mounted again.
  */
-import { K8sObject, allContainers, compareStrings, isRecord, podTemplateOf } from './objects';
+import { ipBlockCovers } from './ip-blocks';
+import { peerScope, selectorCovers } from './network';
+import { K8sObject, allContainers, compareStrings, isRecord, namespaceOf, podTemplateOf } from './objects';
+import { ENFORCE_LABEL, PodSecurityLevel } from './pod-security';
 
 export type RiskCode =
   | 'replaced'
@@ -242,13 +245,46 @@ function policyTypes(spec: any): string[] {
   return ['Ingress', ...(Array.isArray(spec?.egress) && spec.egress.length > 0 ? ['Egress'] : [])];
 }
 
-/** Whether list `a` is a subset of `b` (empty or missing `b` = everything). */
-function subsetOf(a: unknown, b: unknown): boolean {
-  const bl = Array.isArray(b) ? b : [];
-  if (bl.length === 0) return true;
-  const al = Array.isArray(a) ? a : [];
-  if (al.length === 0) return false; // everything is not a subset of something
-  return al.every((x) => bl.some((y) => eq(x, y)));
+/**
+ * Whether old peer `held` admits everything new peer `wanted` admits: the
+ * same peer, an ipBlock containing it, or selectors it only adds constraints
+ * to (a podSelector added to a namespaceSelector narrows the peer). A peer
+ * without namespaceSelector stands for the policy's own namespace.
+ */
+function peerCovers(held: unknown, wanted: unknown, namespace: string): boolean {
+  if (eq(held, wanted)) return true;
+  if (!isRecord(held) || !isRecord(wanted)) return false;
+  const h = peerScope(held, namespace);
+  const w = peerScope(wanted, namespace);
+  if (!h || !w) return false;
+  if ('ipBlock' in h || 'ipBlock' in w) return 'ipBlock' in h && 'ipBlock' in w && ipBlockCovers(h.ipBlock, w.ipBlock);
+  return selectorCovers(h.namespaces, w.namespaces) && selectorCovers(h.pods, w.pods);
+}
+
+/** Whether old port `held` admits every port new port `wanted` admits (protocol TCP by default; no port = all). */
+function portCovers(held: unknown, wanted: unknown): boolean {
+  if (eq(held, wanted)) return true;
+  if (!isRecord(held) || !isRecord(wanted) || (held.protocol ?? 'TCP') !== (wanted.protocol ?? 'TCP')) return false;
+  if (held.port === undefined || held.port === null) return true;
+  if (typeof held.port === 'number' && typeof wanted.port === 'number') {
+    const end = (p: Record<string, any>) => (typeof p.endPort === 'number' ? p.endPort : p.port);
+    return held.port <= wanted.port && end(wanted) <= end(held);
+  }
+  // A named port is only known to equal itself.
+  return typeof held.port === 'string' && held.port === wanted.port && wanted.endPort === undefined;
+}
+
+/** The items of a rule's peer or port list; empty or missing = everything (`ALL`). */
+const ALL = Symbol('all');
+function itemsOf(list: unknown): unknown[] {
+  return Array.isArray(list) && list.length > 0 ? list : [ALL];
+}
+
+/** Whether an old rule's list admits `wanted` (an item, or ALL). */
+function admits(list: unknown, wanted: unknown, covers: (held: unknown, wanted: unknown) => boolean): boolean {
+  const held = itemsOf(list);
+  if (held[0] === ALL) return true;
+  return wanted !== ALL && held.some((h) => covers(h, wanted));
 }
 
 function networkPolicy(before: K8sObject | undefined, after: K8sObject | undefined): Risk[] {
@@ -264,9 +300,12 @@ function networkPolicy(before: K8sObject | undefined, after: K8sObject | undefin
   for (const [dir, peerKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
     const oldRules: any[] = Array.isArray(before.spec?.[dir]) ? before.spec[dir] : [];
     const newRules: any[] = Array.isArray(after.spec?.[dir]) ? after.spec[dir] : [];
+    const namespace = namespaceOf(after) ?? 'default';
     newRules.forEach((rule, i) => {
-      // A rule is no looser if some old rule admits at least its peers and ports.
-      const covered = oldRules.some((old) => subsetOf(rule?.[peerKey], old?.[peerKey]) && subsetOf(rule?.ports, old?.ports));
+      // A rule admits each of its peers on each of its ports; it is no looser
+      // if every such pair is admitted by some old rule.
+      const covered = itemsOf(rule?.[peerKey]).every((peer) => itemsOf(rule?.ports).every((port) => oldRules.some((old) =>
+        admits(old?.[peerKey], peer, (h, w) => peerCovers(h, w, namespace)) && admits(old?.ports, port, portCovers))));
       if (!covered) out.push({ code: 'netpol-loosened', message: `${dir} rule ${i} admits peers or ports no previous rule admitted` });
     });
   }
@@ -345,16 +384,17 @@ function effective(c: Record<string, any>, pod: Record<string, any>) {
   };
 }
 
-const LEVEL_RANK: Record<string, number> = { privileged: 0, baseline: 1, restricted: 2 };
+const LEVEL_RANK: Readonly<Record<PodSecurityLevel, number>> = { privileged: 0, baseline: 1, restricted: 2 };
+/** Unknown values count as restricted, like a missing label (see pod-security.ts). */
+const rank = (level: string) => (Object.prototype.hasOwnProperty.call(LEVEL_RANK, level) ? LEVEL_RANK[level as PodSecurityLevel] : LEVEL_RANK.restricted);
 
 /** A namespace whose enforced Pod Security level goes down. */
 function namespaceLevel(before: K8sObject | undefined, after: K8sObject | undefined): Risk[] {
   if (before?.kind !== 'Namespace' || !after) return [];
-  const label = 'pod-security.kubernetes.io/enforce';
   // Unlabelled counts as restricted, the project default (see pod-security.ts).
-  const b = before.metadata.labels?.[label] ?? 'restricted';
-  const a = after.metadata.labels?.[label] ?? 'restricted';
-  if ((LEVEL_RANK[a] ?? 2) < (LEVEL_RANK[b] ?? 2)) return [{ code: 'security-loosened', message: `Pod Security enforce level lowered from ${b} to ${a}` }];
+  const b = before.metadata.labels?.[ENFORCE_LABEL] ?? 'restricted';
+  const a = after.metadata.labels?.[ENFORCE_LABEL] ?? 'restricted';
+  if (rank(a) < rank(b)) return [{ code: 'security-loosened', message: `Pod Security enforce level lowered from ${b} to ${a}` }];
   return [];
 }
 

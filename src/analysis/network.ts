@@ -23,7 +23,8 @@
  *  - Node/host-network traffic, Services (kube-proxy DNAT) and CNI-specific
  *    behaviour are out of scope: flows are pod-to-pod on the container port.
  */
-import { K8sObject, compareStrings, isRecord, namespaceOf, podTemplateOf } from './objects';
+import { cidrRange, isWholeSpace, rangeContains, rangesOverlap } from './ip-blocks';
+import { K8sObject, compareStrings, isRecord, namespaceOf, workloadsOf } from './objects';
 
 /** A container port of an endpoint, used to resolve named policy ports. */
 export interface EndpointPort {
@@ -74,69 +75,105 @@ interface LabelSelector {
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }
 
+/** One requirement of a selector; `matchLabels` entries are `In` with one value. */
+interface Requirement {
+  key: string;
+  operator: string;
+  values: unknown[];
+}
+
+/** The requirements of a selector (all must hold), or undefined for one that is not an object. */
+function requirements(selector: unknown): Requirement[] | undefined {
+  if (!isRecord(selector)) return undefined;
+  const labels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
+  const expressions: unknown[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  return [
+    ...Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+    ...expressions.map((e) => (isRecord(e)
+      ? { key: String(e.key), operator: String(e.operator), values: Array.isArray(e.values) ? e.values : [] }
+      : { key: '', operator: 'invalid', values: [] })),
+  ];
+}
+
+function satisfies(labels: Record<string, string>, r: Requirement): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  switch (r.operator) {
+    case 'In': return has && r.values.includes(labels[r.key]);
+    case 'NotIn': return !has || !r.values.includes(labels[r.key]);
+    case 'Exists': return has;
+    case 'DoesNotExist': return !has;
+    // An invalid operator makes the selector invalid; the API server
+    // would reject it. Match nothing rather than everything.
+    default: return false;
+  }
+}
+
 /** Whether `labels` satisfy a Kubernetes label selector. `{}` matches everything. */
 export function matchesSelector(selector: LabelSelector | undefined | null, labels: Record<string, string>): boolean {
-  if (!isRecord(selector)) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[k] !== v) return false;
+  const reqs = requirements(selector);
+  return reqs !== undefined && reqs.every((r) => satisfies(labels, r));
+}
+
+/** Whether every label set satisfying requirement `s` satisfies `r` (same key). */
+function implies(s: Requirement, r: Requirement): boolean {
+  if (s.key !== r.key) return false;
+  switch (r.operator) {
+    case 'In': return s.operator === 'In' && s.values.every((v) => r.values.includes(v));
+    case 'NotIn':
+      return s.operator === 'DoesNotExist'
+        || (s.operator === 'In' && s.values.every((v) => !r.values.includes(v)))
+        || (s.operator === 'NotIn' && r.values.every((v) => s.values.includes(v)));
+    case 'Exists': return s.operator === 'In' || s.operator === 'Exists';
+    case 'DoesNotExist': return s.operator === 'DoesNotExist';
+    default: return false;
   }
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[e.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[e.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        // An invalid operator makes the selector invalid; the API server
-        // would reject it. Match nothing rather than everything.
-        return false;
-    }
-  }
-  return true;
+}
+
+/**
+ * Whether selector `outer` matches every label set `inner` matches, i.e.
+ * inner adds constraints to outer's. Conservative (false when unsure): each
+ * requirement of outer must follow from one requirement of inner on its key.
+ * `{}` covers everything; a selector that is not an object covers nothing.
+ */
+export function selectorCovers(outer: unknown, inner: unknown): boolean {
+  const o = requirements(outer);
+  const i = requirements(inner);
+  return o !== undefined && i !== undefined && o.every((r) => i.some((s) => implies(s, r)));
+}
+
+/**
+ * What a NetworkPolicy peer admits: an ipBlock, or pods (`pods` selector) of
+ * namespaces (`namespaces` selector). A peer without namespaceSelector means
+ * the policy's own namespace: the selector of its name label, which every
+ * namespace carries. Without podSelector, all pods of those namespaces.
+ * undefined for an empty peer (invalid: it admits nothing).
+ */
+export type PeerScope =
+  | { ipBlock: Record<string, any> }
+  | { namespaces: LabelSelector; pods: LabelSelector };
+
+export function peerScope(peer: Record<string, any>, policyNamespace: string): PeerScope | undefined {
+  if (isRecord(peer.ipBlock)) return { ipBlock: peer.ipBlock };
+  const hasPod = isRecord(peer.podSelector);
+  const hasNs = isRecord(peer.namespaceSelector);
+  if (!hasPod && !hasNs) return undefined;
+  return {
+    namespaces: hasNs ? peer.namespaceSelector : { matchLabels: { [NAMESPACE_NAME_LABEL]: policyNamespace } },
+    pods: hasPod ? peer.podSelector : {},
+  };
 }
 
 // ---------------------------------------------------------------- IP blocks
 
-/** [first, last] addresses of an IPv4 CIDR as numbers, or undefined if not IPv4. */
-function ipv4Range(cidr: string): [number, number] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) return undefined;
-  const addr = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
-  const size = 2 ** (32 - bits);
-  const first = Math.floor(addr / size) * size;
-  return [first, first + size - 1];
-}
-
-const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((c) => ipv4Range(c)!);
-
-function overlaps(a: [number, number], b: [number, number]): boolean {
-  return a[0] <= b[1] && b[0] <= a[1];
-}
-
-function isWholeSpace(cidr: string): boolean {
-  return /^0\.0\.0\.0\/0$/.test(cidr.trim()) || /^::\/0$/.test(cidr.trim());
-}
+const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((c) => cidrRange(c)!);
 
 /** ipBlock vs 'external': any block not wholly excluded by its own exceptions. */
 function ipBlockMatchesExternal(block: Record<string, any>): boolean {
   const cidr = String(block.cidr ?? '');
-  const range = ipv4Range(cidr);
+  const range = cidrRange(cidr);
   for (const ex of Array.isArray(block.except) ? block.except : []) {
-    const exRange = ipv4Range(String(ex));
-    if (range && exRange && exRange[0] <= range[0] && exRange[1] >= range[1]) return false;
+    const exRange = cidrRange(String(ex));
+    if (range && exRange && rangeContains(exRange, range)) return false;
     if (String(ex).trim() === cidr.trim()) return false;
   }
   return cidr !== '';
@@ -148,8 +185,8 @@ function ipBlockMatchesPods(block: Record<string, any>): boolean {
   if (!isWholeSpace(cidr)) return false;
   for (const ex of Array.isArray(block.except) ? block.except : []) {
     const s = String(ex).trim();
-    const r = ipv4Range(s);
-    if (r && PRIVATE_V4.some((p) => overlaps(p, r))) return false;
+    const r = cidrRange(s);
+    if (r && PRIVATE_V4.some((p) => rangesOverlap(p, r))) return false;
     // IPv6 unique-local (fc00::/7) or anything broader than a /7 in IPv6.
     if (/^f[cd][0-9a-f]{0,2}:/i.test(s) || /^::\/[0-7]$/.test(s)) return false;
   }
@@ -227,14 +264,8 @@ export function workloadEndpoints(objects: K8sObject[]): Endpoint[] {
 }
 
 function collectWorkloads(objects: K8sObject[]): Workload[] {
-  const out: Workload[] = [];
-  for (const o of objects) {
-    const tpl = podTemplateOf(o);
-    if (!tpl) continue;
-    const namespace = namespaceOf(o) ?? 'default';
-    out.push({ namespace, labels: { ...(tpl.metadata.labels ?? {}) }, name: `${namespace}/${o.metadata.name}`, ports: containerPorts(tpl.spec) });
-  }
-  return out;
+  return workloadsOf(objects).map(({ object, template, namespace }) => (
+    { namespace, labels: { ...(template.metadata.labels ?? {}) }, name: `${namespace}/${object.metadata.name}`, ports: containerPorts(template.spec) }));
 }
 
 interface Decision {
@@ -318,29 +349,25 @@ export class NetworkModel {
   }
 
   private egress(flow: Flow): Decision {
-    if (flow.from === 'external') return { allowed: true, reason: 'egress from external is not subject to policies' };
-    const src = flow.from;
-    const selecting = this.selecting(src, 'egress');
-    const who = `egress from ${endpointName(src)}`;
-    if (selecting.length === 0) return { allowed: true, reason: `${who} is not restricted by any policy` };
-    for (const p of selecting) {
-      const i = p.egress!.findIndex((r) => this.ruleMatches(r, p.namespace, flow.to, flow));
-      if (i >= 0) return { allowed: true, reason: `${who} allowed by ${p.ref} egress rule ${i}` };
-    }
-    return { allowed: false, reason: `${who} is restricted by ${selecting.map((p) => p.ref).join(', ')} and no egress rule matches` };
+    return this.decide(flow, 'egress');
   }
 
   private ingress(flow: Flow): Decision {
-    if (flow.to === 'external') return { allowed: true, reason: 'ingress to external is not subject to policies' };
-    const dst = flow.to;
-    const selecting = this.selecting(dst, 'ingress');
-    const who = `ingress to ${endpointName(dst)}`;
+    return this.decide(flow, 'ingress');
+  }
+
+  /** Egress: the source's policies and the destination as peer; ingress: the other way round. */
+  private decide(flow: Flow, direction: 'ingress' | 'egress'): Decision {
+    const [self, peer, side] = direction === 'egress' ? [flow.from, flow.to, 'from'] : [flow.to, flow.from, 'to'];
+    if (self === 'external') return { allowed: true, reason: `${direction} ${side} external is not subject to policies` };
+    const selecting = this.selecting(self, direction);
+    const who = `${direction} ${side} ${endpointName(self)}`;
     if (selecting.length === 0) return { allowed: true, reason: `${who} is not restricted by any policy` };
     for (const p of selecting) {
-      const i = p.ingress!.findIndex((r) => this.ruleMatches(r, p.namespace, flow.from, flow));
-      if (i >= 0) return { allowed: true, reason: `${who} allowed by ${p.ref} ingress rule ${i}` };
+      const i = p[direction]!.findIndex((r) => this.ruleMatches(r, p.namespace, peer, flow));
+      if (i >= 0) return { allowed: true, reason: `${who} allowed by ${p.ref} ${direction} rule ${i}` };
     }
-    return { allowed: false, reason: `${who} is restricted by ${selecting.map((p) => p.ref).join(', ')} and no ingress rule matches` };
+    return { allowed: false, reason: `${who} is restricted by ${selecting.map((p) => p.ref).join(', ')} and no ${direction} rule matches` };
   }
 
   /** Whether a rule admits `peer` (the other end) and the flow's destination port. */
@@ -350,19 +377,13 @@ export class NetworkModel {
   }
 
   private peerMatches(peer: Record<string, any>, policyNamespace: string, other: Endpoint | 'external'): boolean {
-    if (isRecord(peer.ipBlock)) {
-      return other === 'external' ? ipBlockMatchesExternal(peer.ipBlock) : ipBlockMatchesPods(peer.ipBlock);
-    }
+    const scope = peerScope(peer, policyNamespace);
+    if (!scope) return false; // an empty peer is invalid; match nothing
+    if ('ipBlock' in scope) return other === 'external' ? ipBlockMatchesExternal(scope.ipBlock) : ipBlockMatchesPods(scope.ipBlock);
     if (other === 'external') return false;
-    const hasPod = isRecord(peer.podSelector);
-    const hasNs = isRecord(peer.namespaceSelector);
-    if (!hasPod && !hasNs) return false; // an empty peer is invalid; match nothing
-    // podSelector alone: pods of the policy's namespace; with a
-    // namespaceSelector: pods (or all pods) of the selected namespaces.
-    const nsOk = hasNs
-      ? matchesSelector(peer.namespaceSelector, this.labelsOfNamespace(other.namespace))
-      : other.namespace === policyNamespace;
-    return nsOk && (!hasPod || matchesSelector(peer.podSelector, other.labels));
+    // Every namespace carries its name label, so the own-namespace selector
+    // of a peer without namespaceSelector matches the policy's namespace only.
+    return matchesSelector(scope.namespaces, this.labelsOfNamespace(other.namespace)) && matchesSelector(scope.pods, other.labels);
   }
 
   private portsMatch(ports: Array<Record<string, any>>, flow: Flow): boolean {

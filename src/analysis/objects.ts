@@ -8,7 +8,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
-/** A Kubernetes object as it appears in a manifest file. */
+/**
+ * A Kubernetes object as plain JSON: as it appears in a manifest file, and as
+ * rendered (src/render.ts `ManifestObject` is this type). The one object type
+ * of the project; tests use it too.
+ */
 export interface K8sObject {
   apiVersion: string;
   kind: string;
@@ -17,6 +21,7 @@ export interface K8sObject {
     namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    [k: string]: unknown;
   };
   [k: string]: any;
 }
@@ -217,6 +222,21 @@ export function podTemplateOf(o: K8sObject): PodTemplate | undefined {
   }
   if (!isRecord(tpl) || !isRecord(tpl.spec)) return undefined;
   return { metadata: isRecord(tpl.metadata) ? tpl.metadata : {}, spec: tpl.spec };
+}
+
+/** A workload of an object set: the object, its pod template and its namespace. */
+export interface WorkloadTemplate {
+  object: K8sObject;
+  template: PodTemplate;
+  namespace: string;
+}
+
+/** Every object with a pod template (`podTemplateOf`), in input order. */
+export function workloadsOf(objects: readonly K8sObject[]): WorkloadTemplate[] {
+  return objects.flatMap((object) => {
+    const template = podTemplateOf(object);
+    return template ? [{ object, template, namespace: namespaceOf(object) ?? 'default' }] : [];
+  });
 }
 
 /** A container of a pod spec, tagged with the list it came from. */

@@ -8,10 +8,11 @@
  * for the sysctl allow-list, which includes the keepalive sysctls added in
  * 1.29 (the list this project was asked to accept).
  */
-import { K8sObject, allContainers, isRecord, namespaceOf, objectRef, podTemplateOf } from './objects';
+import type { PodSecurityLevel } from '../../constructs/namespace';
+import { K8sObject, allContainers, isRecord, objectRef, workloadsOf } from './objects';
 
-/** The three Pod Security Standards levels. */
-export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+/** The three Pod Security Standards levels (defined once, with the namespace construct that enforces them). */
+export type { PodSecurityLevel };
 
 /** One failed check. `container` is set for container-level findings. */
 export interface PodSecurityViolation {
@@ -198,7 +199,8 @@ function checkAppArmorProfile(
 /** The label that selects the enforced Pod Security level of a namespace. */
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
-const LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
+/** Every level of the type, checked by the compiler: a level added there must be added here. */
+const LEVELS: Readonly<Record<PodSecurityLevel, true>> = { privileged: true, baseline: true, restricted: true };
 
 /**
  * The enforced Pod Security level of `namespace`.
@@ -211,7 +213,7 @@ const LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restrict
 export function namespacePodSecurityLevel(objects: K8sObject[], namespace: string): PodSecurityLevel {
   const ns = objects.find((o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === namespace);
   const value = ns?.metadata.labels?.[ENFORCE_LABEL];
-  return LEVELS.includes(value as PodSecurityLevel) ? (value as PodSecurityLevel) : 'restricted';
+  return value !== undefined && Object.prototype.hasOwnProperty.call(LEVELS, value) ? (value as PodSecurityLevel) : 'restricted';
 }
 
 /** Pod Security findings for one workload object. */
@@ -230,17 +232,14 @@ export interface ObjectPodSecurityResult {
 export function checkObjectsPodSecurity(objects: K8sObject[]): ObjectPodSecurityResult[] {
   const levels = new Map<string, PodSecurityLevel>();
   const out: ObjectPodSecurityResult[] = [];
-  for (const o of objects) {
-    const tpl = podTemplateOf(o);
-    if (!tpl) continue;
-    const ns = namespaceOf(o) ?? 'default';
-    let level = levels.get(ns);
+  for (const { object, template, namespace } of workloadsOf(objects)) {
+    let level = levels.get(namespace);
     if (!level) {
-      level = namespacePodSecurityLevel(objects, ns);
-      levels.set(ns, level);
+      level = namespacePodSecurityLevel(objects, namespace);
+      levels.set(namespace, level);
     }
-    const violations = checkPodSecurity(tpl.spec, level, tpl.metadata);
-    if (violations.length > 0) out.push({ object: objectRef(o), level, violations });
+    const violations = checkPodSecurity(template.spec, level, template.metadata);
+    if (violations.length > 0) out.push({ object: objectRef(object), level, violations });
   }
   return out;
 }

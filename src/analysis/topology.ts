@@ -6,7 +6,7 @@
  * Output is deterministic (sorted everywhere) so it can be committed and
  * reviewed as a diff.
  */
-import { K8sObject, compareStrings, isRecord, namespaceOf, podTemplateOf } from './objects';
+import { K8sObject, compareStrings, isRecord, namespaceOf, workloadsOf } from './objects';
 import { allowedFlows, matchesSelector, NetworkModelOptions } from './network';
 
 /** Mermaid-safe node ids, unique per logical key. */
@@ -48,13 +48,8 @@ interface WorkloadNode {
  */
 export function renderTopology(objects: K8sObject[], title: string, options: NetworkModelOptions = {}): string {
   const ids = new Ids();
-  const workloads: WorkloadNode[] = [];
-  for (const o of objects) {
-    const tpl = podTemplateOf(o);
-    if (!tpl) continue;
-    const namespace = namespaceOf(o) ?? 'default';
-    workloads.push({ id: ids.get(`w ${namespace} ${o.metadata.name}`), namespace, name: o.metadata.name, kind: o.kind, labels: tpl.metadata.labels ?? {} });
-  }
+  const workloads: WorkloadNode[] = workloadsOf(objects).map(({ object: o, template, namespace }) => (
+    { id: ids.get(`w ${namespace} ${o.metadata.name}`), namespace, name: o.metadata.name, kind: o.kind, labels: template.metadata.labels ?? {} }));
   const services = objects
     .filter((o) => o.kind === 'Service' && o.apiVersion === 'v1')
     .map((o) => ({ o, namespace: namespaceOf(o) ?? 'default', id: ids.get(`s ${namespaceOf(o)} ${o.metadata.name}`) }));

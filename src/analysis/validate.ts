@@ -301,9 +301,11 @@ export function checkServiceSelector(o: K8sObject, pods: PodInfo[]): string[] {
 /**
  * NetworkPolicy annotation saying, with a non-empty reason, that the policy
  * selects pods created outside the manifests (e.g. client pods an operator
- * runs with a label); it waives `netpol-selector` for that policy.
+ * runs with a label); it waives `netpol-selector` for that policy. Defined
+ * once, where WorkloadNetworkPolicy writes it.
  */
-export const EXTERNAL_PODS_ANNOTATION = 'platform.dockercoins.io/selects-external-pods';
+import { EXTERNAL_PODS_ANNOTATION } from '../../constructs/lib/network';
+export { EXTERNAL_PODS_ANNOTATION };
 
 /** A NetworkPolicy with a non-empty podSelector must select at least one pod template. */
 export function checkPolicySelector(o: K8sObject, pods: PodInfo[]): string[] {

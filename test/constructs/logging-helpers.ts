@@ -1,8 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { K8sObject } from '../../src/analysis/objects';
 
-/** A rendered object (loose typing for assertions). */
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+/** A rendered object (the one object type; see src/analysis/objects.ts). */
+export type Obj = K8sObject;
 
 /** Renders whatever `build` adds to a fresh chart. */
 export function synth(build: (scope: Construct) => void): Obj[] {

@@ -110,8 +110,8 @@ describe('node-exporter', () => {
   test.each(ENVS)('%s: a DaemonSet on every node in the privileged node-agents namespace, read-only host mounts, non-root', env => {
     const objects = render(env);
     const ns = find(objects, 'Namespace', 'node-agents');
-    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
-    expect(ns.metadata.annotations['platform.dockercoins.io/pod-security-reason']).toMatch(/Node agents/);
+    expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(ns.metadata.annotations?.['platform.dockercoins.io/pod-security-reason']).toMatch(/Node agents/);
     const ds = find(objects, 'DaemonSet', 'node-exporter', 'node-agents');
     const spec = podSpec(ds);
     expect(spec).toMatchObject({ hostNetwork: true, hostPID: true, dnsPolicy: 'ClusterFirstWithHostNet', tolerations: [{ operator: 'Exists' }] });
@@ -158,7 +158,7 @@ describe('metrics-server', () => {
     });
     expect(find(objects, 'Service', 'metrics-server', 'kube-system').spec.ports[0]).toMatchObject({ port: 443, targetPort: 'https' });
     const reader = find(objects, 'ClusterRole', 'system:aggregated-metrics-reader');
-    expect(reader.metadata.labels['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
+    expect(reader.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
     expect(find(objects, 'ClusterRoleBinding', 'metrics-server:system:auth-delegator').roleRef.name).toBe('system:auth-delegator');
     expect(find(objects, 'RoleBinding', 'metrics-server-auth-reader', 'kube-system').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'extension-apiserver-authentication-reader' });
     expect(find(objects, 'ClusterRoleBinding', 'system:metrics-server').subjects).toEqual([{ kind: 'ServiceAccount', name: 'metrics-server', namespace: 'kube-system' }]);

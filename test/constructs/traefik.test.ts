@@ -174,8 +174,8 @@ describe('Traefik in the environments', () => {
     for (const env of ENVS) {
       const objects = render(env);
       const ns = find(objects, 'Namespace', 'traefik');
-      expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(expected[env][1]);
-      if (expected[env][1] === 'privileged') expect(ns.metadata.annotations['platform.dockercoins.io/pod-security-reason']).toMatch(/hostPort/);
+      expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe(expected[env][1]);
+      if (expected[env][1] === 'privileged') expect(ns.metadata.annotations?.['platform.dockercoins.io/pod-security-reason']).toMatch(/hostPort/);
       expect(maybe(objects, expected[env][0], 'traefik', 'traefik')).toBeDefined();
       expect(checkObjectsPodSecurity(objects.filter(o => o.metadata.namespace === 'traefik' || o.kind === 'Namespace'))).toEqual([]);
     }

@@ -1,12 +1,14 @@
 import { EnvironmentConfig, loadEnvironment } from '../../src/config';
-import { ManifestObject, renderCharts } from '../../src/render';
+import type { K8sObject } from '../../src/analysis/objects';
+import { renderCharts } from '../../src/render';
 
-export type Obj = ManifestObject & { metadata: Record<string, any> } & Record<string, any>;
+/** A rendered object (the one object type; see src/analysis/objects.ts). */
+export type Obj = K8sObject;
 
 /** Every rendered object of an environment (optionally with overrides). */
 export function render(env: string | EnvironmentConfig, overrides?: unknown): Obj[] {
   const config = typeof env === 'string' ? loadEnvironment(env, overrides) : env;
-  return renderCharts(config).flatMap(c => c.objects) as Obj[];
+  return renderCharts(config).flatMap(c => c.objects);
 }
 
 export function find(objects: Obj[], kind: string, name: string, namespace?: string): Obj {
