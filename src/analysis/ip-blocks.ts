@@ -6,7 +6,7 @@
  * IPv4 only, like the parser: an IPv6 (or unparsable) CIDR has no range here,
  * and callers compare such blocks by their text.
  */
-import { parseCidr } from '../../constructs/lib/schema';
+import { parseCidr } from '../../constructs/lib/cidr';
 
 /** First and last address of a CIDR, as numbers. */
 export interface AddressRange {
