@@ -5,6 +5,7 @@ import { buildStack, RequiredSecret, StackChart } from './stack';
 import { toYaml } from './yaml';
 import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
+import { renderSecrets, secretInventory, SECRETS_FILE } from './secrets';
 
 /** A Kubernetes object as rendered (plain JSON): the analysis' object type, so rendered objects are analysed without a cast. */
 export type ManifestObject = K8sObject;
@@ -60,6 +61,7 @@ export function renderEnvironment(env: EnvironmentConfig, options: { topology?: 
   if (options.topology) {
     const objects = charts.flatMap(c => c.objects);
     files.push({ name: TOPOLOGY_FILE, content: renderTopology(objects, `Topology of ${env.name}`) });
+    files.push({ name: SECRETS_FILE, content: renderSecrets(env.name, secretInventory(charts)) });
   }
   return files;
 }
