@@ -6,7 +6,11 @@
  * `npm run synth` writes the list as dist/<env>/SECRETS.md with the commands
  * for both engines; test/secrets.test.ts proves nothing read is missing.
  */
-import type { RenderedChart } from './render';
+import type { RequiredSecret } from '../constructs/lib/component';
+import type { K8sObject } from './analysis/objects';
+
+/** What the inventory reads of a rendered chart (structurally a RenderedChart of src/render.ts). */
+export interface ChartSecrets { readonly objects: readonly K8sObject[]; readonly secrets: readonly RequiredSecret[] }
 
 export interface SecretNeed {
   readonly namespace: string;
@@ -23,7 +27,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const isPem = (secretKey: string) => /\.(crt|key|pem)$/.test(secretKey);
 
 /** The secrets of an environment, sorted by namespace and name. */
-export function secretInventory(charts: readonly RenderedChart[]): SecretNeed[] {
+export function secretInventory(charts: readonly ChartSecrets[]): SecretNeed[] {
   const needs = new Map<string, { namespace: string; name: string; keys: Record<string, string>; source: 'pulumi' | 'external'; usedBy: Set<string> }>();
   for (const chart of charts) {
     for (const s of chart.secrets) {

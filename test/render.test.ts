@@ -11,8 +11,9 @@ describe.each(ENV_NAMES)('rendered %s', env => {
 
   test('npm run synth also writes a topology diagram of the allowed flows', () => {
     const files = renderEnvironment(loadEnvironment(env), { topology: true });
-    const topology = files[files.length - 1];
-    expect(topology.name).toBe('topology.md');
+    const topology = files.find(f => f.name === 'topology.md')!;
+    expect(topology).toBeDefined();
+    expect(files.map(f => f.name)).toContain('SECRETS.md');
     expect(topology.content).toContain('```mermaid');
     const ns = loadEnvironment(env).dockercoins[0].namespace;
     expect(topology.content).toContain(`w_${ns}_worker ==>|"80/TCP"| w_${ns}_rng`);

@@ -25,7 +25,7 @@ export const dockercoinsInstanceSchema = z.strictObject({
     // rng.py and worker.py: os.environ.get("DEBUG", "").lower().startswith("y") (docs/images.md).
     const debug = s.DEBUG;
     if (debug !== undefined && !['yes', 'no'].includes(debug)) {
-      ctx.addIssue({ code: 'custom', path: ['DEBUG'], message: `"${debug}" is not read as ${/^y/i.test(debug) ? 'intended' : 'on'} by the DockerCoins images (they test for a value starting with "y"): write "yes" or "no"` });
+      ctx.addIssue({ code: 'custom', path: ['DEBUG'], message: `"${debug}" is ${/^y/i.test(debug) ? 'read as on' : 'not read as on'} by the DockerCoins images (they test for a value starting with "y"): write "yes" or "no"` });
     }
   }),
   availability: z.strictObject({

@@ -9,6 +9,7 @@
  * whether it comes from an environment file, a Pulumi override or a test.
  */
 import { z } from 'zod';
+import { parseCidr } from './cidr';
 import { parseQuantity } from './quantity';
 import { resourceProblems } from './resources';
 import type { QosClass } from './types';
@@ -108,11 +109,25 @@ export const containerAmounts = () => z.strictObject({
 /** Requests and limits of a container designed for a QoS class (limits >= requests; Guaranteed: equal CPU and memory). */
 export const resources = (qos: QosClass) => z.strictObject({ requests: containerAmounts(), limits: containerAmounts() })
   .superRefine((r, ctx) => {
+    // An amount its own rule refuses (unparsable, not positive, wrong unit kind) is reported there, once:
+    // comparing it with the other side would only mislead (CPU "100Mi" is 104857600 cores).
+    const wrong = new Set(AMOUNT_KEYS.filter(k => wrongUnit(k, r.requests[k]) || wrongUnit(k, r.limits[k])));
     for (const problem of resourceProblems(r, qos)) {
       const [field, ...rest] = problem.split(': ');
+      const key = field.split('.')[1] as (typeof AMOUNT_KEYS)[number] | undefined;
+      if (key === undefined ? wrong.size > 0 : wrong.has(key)) continue;
       fail(ctx, rest.join(': '), field.split('.'));
     }
   });
+
+const AMOUNT_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const;
+
+/** The amount is refused by its own `quantity` rule regardless of floors: unparsable, not positive, CPU in bytes, bytes in milli-units. */
+function wrongUnit(key: (typeof AMOUNT_KEYS)[number], value: string): boolean {
+  const parsed = parseQuantity(value);
+  if (parsed === undefined || parsed <= 0) return true;
+  return key === 'cpu' ? BYTE_SUFFIX.test(value) : /[0-9.][mnu]$/.test(value);
+}
 
 /** A container image, split so registry and tag can be overridden; the tag is pinned. */
 export const image = () => z.strictObject({
@@ -136,19 +151,7 @@ export const cidr = () => stringRule(v => {
   return undefined;
 });
 
-/** Parses an IPv4 CIDR; `hostBits` when the address has bits set past the prefix. The one CIDR parser of the project. */
-export function parseCidr(value: string): { base: number; prefix: number; hostBits: boolean; canonical: string } | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some(o => o > 255) || m.slice(1, 5).some(o => o.length > 1 && o.startsWith('0')) || prefix > 32) return undefined;
-  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-  const size = 2 ** (32 - prefix);
-  const base = Math.floor(address / size) * size;
-  const canonical = `${[24, 16, 8, 0].map(s => Math.floor(base / 2 ** s) % 256).join('.')}/${prefix}`;
-  return { base, prefix, hostBits: base !== address, canonical };
-}
+export { parseCidr };
 
 export const cidrs = () => z.array(cidr()).min(1, { error: 'must be a non-empty list of CIDRs' });
 

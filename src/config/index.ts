@@ -2,7 +2,7 @@ import { dev } from './environments/dev';
 import { prod } from './environments/prod';
 import { staging } from './environments/staging';
 import { ConfigError, issueLines } from './errors';
-import { mergeOverrides } from './merge';
+import { mergeOverrides, NamedItemFinding, namedItemFindings } from './merge';
 import { environmentSchema, EnvironmentConfig, EnvironmentOverlay } from './schema';
 import { activeComponents, wiringProblems } from './wiring';
 
@@ -50,5 +50,34 @@ export function loadEnvironment(name: string, overrides?: unknown): EnvironmentC
   if ('name' in overrides && (overrides as { name: unknown }).name !== name) {
     throw new ConfigError(name, ['name: cannot be overridden (it is the environment itself; select another stack or set dockercoins:environment)']);
   }
-  return validateEnvironment(mergeOverrides(env, overrides));
+  // Lists of named items merge by name: an item without one would replace the whole list, a new name adds an item.
+  const items = namedItemFindings(env, overrides);
+  if (items.unnamed.length > 0) {
+    throw new ConfigError(name, items.unnamed.map(i => `${i.path}: has no name, but override items of ${i.list} merge by name into those of ${name} (${i.known.join(', ')}): name the item to change, e.g. [{ name: ${i.known[0]}, ... }]`));
+  }
+  try {
+    return validateEnvironment(mergeOverrides(env, overrides));
+  } catch (e) {
+    if (!(e instanceof ConfigError) || items.added.length === 0) throw e;
+    throw new ConfigError(name, collapseAddedItems(e.problems, items.added, name));
+  }
+}
+
+/**
+ * An override item whose name matches none of the base (often a typo of the
+ * name) adds a new item, which then lacks every required field: one line
+ * naming the known items says so, instead of one "got nothing" per field.
+ */
+function collapseAddedItems(problems: readonly string[], added: readonly NamedItemFinding[], env: string): string[] {
+  const out = [...problems];
+  for (const item of added) {
+    const missing = out.filter(p => p.startsWith(`${item.path}.`) && p.endsWith(', got nothing'));
+    if (missing.length === 0) continue;
+    const fields = missing.map(p => p.slice(item.path.length + 1, p.indexOf(': ')));
+    const at = out.indexOf(missing[0]);
+    const line = `${item.path}: "${item.name}" matches no item of ${item.list} in ${env} (${item.known.join(', ')}), so the override adds a new item, which lacks ${fields.join(', ')}: correct the name to change an existing item, or give every field of a new one`;
+    out.splice(at, 1, line);
+    for (const p of missing.slice(1)) out.splice(out.indexOf(p), 1);
+  }
+  return out;
 }

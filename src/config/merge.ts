@@ -32,3 +32,38 @@ function isNamedList(list: unknown[]): list is Array<{ name: unknown }> {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** An override item of a list of named items: one without a name, or one whose name is new (it adds an item). */
+export interface NamedItemFinding {
+  /** Config path of the item, as problem lines write it (`dockercoins[0]`, `dockercoins[dockercoin]`). */
+  readonly path: string;
+  /** Config path of the list. */
+  readonly list: string;
+  /** Names of the list's items in the base. */
+  readonly known: readonly string[];
+  /** The item's name; undefined when it has none. */
+  readonly name?: string;
+}
+
+/** Where an override meets lists of named items: items without a name (refused) and items it adds. */
+export function namedItemFindings(base: unknown, override: unknown, path = ''): { unnamed: NamedItemFinding[]; added: NamedItemFinding[] } {
+  const found = { unnamed: [] as NamedItemFinding[], added: [] as NamedItemFinding[] };
+  if (Array.isArray(base) && base.length > 0 && isNamedList(base) && Array.isArray(override)) {
+    const known = base.map(b => String(b.name));
+    override.forEach((item, i) => {
+      if (!isPlainObject(item) || typeof item.name !== 'string') { found.unnamed.push({ path: `${path}[${i}]`, list: path, known }); return; }
+      const match = base.find(b => b.name === item.name);
+      if (!match) { found.added.push({ path: `${path}[${item.name}]`, list: path, known, name: item.name }); return; }
+      const inner = namedItemFindings(match, item, `${path}[${item.name}]`);
+      found.unnamed.push(...inner.unnamed);
+      found.added.push(...inner.added);
+    });
+  } else if (isPlainObject(base) && isPlainObject(override)) {
+    for (const [key, value] of Object.entries(override)) {
+      const inner = namedItemFindings(base[key], value, path === '' ? key : `${path}.${key}`);
+      found.unnamed.push(...inner.unnamed);
+      found.added.push(...inner.added);
+    }
+  }
+  return found;
+}

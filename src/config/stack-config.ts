@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './errors';
 import { EnvironmentConfig, loadEnvironment } from './index';
 
@@ -45,8 +45,14 @@ export function readStackFile(file: string): { stack: string; settings: StackSet
   try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
     throw new ConfigError(stack, [`${where}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
-  const doc = parseDocument(text, { strict: true, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) throw new ConfigError(stack, doc.errors.map(e => `${where}: not valid YAML: ${e.message.split('\n')[0]}`));
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true, prettyErrors: false, lineCounter: lines });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(stack, doc.errors.map(e => {
+      const { line, col } = lines.linePos(e.pos[0]);
+      return `${where}: not valid YAML: ${e.message.split('\n')[0]} (line ${line}, column ${col})`;
+    }));
+  }
   const root = (doc.toJS() ?? {}) as Record<string, unknown>;
   const config = (root.config ?? {}) as Record<string, unknown>;
   if (typeof config !== 'object' || Array.isArray(config)) throw new ConfigError(stack, [`${where}: config must be a mapping of <namespace>:<name> keys`]);

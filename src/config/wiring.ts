@@ -54,12 +54,15 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
   const problems: Problem[] = [];
   // Namespaces: one owner each (shared only between identical shared declarations), never a system namespace.
   const owners = new Map<string, { offer: NamespaceOffer; component: Component<any> }>();
+  // Namespaces refused here: their quota would count the workloads of every claimant (or of the system), misleading.
+  const refused = new Set<string>();
   // Shared namespaces (fixed names, e.g. node-agents) are owned before any configurable one claims the name.
   const offered = active.flatMap(({ component, offers }) => (offers.namespaces ?? []).map(offer => ({ component, offer })));
   for (const { component, offer } of [...offered.filter(o => o.offer.shared), ...offered.filter(o => !o.offer.shared)]) {
     {
       const field = fieldOf(offer, component);
       if ((SYSTEM_NAMESPACES as readonly string[]).includes(offer.name)) {
+        refused.add(offer.name);
         problems.push({ path: field, reason: `"${offer.name}" is a Kubernetes system namespace; the model would enforce Pod Security, a quota and a default-deny policy on it (cutting off cluster DNS): choose a namespace of its own` });
         continue;
       }
@@ -67,6 +70,7 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
       if (!first) { owners.set(offer.name, { offer, component }); continue; }
       if (first.offer.shared && offer.shared && first.offer.podSecurity === offer.podSecurity) continue;
       const firstField = fieldOf(first.offer, first.component);
+      refused.add(offer.name);
       problems.push({ path: field === firstField ? `${field} (${component.id})` : field, reason: `"${offer.name}" is already used by ${firstField}; namespaces must be unique (each has one owner, which sets its Pod Security level, quota and policies)` });
     }
   }
@@ -88,6 +92,7 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
   // Quotas and LimitRanges: every namespace against the footprints of whatever runs there.
   const footprints = active.flatMap(a => a.offers.footprints ?? []);
   for (const ns of declaredNamespaces(active)) {
+    if (refused.has(ns.name)) continue;
     if (ns.quota || ns.limitRange) problems.push(...guardrailProblems({ namespace: ns.name, field: ns.guardrailsField ?? ns.field ?? ns.name, quota: ns.quota, limitRange: ns.limitRange }, footprints));
   }
   problems.push(...storageClassProblems(env, active));
