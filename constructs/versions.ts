@@ -38,6 +38,10 @@ export const VERSIONS = {
   postgres: hub('postgres', '16.4-alpine'),
   /** prometheus-community/postgres_exporter (busybox base, USER nobody, port 9187; its Dockerfile). */
   postgresExporter: { registry: 'quay.io', repository: 'prometheuscommunity/postgres-exporter', tag: 'v0.17.1' },
+  /** Alertmanager (busybox base, USER nobody = uid 65534, EXPOSE 9093, cluster gossip on 9094; its Dockerfile). */
+  alertmanager: { registry: 'quay.io', repository: 'prometheus/alertmanager', tag: 'v0.28.1' },
+  /** oliver006/redis_exporter (scratch image: USER 59000:59000, EXPOSE 9121, no shell; its Dockerfile). */
+  redisExporter: hub('oliver006/redis_exporter', 'v1.69.0'),
 } as const satisfies Record<string, ImageRef>;
 
 /** A DockerCoins image from another registry or tag (e.g. images built and pushed to the dev registry). */

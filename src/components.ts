@@ -16,6 +16,8 @@ import { imageRegistryComponent } from '../constructs/registry/component';
 import { metricsServerComponent, monitoringComponent } from '../constructs/monitoring/component';
 import { loggingComponent } from '../constructs/logging/component';
 import { postgresExporterComponent } from '../constructs/postgres-exporter/component';
+import { redisExporterComponent } from '../constructs/redis-exporter/component';
+import { alertmanagerComponent } from '../constructs/alertmanager/component';
 
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
@@ -30,4 +32,6 @@ export const COMPONENTS: readonly Component<any>[] = [
   monitoringComponent,
   loggingComponent,
   postgresExporterComponent,
+  redisExporterComponent,
+  alertmanagerComponent,
 ];

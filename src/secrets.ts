@@ -88,7 +88,9 @@ export function renderSecrets(envName: string, needs: readonly SecretNeed[]): st
       const file = fills.get(key)!;
       lines.push(isPem(file)
         ? `pulumi config set --secret dockercoins:${key} -s ${envName} < ${file}   # PEM, see docs/logging.md`
-        : `pulumi config set --secret dockercoins:${key} "$(openssl rand -hex 24)" -s ${envName}`);
+        : /Url$/.test(key)
+          ? `pulumi config set --secret dockercoins:${key} "https://<the receiver's URL>" -s ${envName}   # see docs/runbooks.md`
+          : `pulumi config set --secret dockercoins:${key} "$(openssl rand -hex 24)" -s ${envName}`);
     }
     lines.push('```', '');
   }

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { Consul, CONSUL_PORTS, consulPods } from '.';
+import { Consul, CONSUL_DATA_CLAIM, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
+import { consulRules } from './rules';
 import { consulSchema } from './schema';
 
 interface DataSection { namespace: string; instance: string }
@@ -22,6 +23,10 @@ export const consulComponent = defineComponent({
       // StatefulSets do not surge: a rolling update replaces one pod at a time.
       footprints: [{ namespace: s.namespace, field: 'stateful.consul', workload: 'consul', pods: k.replicas, why: `${k.replicas} servers`, resources: k.resources, claims: { count: k.replicas, size: k.storage.size } }],
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
+      workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: CONSUL_NAME, claims: [CONSUL_DATA_CLAIM] }],
+      // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health.
+      scrapeTargets: [{ namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http }],
+      alertRules: [consulRules()],
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]
         : [],
@@ -44,6 +49,7 @@ export const consulComponent = defineComponent({
       clientNamespaces: k.clientNamespaces,
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       ui: k.ui ? ctx.ingressRoute(k.ui.host, k.ui.tlsSecretName) : undefined,
+      metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
     });
     return [{ id: 'consul', wave: 1, chart }];
   },

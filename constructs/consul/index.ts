@@ -1,6 +1,6 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
@@ -50,6 +50,8 @@ export interface ConsulProps {
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
   /** Publish the UI through an Ingress. @default - no Ingress */
   readonly ui?: ControlledIngressRoute;
+  /** Who may scrape the agent's telemetry (`/v1/agent/metrics` on 8500). @default - nobody */
+  readonly metricsScrapers?: readonly PeerSpec[];
 }
 
 /** The image's consul user (created with `adduser -S`) and group. fsGroup makes the claim writable. */
@@ -60,6 +62,15 @@ export const CONSUL_NAME = 'consul';
 export const consulPods = (instance: string) => selectorLabels({ name: CONSUL_NAME, instance });
 
 export const CONSUL_PORTS = { http: 8500, server: 8300, serfLan: 8301, serfWan: 8302 } as const;
+/** volumeClaimTemplate of the raft data (claims `data-consul-<ordinal>`). */
+export const CONSUL_DATA_CLAIM = 'data';
+/**
+ * Prometheus exposition of the agent's telemetry. Consul (1.7.2 and later)
+ * answers `/v1/agent/metrics` in the Prometheus format when the request's
+ * Accept header asks for it, as Prometheus' does; gauges are kept for
+ * `prometheus_retention_time` (at least two scrape intervals).
+ */
+export const CONSUL_METRICS_PATH = '/v1/agent/metrics';
 const DATA_DIR = '/consul/data';
 const CONFIG_DIR = '/consul/config';
 
@@ -132,6 +143,9 @@ export class Consul extends Construct {
           // Clients use the HTTP API; DNS on 8600 is not allowed by the policy, so not served.
           ports: { dns: -1 },
           autopilot: { cleanup_dead_servers: true, min_quorum: n },
+          // /v1/agent/metrics in the Prometheus format; gauges without the hostname prefix
+          // (consul_server_isLeader, not consul_<host>_server_isLeader).
+          telemetry: { prometheus_retention_time: '2m', disable_hostname: true },
         }, null, 2),
       },
     });
@@ -155,8 +169,13 @@ export class Consul extends Construct {
       terminationGracePeriodSeconds: 30,
       automountServiceAccountToken: join === 'kubernetes',
       antiAffinity: props.antiAffinity,
-      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum },
-      volumeClaims: [{ name: 'data', size: props.storage.size, storageClassName: props.storage.storageClassName }],
+      podAnnotations: {
+        [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum,
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(CONSUL_PORTS.http),
+        'prometheus.io/path': CONSUL_METRICS_PATH,
+      },
+      volumeClaims: [{ name: CONSUL_DATA_CLAIM, size: props.storage.size, storageClassName: props.storage.storageClassName }],
       volumes: [{ name: 'config', configMap: { name: settings.name } }],
       containers: [{
         name: 'consul',
@@ -191,7 +210,7 @@ export class Consul extends Construct {
         preStop: ['consul', 'leave'],
         writablePaths: [{ path: '/tmp' }],
         volumeMounts: [
-          { name: 'data', mountPath: DATA_DIR },
+          { name: CONSUL_DATA_CLAIM, mountPath: DATA_DIR },
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         ],
       }],
@@ -249,6 +268,7 @@ export class Consul extends Construct {
       ...(props.clientNamespaces ?? []).filter(c => c !== ns).map(namespace => ({ pods: client, namespace })),
     ];
     if (props.ui) apiPeers.push({ namespace: props.ui.controllerNamespace });
+    apiPeers.push(...(props.metricsScrapers ?? []));
     const egress: NetworkRule[] = [{ peers: [servers], ports: peerPorts }];
     if (join === 'kubernetes' && props.apiServer) {
       egress.push({ peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] });

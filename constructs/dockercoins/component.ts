@@ -1,11 +1,23 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { DockerCoins, DOCKERCOINS_HTTP_PORT, dockercoinsPods } from '.';
+import type { ClientNeed } from '../lib/component';
+import type { PeerSpec } from '../lib/network';
+import { DockerCoins, DOCKERCOINS_HTTP_PORT, DOCKERCOINS_REDIS_CLAIM, DOCKERCOINS_REDIS_PORT, dockercoinsPods } from '.';
 import { DockerCoinsInstanceConfig, dockercoinsSchema } from './schema';
 
 /** Chart id of an instance: the file name in dist/<env>/ (`dockercoins` keeps the course's plain name). */
 export function instanceChartId(instance: { name: string }): string {
   return instance.name === 'dockercoins' ? 'dockercoins' : `dockercoins-${instance.name}`;
+}
+
+/** The client pods other components offer for an instance's Redis, as peers of its policy. */
+function redisClients(needs: readonly ClientNeed[], instance: { name: string; namespace: string }): PeerSpec[] {
+  const redis = dockercoinsPods('redis', instance.name);
+  const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  return needs
+    .filter(n => n.to.namespace === instance.namespace && same(n.to.pods, redis) && n.to.port === DOCKERCOINS_REDIS_PORT)
+    .map(n => (n.from.namespace === instance.namespace ? { pods: n.from.pods } : { pods: n.from.pods, namespace: n.from.namespace }));
 }
 
 /** A config path naming an instance (by name when names are unique, else by index). */
@@ -44,6 +56,13 @@ export const dockercoinsComponent = defineComponent({
       })),
       claims: instances.flatMap((d, i) => (d.redis.persistence ? [{ storageClassName: d.redis.persistence.storageClassName, field: `${at(instances, i)}.redis.persistence.storageClassName` }] : [])),
       nodePorts: instances.flatMap((d, i) => (d.webui.nodePort === undefined ? [] : [{ port: d.webui.nodePort, field: `${at(instances, i)}.webui.nodePort` }])),
+      workloads: instances.flatMap(d => [
+        { namespace: d.namespace, kind: 'DaemonSet' as const, name: 'rng' },
+        { namespace: d.namespace, kind: 'Deployment' as const, name: 'hasher', autoscaled: true },
+        { namespace: d.namespace, kind: 'Deployment' as const, name: 'worker' },
+        { namespace: d.namespace, kind: 'Deployment' as const, name: 'webui' },
+        { namespace: d.namespace, kind: 'Deployment' as const, name: 'redis', claims: d.redis.persistence ? [DOCKERCOINS_REDIS_CLAIM] : [] },
+      ]),
     };
   },
   build(ctx) {
@@ -60,7 +79,12 @@ export const dockercoinsComponent = defineComponent({
         hasher: instance.hasher,
         worker: instance.worker,
         webui: { ...instance.webui, nodePortSources: ctx.platform.cluster.nodeCidrs },
-        redis: instance.redis.persistence ? { ...instance.redis, persistence: ctx.withStorageClass(instance.redis.persistence) } : instance.redis,
+        redis: {
+          ...instance.redis,
+          persistence: instance.redis.persistence ? ctx.withStorageClass(instance.redis.persistence) : undefined,
+          // Other components' pods that offer to connect to this instance's Redis (e.g. redis-exporter).
+          clients: redisClients(ctx.wiring.clients, instance),
+        },
       });
       return { id, wave: 2, chart };
     });

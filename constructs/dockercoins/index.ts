@@ -1,6 +1,6 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { HealthChecks, ProbeTimings } from '../lib/probes';
@@ -56,6 +56,8 @@ export interface DockerCoinsProps {
   readonly redis: ServiceSizing & {
     /** Keep data on a PersistentVolumeClaim. @default - emptyDir (lost with the pod) */
     readonly persistence?: StorageRequest;
+    /** Pods besides worker and webui that may connect to Redis (e.g. a metrics exporter). @default - none */
+    readonly clients?: readonly PeerSpec[];
   };
 }
 
@@ -68,7 +70,17 @@ export const DOCKERCOINS_HTTP_PORT = 80;
 /** Selector of one DockerCoins service's pods in an instance (the name is also the Service name the images call). */
 export const dockercoinsPods = (service: 'rng' | 'hasher' | 'worker' | 'webui' | 'redis', instance: string) => selectorLabels({ name: service, instance });
 const HTTP_PORT = DOCKERCOINS_HTTP_PORT;
-const REDIS_PORT = 6379;
+/** Redis listens on 6379 (its Service `redis` too: the images connect to `redis:6379`). */
+export const DOCKERCOINS_REDIS_PORT = 6379;
+const REDIS_PORT = DOCKERCOINS_REDIS_PORT;
+/** Name of the Redis claim (with `redis.persistence`). */
+export const DOCKERCOINS_REDIS_CLAIM = 'redis-data';
+/**
+ * What the worker writes to Redis (dockercoins/worker/worker.py): it adds the
+ * hashes it computed to the string key `hashes` (INCRBY), and each coin it
+ * finds is a field of the hash `wallet` (HSET). Both in database 0.
+ */
+export const DOCKERCOINS_REDIS_KEYS = { hashes: 'hashes', wallet: 'wallet', db: 0 } as const;
 
 /** Readiness: quick to take a pod out of rotation. */
 const READINESS: ProbeTimings = { initialDelaySeconds: 2, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
@@ -174,7 +186,7 @@ export class DockerCoins extends Construct {
       }],
     });
 
-    const redisData = props.redis.persistence ? 'redis-data' : undefined;
+    const redisData = props.redis.persistence ? DOCKERCOINS_REDIS_CLAIM : undefined;
     const redis = new HardenedDeployment(this, 'Redis', {
       ...common,
       ...deploymentAvailability,
@@ -263,7 +275,13 @@ export class DockerCoins extends Construct {
       });
     policy('RngPolicy', rng.pod, { ingress: [pods(worker.pod, HTTP_PORT)] });
     policy('HasherPolicy', hasher.pod, { ingress: [pods(worker.pod, HTTP_PORT)] });
-    policy('RedisPolicy', redis.pod, { ingress: [pods(worker.pod, REDIS_PORT), pods(webui.pod, REDIS_PORT)] });
+    policy('RedisPolicy', redis.pod, {
+      ingress: [
+        pods(worker.pod, REDIS_PORT),
+        pods(webui.pod, REDIS_PORT),
+        ...(props.redis.clients?.length ? [{ peers: props.redis.clients, ports: [{ port: REDIS_PORT }] }] : []),
+      ],
+    });
     policy('WorkerPolicy', worker.pod, { egress: [pods(rng.pod, HTTP_PORT), pods(hasher.pod, HTTP_PORT), pods(redis.pod, REDIS_PORT)] });
     const webuiPeers: PeerSpec[] = [{ namespace: props.ingress.controllerNamespace }];
     // A NodePort connection arrives from a node address (kube-proxy SNAT), not from a pod.

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
@@ -43,6 +43,8 @@ export interface ElasticsearchProps {
 }
 
 /** Ports of Elasticsearch. */
+/** `app.kubernetes.io/name` and StatefulSet name of the Elasticsearch nodes. */
+export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
 
@@ -83,7 +85,7 @@ export class Elasticsearch extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchProps) {
     super(scope, id);
-    const name = 'elasticsearch';
+    const name = ELASTICSEARCH_NAME;
     const headless = `${name}-headless`;
     const multiNode = props.nodes > 1;
     if (props.nodes < 1 || (multiNode && (props.nodes < 3 || props.nodes % 2 === 0))) {

@@ -15,6 +15,7 @@ import type { Footprint } from './guardrails';
 import type { ControlledIngressRoute } from './ingress';
 import type { PeerSpec, PodPortRef } from './network';
 import type { LimitRangeSpec, PodSecurityLevel, QuotaSpec } from '../namespace';
+import type { RuleGroup, RuleWorkload } from '../monitoring/rules';
 
 /** Version of this platform model: `app.kubernetes.io/version` of objects that are not a packaged app. */
 export const PLATFORM_VERSION = '0.1.0';
@@ -90,6 +91,38 @@ export interface NodePortOffer { readonly port: number; readonly field: string }
 /** A claim a component makes, and the StorageClass it names (checked to exist). */
 export interface ClaimNeed { readonly storageClassName?: string; readonly field: string }
 
+/**
+ * A workload a component renders (Deployment, StatefulSet or DaemonSet, its
+ * autoscaler and claims). Prometheus generates the availability, rollout,
+ * crash-loop, autoscaler and claim alerts of every offered workload
+ * (constructs/monitoring/rules.ts `workloadRules`), so no rule names a
+ * workload by hand.
+ */
+export type WorkloadOffer = RuleWorkload;
+
+/**
+ * Where Prometheus sends alerts: every Alertmanager replica by address (a
+ * clustered Alertmanager deduplicates; a load-balanced Service would hide
+ * replicas), and the pods and port its egress policy opens.
+ */
+export interface AlertmanagerOffer {
+  readonly namespace: string;
+  readonly pods: Readonly<Record<string, string>>;
+  readonly port: number;
+  /** `host:port` of each replica. */
+  readonly targets: readonly string[];
+}
+
+/**
+ * A connection a component's pods open to pods of another component (a need):
+ * the serving component admits `from` on `to.port` in its own policy, the
+ * client opens its egress; neither restates the other's selector or port.
+ */
+export interface ClientNeed {
+  readonly from: { readonly namespace: string; readonly pods: Readonly<Record<string, string>> };
+  readonly to: PodPortRef;
+}
+
 /** What a component offers to the others, computed from its config alone (before anything is built). */
 export interface Offers {
   /** What its workloads occupy at full scale, per namespace: checked against that namespace's quota and LimitRange. */
@@ -105,6 +138,14 @@ export interface Offers {
   readonly ingressController?: PeerSpec;
   /** The metrics scraper's pods (scrape targets admit them). */
   readonly metricsScraper?: PeerSpec;
+  /** Workloads it renders: Prometheus generates their alerts. */
+  readonly workloads?: readonly WorkloadOffer[];
+  /** Rules about the metrics it exposes (offered with the scrape target they read); Prometheus loads them. */
+  readonly alertRules?: readonly RuleGroup[];
+  /** The Alertmanager Prometheus sends alerts to. */
+  readonly alertmanager?: AlertmanagerOffer;
+  /** Connections its pods open to other components' pods (the servers admit them). */
+  readonly clients?: readonly ClientNeed[];
 }
 
 /** The union of every component's offers, as the build steps see it. */
@@ -115,6 +156,11 @@ export interface Wiring {
   readonly ingressController?: PeerSpec;
   /** @default - no metrics scraper in the model */
   readonly metricsScraper?: PeerSpec;
+  readonly workloads: readonly WorkloadOffer[];
+  readonly alertRules: readonly RuleGroup[];
+  /** @default - no Alertmanager in the model (rules are still evaluated and shown in the Prometheus UI) */
+  readonly alertmanager?: AlertmanagerOffer;
+  readonly clients: readonly ClientNeed[];
 }
 
 /** Everything a build step gets. */

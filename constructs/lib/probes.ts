@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 
 /** Timings of a probe; every field explicit so that each app's tolerance is visible in its construct. */
 export interface ProbeTimings {

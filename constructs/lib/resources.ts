@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ContainerResources, QosClass, ResourceAmounts } from './types';
 import { parseQuantity } from './quantity';
 

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 
 /** The numeric identity a pod runs as. Explicit numbers, because images without a numeric USER fail `runAsNonRoot`. */
 export interface RunAsIdentity {

@@ -1,7 +1,7 @@
 import { sortedEntries } from './order';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 
 /** Pod-template annotation holding the checksum of the settings a pod consumes. */
 export const SETTINGS_CHECKSUM_ANNOTATION = 'checksum/settings';

@@ -1,6 +1,6 @@
 import { sortedEntries } from './order';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from './labels';
 import { HealthChecks, ProbesWaived, PROBES_WAIVED_ANNOTATION, renderProbe, intOrString } from './probes';
 import { resourceProblems, resourceRequirements } from './resources';

@@ -2,8 +2,9 @@ import { Chart } from 'cdk8s';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
 import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
-import { Elasticsearch, ELASTICSEARCH_HTTP_PORT } from '../elasticsearch';
+import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME } from '../elasticsearch';
 import { FLUENT_BIT_HTTP_PORT, FluentBit, fluentBitPods } from '../fluent-bit';
+import { fluentBitRules } from '../fluent-bit/rules';
 import { Kibana, KIBANA_PORT, kibanaPods } from '../kibana';
 import { elasticImage, loggingSchema } from './schema';
 
@@ -43,6 +44,12 @@ export const loggingComponent = defineComponent({
       routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibana, port: KIBANA_PORT } }],
       scrapeTargets: [{ namespace: NODE_AGENTS_NAMESPACE, pods: fluentBit, port: FLUENT_BIT_HTTP_PORT }],
       claims: [{ storageClassName: l.elasticsearch.storage.storageClassName, field: 'logging.elasticsearch.storage.storageClassName' }],
+      workloads: [
+        { namespace: l.namespace, kind: 'StatefulSet' as const, name: ELASTICSEARCH_NAME, claims: ['data'] },
+        { namespace: l.namespace, kind: 'Deployment' as const, name: kibana['app.kubernetes.io/name'] },
+        { namespace: NODE_AGENTS_NAMESPACE, kind: 'DaemonSet' as const, name: fluentBit['app.kubernetes.io/name'] },
+      ],
+      alertRules: [fluentBitRules()],
     };
   },
   build(ctx) {

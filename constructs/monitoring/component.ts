@@ -3,8 +3,11 @@ import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import {
-  KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_PORT, NodeExporter, Prometheus, PROMETHEUS_IDENTITY, PROMETHEUS_PORT,
+  KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_IDENTITY, NODE_EXPORTER_PORT, NodeExporter, Prometheus, PROMETHEUS_CLAIM,
+  PROMETHEUS_IDENTITY, PROMETHEUS_PORT,
 } from '.';
+import { METRICS_SERVER_NAMESPACE } from './metrics-server';
+import { workloadRules } from './rules';
 import { metricsServerSchema, monitoringSchema } from './schema';
 
 /** Kubelets serve metrics and cAdvisor on 10250 (node addresses). */
@@ -25,6 +28,11 @@ export const monitoringComponent = defineComponent({
       scrapeTargets: m.kubeStateMetrics.enabled ? [{ namespace: m.namespace, pods: selectorLabels(KUBE_STATE_METRICS_IDENTITY), port: KUBE_STATE_METRICS_PORT }] : [],
       metricsScraper: { namespace: m.namespace, pods: prometheus },
       claims: m.prometheus.storage.type === 'persistentVolumeClaim' ? [{ storageClassName: m.prometheus.storage.storageClassName, field: 'edge.monitoring.prometheus.storage.storageClassName' }] : [],
+      workloads: [
+        { namespace: m.namespace, kind: 'Deployment' as const, name: PROMETHEUS_IDENTITY.name, claims: m.prometheus.storage.type === 'persistentVolumeClaim' ? [PROMETHEUS_CLAIM] : [] },
+        ...(m.kubeStateMetrics.enabled ? [{ namespace: m.namespace, kind: 'Deployment' as const, name: KUBE_STATE_METRICS_IDENTITY.name }] : []),
+        { namespace: NODE_AGENTS_NAMESPACE, kind: 'DaemonSet' as const, name: NODE_EXPORTER_IDENTITY.name },
+      ],
     };
   },
   build(ctx) {
@@ -46,6 +54,9 @@ export const monitoringComponent = defineComponent({
       scrapeTargets: ctx.wiring.scrapeTargets,
       apiServer,
       nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
+      // Generated from what every component offers: its workloads, and the rules about its own metrics.
+      rules: [...workloadRules(ctx.wiring.workloads), ...ctx.wiring.alertRules],
+      alertmanager: ctx.wiring.alertmanager,
     });
     new NodeExporter(chart, 'NodeExporter', { namespace: NODE_AGENTS_NAMESPACE, image: m.nodeExporter.image, resources: m.nodeExporter.resources });
     if (m.kubeStateMetrics.enabled) {
@@ -67,7 +78,7 @@ export const metricsServerComponent = defineComponent({
   configPath: ['edge', 'monitoring', 'metricsServer'],
   schema: metricsServerSchema,
   enabled: ms => ms.enabled,
-  offers: () => ({}),
+  offers: () => ({ workloads: [{ namespace: METRICS_SERVER_NAMESPACE, kind: 'Deployment' as const, name: 'metrics-server' }] }),
   build(ctx) {
     const ms = ctx.config;
     const chart = new Chart(ctx.app, 'metrics-server', { disableResourceNameHashes: true });

@@ -11,6 +11,10 @@ export interface PrometheusConfigOptions {
   readonly scrapeInterval: string;
   /** Labels added to every series (e.g. `environment`), so federated or remote-written data stays distinguishable. */
   readonly externalLabels: Readonly<Record<string, string>>;
+  /** Glob of the rule files (`rule_files`). @default - no rules */
+  readonly ruleFiles?: string;
+  /** `host:port` of every Alertmanager replica (`alerting.alertmanagers`). @default - alerts are evaluated, not sent */
+  readonly alertmanagers?: readonly string[];
 }
 
 /**
@@ -64,6 +68,11 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       evaluation_interval: options.scrapeInterval,
       external_labels: { ...options.externalLabels },
     },
+    ...(options.ruleFiles ? { rule_files: [options.ruleFiles] } : {}),
+    // Every replica by address: clustered Alertmanagers deduplicate what each receives.
+    ...(options.alertmanagers?.length
+      ? { alerting: { alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: [...options.alertmanagers] }] }] } }
+      : {}),
     scrape_configs: [
       { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
       {
@@ -82,6 +91,7 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       nodeJob('kubernetes-cadvisor', '/metrics/cadvisor'),
       {
         job_name: 'kubernetes-service-endpoints',
+        honor_labels: true,
         kubernetes_sd_configs: [{ role: 'endpointslice' }],
         relabel_configs: [
           ...annotationRelabels('service'),
@@ -93,6 +103,11 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       },
       {
         job_name: 'kubernetes-pods',
+        // Exporters that report other objects (kube-state-metrics' namespace, pod,
+        // container) keep those labels instead of exported_namespace etc.: the
+        // generated alert rules (rules.ts) match them. Every annotated target is
+        // a pod of this model.
+        honor_labels: true,
         kubernetes_sd_configs: [{ role: 'pod' }],
         relabel_configs: [
           ...annotationRelabels('pod'),

@@ -1,6 +1,6 @@
 import { HostIngress, IngressRoute } from '../lib/ingress';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PodPortRef, rulesToPods, WorkloadNetworkPolicy } from '../lib/network';
 import { parseQuantity } from '../lib/quantity';
@@ -8,7 +8,10 @@ import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedDeployment } from '../lib/workload';
+import type { AlertmanagerOffer } from '../lib/component';
 import { prometheusConfig } from './prometheus-config';
+import { RuleGroup, ruleFiles } from './rules';
+import { stringify } from 'yaml';
 
 /** Where the TSDB lives. */
 export interface TsdbStorage {
@@ -42,6 +45,10 @@ export interface PrometheusProps {
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
   /** Node addresses and the ports scraped there (kubelet 10250, node-exporter 9100). */
   readonly nodes: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /** Alerting and recording rules (one rule file per group, ConfigMap `prometheus-rules`). @default - none */
+  readonly rules?: readonly RuleGroup[];
+  /** Where alerts go (every replica; the egress policy opens its pods and port). @default - alerts are evaluated, not sent */
+  readonly alertmanager?: AlertmanagerOffer;
 }
 
 export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' } as const;
@@ -52,6 +59,12 @@ export const PROMETHEUS_PORT = 9090;
 const PORT = PROMETHEUS_PORT;
 const DATA = '/prometheus';
 const CONFIG_DIR = '/etc/prometheus';
+/** Name of the TSDB claim (with persistentVolumeClaim storage). */
+export const PROMETHEUS_CLAIM = 'prometheus-data';
+/** Where the rule files are mounted (`rule_files: <RULES_DIR>/*.rules.yml`); beside, not inside, the read-only config mount. */
+export const PROMETHEUS_RULES_DIR = '/etc/prometheus-rules';
+/** Pod-template annotation holding the checksum of the rule files (a rules change rolls the pod). */
+export const RULES_CHECKSUM_ANNOTATION = 'checksum/rules';
 
 /**
  * What discovery needs, and nothing more: nodes (node role), nodes/metrics
@@ -94,16 +107,34 @@ export class Prometheus extends Construct {
     this.selector = selectorLabels(identity);
     const claim = props.storage.type === 'persistentVolumeClaim';
 
+    const files = ruleFiles(props.rules ?? []);
+    const hasRules = Object.keys(files).length > 0;
     const config = new SettingsConfigMap(this, 'Config', {
       name: 'prometheus-config',
       namespace: ns,
       labels,
-      data: { 'prometheus.yml': prometheusConfig({ scrapeInterval: props.scrapeInterval, externalLabels: props.externalLabels ?? {} }) },
+      data: {
+        'prometheus.yml': prometheusConfig({
+          scrapeInterval: props.scrapeInterval,
+          externalLabels: props.externalLabels ?? {},
+          ruleFiles: hasRules ? `${PROMETHEUS_RULES_DIR}/*.rules.yml` : undefined,
+          alertmanagers: props.alertmanager?.targets,
+        }),
+      },
     });
+    const rules = hasRules
+      ? new SettingsConfigMap(this, 'Rules', {
+        name: 'prometheus-rules',
+        namespace: ns,
+        labels,
+        data: Object.fromEntries(Object.entries(files).map(([file, content]) => [file, stringify(content, { lineWidth: 0 })])),
+      })
+      : undefined;
 
     const externalUrl = props.ingress ? `${props.ingress.tlsSecretName ? 'https' : 'http'}://${props.ingress.host}/` : undefined;
     const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: config.name } }];
-    if (claim) volumes.push({ name: 'data', persistentVolumeClaim: { claimName: 'prometheus-data' } });
+    if (rules) volumes.push({ name: 'rules', configMap: { name: rules.name } });
+    if (claim) volumes.push({ name: 'data', persistentVolumeClaim: { claimName: PROMETHEUS_CLAIM } });
     const server = new HardenedDeployment(this, 'Server', {
       identity,
       namespace: ns,
@@ -116,7 +147,7 @@ export class Prometheus extends Construct {
       terminationGracePeriodSeconds: 120,
       automountServiceAccountToken: true, // kubernetes_sd and the in-cluster scrape credentials
       // A config change rolls the pod (no --web.enable-lifecycle reload endpoint is exposed).
-      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: config.checksum },
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: config.checksum, ...(rules ? { [RULES_CHECKSUM_ANNOTATION]: rules.checksum } : {}) },
       volumes,
       containers: [{
         name: 'prometheus',
@@ -139,6 +170,7 @@ export class Prometheus extends Construct {
         writablePaths: claim ? [] : [{ path: DATA, sizeLimit: props.storage.size }],
         volumeMounts: [
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          ...(rules ? [{ name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true }] : []),
           ...(claim ? [{ name: 'data', mountPath: DATA }] : []),
         ],
       }],
@@ -146,7 +178,7 @@ export class Prometheus extends Construct {
 
     if (claim) {
       new k8s.KubePersistentVolumeClaim(this, 'Data', {
-        metadata: { name: 'prometheus-data', namespace: ns, labels },
+        metadata: { name: PROMETHEUS_CLAIM, namespace: ns, labels },
         spec: {
           accessModes: ['ReadWriteOnce'],
           storageClassName: props.storage.storageClassName,
@@ -186,8 +218,23 @@ export class Prometheus extends Construct {
       egress: [
         { peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] },
         { peers: props.nodes.cidrs.map(cidr => ({ cidr })), ports: props.nodes.ports.map(port => ({ port })) },
-        ...rulesToPods(props.scrapeTargets),
+        ...rulesToPods(uniqueRefs([
+          ...props.scrapeTargets,
+          // Alerts go to every Alertmanager replica (usually also a scrape target: one rule).
+          ...(props.alertmanager ? [{ namespace: props.alertmanager.namespace, pods: props.alertmanager.pods, port: props.alertmanager.port }] : []),
+        ])),
       ],
     });
   }
+}
+
+/** Pod port references without repeats (same namespace, selector, port and protocol). */
+function uniqueRefs(refs: readonly PodPortRef[]): PodPortRef[] {
+  const seen = new Set<string>();
+  return refs.filter(r => {
+    const key = JSON.stringify([r.namespace, Object.entries(r.pods).sort(), String(r.port), r.protocol ?? 'TCP']);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
+import { alertRule } from '../monitoring/rules';
 import { POSTGRES_SERVICE } from '../postgres';
 import { POSTGRES_SECRET } from '../postgres/component';
 import { PostgresExporter, POSTGRES_EXPORTER_PORT } from '.';
@@ -29,6 +30,19 @@ export const postgresExporterComponent = defineComponent({
     return {
       scrapeTargets: [{ namespace: s.namespace, pods: identity(s.instance), port: POSTGRES_EXPORTER_PORT }],
       footprints: [{ namespace: s.namespace, field: 'exporters.postgres', workload: 'postgres-exporter', pods: 2, why: '1 + 1 surge', resources: config.resources }],
+      workloads: [{ namespace: s.namespace, kind: 'Deployment' as const, name: 'postgres-exporter' }],
+      alertRules: [{
+        name: 'postgres',
+        rules: [alertRule({
+          alert: 'PostgresDown',
+          // pg_up: postgres_exporter's last connection to the database failed (collector/pg_up).
+          expr: 'pg_up == 0',
+          for: '2m',
+          severity: 'critical',
+          summary: 'Postgres {{ $labels.namespace }} does not accept connections',
+          description: 'postgres_exporter in {{ $labels.namespace }} has failed to connect to Postgres for 2 minutes.',
+        })],
+      }],
     };
   },
   build(ctx) {

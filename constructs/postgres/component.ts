@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { Postgres } from '.';
+import { Postgres, POSTGRES_SERVICE } from '.';
 import { postgresSchema } from './schema';
 
 /**
@@ -22,6 +22,7 @@ export const postgresComponent = defineComponent({
     return {
       footprints: [{ namespace: s.namespace, field: 'stateful.postgres', workload: 'postgres', pods: 1, why: '', resources: p.resources, claims: { count: 1, size: p.storage.size } }],
       claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }],
+      workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: POSTGRES_SERVICE, claims: ['data'] }],
     };
   },
   build(ctx) {

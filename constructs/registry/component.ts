@@ -13,6 +13,7 @@ export const imageRegistryComponent = defineComponent({
       namespaces: [{ name: r.namespace, field: 'edge.imageRegistry.namespace', partOf: 'edge', podSecurity: 'restricted' as const }],
       claims: r.storage.type === 'persistentVolumeClaim' ? [{ storageClassName: r.storage.storageClassName, field: 'edge.imageRegistry.storage.storageClassName' }] : [],
       nodePorts: r.nodePort === undefined ? [] : [{ port: r.nodePort, field: 'edge.imageRegistry.nodePort' }],
+      workloads: [{ namespace: r.namespace, kind: 'Deployment' as const, name: 'registry', claims: r.storage.type === 'persistentVolumeClaim' ? ['registry-data'] : [] }],
     };
   },
   build(ctx) {

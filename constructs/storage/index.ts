@@ -1,6 +1,6 @@
 import { sortedEntries } from '../lib/order';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 
 /** What happens to a volume when its claim is deleted. */
 export type ReclaimPolicy = 'Retain' | 'Delete';

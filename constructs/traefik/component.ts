@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { Traefik, TRAEFIK_IDENTITY, TRAEFIK_PORTS } from '.';
+import { traefikRules } from './rules';
 import { traefikSchema } from './schema';
 
 /** The controller pods, as a NetworkPolicy peer (backends admit them). */
@@ -25,6 +26,8 @@ export const traefikComponent = defineComponent({
       routes: t.dashboard === 'insecure' && t.dashboardHost ? [{ host: t.dashboardHost, field: 'edge.traefik.dashboardHost', path: '/' as const }] : [],
       scrapeTargets: [{ namespace: platform.ingress.controllerNamespace, pods: selectorLabels(TRAEFIK_IDENTITY), port: TRAEFIK_PORTS.metrics }],
       ingressController: traefikPeer(platform.ingress.controllerNamespace),
+      workloads: [{ namespace: platform.ingress.controllerNamespace, kind: t.mode === 'hostPort' ? 'DaemonSet' as const : 'Deployment' as const, name: TRAEFIK_IDENTITY.name }],
+      alertRules: [traefikRules()],
     };
   },
   build(ctx) {

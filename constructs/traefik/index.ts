@@ -1,6 +1,6 @@
 import { HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { stringify } from 'yaml';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PodPortRef, rulesToPods, WorkloadNetworkPolicy } from '../lib/network';

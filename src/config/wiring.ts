@@ -37,6 +37,10 @@ export function wiringOf(active: readonly ActiveComponent[]): Wiring {
     scrapeTargets: active.flatMap(a => a.offers.scrapeTargets ?? []),
     ingressController: active.find(a => a.offers.ingressController)?.offers.ingressController,
     metricsScraper: active.find(a => a.offers.metricsScraper)?.offers.metricsScraper,
+    workloads: active.flatMap(a => a.offers.workloads ?? []),
+    alertRules: active.flatMap(a => a.offers.alertRules ?? []),
+    alertmanager: active.find(a => a.offers.alertmanager)?.offers.alertmanager,
+    clients: active.flatMap(a => a.offers.clients ?? []),
   };
 }
 

@@ -26,7 +26,7 @@ describe('component registry and environment schema', () => {
   test('a section of a component outside the core schema is strict like the rest', () => {
     expect(() => loadEnvironment('prod', { exporters: { postgres: { replicas: 2 } } }))
       .toThrow('exporters.postgres.replicas: unknown field; the fields here are image, resources');
-    expect(() => loadEnvironment('prod', { exporters: { redis: {} } }))
-      .toThrow('exporters.redis: unknown field; the fields here are postgres');
+    expect(() => loadEnvironment('prod', { exporters: { mysql: {} } }))
+      .toThrow('exporters.mysql: unknown field; the fields here are postgres, redis');
   });
 });

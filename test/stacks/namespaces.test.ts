@@ -8,7 +8,8 @@ describe('platform namespaces', () => {
   test.each([
     ['monitoring and logging', {}],
     ['monitoring only', { logging: undefined }],
-    ['logging only', { edge: undefined }],
+    // Alerting needs Prometheus: it goes with edge.
+    ['logging only', { edge: undefined, alerting: undefined }],
   ])('node-agents is declared once, the same way, whichever node agents exist (%s)', (_label, change) => {
     const ns = nodeAgents({ ...ENVIRONMENTS.prod, ...change });
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');

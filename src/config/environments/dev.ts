@@ -23,7 +23,8 @@ export const dev: EnvironmentOverlay = {
     redis: { resources: guaranteed('50m', '64Mi') },
     quota: {
       requests: { cpu: '1', memory: '1Gi', ephemeralStorage: '2Gi' },
-      limits: { cpu: '4', memory: '2Gi', ephemeralStorage: '4Gi' },
+      // 5Gi: 4Gi was exactly the full-scale sum, with no room for redis-exporter (64Mi x 2) or a larger worker count.
+      limits: { cpu: '4', memory: '2Gi', ephemeralStorage: '5Gi' },
       pods: 20,
       persistentVolumeClaims: 0,
       storage: '0',
@@ -102,6 +103,18 @@ export const dev: EnvironmentOverlay = {
     fluentBit: { resources: sized('25m', '32Mi', '200m', '128Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.localhost', resources: sized('100m', '512Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
-  // Postgres metrics (pg_up, connections, sizes) for Prometheus.
-  exporters: { postgres: { resources: sized('10m', '16Mi', '100m', '64Mi') } },
+  // Postgres metrics (pg_up, connections, sizes) for Prometheus; Redis and the
+  // DockerCoins mining rate (hashes, wallet) from each instance's Redis.
+  exporters: {
+    postgres: { resources: sized('10m', '16Mi', '100m', '64Mi') },
+    redis: { resources: sized('10m', '16Mi', '100m', '64Mi', '16Mi', '64Mi') },
+  },
+  // One Alertmanager, no clustering; a null receiver: alerts show in its UI
+  // (kubectl -n monitoring port-forward service/alertmanager 9093), no Secret needed.
+  alerting: {
+    replicas: 1,
+    resources: sized('10m', '32Mi', '100m', '64Mi'),
+    receivers: [{ name: 'default' }],
+    route: { receiver: 'default' },
+  },
 };

@@ -98,6 +98,22 @@ export const prod: EnvironmentOverlay = {
     fluentBit: { resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },
-  // Postgres metrics (pg_up, connections, sizes) for Prometheus.
-  exporters: { postgres: { resources: sized('50m', '32Mi', '250m', '128Mi') } },
+  // Postgres metrics (pg_up, connections, sizes) for Prometheus; Redis and the
+  // DockerCoins mining rate (hashes, wallet) from each instance's Redis.
+  exporters: {
+    postgres: { resources: sized('50m', '32Mi', '250m', '128Mi') },
+    redis: { resources: sized('20m', '32Mi', '200m', '64Mi', '16Mi', '64Mi') },
+  },
+  // Three clustered Alertmanagers, one per node: notifications survive the
+  // loss of two nodes (gossip needs no quorum). Critical alerts page on-call,
+  // the others go to the team; both URLs come from the Secret
+  // alertmanager-receivers (dockercoins:alertmanagerOncallWebhookUrl,
+  // dockercoins:alertmanagerTeamWebhookUrl).
+  alerting: {
+    replicas: 3,
+    antiAffinity: 'required',
+    resources: sized('50m', '64Mi', '250m', '128Mi'),
+    receivers: [{ name: 'team', webhook: {} }, { name: 'oncall', webhook: {} }],
+    route: { receiver: 'team', routes: [{ receiver: 'oncall', matchers: ['severity="critical"'] }] },
+  },
 };

@@ -65,8 +65,22 @@ export const staging: EnvironmentOverlay = {
     fluentBit: { resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
-  // Postgres metrics (pg_up, connections, sizes) for Prometheus.
-  exporters: { postgres: { resources: sized('20m', '32Mi', '200m', '64Mi') } },
+  // Postgres metrics (pg_up, connections, sizes) for Prometheus; Redis and the
+  // DockerCoins mining rate (hashes, wallet) from each instance's Redis.
+  exporters: {
+    postgres: { resources: sized('20m', '32Mi', '200m', '64Mi') },
+    redis: { resources: sized('10m', '16Mi', '100m', '64Mi', '16Mi', '64Mi') },
+  },
+  // Two clustered Alertmanagers (one per node where possible): either can go
+  // while the other notifies. The team's webhook URL is the Secret key
+  // alertmanager-receivers/team-webhook-url (dockercoins:alertmanagerTeamWebhookUrl).
+  alerting: {
+    replicas: 2,
+    antiAffinity: 'preferred',
+    resources: sized('20m', '32Mi', '200m', '128Mi'),
+    receivers: [{ name: 'team', webhook: {} }],
+    route: { receiver: 'team' },
+  },
 };
 
 /**
