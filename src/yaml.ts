@@ -8,6 +8,7 @@
  * as something else (kubectl's parser is YAML 1.1: `yes`, `on`, `0755`...).
  * Tests parse every rendered file back with both versions.
  */
+import { isRecord } from '../constructs/lib/record';
 
 /** Serialises documents as a multi-document YAML stream (`---` between documents). */
 export function toYaml(...docs: unknown[]): string {
@@ -21,7 +22,7 @@ function emit(value: unknown, indent: number, context: 'root' | 'map' | 'seq'): 
     const body = value.map(item => `${pad}-${emitSeqItem(item, indent + 2)}`).join('');
     return context === 'root' ? body : `\n${body}`;
   }
-  if (isObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value).filter(k => value[k] !== undefined);
     if (keys.length === 0) return context === 'root' ? '{}\n' : ' {}\n';
     const body = keys.map(k => `${pad}${key(k)}:${emit(value[k], indent + 2, 'map')}`).join('');
@@ -32,7 +33,7 @@ function emit(value: unknown, indent: number, context: 'root' | 'map' | 'seq'): 
 
 /** A sequence item: maps start on the dash line, their other keys align under the first. */
 function emitSeqItem(item: unknown, indent: number): string {
-  if (isObject(item)) {
+  if (isRecord(item)) {
     const keys = Object.keys(item).filter(k => item[k] !== undefined);
     if (keys.length === 0) return ' {}\n';
     const pad = ' '.repeat(indent);
@@ -93,8 +94,4 @@ function isPlainSafe(value: string): boolean {
   if (value === '' || INDICATOR_START.test(value) || /\s$/.test(value)) return false;
   if (/[\x00-\x1f\x7f\u0080-\u009f\ufeff]/.test(value) || value.includes(': ') || value.includes(' #') || value.endsWith(':')) return false;
   return !AMBIGUOUS.some(re => re.test(value));
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

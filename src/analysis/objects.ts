@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { isRecord } from '../../constructs/lib/record';
 
 /**
  * A Kubernetes object as plain JSON: as it appears in a manifest file, and as
@@ -79,10 +80,7 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
 }
 
-/** True for a non-null, non-array object. */
-export function isRecord(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord };
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 

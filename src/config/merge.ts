@@ -3,6 +3,7 @@
  * objects with a `name` merge by name (so one instance can be tuned without
  * restating the others), other arrays and scalars replace.
  */
+import { isRecord } from '../../constructs/lib/record';
 export function mergeOverrides<T>(base: T, override: unknown): T {
   return merge(base, override) as T;
 }
@@ -17,7 +18,7 @@ function merge(base: unknown, override: unknown): unknown {
     for (const o of override) if (!base.some(b => b.name === o.name)) result.push(o);
     return result;
   }
-  if (isPlainObject(base) && isPlainObject(override)) {
+  if (isRecord(base) && isRecord(override)) {
     const result: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(override)) result[key] = merge(base[key], value);
     return result;
@@ -26,11 +27,7 @@ function merge(base: unknown, override: unknown): unknown {
 }
 
 function isNamedList(list: unknown[]): list is Array<{ name: unknown }> {
-  return list.every(item => isPlainObject(item) && typeof item.name === 'string');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return list.every(item => isRecord(item) && typeof item.name === 'string');
 }
 
 /** An override item of a list of named items: one without a name, or one whose name is new (it adds an item). */
@@ -51,14 +48,14 @@ export function namedItemFindings(base: unknown, override: unknown, path = ''): 
   if (Array.isArray(base) && base.length > 0 && isNamedList(base) && Array.isArray(override)) {
     const known = base.map(b => String(b.name));
     override.forEach((item, i) => {
-      if (!isPlainObject(item) || typeof item.name !== 'string') { found.unnamed.push({ path: `${path}[${i}]`, list: path, known }); return; }
+      if (!isRecord(item) || typeof item.name !== 'string') { found.unnamed.push({ path: `${path}[${i}]`, list: path, known }); return; }
       const match = base.find(b => b.name === item.name);
       if (!match) { found.added.push({ path: `${path}[${item.name}]`, list: path, known, name: item.name }); return; }
       const inner = namedItemFindings(match, item, `${path}[${item.name}]`);
       found.unnamed.push(...inner.unnamed);
       found.added.push(...inner.added);
     });
-  } else if (isPlainObject(base) && isPlainObject(override)) {
+  } else if (isRecord(base) && isRecord(override)) {
     for (const [key, value] of Object.entries(override)) {
       const inner = namedItemFindings(base[key], value, path === '' ? key : `${path}.${key}`);
       found.unnamed.push(...inner.unnamed);

@@ -22,6 +22,7 @@
  * - sdk/go/common/resource/config/key.go, ParseKey: stack config keys are
  *   `<namespace>:<name>` (or the legacy `<ns>:config:<name>`).
  */
+import { isRecord } from '../../constructs/lib/record';
 
 export type Problem = string;
 
@@ -33,8 +34,6 @@ const SIMPLE_TYPES = new Set(['string', 'integer', 'boolean', 'array', 'object']
 
 interface Declaration { type?: string; items?: { type: string; items?: unknown }; default?: unknown; value?: unknown; secret?: boolean }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** ValidateConfigValue in project.go: does a value match a declared type? */
 export function matchesType(type: string, items: Declaration['items'], value: unknown): boolean {
   switch (type) {
@@ -42,7 +41,7 @@ export function matchesType(type: string, items: Declaration['items'], value: un
     // YAML numbers arrive as floats; whole numbers and integer strings pass.
     case 'integer': return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^[+-]?\d+$/.test(value));
     case 'boolean': return typeof value === 'boolean' || value === 'true' || value === 'false';
-    case 'object': return isMap(value);
+    case 'object': return isRecord(value);
     case 'array': return Array.isArray(value) && items !== undefined && value.every(v => matchesType(items.type, items.items as Declaration['items'], v));
     default: return false;
   }
@@ -59,19 +58,19 @@ export function parseConfigKey(projectName: string, key: string): [string, strin
 
 /** Problems the CLI reports for a project file alone. */
 export function checkProject(project: unknown): Problem[] {
-  if (!isMap(project)) return ['project must be a mapping'];
+  if (!isRecord(project)) return ['project must be a mapping'];
   const problems: Problem[] = [];
   if (typeof project.name !== 'string' || project.name === '') problems.push("project is missing a non-empty string 'name' attribute");
   for (const key of Object.keys(project)) if (!PROJECT_PROPERTIES.has(key)) problems.push(`${key}: not a project property`);
   const runtime = project.runtime;
-  if (!(typeof runtime === 'string' && runtime !== '') && !(isMap(runtime) && typeof runtime.name === 'string' && runtime.name !== '' && Object.keys(runtime).every(k => k === 'name' || k === 'options'))) {
+  if (!(typeof runtime === 'string' && runtime !== '') && !(isRecord(runtime) && typeof runtime.name === 'string' && runtime.name !== '' && Object.keys(runtime).every(k => k === 'name' || k === 'options'))) {
     problems.push('runtime: must be a runtime name or {name, options}');
   }
   const config = project.config ?? {};
-  if (!isMap(config)) return [...problems, 'config: must be a mapping of keys to declarations'];
+  if (!isRecord(config)) return [...problems, 'config: must be a mapping of keys to declarations'];
   const name = String(project.name);
   for (const [key, raw] of Object.entries(config)) {
-    if (!isMap(raw)) continue; // a plain value
+    if (!isRecord(raw)) continue; // a plain value
     for (const field of Object.keys(raw)) if (!DECLARATION_FIELDS.has(field)) problems.push(`config.${key}.${field}: not allowed in a config declaration`);
     const decl = raw as Declaration;
     if (decl.default !== undefined && decl.value !== undefined) problems.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
@@ -95,8 +94,8 @@ export function checkProject(project: unknown): Problem[] {
 export function checkStack(project: Record<string, unknown>, stackName: string, stackFile: unknown): Problem[] {
   const problems: Problem[] = [];
   const name = String(project.name);
-  const stackConfig = isMap(stackFile) && stackFile.config !== undefined ? stackFile.config : {};
-  if (!isMap(stackConfig)) return [`Pulumi.${stackName}.yaml: config must be a mapping`];
+  const stackConfig = isRecord(stackFile) && stackFile.config !== undefined ? stackFile.config : {};
+  if (!isRecord(stackConfig)) return [`Pulumi.${stackName}.yaml: config must be a mapping`];
   const values = new Map<string, unknown>();
   for (const [key, value] of Object.entries(stackConfig)) {
     const parsed = parseConfigKey(name, key);
@@ -106,17 +105,17 @@ export function checkStack(project: Record<string, unknown>, stackName: string, 
     }
     values.set(parsed.join(':'), value);
   }
-  const declared = isMap(project.config) ? project.config : {};
+  const declared = isRecord(project.config) ? project.config : {};
   const missing: string[] = [];
   for (const key of Object.keys(declared).sort()) {
     const parsed = parseConfigKey(name, key);
     if (!parsed) { problems.push(`could not parse ${key} as a configuration key`); continue; }
-    const decl = (isMap(declared[key]) ? declared[key] : { value: declared[key] }) as Declaration;
+    const decl = (isRecord(declared[key]) ? declared[key] : { value: declared[key] }) as Declaration;
     const found = values.has(parsed.join(':'));
     if (!found && decl.default === undefined && decl.value === undefined && parsed[0] === name) { missing.push(key); continue; }
     if (!found || decl.type === undefined) continue;
     const value = values.get(parsed.join(':'));
-    const secure = isMap(value) && typeof value.secure === 'string';
+    const secure = isRecord(value) && typeof value.secure === 'string';
     if (decl.secret && !secure) problems.push(`Stack '${stackName}' with configuration key '${key}' must be encrypted as it's secret`);
     if (!secure && !matchesType(decl.type, decl.items, value)) problems.push(`Stack '${stackName}' with configuration key '${key}' must be of type '${decl.type}'`);
   }

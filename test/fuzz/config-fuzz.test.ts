@@ -18,6 +18,7 @@
  * Runs: a few hundred in `npm test`; at least 5000 with DOCKERCOINS_STRESS=1
  * (`npm run test:stress`); DOCKERCOINS_FUZZ_RUNS overrides both.
  */
+import { isRecord } from '../../constructs/lib/record';
 import fc from 'fast-check';
 import { ConfigError, ENVIRONMENTS, loadEnvironment, validateEnvironment } from '../../src/config';
 import { mergeOverrides } from '../../src/config/merge';
@@ -58,12 +59,8 @@ interface Node { path: Seg[]; value: unknown }
 function nodes(value: unknown, path: Seg[] = []): Node[] {
   const here: Node[] = [{ path, value }];
   if (Array.isArray(value)) return here.concat(...value.map((v, i) => nodes(v, [...path, i])));
-  if (isObject(value)) return here.concat(...Object.entries(value).map(([k, v]) => nodes(v, [...path, k])));
+  if (isRecord(value)) return here.concat(...Object.entries(value).map(([k, v]) => nodes(v, [...path, k])));
   return here;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function get(root: unknown, path: Seg[]): unknown {
@@ -75,7 +72,7 @@ function set(root: unknown, path: Seg[], value: unknown): unknown {
   const parent = get(root, path.slice(0, -1));
   const key = path[path.length - 1];
   if (Array.isArray(parent) && typeof key === 'number') parent[key] = value;
-  else if (isObject(parent)) parent[key as string] = value;
+  else if (isRecord(parent)) parent[key as string] = value;
   return root;
 }
 
@@ -83,7 +80,7 @@ function remove(root: unknown, path: Seg[]): void {
   const parent = get(root, path.slice(0, -1));
   const key = path[path.length - 1];
   if (Array.isArray(parent) && typeof key === 'number') parent.splice(key, 1);
-  else if (isObject(parent)) delete parent[key as string];
+  else if (isRecord(parent)) delete parent[key as string];
 }
 
 // ------------------------------------------------------------------ mutations
@@ -146,7 +143,7 @@ function mutate(root: unknown, m: Mutation): string {
       return `${where(n)} = ${JSON.stringify(pick(CIDRS, m.word))}`;
     }
     case 'setting': {
-      const settings = all.filter(x => lastKey(x) === 'settings' && isObject(x.value));
+      const settings = all.filter(x => lastKey(x) === 'settings' && isRecord(x.value));
       const n = settings.length > 0 ? pick(settings, m.at) : pick(all, m.at);
       set(root, [...n.path, 'DEBUG'], pick(SETTINGS, m.word));
       return `${where(n)}.DEBUG = ${JSON.stringify(pick(SETTINGS, m.word))}`;
@@ -167,7 +164,7 @@ function mutate(root: unknown, m: Mutation): string {
       return `delete ${where(n)}`;
     }
     case 'add': {
-      const objects = [{ path: [], value: root }, ...all].filter(x => isObject(x.value));
+      const objects = [{ path: [], value: root }, ...all].filter(x => isRecord(x.value));
       const n = pick(objects, m.at);
       const key = pick(KEYS, m.word);
       const value = pick([m.n, quantityText(), pick(NAMES, m.at2), true, { replicas: 2 }], m.at2);
@@ -176,7 +173,7 @@ function mutate(root: unknown, m: Mutation): string {
     }
     case 'misplace': {
       // A field of one object moved into another (e.g. rng.nodePort, webui.tolerations, postgres.ui).
-      const objects = all.filter(x => isObject(x.value) && Object.keys(x.value as object).length > 0);
+      const objects = all.filter(x => isRecord(x.value) && Object.keys(x.value as object).length > 0);
       if (objects.length < 2) return 'misplace: nothing';
       const from = pick(objects, m.at);
       const to = pick(objects, m.at2);
@@ -232,9 +229,9 @@ function mutate(root: unknown, m: Mutation): string {
       const n = pick(lists, m.at);
       const list = n.value as unknown[];
       const item = structuredClone(pick(list, m.at2));
-      if (isObject(item) && m.word % 2 === 0) item.name = pick(NAMES, m.word);
+      if (isRecord(item) && m.word % 2 === 0) item.name = pick(NAMES, m.word);
       list.push(item);
-      return `${where(n)} += copy of an item${isObject(item) ? ` named ${JSON.stringify(item.name)}` : ''}`;
+      return `${where(n)} += copy of an item${isRecord(item) ? ` named ${JSON.stringify(item.name)}` : ''}`;
     }
   }
 }
@@ -262,10 +259,10 @@ function resolve(root: unknown, segs: Seg[]): { found: boolean; parentFound: boo
     const s = segs[i];
     let next: unknown;
     if (Array.isArray(v)) {
-      next = /^[0-9]+$/.test(String(s)) ? v[Number(s)] : v.find(item => isObject(item) && item.name === s);
+      next = /^[0-9]+$/.test(String(s)) ? v[Number(s)] : v.find(item => isRecord(item) && item.name === s);
       // An index or name that is not there: not even a sensible child.
       if (next === undefined) return { found: false, parentFound: false };
-    } else if (isObject(v)) {
+    } else if (isRecord(v)) {
       if (!(String(s) in v)) return { found: false, parentFound: i === segs.length - 1 };
       next = v[String(s)];
     } else {
@@ -340,7 +337,7 @@ describe(`config fuzz (${RUNS} runs per property${STRESS ? ', stress' : ''})`, (
     assertProperty('validateEnvironment', fc.tuple(envArb, fc.boolean(), fc.array(mutationArb, { minLength: 1, maxLength: 3 })), ([name, overlay, mutations]) => {
       const input = structuredClone((overlay ? OVERLAY : FULL)[name]);
       const applied = mutations.map(m => mutate(input, m));
-      const envName = isObject(input) && typeof input.name === 'string' ? input.name : '(unnamed)';
+      const envName = isRecord(input) && typeof input.name === 'string' ? input.name : '(unnamed)';
       try {
         const outcome = check(() => validateEnvironment(input), input, envName);
         stats[outcome.kind]++;

@@ -4,6 +4,7 @@
  * rename every configurable namespace and host (discovered from the config,
  * see renames.ts), checked with the project's flow analysis.
  */
+import { isRecord } from '../../constructs/lib/record';
 import fc from 'fast-check';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { REQUIREMENTS } from './checks';
@@ -105,14 +106,10 @@ describe('property: for any subset of the configurable namespaces and hosts, ren
 });
 
 function mergeDeep(a: unknown, b: unknown): unknown {
-  if (isObject(a) && isObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const out: Record<string, unknown> = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = mergeDeep(a[k], v);
     return out;
   }
   return b === undefined ? a : b;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

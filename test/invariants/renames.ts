@@ -14,6 +14,7 @@
  * Free-form maps (`settings`, `parameters`) are left alone. Lists of named
  * items carry their `name`, so the override merges into the right item.
  */
+import { isRecord } from '../../constructs/lib/record';
 import { EnvironmentConfig } from '../../src/config';
 
 export interface Renaming {
@@ -58,16 +59,16 @@ export function renameEverything(env: EnvironmentConfig, suffix = 'renamed', sel
   const walk = (value: unknown, path: string, mapLists: boolean): unknown => {
     if (Array.isArray(value)) {
       const items = value.map((item, i) => {
-        const named = isObject(item) && typeof item.name === 'string';
+        const named = isRecord(item) && typeof item.name === 'string';
         const patch = walk(item, `${path}[${named ? (item as { name: string }).name : i}]`, mapLists);
         return patch === undefined ? undefined : named ? { name: (item as { name: string }).name, ...(patch as object) } : patch;
       });
       if (items.every(i => i === undefined)) return undefined;
       // An override replaces a list of unnamed items wholesale: keeping it exact would need every item restated.
-      if (!value.every(item => isObject(item) && typeof item.name === 'string')) throw new Error(`${path}: cannot rename inside a list of unnamed items`);
+      if (!value.every(item => isRecord(item) && typeof item.name === 'string')) throw new Error(`${path}: cannot rename inside a list of unnamed items`);
       return items.filter(i => i !== undefined);
     }
-    if (!isObject(value)) return undefined;
+    if (!isRecord(value)) return undefined;
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       const p = path ? `${path}.${key}` : key;
@@ -86,8 +87,4 @@ export function renameEverything(env: EnvironmentConfig, suffix = 'renamed', sel
   walk(env, '', false);
   const overrides = (walk(env, '', true) ?? {}) as Record<string, unknown>;
   return { overrides, namespaces, hosts, paths };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
