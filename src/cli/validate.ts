@@ -65,6 +65,13 @@ function manifestSets(paths: string[]): ManifestSet[] {
     if (fs.statSync(p).isDirectory()) {
       const entries = fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
       const dirs = entries.filter((e) => e.isDirectory() && !isHiddenName(e.name));
+      // A synth killed between its two renames leaves <env>/ missing and the old copy in .old-<env>-<pid>/.
+      for (const e of entries) {
+        const interrupted = /^\.old-(.+)-\d+$/.exec(e.name);
+        if (e.isDirectory() && interrupted && !fs.existsSync(path.join(p, interrupted[1]))) {
+          throw new Error(`${path.join(p, interrupted[1])}/ is missing: a synth was interrupted while replacing it, and its previous copy is in ${path.join(p, e.name)}/; run \`npm run synth\` to restore and re-render it`);
+        }
+      }
       const files = entries.filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name));
       if (dirs.length > 0 && files.length === 0) {
         for (const d of dirs) sets.push({ label: path.join(p, d.name), paths: [path.join(p, d.name)] });

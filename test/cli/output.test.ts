@@ -272,3 +272,14 @@ describe('concurrency and kills (real processes)', () => {
     expect(tree(path.join(dir, 'dev'))).toEqual(expected.dev);
   }, 600_000);
 });
+
+describe('validate sees an interrupted swap instead of a missing environment', () => {
+  test('dist/<env> absent with its .old-<env>-<pid> present: exit 2 with the way out', () => {
+    const dir = path.join(out, 'dist');
+    writeOutput(dir, rendered('old'), { allEnvironments: true, prune: false, ...quiet });
+    fs.renameSync(path.join(dir, 'prod'), path.join(dir, '.old-prod-4242'));
+    const result = spawnSync(process.execPath, [RUN_JS, 'validate', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(`validate: ${path.join(dir, 'prod')}/ is missing: a synth was interrupted while replacing it, and its previous copy is in ${path.join(dir, '.old-prod-4242')}/; run \`npm run synth\` to restore and re-render it`);
+  });
+});
