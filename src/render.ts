@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
+import { IMAGE_PULL_POLICY_CONTEXT } from '../constructs/lib/workload';
 import { EnvironmentConfig } from './config';
 import { buildStack, RequiredSecret, StackChart } from './stack';
 import { toYaml } from './yaml';
@@ -31,6 +32,7 @@ export type Engine = 'cdk8s' | 'pulumi';
 export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { app: App; charts: StackChart[] } {
   const app = new App({ outdir: 'cdk8s.out' });
   app.node.setContext(MANAGED_BY_CONTEXT, engine);
+  app.node.setContext(IMAGE_PULL_POLICY_CONTEXT, env.imagePullPolicy);
   return { app, charts: buildStack(app, env) };
 }
 

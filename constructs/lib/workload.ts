@@ -219,6 +219,7 @@ export class HardenedPod extends Construct {
         annotations[HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION] = host.runtimeSocketReason;
       }
     }
+    const pullPolicy = (this.node.tryGetContext(IMAGE_PULL_POLICY_CONTEXT) as string | undefined) ?? 'IfNotPresent';
     const root = host?.runAsRoot ?? false;
     const hostMounts: k8s.VolumeMount[] = (host?.paths ?? []).map(p => ({
       name: p.name, mountPath: p.mountPath ?? p.hostPath, readOnly: !p.writable, mountPropagation: p.mountPropagation,
@@ -243,8 +244,8 @@ export class HardenedPod extends Construct {
         // With the node's network, cluster DNS must be asked for explicitly.
         dnsPolicy: host?.network ? 'ClusterFirstWithHostNet' : undefined,
         priorityClassName: props.priorityClassName,
-        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs, root)),
-        containers: props.containers.map(c => renderContainer(c, props.runAs, root, hostMounts)),
+        initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs, pullPolicy, root)),
+        containers: props.containers.map(c => renderContainer(c, props.runAs, pullPolicy, root, hostMounts)),
         volumes: [
           ...[...emptyDirs.entries()].map(([volume, w]) => ({
             name: volume,
@@ -266,7 +267,10 @@ export function volumeNameForPath(path: string): string {
   return path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
 }
 
-function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, root = false, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
+/** App context key: the environment's imagePullPolicy (set once by the stack builder, src/render.ts). */
+export const IMAGE_PULL_POLICY_CONTEXT = 'platform/image-pull-policy';
+
+function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, pullPolicy: string, root = false, hostMounts: readonly k8s.VolumeMount[] = []): k8s.Container {
   const probes = 'waivedBecause' in c.probes ? undefined : c.probes;
   const env: k8s.EnvVar[] = [
     ...sortedEntries(c.env ?? {}).map(([name, value]) => ({ name, value })),
@@ -275,7 +279,8 @@ function renderContainer(c: ContainerSpec, podRunAs: RunAsIdentity, root = false
   return {
     name: c.name,
     image: imageName(c.image),
-    imagePullPolicy: 'IfNotPresent', // tags are immutable by policy (no `latest`)
+    // Always explicit (never derived from the tag); which one is the environment's choice.
+    imagePullPolicy: pullPolicy,
     command: c.command ? [...c.command] : undefined,
     args: c.args ? [...c.args] : undefined,
     ports: c.ports?.map(p => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol ?? 'TCP' })),

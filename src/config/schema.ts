@@ -32,6 +32,13 @@ const coreSchema = z.strictObject({
    * so a typo (`replicatd`) is refused instead of leaving claims Pending. @default []
    */
   clusterStorageClasses: z.array(dnsSubdomain()).prefault([]),
+  /**
+   * imagePullPolicy of every container. `Always` makes each start check the
+   * registry, so a re-pushed tag or a revoked image cannot run from a node's
+   * cache (kube-score's container-image-pull-policy); `IfNotPresent` suits
+   * clusters that run locally loaded images (dev). @default IfNotPresent
+   */
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent']).prefault('IfNotPresent'),
   /** The ingress controller all Ingresses go through. */
   ingress: z.strictObject({
     /** IngressClass of every Ingress. @default traefik */

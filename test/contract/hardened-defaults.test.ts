@@ -109,9 +109,9 @@ const ROWS: readonly Row[] = [
     breaks: t => { t.pod.object.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Retain' }; },
   },
   {
-    field: 'imagePullPolicy', expected: 'IfNotPresent', scope: 'container',
-    reason: 'set explicitly: tags are immutable by policy (no latest), so a node reuses what it pulled, and the default never depends on the tag',
-    get: t => t.container!.imagePullPolicy, accepts: equals('IfNotPresent'), breaks: t => { delete t.container!.imagePullPolicy; },
+    field: 'imagePullPolicy', expected: 'Always or IfNotPresent, set explicitly', scope: 'container',
+    reason: 'the default depends on the tag; which one is the environment\'s choice (tested per environment below)',
+    get: t => t.container!.imagePullPolicy, accepts: v => v === 'Always' || v === 'IfNotPresent', breaks: t => { delete t.container!.imagePullPolicy; },
   },
   {
     field: 'terminationMessagePolicy', expected: 'FallbackToLogsOnError', scope: 'container',
@@ -250,3 +250,16 @@ describe('each row reports a mutated copy of one pod (and no other row does)', (
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+describe.each(ENV_NAMES)('imagePullPolicy in %s', env => {
+  test('every container, init containers too, pulls as the environment says (Always in staging and prod)', () => {
+    const policy = loadEnvironment(env).imagePullPolicy;
+    if (env !== 'dev') expect(policy).toBe('Always');
+    const seen = RENDERED[env].flatMap(o => {
+      const spec = o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
+      return spec ? [...spec.containers, ...(spec.initContainers ?? [])].map((c: any) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} ${c.name}: ${c.imagePullPolicy}`) : [];
+    });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter(line => !line.endsWith(`: ${policy}`))).toEqual([]);
+  });
+});

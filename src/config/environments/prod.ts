@@ -4,6 +4,8 @@ import { guaranteed, sized } from '../sizes';
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentOverlay = {
   name: 'prod',
+  // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
+  imagePullPolicy: 'Always',
   nodes: 3,
   storageClass: 'replicated',
   ingress: { awaitLoadBalancer: true },

@@ -4,6 +4,8 @@ import { guaranteed, sized } from '../sizes';
 /** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentOverlay = {
   name: 'staging',
+  // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
+  imagePullPolicy: 'Always',
   nodes: 2,
   storageClass: 'standard',
   // The managed cluster's own class (not created here).
