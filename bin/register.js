@@ -1,26 +1,39 @@
 'use strict';
 // Runs TypeScript sources directly by transpiling each file with esbuild as it
 // is required: no type-checking on the render path (`npm test` runs tsc).
-// Transpiled files are cached in node_modules/.cache, keyed by content, so an
+// Transpiled files are cached in node_modules/.cache, keyed by content, path,
+// options, esbuild version and the transpiler's code (bin/transpile.js), so an
 // unchanged tree loads without starting esbuild at all.
+//
+// Source maps: stack traces name lines of the .ts files. Node reads the map of
+// every module it compiles while source maps are on, eagerly; the JavaScript
+// in node_modules ships large inline maps (every file of cdk8s, with its
+// sources) that cost tens of ms per run to decode, and nobody reads them. So
+// maps are on while a .ts file compiles and off while a .js file compiles
+// (unless node was started with --enable-source-maps: then on everywhere).
+//
+// useCodeCache() (bin/run.js) also compiles the CommonJS modules of
+// node_modules with V8's code cache (bin/code-cache.js).
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
+const { cacheKey, transpile } = require('./transpile');
 
 const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'dockercoins-ts');
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline' };
-let esbuild;
-let cacheKeyBase;
 
-function transpile(source, filename) {
-  if (!cacheKeyBase) cacheKeyBase = JSON.stringify(OPTIONS) + require('esbuild/package.json').version;
-  const key = crypto.createHash('sha1').update(cacheKeyBase).update(filename).update(source).digest('hex');
+/**
+ * sha1 of the source each .ts module was last compiled from, by file name:
+ * `synth --watch` compares it with the file on disk to know what changed.
+ */
+const compiledSources = new Map();
+
+function compile(source, filename) {
+  const key = cacheKey('inline', filename, source);
   const cached = path.join(CACHE_DIR, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');
   } catch {
-    esbuild = esbuild || require('esbuild');
-    const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
+    const { code } = transpile(source, filename, 'inline');
     try {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       const tmp = `${cached}.${process.pid}.tmp`;
@@ -33,7 +46,47 @@ function transpile(source, filename) {
   }
 }
 
-process.setSourceMapsEnabled(true);
+const mapsEverywhere = process.sourceMapsEnabled === true || process.execArgv.includes('--enable-source-maps')
+  || /(^|\s)--enable-source-maps\b/.test(process.env.NODE_OPTIONS || '');
+let mapsOn = mapsEverywhere;
+/** Runs `load` with Node's source maps on or off, then restores the previous state. */
+function withSourceMaps(on, load) {
+  const before = process.sourceMapsEnabled ?? mapsOn;
+  if (on !== before) { process.setSourceMapsEnabled(on); mapsOn = on; }
+  try {
+    load();
+  } finally {
+    if (mapsOn !== before) { process.setSourceMapsEnabled(before); mapsOn = before; }
+  }
+}
+
+let codeCache;
+const IN_NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+if (!mapsEverywhere) {
+  const loadJavaScript = require.extensions['.js'];
+  require.extensions['.js'] = function loadJavaScriptWithoutMaps(module, filename) {
+    // Node's loader still reads the file and decides its format; only the compile step is cached.
+    const cached = codeCache && filename.includes(IN_NODE_MODULES);
+    if (cached) module._compile = (content, name, format) => codeCache.compile(module, content, name, format);
+    try {
+      withSourceMaps(false, () => loadJavaScript(module, filename));
+    } finally {
+      if (cached) delete module._compile;
+    }
+  };
+}
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
-  module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
+  const source = fs.readFileSync(filename, 'utf8');
+  compiledSources.set(filename, crypto.createHash('sha1').update(source).digest('hex'));
+  withSourceMaps(true, () => module._compile(compile(source, filename), filename));
 };
+// Stack traces are formatted when read, usually after loading: maps on.
+process.setSourceMapsEnabled(true);
+mapsOn = true;
+
+/** From now on, compile node_modules' CommonJS with V8's code cache (not with --enable-source-maps). */
+function useCodeCache() {
+  codeCache = codeCache || require('./code-cache');
+}
+
+module.exports = { compiledSources, useCodeCache, CACHE_DIR };

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -26,7 +26,19 @@ export const TARGETS = {
   /** `validate` and `diff` over every environment: median wall each, ms. */
   validateMs: 600,
   diffMs: 600,
+  /** `synth --watch`: a save to its files written, measured by the watcher itself: median, ms. */
+  watchMs: 150,
 };
+
+/**
+ * The saves `--watch-latency` makes in a copy of the project, each toggled back and forth:
+ * one in an environment file (that environment changes) and one in a module most of the
+ * model imports (every environment changes). Strings that synth's own tests edit too.
+ */
+export const WATCH_EDITS = [
+  { kind: 'environment', file: 'src/config/environments/dev.ts', from: "DEBUG: 'yes'", to: "DEBUG: 'no'" },
+  { kind: 'shared', file: 'constructs/versions.ts', from: "hub('redis', '7.4.2-alpine')", to: "hub('redis', '7.4.3-alpine')" },
+] as const;
 
 export const HELP = `usage: npm run bench -- [--runs N] [--tests] [--write [--out FILE]]
 
@@ -43,6 +55,9 @@ warm-up run is not counted), and checks every target of the issue
             peak memory at K = 100                                    <= ${TARGETS.peakMiB100} MiB
   validate  node bin/run.js validate <tmp> (every environment)        <= ${TARGETS.validateMs} ms
   diff      node bin/run.js diff (every environment, dist/ vs HEAD)   <= ${TARGETS.diffMs} ms
+  watch     synth --watch in a copy of the project, save to files written
+            (as the watcher measures it), a save in ${WATCH_EDITS[0].file}  <= ${TARGETS.watchMs} ms
+            and a save in ${WATCH_EDITS[1].file} (every environment)     <= ${TARGETS.watchMs} ms
   tests     npm test, only with --tests (slow)                        <= ${TARGETS.testsMs / 1000} s
 
 Prints the table of targets (measured value, limit, verdict) and the machine
@@ -83,6 +98,8 @@ export interface Measurements {
   instances: Measured<InstanceRun[]>;
   validate: Measured<Stats>;
   diff: Measured<Stats>;
+  /** `synth --watch`: save to files written, by kind of save (WATCH_EDITS). */
+  watch: Measured<{ environment: Stats; shared: Stats }>;
   /** Absent unless --tests. */
   tests?: Measured<Stats>;
 }
@@ -144,6 +161,12 @@ export function evaluate(m: Measurements): TargetRow[] {
   row('`node bin/run.js diff`, every environment (dist/ vs HEAD), median wall', `≤ ${TARGETS.diffMs} ms`, m.diff,
     () => fmtStats(m.diff as Stats), () => (m.diff as Stats).median <= TARGETS.diffMs);
 
+  const watched = (kind: 'environment' | 'shared') => (isFailure(m.watch) ? m.watch : m.watch[kind]);
+  row(`\`synth --watch\`: a save in ${WATCH_EDITS[0].file} → that environment re-rendered, validated and written, median (file event to files written)`, `≤ ${TARGETS.watchMs} ms`, watched('environment'),
+    () => fmtStats(watched('environment') as Stats), () => (watched('environment') as Stats).median <= TARGETS.watchMs);
+  row(`\`synth --watch\`: a save in ${WATCH_EDITS[1].file} (imported by most of the model) → every environment written, median (file event to files written)`, `≤ ${TARGETS.watchMs} ms`, watched('shared'),
+    () => fmtStats(watched('shared') as Stats), () => (watched('shared') as Stats).median <= TARGETS.watchMs);
+
   const testsTarget = '`npm test` (tsc + jest), median wall';
   const testsLimit = `≤ ${TARGETS.testsMs / 1000} s`;
   if (m.tests === undefined) rows.push({ target: testsTarget, limit: testsLimit, measured: 'not measured (pass --tests)', verdict: 'skipped' });
@@ -202,9 +225,10 @@ export function formatReport(m: Measurements, rows: TargetRow[], machine: Machin
     '',
     'Notes:',
     '',
-    '- The fast path transpiles TypeScript with esbuild as modules load (`bin/register.js`, cached in node_modules/.cache by content) and does not type-check; `npm test` runs `tsc` once.',
+    '- The fast path transpiles TypeScript with esbuild as modules load (`bin/register.js`, cached in node_modules/.cache by content, path, options, esbuild version and transpiler code) and does not type-check; `npm test` runs `tsc` once, and jest transpiles with the same esbuild settings (`bin/jest-transform.js`). Node keeps source maps for the .ts files only (those of node_modules are not decoded); the commands compile the CommonJS of node_modules with V8\'s code cache (`bin/code-cache.js`, in node_modules/.cache, keyed by path, content, Node and V8 versions); constructs load only the L1 module of cdk8s-plus-27 (`cdk8s-plus-27/lib/imports/k8s`); the commands that validate configurations run zod without its schema compiler (`bin/run.js`).',
     '- The stock path is what the cdk8s TypeScript template runs (`ts-node`, which type-checks the program on every run) on the same model, rendering every environment into a temporary folder.',
     '- K instances: `node bin/run.js bench --render-instances K` renders dev with K DockerCoins instances in one process; the per-instance figures are differences of whole-process medians.',
+    '- Watch: `node bin/run.js bench --watch-latency N` starts `synth --watch` in a copy of the project and saves each file of the watch rows N times (plus one uncounted save), toggling a value so that every save changes the output; the figure is what the watcher reports, from the file event to the files written (it reloads the changed module and what imports it, renders every environment and writes the changed ones).',
     '',
   ].join('\n');
 }
@@ -255,7 +279,7 @@ export function measure({ runs, tests, log }: MeasureOptions): Measurements {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const node = process.execPath;
   const fast = path.join(tmp, 'fast');
-  const steps = tests ? 6 : 5;
+  const steps = tests ? 7 : 6;
   try {
     log(`1/${steps} node bin/run.js synth --out <tmp> ...`);
     const synth = attempt(() => stats(repeat(runs, () => timeCommand(node, ['bin/run.js', 'synth', '--out', fast]).ms)));
@@ -280,12 +304,19 @@ export function measure({ runs, tests, log }: MeasureOptions): Measurements {
     log(`5/${steps} node bin/run.js diff ...`);
     const diff = attempt(() => stats(repeat(runs, () => timeCommand(node, ['bin/run.js', 'diff'], { ok: [0, 1], env: { NO_COLOR: '1' } }).ms)));
 
+    log(`6/${steps} synth --watch in a copy of the project ...`);
+    const watch = attempt(() => {
+      const { stdout } = timeCommand(node, ['bin/run.js', 'bench', '--watch-latency', String(runs)]);
+      const saves = JSON.parse(stdout) as Record<'environment' | 'shared', number[]>;
+      return { environment: stats(saves.environment), shared: stats(saves.shared) };
+    });
+
     let testsResult: Measured<Stats> | undefined;
     if (tests) {
-      log(`6/${steps} npm test ...`);
+      log(`7/${steps} npm test ...`);
       testsResult = attempt(() => stats(repeat(Math.min(slowRuns, 3), () => timeCommand('npm', ['test', '--silent'], { env: { CI: 'true' } }).ms)));
     }
-    return { synth, stock, instances, validate, diff, ...(testsResult ? { tests: testsResult } : {}) };
+    return { synth, stock, instances, validate, diff, watch, ...(testsResult ? { tests: testsResult } : {}) };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -317,6 +348,78 @@ function renderInstances(k: number): number {
   return 0;
 }
 
+/**
+ * Child mode: starts `synth --watch` in a copy of the project, makes each save of
+ * WATCH_EDITS `runs` times (plus one uncounted), and prints the latencies the
+ * watcher reports (file event to files written, measured in its process) as JSON.
+ */
+async function watchLatency(runs: number): Promise<number> {
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-watch-'));
+  const child = (() => {
+    for (const entry of ['bin', 'src', 'constructs', 'package.json']) fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
+    return spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', path.join(project, 'out')], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  })();
+  const lines: string[] = [];
+  let wake = () => undefined as void;
+  let buffer = '';
+  const take = (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop()!;
+    lines.push(...parts);
+    wake();
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  const exited = new Promise<void>(resolve => child.once('exit', () => { wake(); resolve(); }));
+  let seen = 0;
+  /** The next line matching `pattern`; throws on a refusal or failure, or when the watcher is silent for `ms`. */
+  const next = async (pattern: RegExp, ms = 30_000): Promise<string> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      for (; seen < lines.length; seen++) {
+        const line = lines[seen];
+        if (/: (refused|rendering failed|writing failed)/.test(line) || /^watch: .*: synth: /.test(line)) throw new Error(`the watcher said: ${lines.slice(seen, seen + 4).join(' / ')}`);
+        if (pattern.test(line)) return lines[seen++];
+      }
+      if (child.exitCode !== null) throw new Error(`the watcher exited (${child.exitCode}): ${lines.slice(-3).join(' / ')}`);
+      if (Date.now() > deadline) throw new Error(`no line matching ${pattern} within ${ms} ms: ${lines.slice(-3).join(' / ')}`);
+      await new Promise<void>(resolve => { const t = setTimeout(resolve, 50); wake = () => { clearTimeout(t); resolve(); }; });
+    }
+  };
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  try {
+    await next(/^watch: watching /);
+    const result: Record<string, number[]> = {};
+    for (const edit of WATCH_EDITS) {
+      const file = path.join(project, edit.file);
+      const samples: number[] = [];
+      for (let i = 0; i <= runs; i++) {
+        const text = fs.readFileSync(file, 'utf8');
+        const [from, to] = i % 2 === 0 ? [edit.from, edit.to] : [edit.to, edit.from];
+        if (!text.includes(from)) throw new Error(`${edit.file} no longer contains ${from}: update WATCH_EDITS in src/cli/bench.ts`);
+        fs.writeFileSync(file, text.replace(from, to));
+        const wrote = await next(new RegExp(`^watch: change in ${escape(edit.file)}: wrote .* (\\d+) ms after the save`));
+        if (i > 0) samples.push(Number(/ (\d+) ms after the save/.exec(wrote)![1]));
+        // The summary lines follow: wait for the watcher to go quiet before the next save.
+        let count = lines.length;
+        do { count = lines.length; await new Promise(resolve => setTimeout(resolve, 150)); } while (lines.length !== count);
+        seen = lines.length;
+      }
+      result[edit.kind] = samples;
+    }
+    process.stdout.write(JSON.stringify(result));
+    return 0;
+  } catch (e) {
+    process.stderr.write(`bench --watch-latency: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    if (child.exitCode === null) { child.kill('SIGINT'); await exited; }
+    fs.rmSync(project, { recursive: true, force: true });
+  }
+}
+
 export interface BenchDeps {
   measure: (options: MeasureOptions) => Measurements;
   machine: () => Machine;
@@ -345,7 +448,7 @@ const REAL: BenchDeps = {
 
 class UsageError extends Error {}
 
-interface Options { runs: number; tests: boolean; write?: string; renderInstances?: number }
+interface Options { runs: number; tests: boolean; write?: string; renderInstances?: number; watchLatency?: number }
 
 function parseOptions(argv: string[]): Options | 'help' {
   let values;
@@ -361,6 +464,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         'render-instances': { type: 'string' },
+        'watch-latency': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -371,6 +475,11 @@ function parseOptions(argv: string[]): Options | 'help' {
     const k = Number(values['render-instances']);
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--render-instances must be a whole number >= 1, got "${values['render-instances']}"`);
     return { runs: 0, tests: false, renderInstances: k };
+  }
+  if (values['watch-latency'] !== undefined) {
+    const n = Number(values['watch-latency']);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--watch-latency must be a whole number >= 1, got "${values['watch-latency']}"`);
+    return { runs: 0, tests: false, watchLatency: n };
   }
   const runs = values.runs === undefined ? 7 : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got "${values.runs}"`);
@@ -386,7 +495,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   return { runs, tests: values.tests ?? false, write };
 }
 
-export function main(argv: string[], deps: BenchDeps = REAL): number {
+export function main(argv: string[], deps: BenchDeps = REAL): number | Promise<number> {
   let options: Options | 'help';
   try { options = parseOptions(argv); } catch (e) {
     deps.err(`bench: ${(e as Error).message}\n\n${HELP}`);
@@ -394,6 +503,7 @@ export function main(argv: string[], deps: BenchDeps = REAL): number {
   }
   if (options === 'help') { deps.out(HELP); return 0; }
   if (options.renderInstances !== undefined) return renderInstances(options.renderInstances);
+  if (options.watchLatency !== undefined) return watchLatency(options.watchLatency);
 
   const machine = deps.machine(); // before measuring: the load average is the one the runs met
   const measurements = deps.measure({ runs: options.runs, tests: options.tests, log: line => deps.err(`${line}\n`) });

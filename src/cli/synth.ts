@@ -6,8 +6,9 @@ import { toYaml } from '../yaml';
 import { RenderedFile, renderEnvironment } from '../render';
 import { parseArgs } from 'util';
 import { ENV_MARKER, envMarkerContent, OutputError, writeOutput } from './output';
+import type { SynthModule } from './watch';
 
-const HELP = `usage: npm run synth -- [--env <name>]... [--out <dir>] [--check] [--prune]
+const HELP = `usage: npm run synth -- [--env <name>]... [--out <dir>] [--check] [--prune] [--watch]
        npm run synth -- --stack-config Pulumi.<stack>.yaml --out <dir>
        npm run synth -- --print-config <env> [--stack-config Pulumi.<stack>.yaml]
 
@@ -24,6 +25,10 @@ run one after the other.
   --check        render in memory and compare with <dir>; exit 1 if they differ
   --prune        delete <dir>/<env>/ folders of environments that no longer exist
                  (only in a folder synth created; without it, synth refuses and names them)
+  --watch        keep running: after each save under src/ or constructs/, validate and
+                 render again, write the environments that changed and print, per
+                 environment, the objects added, removed and changed; on an error print
+                 it and keep the last good output (Ctrl-C stops)
   --stack-config <file>
                  render what \`pulumi up\` on that stack deploys (its dockercoins:environment
                  and dockercoins:overrides, the same loader and schema as the Pulumi program)
@@ -35,7 +40,7 @@ run one after the other.
 Exit status: 0 written (or up to date), 1 refused or failed (nothing lost), 2 bad arguments.
 `;
 
-interface Options { envs: string[]; out: string; outGiven: boolean; check: boolean; prune: boolean; stackConfig?: string; printConfig?: string }
+interface Options { envs: string[]; out: string; outGiven: boolean; check: boolean; prune: boolean; watch: boolean; stackConfig?: string; printConfig?: string }
 
 class UsageError extends Error {}
 
@@ -51,6 +56,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         out: { type: 'string' },
         check: { type: 'boolean' },
         prune: { type: 'boolean' },
+        watch: { type: 'boolean' },
         'stack-config': { type: 'string' },
         'print-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -67,6 +73,9 @@ function parseOptions(argv: string[]): Options | 'help' {
   const { values } = parsed;
   if (values.help) return 'help';
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
+  if (values.watch && (values.check || values['stack-config'] !== undefined || values['print-config'] !== undefined)) {
+    throw new UsageError(`--watch renders every save into <dir>: drop ${values.check ? '--check' : values['stack-config'] !== undefined ? '--stack-config' : '--print-config'}`);
+  }
   const envs = values.env ?? [];
   const known = Object.keys(ENVIRONMENTS);
   for (const env of envs) {
@@ -81,7 +90,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (values.out === undefined) throw new UsageError('--stack-config needs --out <dir> (dist/ holds the environments, not stacks)');
     if (path.resolve(values.out) === path.resolve('dist')) throw new UsageError(`--out ${values.out}: dist/ holds the environments as synth renders them; render a stack elsewhere`);
   }
-  return { envs: [...new Set(envs)], out: values.out ?? 'dist', outGiven: values.out !== undefined, check: values.check ?? false, prune: values.prune ?? false, stackConfig, printConfig };
+  return { envs: [...new Set(envs)], out: values.out ?? 'dist', outGiven: values.out !== undefined, check: values.check ?? false, prune: values.prune ?? false, watch: values.watch ?? false, stackConfig, printConfig };
 }
 
 /** Renders environments in memory; throws ConfigError listing every invalid environment. */
@@ -131,7 +140,7 @@ function killHook(): ((step: string) => void) | undefined {
   return step => { if (step.startsWith(at)) process.kill(process.pid, 'SIGKILL'); };
 }
 
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
   let options: Options | 'help';
   try { options = parseOptions(argv); } catch (e) {
     process.stderr.write(`synth: ${(e as Error).message}\n\n${HELP}`);
@@ -139,6 +148,11 @@ export function main(argv: string[]): number {
   }
   if (options === 'help') { process.stdout.write(HELP); return 0; }
   if (options.printConfig !== undefined || options.stackConfig !== undefined) return stackMain(options);
+  if (options.watch) {
+    const { watch } = require('./watch') as typeof import('./watch');
+    // loadSynth: this module, loaded again once what it imports changed (watch drops changed modules from require's cache).
+    return watch({ envs: options.envs, out: options.out, prune: options.prune, loadSynth: () => require(__filename) as SynthModule });
+  }
   const names = options.envs.length > 0 ? options.envs : Object.keys(ENVIRONMENTS);
   let rendered: Map<string, RenderedFile[]>;
   try {

@@ -1,0 +1,154 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/synth';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Lines a child prints, with a wait for the next one matching a pattern. */
+class Lines {
+  private readonly lines: string[] = [];
+  private seen = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(child: ChildProcess) {
+    let buffer = '';
+    const take = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop()!;
+      this.lines.push(...parts);
+      for (const w of this.waiters.splice(0)) w();
+    };
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
+  }
+
+  get all(): string { return this.lines.join('\n'); }
+
+  /** Resolves with the first line after the ones already waited for that matches; rejects after `ms`. */
+  next(pattern: RegExp, ms = 20_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${ms} ms; output:\n${this.all}`)), ms);
+      const look = () => {
+        for (; this.seen < this.lines.length; this.seen++) {
+          if (pattern.test(this.lines[this.seen])) {
+            clearTimeout(timer);
+            resolve(this.lines[this.seen++]);
+            return;
+          }
+        }
+        this.waiters.push(look);
+      };
+      look();
+    });
+  }
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>(resolve => {
+  if (child.exitCode !== null) resolve(child.exitCode);
+  else child.once('exit', code => resolve(code));
+});
+
+describe('npm run synth -- --watch', () => {
+  let project: string;
+  let child: ChildProcess | undefined;
+
+  beforeEach(() => {
+    // A copy of the project: the test edits its sources.
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-'));
+    for (const entry of ['bin', 'src', 'constructs', 'package.json']) fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
+  });
+
+  afterEach(async () => {
+    if (child && child.exitCode === null) { child.kill('SIGKILL'); await exited(child); }
+    fs.rmSync(project, { recursive: true, force: true });
+  });
+
+  const edit = (file: string, from: string, to: string) => {
+    const p = path.join(project, file);
+    const text = fs.readFileSync(p, 'utf8');
+    expect(text).toContain(from);
+    fs.writeFileSync(p, text.replace(from, to));
+  };
+
+  test('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT', async () => {
+    const out = path.join(project, 'out');
+    child = spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', out], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = new Lines(child);
+    await lines.next(/^watch: watching src\/ and constructs\/ for changes/);
+    const dockercoins = path.join(out, 'dev', '20-dockercoins.k8s.yaml');
+    expect(fs.readFileSync(dockercoins, 'utf8')).toContain('DEBUG: "yes"');
+    const files = (env: string) => fs.readdirSync(path.join(out, env)).map(f => [f, fs.readFileSync(path.join(out, env, f), 'utf8')]);
+    const prodBefore = files('prod');
+
+    // A save in an environment file: that environment is written, one line per environment says what changed.
+    edit('src/config/environments/dev.ts', "DEBUG: 'yes'", "DEBUG: 'no'");
+    const written = await lines.next(/^watch: change in src\/config\/environments\/dev\.ts: wrote /);
+    expect(written).toMatch(new RegExp(`wrote ${out}/dev/ \\d+ ms after the save`));
+    expect(await lines.next(/^watch: {3}dev: /)).toMatch(/^watch: {3}dev: 0 added, 0 removed, \d+ changed \(ConfigMap dockercoins\/dockercoins-settings/);
+    expect(await lines.next(/^watch: {3}staging: /)).toBe('watch:   staging: unchanged');
+    expect(await lines.next(/^watch: {3}prod: /)).toBe('watch:   prod: unchanged');
+    expect(fs.readFileSync(dockercoins, 'utf8')).toContain('DEBUG: "no"');
+
+    // A save in a module most of the model imports reloads its importers too: every environment follows.
+    edit('constructs/versions.ts', "hub('redis', '7.4.2-alpine')", "hub('redis', '7.4.3-alpine')");
+    await lines.next(/^watch: change in constructs\/versions\.ts: wrote .*\/dev\/, .*\/staging\/, .*\/prod\/ \d+ ms after the save/);
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(await lines.next(new RegExp(`^watch: {3}${env}: `))).toMatch(/: 0 added, 0 removed, [1-9]\d* changed \(/);
+      expect(files(env).filter(([f]) => f.startsWith('20-dockercoins')).every(([, text]) => text.includes('redis:7.4.3-alpine'))).toBe(true);
+    }
+    const lastGood = { dev: files('dev'), prod: files('prod') };
+    expect(lastGood.prod).not.toEqual(prodBefore);
+
+    // A config error: the message, nothing written, and the watcher goes on.
+    edit('src/config/environments/prod.ts', 'replicas: 10 }', 'replicas: 0 }');
+    await lines.next(/^watch: change in src\/config\/environments\/prod\.ts: refused\. Nothing was written: .* keeps the last good output\.$/);
+    await lines.next(/^Invalid configuration for environment "prod":$/);
+    await lines.next(/dockercoins\[dockercoins\]\.worker\.replicas: must be at least 1, got 0/);
+    // A save elsewhere does not write either while prod is invalid: synth validates every environment first.
+    edit('src/config/environments/dev.ts', "DEBUG: 'no'", "DEBUG: 'yes'");
+    await lines.next(/^watch: change in src\/config\/environments\/dev\.ts: refused\./);
+    expect({ dev: files('dev'), prod: files('prod') }).toEqual(lastGood);
+    // The fix: rendered and written again.
+    edit('src/config/environments/prod.ts', 'replicas: 0 }', 'replicas: 10 }');
+    await lines.next(/^watch: change in src\/config\/environments\/prod\.ts: wrote .*\/dev\/ \d+ ms/);
+    expect(fs.readFileSync(dockercoins, 'utf8')).toContain('DEBUG: "yes"');
+    const good = { dev: files('dev'), prod: files('prod') };
+
+    // A syntax error: reported, nothing written; the fix renders what was there.
+    edit('constructs/versions.ts', "hub('redis', '7.4.3-alpine')", "hub('redis', '7.4.3-alpine'");
+    await lines.next(/^watch: change in constructs\/versions\.ts: rendering failed\. Nothing was written/);
+    await lines.next(/versions\.ts:\d+:\d+: ERROR: /);
+    edit('constructs/versions.ts', "hub('redis', '7.4.3-alpine'", "hub('redis', '7.4.3-alpine')");
+    await lines.next(/^watch: change in constructs\/versions\.ts: no file changed, nothing written/);
+
+    // A module deleted under its importers: reported; put back, all is as before.
+    const sizes = path.join(project, 'src', 'config', 'sizes.ts');
+    const kept = fs.readFileSync(sizes, 'utf8');
+    fs.rmSync(sizes);
+    await lines.next(/^watch: change in src\/config\/sizes\.ts: rendering failed\. Nothing was written/);
+    await lines.next(/Cannot find module '\.\.\/sizes'/);
+    fs.writeFileSync(sizes, kept);
+    await lines.next(/^watch: change in src\/config\/sizes\.ts: no file changed, nothing written/);
+    expect({ dev: files('dev'), prod: files('prod') }).toEqual(good);
+
+    // SIGINT: stops between rounds, exit 0, no lock or staging folder left behind.
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(0);
+    expect(lines.all).toMatch(/watch: stopped$/);
+    expect(fs.readdirSync(out).filter(f => f.startsWith('.synth.lock') || f.startsWith('.tmp-') || f.startsWith('.old-'))).toEqual([]);
+  });
+
+  test.each([['--check'], ['--print-config', 'dev'], ['--stack-config', 'Pulumi.dev.yaml', '--out', 'x']])('--watch %j is refused (exit 2), nothing rendered', (...extra) => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(main(['--watch', ...extra])).toBe(2);
+      expect(String(stderr.mock.calls[0][0]).split('\n')[0]).toBe(`synth: --watch renders every save into <dir>: drop ${extra[0]}`);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});
