@@ -5,7 +5,9 @@
 // (Node 22 has module.enableCompileCache() for this). Here such a module is
 // compiled by vm.Script with the code V8 produced for it in an earlier run, and
 // run with the same arguments Node gives it (exports, require, module,
-// __filename, __dirname). ES modules and anything else go the usual way.
+// __filename, __dirname). ES modules and anything else go the usual way. The
+// module is wrapped in Node's function header on its first line, so stack
+// traces keep their line numbers; columns of that first line are shifted.
 //
 // Never stale: an entry is keyed by the file's path and content, Node's and
 // V8's versions, the architecture and this file's code; V8 itself refuses data
