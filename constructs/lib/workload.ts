@@ -1,3 +1,4 @@
+import { HOST_ACCESS_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from './host-access-annotations';
 import { sortedEntries } from './order';
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
@@ -82,10 +83,7 @@ export interface HostAccess {
   readonly runtimeSocketReason?: string;
 }
 
-/** Pod annotation carrying the reason a pod uses host namespaces or host paths. */
-export const HOST_ACCESS_ANNOTATION = 'platform.dockercoins.io/host-access-reason';
-/** Pod annotation declaring a mount that reaches the container runtime socket, with the reason. */
-export const HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION = 'platform.dockercoins.io/host-access-runtime-socket';
+export { HOST_ACCESS_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION };
 
 /** An environment variable read from a key of an existing Secret (the value never enters the model). */
 export function secretEnv(name: string, secretName: string, key: string): k8s.EnvVar {

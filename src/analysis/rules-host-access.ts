@@ -17,8 +17,8 @@ export const HOST_ACCESS_PRIVILEGED_ANNOTATION = 'platform.dockercoins.io/host-a
 /** Pod template annotation: why a container must add CAP_SYS_ADMIN (or ALL). */
 export const HOST_ACCESS_SYS_ADMIN_ANNOTATION = 'platform.dockercoins.io/host-access-sys-admin';
 /** Pod template annotation: why the pod must reach the container runtime socket. */
-export { HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from '../../constructs/lib/workload';
-import { HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from '../../constructs/lib/workload';
+export { HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from '../../constructs/lib/host-access-annotations';
+import { HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from '../../constructs/lib/host-access-annotations';
 
 /** Where container runtimes listen; a hostPath at or above one of these exposes it. containerd first: the usual runtime. */
 export const RUNTIME_SOCKETS = [

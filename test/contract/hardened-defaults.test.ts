@@ -11,7 +11,7 @@ import { renderCharts } from '../../src/render';
 import { allContainers, describeContainer, K8sObject, namespaceOf, objectRef, podTemplateOf } from '../../src/analysis/objects';
 
 const ENV_NAMES = Object.keys(ENVIRONMENTS);
-const HOST_ACCESS_ANNOTATION = 'platform.dockercoins.io/host-access-reason';
+import { HOST_ACCESS_ANNOTATION } from '../../constructs/lib/host-access-annotations';
 const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 /** One pod template, with what the rows need to judge it. */
