@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
+import { listItemKey } from '../lib/schema';
 import type { ClientNeed } from '../lib/component';
 import type { PeerSpec } from '../lib/network';
 import { DockerCoins, DOCKERCOINS_HTTP_PORT, DOCKERCOINS_REDIS_CLAIM, DOCKERCOINS_REDIS_PORT, dockercoinsPods } from '.';
@@ -21,8 +22,7 @@ function redisClients(needs: readonly ClientNeed[], instance: { name: string; na
 }
 
 /** A config path naming an instance (by name when names are unique, else by index). */
-const at = (instances: readonly DockerCoinsInstanceConfig[], i: number) =>
-  `dockercoins[${instances.filter(d => d.name === instances[i].name).length === 1 ? instances[i].name : i}]`;
+const at = (instances: readonly DockerCoinsInstanceConfig[], i: number) => `dockercoins[${listItemKey(instances, i)}]`;
 
 /** DockerCoins (rng, hasher, worker, redis, webui): one chart and one restricted namespace per instance, wave 2. */
 export const dockercoinsComponent = defineComponent({

@@ -222,6 +222,19 @@ export const limitRange = () => z.strictObject({
 });
 
 /** The reason text of a zod issue, in the project's style ("must be ...", "got ..."). */
+const ITEM_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * How a config path names item `index` of a named list: by its `name` where that reads as a name (a DNS name, not
+ * all digits, which would read as an index) and is unique in the list; else by index.
+ */
+export function listItemKey(list: readonly unknown[], index: number): string {
+  const name = (list[index] as { name?: unknown } | undefined)?.name;
+  const byName = typeof name === 'string' && ITEM_NAME.test(name) && !/^[0-9]+$/.test(name)
+    && list.filter(item => (item as { name?: unknown } | undefined)?.name === name).length === 1;
+  return byName ? name : String(index);
+}
+
 export function issueReason(issue: z.core.$ZodIssue & { input?: unknown }): string {
   const got = describe(issue.input);
   switch (issue.code) {

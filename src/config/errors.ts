@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { issueReason } from '../../constructs/lib/schema';
+import { issueReason, listItemKey } from '../../constructs/lib/schema';
 
 /** A configuration that must not render. Lists every problem, each naming the environment and the field. */
 export class ConfigError extends Error {
@@ -11,7 +11,6 @@ export class ConfigError extends Error {
 
 /** Lists whose items are named: paths show the name (`dockercoins[blue]`) when it is unique in the list. */
 const NAMED_LISTS = new Set(['dockercoins', 'storageClasses']);
-const ITEM_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** A zod path as a config path, naming list items by their `name` where it identifies them. */
 export function formatPath(path: readonly PropertyKey[], input: unknown): string {
@@ -21,10 +20,7 @@ export function formatPath(path: readonly PropertyKey[], input: unknown): string
   for (const key of path) {
     if (typeof key === 'number') {
       const list = Array.isArray(value) ? value : [];
-      const name = (list[key] as { name?: unknown } | undefined)?.name;
-      // By name only where the name reads as one (a DNS name) and identifies the item; else by index (`dockercoins[]` names nothing).
-      const unique = typeof name === 'string' && ITEM_NAME.test(name) && list.filter(i => (i as { name?: unknown })?.name === name).length === 1;
-      out += `[${unique && NAMED_LISTS.has(String(parentKey)) ? name : key}]`;
+      out += `[${NAMED_LISTS.has(String(parentKey)) ? listItemKey(list, key) : key}]`;
     } else {
       out += out === '' ? String(key) : `.${String(key)}`;
     }

@@ -35,6 +35,8 @@ describe('environment configuration', () => {
     ['HPA min zero', 'dev', e => { e.dockercoins[0].hasher.autoscaling.minReplicas = 0; }, 'dockercoins[dockercoins].hasher.autoscaling.minReplicas: must be at least 1, got 0'],
     ['HPA target above 100%', 'dev', e => { e.dockercoins[0].hasher.autoscaling.targetCpuUtilization = 150; }, 'dockercoins[dockercoins].hasher.autoscaling.targetCpuUtilization: must be at most 100, got 150'],
     ['limit below request', 'staging', e => { e.dockercoins[0].hasher.resources.limits.memory = '16Mi'; }, 'dockercoins[blue].hasher.resources.limits.memory: 16Mi is below requests.memory 48Mi'],
+    // Fuzz counterexample (seed 676638489): an all-digit name would read as an index, so the item is named by its index.
+    ['all-digit instance name', 'prod', e => { e.dockercoins[0].name = '32'; e.dockercoins[0].hasher.resources.limits.memory = '1 GB'; }, 'dockercoins[0].hasher.resources.limits.memory: "1 GB" is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)'],
     ['unparsable quantity', 'dev', e => { e.dockercoins[0].rng.resources.requests.cpu = '100 millicores'; }, 'dockercoins[dockercoins].rng.resources.requests.cpu: "100 millicores" is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)'],
     ['zero request', 'dev', e => { e.dockercoins[0].rng.resources.requests.memory = '0'; }, 'dockercoins[dockercoins].rng.resources.requests.memory: must be greater than zero, got "0"'],
     ['redis not Guaranteed', 'prod', e => { e.dockercoins[0].redis.resources.limits.cpu = '1'; }, 'dockercoins[dockercoins].redis.resources.limits.cpu: must equal requests.cpu for Guaranteed QoS (requests 500m, limits 1)'],

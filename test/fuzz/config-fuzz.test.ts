@@ -323,8 +323,9 @@ function assertProperty<T>(name: string, arb: fc.Arbitrary<T>, predicate: (value
       `  ${String((details.errorInstance as Error)?.message ?? details.errorInstance).split('\n').join('\n  ')}`,
     ].join('\n'));
   }
-  // Both outcomes must occur, or the mutations test nothing.
+  // Both outcomes must occur, or the mutations test nothing (a replay of one counterexample has only one).
   if (process.env.DOCKERCOINS_FUZZ_STATS) process.stdout.write(`${name}: ${JSON.stringify(stats)}\n`);
+  if (path !== undefined) return;
   expect(stats.refused).toBeGreaterThan(0);
   expect(stats.accepted).toBeGreaterThan(0);
 }
