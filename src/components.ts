@@ -18,6 +18,7 @@ import { loggingComponent } from '../constructs/logging/component';
 import { postgresExporterComponent } from '../constructs/postgres-exporter/component';
 import { redisExporterComponent } from '../constructs/redis-exporter/component';
 import { alertmanagerComponent } from '../constructs/alertmanager/component';
+import { admissionComponent } from '../constructs/admission/component';
 
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
@@ -34,4 +35,5 @@ export const COMPONENTS: readonly Component<any>[] = [
   postgresExporterComponent,
   redisExporterComponent,
   alertmanagerComponent,
+  admissionComponent,
 ];

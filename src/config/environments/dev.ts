@@ -117,4 +117,6 @@ export const dev: EnvironmentOverlay = {
     receivers: [{ name: 'default' }],
     route: { receiver: 'default' },
   },
+  // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  admission: {},
 };

@@ -118,4 +118,6 @@ export const prod: EnvironmentOverlay = {
     receivers: [{ name: 'team', webhook: {} }, { name: 'oncall', webhook: {} }],
     route: { receiver: 'team', routes: [{ receiver: 'oncall', matchers: ['severity="critical"'] }] },
   },
+  // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  admission: {},
 };

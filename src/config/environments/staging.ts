@@ -83,6 +83,8 @@ export const staging: EnvironmentOverlay = {
     receivers: [{ name: 'team', webhook: {} }],
     route: { receiver: 'team' },
   },
+  // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  admission: {},
 };
 
 /**
