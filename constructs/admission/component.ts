@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
-import { defineComponent } from '../lib/component';
+import { defineComponent, Wiring } from '../lib/component';
+import { compareCodePoints } from '../lib/order';
 import { AdmissionPolicies } from '.';
 import { admissionSchema } from './schema';
 
@@ -20,9 +21,30 @@ export const admissionComponent = defineComponent({
     new AdmissionPolicies(chart, 'policies', {
       namePrefix: ctx.config.namePrefix,
       action: ctx.config.action,
-      namespaces: ctx.wiring.namespaces.map((n) => ({ name: n.name, podSecurity: n.podSecurity })),
+      namespaces: [
+        ...ctx.wiring.namespaces.map((n) => ({ name: n.name, podSecurity: n.podSecurity })),
+        ...foreignNamespaces(ctx.wiring),
+      ],
       instance: ctx.platform.name,
     });
     return [{ id: 'admission', wave: 0, chart }];
   },
 });
+
+/**
+ * Namespaces the model runs workloads in but does not own (metrics-server in
+ * kube-system): bound at `restricted`, the level validate assumes for a
+ * namespace without a Namespace object, for the model's pods only (their
+ * `app.kubernetes.io/name` is the workload's name; test/gates/admission.test.ts
+ * proves every such pod is selected).
+ */
+function foreignNamespaces(wiring: Wiring): Array<{ name: string; podSecurity: 'restricted'; pods: string[] }> {
+  const owned = new Set(wiring.namespaces.map((n) => n.name));
+  const pods = new Map<string, Set<string>>();
+  for (const w of wiring.workloads) {
+    if (owned.has(w.namespace)) continue;
+    pods.set(w.namespace, (pods.get(w.namespace) ?? new Set()).add(w.name));
+  }
+  return [...pods].sort(([a], [b]) => compareCodePoints(a, b))
+    .map(([name, names]) => ({ name, podSecurity: 'restricted' as const, pods: [...names].sort(compareCodePoints) }));
+}

@@ -38,6 +38,9 @@ export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
  */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** The pod label a binding in a namespace the model does not own selects the model's pods by (recommended label `name`). */
+export const POD_NAME_LABEL = 'app.kubernetes.io/name';
+
 export const POD_SECURITY_LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 
 export interface AdmissionPoliciesProps {
@@ -45,8 +48,14 @@ export interface AdmissionPoliciesProps {
   readonly namePrefix: string;
   /** Deny: refuse; Warn: admit with a warning, and audit. */
   readonly action: 'Deny' | 'Warn';
-  /** Every namespace of the model and its enforced Pod Security level, in declaration order. */
-  readonly namespaces: ReadonlyArray<{ readonly name: string; readonly podSecurity: PodSecurityLevel }>;
+  /**
+   * Every namespace of the model and its enforced Pod Security level, in
+   * declaration order; then the namespaces the model runs workloads in without
+   * owning them (metrics-server in kube-system), with `pods`: the binding
+   * then selects only those pods (by `app.kubernetes.io/name`), never the
+   * cluster's own.
+   */
+  readonly namespaces: ReadonlyArray<{ readonly name: string; readonly podSecurity: PodSecurityLevel; readonly pods?: readonly string[] }>;
   /** `app.kubernetes.io/instance` of the objects. */
   readonly instance: string;
 }
@@ -95,7 +104,10 @@ export class AdmissionPolicies extends Construct {
       const spec: IValidatingAdmissionPolicyBindingSpec = {
         policyName: policyName(props.namePrefix, ns.podSecurity),
         validationActions: props.action === 'Deny' ? ['Deny'] : ['Warn', 'Audit'],
-        matchResources: { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns.name } } },
+        matchResources: {
+          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns.name } },
+          ...(ns.pods ? { objectSelector: { matchExpressions: [{ key: POD_NAME_LABEL, operator: 'In', values: [...ns.pods] }] } } : {}),
+        },
       };
       new ApiObject(this, `binding-${ns.name}`, {
         apiVersion: ADMISSION_API_VERSION,
