@@ -14,10 +14,10 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { loadEnvironment } from '../../src/config';
 import { ENV_NAMES } from '../helpers';
 import { isBadTarget, makeBad } from './bad-override';
+import { Resource, runPack, typeToken } from './pack-run';
 
 const PROJECT = 'dockercoins';
 const STACK = 'gates';
@@ -44,14 +44,6 @@ beforeAll(async () => {
 });
 
 const output = <T>(o: pulumi.Output<T>) => new Promise<T>(resolve => o.apply(resolve));
-
-/** A resource as the policy pack receives it. */
-interface Resource { type: string; name: string; urn: string; props: Record<string, any> }
-
-/** `kubernetes:<group>/<version>:<Kind>`, as pulumi-kubernetes' yaml/v2 RegisterResource names types (`core` for the core group). */
-function typeToken(apiVersion: string, kind: string): string {
-  return `kubernetes:${apiVersion.includes('/') ? apiVersion : `core/${apiVersion}`}:${kind}`;
-}
 
 /** Every resource a real preview of the environment registers, with `change` applied to the objects of the ConfigGroups. */
 async function resourcesOf(env: string, change: (o: any) => any = o => o): Promise<Resource[]> {
@@ -92,25 +84,6 @@ function unwrapSecrets(v: any): any {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
   }
   return v;
-}
-
-interface Violation { policy: string; level: string; message: string }
-
-/** Runs every policy of the pack: resource policies on each resource, stack policies on all. */
-function runPack(resources: Resource[]): Violation[] {
-  const out: Violation[] = [];
-  for (const policy of pack.policies) {
-    const report = (message: string) => out.push({ policy: policy.name, level: policy.enforcementLevel ?? 'advisory', message });
-    if ('validateResource' in policy && policy.validateResource) {
-      const validate = (policy as ResourceValidationPolicy).validateResource as (args: ResourceValidationArgs, report: (m: string) => void) => void;
-      // The fields the pack reads; the rest of ResourceValidationArgs (helpers, options) is not used by it.
-      for (const r of resources) validate({ type: r.type, name: r.name, urn: r.urn, props: r.props } as unknown as ResourceValidationArgs, report);
-    } else {
-      const args = { resources: resources.map(r => ({ type: r.type, name: r.name, urn: r.urn, props: r.props }) as unknown as PolicyResource), stackTags: new Map() } as unknown as StackValidationArgs;
-      (policy as StackValidationPolicy).validateStack(args, report);
-    }
-  }
-  return out;
 }
 
 describe('the policy pack is the rule table', () => {
