@@ -17,7 +17,8 @@ export const admissionComponent = defineComponent({
   enabled: (a) => a.enabled,
   offers: () => ({}),
   build(ctx) {
-    const chart = new Chart(ctx.app, 'admission', { disableResourceNameHashes: true });
+    // Chart id `pod-admission`: files and Pulumi groups of a wave are ordered by id, and the namespaces chart stays first.
+    const chart = new Chart(ctx.app, 'pod-admission', { disableResourceNameHashes: true });
     new AdmissionPolicies(chart, 'policies', {
       namePrefix: ctx.config.namePrefix,
       action: ctx.config.action,
@@ -27,7 +28,7 @@ export const admissionComponent = defineComponent({
       ],
       instance: ctx.platform.name,
     });
-    return [{ id: 'admission', wave: 0, chart }];
+    return [{ id: 'pod-admission', wave: 0, chart }];
   },
 });
 
