@@ -1,3 +1,4 @@
+import type { PanelOffer } from '../lib/panels';
 import { alertRule, RuleGroup } from '../monitoring/rules';
 
 /**
@@ -18,4 +19,36 @@ export function traefikRules(): RuleGroup {
       description: '{{ $value | humanizePercentage }} of the requests Traefik routed to {{ $labels.service }} in the last 5 minutes got a 5xx answer.',
     })],
   };
+}
+
+/**
+ * The Traefik row of the platform dashboard: per router (one per Ingress
+ * rule), from `traefik_router_requests_total{router, code}` and
+ * `traefik_router_request_duration_seconds`, which Traefik exports only with
+ * `--metrics.prometheus.addRoutersLabels=true` (off by default: Traefik's Helm
+ * chart values.yaml, "Enable metrics on routers. Default: false").
+ */
+export function traefikPanels(): PanelOffer[] {
+  const row = 'Traefik';
+  const byRouter = (matchers: string) => `sum by (router) (rate(traefik_router_requests_total${matchers}[5m]))`;
+  return [
+    {
+      dashboard: 'platform', row, kind: 'timeseries', unit: 'reqps',
+      title: 'Requests per router',
+      description: 'Requests per second Traefik routed, per router (one per Ingress rule).',
+      queries: [{ expr: byRouter(''), legend: '{{router}}' }],
+    },
+    {
+      dashboard: 'platform', row, kind: 'timeseries', unit: 'percentunit',
+      title: '5xx ratio per router',
+      description: 'Share of answers with a 5xx status, per router (the TraefikServiceHighErrorRatio alert fires above 5 %).',
+      queries: [{ expr: `${byRouter('{code=~"5.."}')} / ${byRouter('')}`, legend: '{{router}}' }],
+    },
+    {
+      dashboard: 'platform', row, kind: 'timeseries', unit: 's',
+      title: 'Latency p95 per router',
+      description: '95th percentile of the request duration, per router.',
+      queries: [{ expr: 'histogram_quantile(0.95, sum by (router, le) (rate(traefik_router_request_duration_seconds_bucket[5m])))', legend: '{{router}}' }],
+    },
+  ];
 }
