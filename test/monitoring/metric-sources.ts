@@ -61,15 +61,27 @@ export function recordedNames(objects: K8sObject[], config: EnvironmentConfig): 
  * is active and offers scrape targets, or whose Prometheus job exists.
  */
 export function metricSourceProblem(name: string, context: { config: EnvironmentConfig; objects: K8sObject[] }): string | undefined {
-  if (recordedNames(context.objects, context.config).has(name)) return undefined;
+  const known = catalogueOf(context);
+  if (known.recorded.has(name)) return undefined;
   const source = SOURCES.find(s => name.startsWith(s.prefix));
   if (!source) return `${name} has no known source`;
-  if (source.job) {
-    const prom = parseYaml(find(context.objects, 'ConfigMap', 'prometheus-config', context.config.edge!.monitoring.namespace).data['prometheus.yml']);
-    if (!prom.scrape_configs.some((j: any) => j.job_name === source.job)) return `${name} needs job ${source.job}`;
-  }
-  if (source.component && !activeComponents(context.config).some(a => a.component.id === source.component && (a.offers.scrapeTargets ?? []).length > 0)) {
-    return `${name} comes from ${source.component}, which offers no scrape target`;
-  }
+  if (source.job && !known.jobs.has(source.job)) return `${name} needs job ${source.job}`;
+  if (source.component && !known.scraped.has(source.component)) return `${name} comes from ${source.component}, which offers no scrape target`;
   return undefined;
+}
+
+/** What an environment scrapes and records, computed once per rendered object list. */
+const CATALOGUES = new WeakMap<K8sObject[], { recorded: Set<string>; jobs: Set<string>; scraped: Set<string> }>();
+function catalogueOf(context: { config: EnvironmentConfig; objects: K8sObject[] }) {
+  let known = CATALOGUES.get(context.objects);
+  if (!known) {
+    const prom = parseYaml(find(context.objects, 'ConfigMap', 'prometheus-config', context.config.edge!.monitoring.namespace).data['prometheus.yml']);
+    known = {
+      recorded: recordedNames(context.objects, context.config),
+      jobs: new Set(prom.scrape_configs.map((j: any) => j.job_name as string)),
+      scraped: new Set(activeComponents(context.config).filter(a => (a.offers.scrapeTargets ?? []).length > 0).map(a => a.component.id)),
+    };
+    CATALOGUES.set(context.objects, known);
+  }
+  return known;
 }
