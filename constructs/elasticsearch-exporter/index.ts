@@ -13,24 +13,36 @@ export const ELASTICSEARCH_EXPORTER_NAME = 'elasticsearch-exporter';
 /** The image's `USER nobody` (busybox): uid/gid 65534. */
 const NOBODY = { user: 65534, group: 65534 };
 /**
- * Elasticsearch's built-in monitoring user. Its roles (remote_monitoring_collector,
- * remote_monitoring_agent) grant the `monitor` cluster privilege the exporter's
- * calls need (`/`, `/_cluster/health`, `/_nodes/stats`), and no write.
+ * The user the exporter connects as, and its role: the `monitor` cluster
+ * privilege (what `/`, `/_cluster/health` and `/_nodes/stats` need) and
+ * `monitor` on indices; no read of any document, no write. (The built-in
+ * remote_monitoring_user would also carry remote_monitoring_agent's write
+ * privileges on metricbeat-* and .monitoring-*: Elasticsearch's
+ * ReservedRolesStore.)
  */
-export const ELASTICSEARCH_MONITORING_USER = 'remote_monitoring_user';
+export const ELASTICSEARCH_MONITORING_USER = 'elasticsearch-exporter';
+export const ELASTICSEARCH_MONITORING_ROLE = 'elasticsearch-exporter';
+const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] });
 
 /**
- * Sets the monitoring user's password from the Secret, idempotently, once
- * Elasticsearch answers (the same call the Kibana setup makes for
- * kibana_system: POST /_security/user/<user>/_password as `elastic`).
+ * Creates (or updates: PUT is idempotent) the role and the user with the
+ * password from the Secret, as `elastic`, once Elasticsearch answers
+ * (Elasticsearch's security API: PUT /_security/role/<name>, PUT
+ * /_security/user/<name>). The password is sent in a JSON body: letters and
+ * digits only (SECRETS.md generates hex).
  */
 export const EXPORTER_SETUP_SCRIPT = `set -eu
-url="\${ES_URI}/_security/user/${ELASTICSEARCH_MONITORING_USER}/_password"
+put() {
+  curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
+}
 i=0
 while [ "$i" -lt 60 ]; do
-  code=$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X POST "$url" -d "{\\"password\\":\\"\${ES_PASSWORD}\\"}") || code=000
-  if [ "$code" = 200 ]; then echo "${ELASTICSEARCH_MONITORING_USER} password set"; exit 0; fi
-  echo "waiting for Elasticsearch (HTTP $code)"; i=$((i + 1)); sleep 5
+  role=$(put /_security/role/${ELASTICSEARCH_MONITORING_ROLE} '${ROLE_BODY}')
+  if [ "$role" = 200 ]; then
+    user=$(put /_security/user/${ELASTICSEARCH_MONITORING_USER} "{\\"password\\":\\"\${ES_PASSWORD}\\",\\"roles\\":[\\"${ELASTICSEARCH_MONITORING_ROLE}\\"]}")
+    if [ "$user" = 200 ]; then echo "role and user ${ELASTICSEARCH_MONITORING_USER} set"; exit 0; fi
+  fi
+  echo "waiting for Elasticsearch (HTTP \${role:-000} \${user:-})"; i=$((i + 1)); sleep 5
 done
 exit 1
 `;
@@ -63,8 +75,8 @@ export interface ElasticsearchExporterProps {
  * prometheus-community/elasticsearch_exporter: cluster health
  * (`elasticsearch_cluster_health_status{color}`, shard counts) and per-node
  * stats (`elasticsearch_indices_indexing_index_total`, JVM heap, disk) for
- * Prometheus. It connects as the built-in monitoring user (ES_USERNAME and
- * ES_PASSWORD, read in main.go), whose password an init container sets; its
+ * Prometheus. It connects as a monitor-only user (ES_USERNAME and
+ * ES_PASSWORD, read in main.go) that an init container creates; its
  * pods are an Elasticsearch client the logging component admits because this
  * component offers them (`clients`).
  */

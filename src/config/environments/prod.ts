@@ -105,7 +105,7 @@ export const prod: EnvironmentOverlay = {
   exporters: {
     postgres: { resources: sized('50m', '32Mi', '250m', '128Mi') },
     redis: { resources: sized('20m', '32Mi', '200m', '64Mi', '16Mi', '64Mi') },
-    // Elasticsearch health, indexing, heap and disk, as the built-in remote_monitoring_user
+    // Elasticsearch health, indexing, heap and disk, as a monitor-only user
     // (password: Secret elasticsearch-monitoring-credentials, dockercoins:elasticMonitoringPassword).
     elasticsearch: { resources: sized('50m', '32Mi', '250m', '128Mi') },
   },

@@ -72,7 +72,7 @@ export const staging: EnvironmentOverlay = {
   exporters: {
     postgres: { resources: sized('20m', '32Mi', '200m', '64Mi') },
     redis: { resources: sized('10m', '16Mi', '100m', '64Mi', '16Mi', '64Mi') },
-    // Elasticsearch health, indexing, heap and disk, as the built-in remote_monitoring_user
+    // Elasticsearch health, indexing, heap and disk, as a monitor-only user
     // (password: Secret elasticsearch-monitoring-credentials, dockercoins:elasticMonitoringPassword).
     elasticsearch: { resources: sized('20m', '32Mi', '200m', '64Mi') },
   },
