@@ -196,13 +196,13 @@ describe.each(ENV_NAMES)('%s: Prometheus rules', env => {
     expect(stopped.labels.severity).toBe('critical');
   });
 
-  test('Consul without a leader, Postgres down, Fluent Bit output errors and dropped retries, Traefik 5xx ratio', () => {
+  test('Consul without a leader, Postgres down, Fluent Bit output errors and dropped retries, Traefik 5xx ratio per router', () => {
     const expr = (alert: string) => rules.find(r => r.rule.alert === alert)?.rule.expr;
     expect(expr('ConsulNoLeader')).toBe('max by (namespace) (consul_server_isLeader) < 1');
     expect(expr('PostgresDown')).toBe('pg_up == 0');
     expect(expr('FluentBitOutputErrors')).toContain('rate(fluentbit_output_errors_total[5m])');
     expect(expr('FluentBitOutputRetriesFailed')).toContain('increase(fluentbit_output_retries_failed_total[10m])');
-    expect(expr('TraefikServiceHighErrorRatio')).toContain('traefik_service_requests_total{code=~"5.."}');
+    expect(expr('TraefikRouterHighErrorRatio')).toContain('sum by (router) (rate(traefik_router_requests_total{code=~"5.."}[5m]))');
   });
 
   test('every alert has a runbook section in docs/runbooks.md, and its runbook_url points at that anchor', () => {
