@@ -15,7 +15,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { K8sObject, compareStrings, loadManifests, parseManifests } from '../analysis/objects';
+import { K8sObject, compareStrings, isKustomizationFile, loadManifests, parseManifests } from '../analysis/objects';
 import { diffManifests, ManifestDiff } from '../analysis/diff';
 import { formatDiffMarkdown, formatDiffText } from '../analysis/diff-format';
 
@@ -160,7 +160,7 @@ class GitSource {
     const dir = `${this.distRel}/${env}`;
     const files = git(['ls-tree', '-r', '--name-only', '-z', this.ref, '--', `${dir}/`], this.top)
       .split('\0')
-      .filter((f) => /\.(ya?ml|json)$/i.test(f))
+      .filter((f) => /\.(ya?ml|json)$/i.test(f) && !isKustomizationFile(f))
       .sort(compareStrings);
     if (files.length === 0) return undefined;
     return files.flatMap((f) => parseManifests(git(['show', `${this.ref}:${f}`], this.top), `${this.ref}:${f}`));
