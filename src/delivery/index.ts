@@ -15,6 +15,7 @@ import type { WorkloadOffer } from '../../constructs/lib/component';
 import type { K8sObject } from '../analysis/objects';
 import type { EnvironmentConfig } from '../config';
 import { activeComponents, wiringOf } from '../config/wiring';
+import { compareCodePoints } from '../../constructs/lib/order';
 import { toYaml } from '../yaml';
 import { APPLYSET_CRD_FILE, APPLYSET_PARENT_FILE, applySetObjects } from './applyset';
 import { ARGOCD_APPLICATIONS_FILE, ARGOCD_BOOTSTRAP_FILE, ARGOCD_DATA_SYNC_OPTIONS, argocdObjects, SYNC_OPTIONS_ANNOTATION } from './argocd';
@@ -82,5 +83,6 @@ export function renderDeliveryFiles(env: EnvironmentConfig, charts: readonly Del
       break;
     }
   }
-  return files;
+  // File order is code-point order, as the chart files' (kustomization.yaml sorts after the sub-folders' files).
+  return files.sort((a, b) => compareCodePoints(a.name, b.name));
 }

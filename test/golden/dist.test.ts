@@ -86,7 +86,11 @@ describe('the golden comparison can fail, naming the file and what to run', () =
   beforeEach(() => {
     dist = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'));
     fs.mkdirSync(path.join(dist, env));
-    for (const f of files) fs.writeFileSync(path.join(dist, env, f.name), f.content);
+    for (const f of files) {
+      const file = path.join(dist, env, ...f.name.split('/'));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, f.content);
+    }
     fs.writeFileSync(path.join(dist, env, ENV_MARKER), envMarkerContent(env));
   });
   afterEach(() => fs.rmSync(dist, { recursive: true, force: true }));
@@ -119,6 +123,12 @@ describe('the golden comparison can fail, naming the file and what to run', () =
     expect(fileProblem(dist, env, f.name, f.content)).toBe(`${where(f.name)} is missing: the code renders it but it is not committed. ${FIX}`);
     fs.writeFileSync(path.join(dist, env, '30-removed.k8s.yaml'), 'kind: ConfigMap\n');
     expect(folderProblems(dist, env, files.map(x => x.name))).toEqual([`${where('30-removed.k8s.yaml')} is committed but no longer rendered. ${FIX}`]);
+  });
+
+  test('a stale file in a delivery sub-folder (a wave folder of a removed wave) is reported by its path', () => {
+    fs.mkdirSync(path.join(dist, env, 'flux', 'wave-3'), { recursive: true });
+    fs.writeFileSync(path.join(dist, env, 'flux', 'wave-3', 'kustomization.yaml'), 'resources: []\n');
+    expect(folderProblems(dist, env, files.map(x => x.name))).toEqual([`${where('flux/wave-3/kustomization.yaml')} is committed but no longer rendered. ${FIX}`]);
   });
 
   test('a missing or foreign synth marker is reported', () => {
