@@ -103,7 +103,7 @@ export function argocdObjects(env: string, delivery: ArgoDelivery, charts: reado
     kind: 'AppProject',
     metadata: meta(project),
     spec: {
-      description: `DockerCoins ${env}: the charts of dist/${env}/, only into the environment's namespaces`,
+      description: `DockerCoins ${env}: the charts of ${path}/, only into the environment's namespaces`,
       sourceRepos: [repository.url],
       destinations: namespacesOf(charts).map(namespace => ({ server: argocd.destinationServer, namespace })),
       clusterResourceWhitelist: clusterKindsOf(charts),

@@ -91,7 +91,7 @@ export function fluxObjects(env: string, delivery: FluxDelivery, charts: readonl
       { name: `${FLUX_DIR}/${KUSTOMIZATION_FILE}`, content: kustomization([FLUX_SYNC_FILE.slice(FLUX_DIR.length + 1)], `What the root Kustomization ${source} syncs: the GitRepository and the Kustomizations of the waves.`) },
       ...waves.map(({ wave, charts: inWave }) => ({
         name: `${waveFolder(wave)}/${KUSTOMIZATION_FILE}`,
-        content: kustomization(inWave.map(c => `../../${c.file}`), `Wave ${wave} (Kustomization ${waveKustomizationName(env, wave)}): these chart files of dist/${env}/ (Flux builds without load restrictions inside the artifact).`),
+        content: kustomization(inWave.map(c => `../../${c.file}`), `Wave ${wave} (Kustomization ${waveKustomizationName(env, wave)}): these chart files of ${path}/ (Flux builds without load restrictions inside the artifact).`),
       })),
     ],
   };
