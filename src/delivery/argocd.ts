@@ -22,13 +22,17 @@
  *   count is neither shown as drift nor reset by a sync (docs/user-guide/diffing.md,
  *   sync-options.md "Respect ignore difference configs").
  * - tracking: with `application.resourceTrackingMethod: label`, Argo CD
- *   writes `app.kubernetes.io/instance: <application>` on every object it
- *   applies (util/argo/resource_tracking.go `SetAppInstance`, case
- *   `TrackingMethodLabel`), which our selectors use (stable selectors:
- *   name + instance): it would change the pod template labels and break
- *   every immutable selector. Annotation tracking (`argocd.argoproj.io/tracking-id`)
- *   leaves labels alone; it is the default since Argo CD 3.0
- *   (docs/operator-manual/upgrading/2.14-3.0.md) and must be set on 2.x.
+ *   writes `app.kubernetes.io/instance: <application>` into the metadata of
+ *   every object it applies and reads ownership from it
+ *   (util/argo/resource_tracking.go `SetAppInstance`, case
+ *   `TrackingMethodLabel`; util/kube/kube.go `SetAppInstanceLabel`, which no
+ *   longer touches pod templates). Every object of the model carries that
+ *   recommended label naming its instance, the one its pods' stable selector
+ *   labels carry too: label tracking would make each object disagree with
+ *   its pods and with dist/. Annotation tracking
+ *   (`argocd.argoproj.io/tracking-id`) leaves labels alone; it is the default
+ *   since Argo CD 3.0 (docs/operator-manual/upgrading/2.14-3.0.md) and must be
+ *   set on 2.x (docs/delivery.md).
  */
 import type { K8sObject } from '../analysis/objects';
 import type { DeliveryConfig } from '../config/delivery';

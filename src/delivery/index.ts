@@ -18,7 +18,7 @@ import { activeComponents, wiringOf } from '../config/wiring';
 import { compareCodePoints } from '../../constructs/lib/order';
 import { toYaml } from '../yaml';
 import { APPLYSET_CRD_FILE, APPLYSET_PARENT_FILE, applySetObjects } from './applyset';
-import { ARGOCD_APPLICATIONS_FILE, ARGOCD_BOOTSTRAP_FILE, ARGOCD_DATA_SYNC_OPTIONS, argocdObjects, SYNC_OPTIONS_ANNOTATION } from './argocd';
+import { ARGOCD_APPLICATIONS_FILE, ARGOCD_BOOTSTRAP_FILE, ARGOCD_DATA_SYNC_OPTIONS, argocdObjects, SYNC_OPTIONS_ANNOTATION, TRACKING_SETTING } from './argocd';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED, FLUX_SYNC_FILE, fluxObjects } from './flux';
 import { kustomization, KUSTOMIZATION_FILE } from './kustomize';
 import { autoscaledWorkloads, dataObjectKeys, DeliveryChart, keyOf, withAnnotations } from './model';
@@ -72,7 +72,9 @@ export function renderDeliveryFiles(env: EnvironmentConfig, charts: readonly Del
     }
     case 'argocd': {
       const argo = argocdObjects(env.name, d, charts, autoscaledWorkloads(offeredWorkloads(env)));
-      files.push(yamlFile(ARGOCD_BOOTSTRAP_FILE, `Apply once (kubectl apply -f): the AppProjects and the root Application, which syncs ${ARGOCD_APPLICATIONS_FILE}.`, argo.bootstrap));
+      files.push(yamlFile(ARGOCD_BOOTSTRAP_FILE, `Apply once (kubectl apply -f): the AppProjects and the root Application, which syncs ${ARGOCD_APPLICATIONS_FILE}.\n`
+        + `# Requires in argocd-cm: ${TRACKING_SETTING.key}: ${TRACKING_SETTING.value} (label tracking rewrites app.kubernetes.io/instance) `
+        + 'and the argoproj.io_Application health check (waves): docs/delivery.md.', argo.bootstrap));
       files.push(yamlFile(ARGOCD_APPLICATIONS_FILE, 'One Application per chart, in waves (synced by the root Application).', argo.applications));
       break;
     }

@@ -149,6 +149,21 @@ describe.each(ENV_NAMES)('Argo CD objects of %s', envName => {
     }
   });
 
+  test('tracking: the bootstrap file and docs/delivery.md require annotation tracking, because every object carries the instance label its pods carry', () => {
+    expect(r().byName.get('argocd/bootstrap.k8s.yaml')).toContain('# Requires in argocd-cm: application.resourceTrackingMethod: annotation');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const docs = (require('fs') as typeof import('fs')).readFileSync(path.join(__dirname, '..', '..', 'docs', 'delivery.md'), 'utf8');
+    expect(docs).toContain('application.resourceTrackingMethod: annotation');
+    expect(docs).toContain('resource.customizations.health.argoproj.io_Application');
+    // What label tracking would overwrite: the instance label of every workload, equal to its pods' (selector) label.
+    for (const o of r().chartObjects.filter(x => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))) {
+      expect(o.metadata.labels!['app.kubernetes.io/instance']).toBe(o.spec.template.metadata.labels['app.kubernetes.io/instance']);
+      expect(o.spec.selector.matchLabels['app.kubernetes.io/instance']).toBeDefined();
+    }
+    // No object claims an owner: the tracking annotation is Argo CD's to write.
+    expect(r().chartObjects.filter(o => o.metadata.annotations?.['argocd.argoproj.io/tracking-id'] !== undefined)).toEqual([]);
+  });
+
   test('the root Application syncs the Applications file; the AppProjects fence in sources, namespaces and cluster-scoped kinds', () => {
     const [project, rootProject, root] = bootstrap();
     expect(root.spec.source).toEqual({ repoURL: REPO.url, targetRevision: 'main', path: `dist/${envName}/argocd`, directory: { include: 'applications.k8s.yaml' } });
