@@ -82,3 +82,15 @@ test('stack config overrides reach the deployed objects', async () => {
   const objs = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap(g => g.inputs.objs);
   expect(objs.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'worker').spec.replicas).toBe(7);
 });
+
+test('an environment another engine delivers (staging: Argo CD) is refused before any resource is registered', async () => {
+  const { DeliveryEngineError } = require('../../src/pulumi/program') as typeof import('../../src/pulumi/program');
+  await new Promise(r => setImmediate(r));
+  const before = registered.length;
+  expect(() => deployEnvironment(loadEnvironment('staging'), { secretValue: key => pulumi.secret(`test-secret-${key}`) }))
+    .toThrow(new DeliveryEngineError('staging', 'argocd', 'Environment "staging" is delivered by argocd (delivery.engine in src/config/environments/staging.ts), not by Pulumi; nothing was deployed. '
+      + 'One environment has exactly one engine: deliver it as docs/delivery.md describes for that engine, '
+      + "or make Pulumi its engine with delivery: { engine: 'pulumi' } in src/config/environments/staging.ts (and stop the other engine first)."));
+  await new Promise(r => setImmediate(r));
+  expect(registered.length).toBe(before);
+});
