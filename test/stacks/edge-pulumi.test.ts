@@ -11,8 +11,6 @@ pulumi.runtime.setMocks({
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { deployEnvironment } = require('../../src/pulumi/program') as typeof import('../../src/pulumi/program');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { loadEnvironment } = require('../../src/config') as typeof import('../../src/config');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { renderCharts } = require('../../src/render') as typeof import('../../src/render');
 
 const urn = (r: pulumi.Resource) => new Promise<string>(resolve => r.urn.apply(resolve));
