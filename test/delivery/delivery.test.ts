@@ -297,3 +297,30 @@ describe('rendering what Pulumi would deploy refuses an environment another engi
     }
   });
 });
+
+describe('validate checks the delivery kinds with their CRD schemas, strictly', () => {
+  const app = () => objectsIn(rendered('staging', 'argocd'), 'argocd/applications.k8s.yaml')[0];
+  const wave = () => objectsIn(rendered('staging', 'flux'), 'flux/sync.k8s.yaml')[2];
+  test('a misspelt Application field is an unknown field', () => {
+    const o = app();
+    o.spec.syncPolicy.syncOption = o.spec.syncPolicy.syncOptions;
+    expect(validateSchema(o)).toEqual(['spec.syncPolicy.syncOption: unknown field']);
+  });
+  test('a Flux Kustomization without prune (required) is refused', () => {
+    const o = wave();
+    delete o.spec.prune;
+    expect(validateSchema(o)).toEqual(['spec.prune: required field is missing']);
+  });
+  test('an ApplySet parent with a field its CRD does not declare is refused, and its metadata is checked as ObjectMeta', () => {
+    const [parent] = objectsIn(rendered('dev', 'kubectl'), 'applyset/parent.k8s.yaml');
+    expect(validateSchema({ ...parent, spec: {} })).toEqual(['spec: unknown field']);
+    expect(validateSchema({ ...parent, metadata: { ...parent.metadata, labelz: {} } })).toEqual(['metadata.labelz: unknown field']);
+  });
+  test('folders skip kustomization.yaml (build instructions, not objects)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadManifests } = require('../../src/analysis/objects') as typeof import('../../src/analysis/objects');
+    const objects = loadManifests([path.join(__dirname, '..', '..', 'dist', 'dev')]);
+    expect(objects.some(o => o.kind === 'Kustomization')).toBe(false);
+    expect(objects.some(o => o.kind === 'ApplySet')).toBe(true);
+  });
+});
