@@ -324,3 +324,36 @@ describe('validate checks the delivery kinds with their CRD schemas, strictly', 
     expect(objects.some(o => o.kind === 'ApplySet')).toBe(true);
   });
 });
+
+describe('the Flux layout written by synth\'s writer (owned folder, atomic swap) resolves on disk', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('fs') as typeof import('fs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('os') as typeof import('os');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeOutput, ENV_MARKER } = require('../../src/cli/output') as typeof import('../../src/cli/output');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { staleFiles } = require('../../src/cli/synth') as typeof import('../../src/cli/synth');
+  test.each(ENV_NAMES)('%s as flux: every kustomization.yaml lists files that exist, inside the environment folder; a rerun is up to date', envName => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-layout-'));
+    try {
+      const files = rendered(envName, 'flux').files;
+      writeOutput(out, new Map([[envName, files]]), { allEnvironments: false, prune: false, note: () => undefined });
+      const root = path.join(out, envName);
+      expect(fs.existsSync(path.join(root, ENV_MARKER))).toBe(true);
+      for (const k of files.filter(f => f.name.endsWith('kustomization.yaml'))) {
+        const dir = path.dirname(path.join(root, k.name));
+        for (const resource of parse(fs.readFileSync(path.join(root, k.name), 'utf8')).resources as string[]) {
+          const target = path.resolve(dir, resource);
+          expect(path.relative(root, target).startsWith('..')).toBe(false);
+          expect(fs.statSync(target).isFile()).toBe(true);
+        }
+      }
+      expect(staleFiles(out, new Map([[envName, files]]))).toEqual([]);
+      // A wave dropped from the model leaves a stale folder that --check names.
+      expect(staleFiles(out, new Map([[envName, files.filter(f => !f.name.startsWith('flux/wave-2/'))]]))).toEqual([path.join(root, 'flux', 'wave-2', 'kustomization.yaml')]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
