@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
-import { ENV_NAMES } from '../helpers';
+import { asPulumiDelivered, ENV_NAMES } from '../helpers';
 import { isBadTarget, makeBad } from './bad-override';
 import { Resource, runPack, typeToken } from './pack-run';
 
@@ -48,7 +48,7 @@ const output = <T>(o: pulumi.Output<T>) => new Promise<T>(resolve => o.apply(res
 /** Every resource a real preview of the environment registers, with `change` applied to the objects of the ConfigGroups. */
 async function resourcesOf(env: string, change: (o: any) => any = o => o): Promise<Resource[]> {
   registered.length = 0;
-  const deployed = program.deployEnvironment(loadEnvironment(env), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
+  const deployed = program.deployEnvironment(asPulumiDelivered(env), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
   await new Promise(r => setImmediate(r));
   const out: Resource[] = [];
   for (const chart of deployed.charts) {
