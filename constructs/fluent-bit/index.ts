@@ -100,6 +100,7 @@ export class FluentBit extends Construct {
 
     const daemonSet = new HardenedDaemonSet(this, 'Agent', {
       identity,
+      tier: 'node-agent',
       namespace: ns,
       // Unused: hostAccess.runAsRoot replaces it with uid/gid 0.
       runAs: { user: 0, group: 0 },
@@ -111,6 +112,7 @@ export class FluentBit extends Construct {
       qos: 'Burstable',
       // Reads pod and namespace metadata from the API server.
       automountServiceAccountToken: true,
+      apiAccessReason: 'the kubernetes filter reads pod and namespace metadata from the API (ClusterRole: pods, namespaces get/list/watch)',
       terminationGracePeriodSeconds: 30,
       tolerations: props.tolerations,
       // The old and the new pod of a node must not share the position

@@ -42,12 +42,15 @@ export class MetricsServer extends Construct {
     const labels = recommendedLabels(this, identity);
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'monitoring',
       namespace: ns,
-      runAs: { user: 1000, group: 1000 },
+      // The image's own USER 65534 (distroless nonroot); it writes only its serving certificate to /tmp.
+      runAs: { user: 65534, group: 65534 },
       qos: 'Burstable',
       replicas: 1,
       terminationGracePeriodSeconds: 30,
       automountServiceAccountToken: true,
+      apiAccessReason: 'an aggregated API server: it reads nodes and pods and delegates authentication and authorization to the API server',
       // An add-on the control plane depends on (HPAs): scheduled before ordinary pods.
       priorityClassName: 'system-cluster-critical',
       containers: [{

@@ -53,6 +53,7 @@ export class RedisExporter extends Construct {
     const check = { http: { path: '/health', port: 'metrics' } };
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'monitoring',
       namespace: props.namespace,
       runAs: EXPORTER_USER,
       qos: 'Burstable',

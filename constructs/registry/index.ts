@@ -52,8 +52,10 @@ export class ImageRegistry extends Construct {
     const check = { http: { path: '/v2/', port: 'http' } };
     const registry = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'data',
       namespace: ns,
-      runAs: { user: 1000, group: 1000, fsGroup: 1000 },
+      // The image has no USER (root) and runs as any uid that can write /var/lib/registry (fsGroup).
+      runAs: { user: 10000, group: 10000, fsGroup: 10000 },
       qos: 'Burstable',
       replicas: 1,
       // Local storage has one writer: never two pods on it.

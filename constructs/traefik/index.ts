@@ -186,12 +186,14 @@ export class Traefik extends Construct {
     ];
     const pod: PodProps = {
       identity,
+      tier: 'ingress',
       namespace: ns,
       runAs: TRAEFIK_USER,
       qos: 'Burstable',
       // Connections drain during the grace period; the chart uses 60 s.
       terminationGracePeriodSeconds: 60,
-      automountServiceAccountToken: true, // the Ingress provider watches the API
+      automountServiceAccountToken: true,
+      apiAccessReason: 'the Ingress provider watches Ingresses, Services and EndpointSlices and updates Ingress status through the API',
       podAnnotations,
       volumes,
       containers: [{
