@@ -99,9 +99,18 @@ const LIVENESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, tim
 const RNG_READINESS: ProbeTimings = { initialDelaySeconds: 2, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 2 };
 const RNG_LIVENESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
 
+/**
+ * Readiness asks the app (an HTTP answer on `path`); liveness only asks whether
+ * the port accepts connections, which the kernel does even while the
+ * single-threaded servers (Flask, thin) are busy hashing: a slow answer takes
+ * the pod out of the Service, it never restarts it (kube-score
+ * pod-probes-identical: the same probe for both restarts pods that are merely busy).
+ */
 function httpChecks(path: string, readiness: ProbeTimings, liveness: ProbeTimings): HealthChecks {
-  const check = { http: { path, port: 'http' } };
-  return { readiness: { check, timings: readiness }, liveness: { check, timings: liveness } };
+  return {
+    readiness: { check: { http: { path, port: 'http' } }, timings: readiness },
+    liveness: { check: { tcp: { port: 'http' } }, timings: liveness },
+  };
 }
 
 /**

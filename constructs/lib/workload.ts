@@ -238,6 +238,11 @@ export class HardenedPod extends Construct {
     const root = host?.runAsRoot ?? false;
     if (host && props.tier !== 'node-agent') throw new Error(`${props.namespace}/${name}: a pod with hostAccess is a node agent (tier node-agent), not ${props.tier}`);
     this.exemptions = podExemptions(props, waivers, root);
+    if (pullPolicy !== 'Always') {
+      // The environment's typed choice (src/config/schema.ts imagePullPolicy): dev runs images loaded into the node.
+      const reason = `the environment pulls ${pullPolicy}: its images are loaded into the nodes (kind load, minikube image load), which have no registry to re-check`;
+      this.exemptions.push({ tool: 'kube-score', check: 'container-image-pull-policy', reason }, { tool: 'polaris', check: 'pullPolicyNotAlways', reason });
+    }
     const hostMounts: k8s.VolumeMount[] = (host?.paths ?? []).map(p => ({
       name: p.name, mountPath: p.mountPath ?? p.hostPath, readOnly: !p.writable, mountPropagation: p.mountPropagation,
     }));
@@ -404,7 +409,7 @@ export interface HardenedDeploymentProps extends PodProps, RolloutProps {
   readonly replicas?: number;
   /** `Recreate` for single-writer volumes. @default RollingUpdate */
   readonly strategy?: 'RollingUpdate' | 'Recreate';
-  /** @default - no PodDisruptionBudget */
+  /** @default - maxUnavailable 1 when replicated (replicas > 1, or an autoscaler maximum > 1), else none */
   readonly disruptionBudget?: DisruptionBudgetProps;
   /** @default - no HorizontalPodAutoscaler */
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
@@ -447,7 +452,9 @@ export class HardenedDeployment extends Construct {
         template: this.pod.template,
       },
     });
-    if (props.disruptionBudget) new Pdb(this, 'Budget', props, this.pod, props.disruptionBudget);
+    // Every replicated Deployment has a budget: a drain takes one pod at a time.
+    const budget = props.disruptionBudget ?? (isReplicated(props.replicas, props.autoscaling) ? { maxUnavailable: 1 } : undefined);
+    if (budget) new Pdb(this, 'Budget', props, this.pod, budget);
     if (props.autoscaling) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name, namespace: props.namespace, labels: this.pod.labels },
@@ -528,7 +535,7 @@ export interface HardenedStatefulSetProps extends PodProps {
   readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
   /** @default 10 */
   readonly minReadySeconds?: number;
-  /** @default - no PodDisruptionBudget */
+  /** @default - maxUnavailable 1 when replicas > 1, else none */
   readonly disruptionBudget?: DisruptionBudgetProps;
   /** Required or preferred anti-affinity on the hostname. @default none */
   readonly antiAffinity?: SpreadPolicy;
@@ -572,7 +579,8 @@ export class HardenedStatefulSet extends Construct {
         })),
       },
     });
-    if (props.disruptionBudget) new Pdb(this, 'Budget', props, this.pod, props.disruptionBudget);
+    const budget = props.disruptionBudget ?? (isReplicated(props.replicas) ? { maxUnavailable: 1 } : undefined);
+    if (budget) new Pdb(this, 'Budget', props, this.pod, budget);
   }
 }
 

@@ -71,7 +71,8 @@ export class NodeExporter extends Construct {
         resources: props.resources,
         probes: {
           readiness: { check, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
-          liveness: { check, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
+          // Readiness: the landing page answers; liveness: the port accepts connections (a slow collector makes pages slow, not the process dead).
+          liveness: { check: { tcp: { port: NODE_EXPORTER_PORT } }, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
         },
       }],
     });

@@ -72,7 +72,8 @@ export class ImageRegistry extends Construct {
         probes: {
           // `GET /v2/` answers 200 when the registry serves (no auth configured).
           readiness: { check, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
-          liveness: { check, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
+          // Liveness: the port accepts connections (a slow storage backend makes /v2/ slow, not the process dead).
+          liveness: { check: { tcp: { port: 'http' } }, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
         },
         writablePaths: claim ? [{ path: '/tmp' }] : [{ path: DATA, sizeLimit: props.storage.size }, { path: '/tmp' }],
         volumeMounts: claim ? [{ name: 'data', mountPath: DATA }] : undefined,
