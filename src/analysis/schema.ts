@@ -285,5 +285,19 @@ export function validateSchema(o: K8sObject): string[] {
   }
   const unknown: string[] = [];
   unknownFields(o, '', log, unknown);
-  return [...formatErrors(errors), ...unknown.map((u) => `${pointerToPath(u)}: unknown field`)];
+  const unread = UNREAD_DECLARED_FIELDS[`${o.apiVersion} ${o.kind}`] ?? [];
+  return [...formatErrors(errors), ...unknown.filter((u) => !unread.includes(u)).map((u) => `${pointerToPath(u)}: unknown field`)];
 }
+
+/**
+ * Fields the Kubernetes schema declares but kubernetes-models' compiled
+ * validators never read, so the access log would call them unknown. A
+ * property literally named `description` is lost when the schemas are
+ * compiled (it is read as the JSON Schema keyword): the PriorityClass
+ * validator has no `description` while `PriorityClass.d.ts` declares it
+ * (kubernetes-models/scheduling.k8s.io/v1, `description?: string`), and the
+ * API server accepts it (scheduling/v1 PriorityClass.description).
+ */
+const UNREAD_DECLARED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'scheduling.k8s.io/v1 PriorityClass': ['/description'],
+};

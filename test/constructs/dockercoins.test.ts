@@ -220,7 +220,9 @@ describe.each(INSTANCES)('DockerCoins in %s, instance %s', (env, name) => {
 
   test('high availability follows the config: PDBs and node spreading', () => {
     const pdbs = app.filter(o => o.kind === 'PodDisruptionBudget').map(o => o.metadata.name).sort();
-    expect(pdbs).toEqual(cfg.availability.disruptionBudgets ? ['hasher', 'webui', 'worker'] : []);
+    // disruptionBudgets: every Deployment but redis; without it, still every replicated one (the autoscaled hasher).
+    const replicated = ['hasher', ...(['webui', 'worker'] as const).filter(n => cfg[n].replicas > 1)];
+    expect(pdbs).toEqual(cfg.availability.disruptionBudgets ? ['hasher', 'webui', 'worker'] : replicated.sort());
     const spread = podSpec(find(app, 'Deployment', 'webui')).topologySpreadConstraints;
     if (cfg.availability.spread === 'none') expect(spread).toBeUndefined();
     else expect(spread[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: cfg.availability.spread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway' });
