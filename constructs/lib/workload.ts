@@ -77,6 +77,12 @@ export interface HostAccess {
    */
   readonly runAsRoot?: boolean;
   /**
+   * Why uid 0 and not an unprivileged id (the reason of the kube-score
+   * user/group id and Polaris runAsRootAllowed exemptions).
+   * @default - `reason`
+   */
+  readonly runAsRootReason?: string;
+  /**
    * Why a host path that contains the container runtime socket (e.g. `/`) is
    * mounted, and why the pod cannot use the socket; rendered as
    * `HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION`, which `validate` requires for such mounts.
@@ -300,8 +306,9 @@ function podExemptions(props: PodProps, waivers: ReadonlyArray<ContainerSpec & {
   if (host?.pid) out.push({ tool: 'polaris', check: 'hostPIDSet', reason: host.reason });
   if ((host?.paths ?? []).length > 0) out.push({ tool: 'polaris', check: 'hostPathSet', reason: host!.reason });
   if (root) {
-    out.push({ tool: 'polaris', check: 'runAsRootAllowed', reason: host!.reason });
-    out.push({ tool: 'kube-score', check: 'container-security-context-user-group-id', reason: host!.reason });
+    const why = host!.runAsRootReason ?? host!.reason;
+    out.push({ tool: 'polaris', check: 'runAsRootAllowed', reason: why });
+    out.push({ tool: 'kube-score', check: 'container-security-context-user-group-id', reason: why });
   }
   for (const w of waivers) {
     out.push({ tool: 'polaris', check: 'livenessProbeMissing', reason: `${w.name}: ${w.probes.waivedBecause}` });
