@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { Consul, CONSUL_DATA_CLAIM, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
-import { consulRules } from './rules';
+import { consulPanels, consulRules } from './rules';
 import { consulSchema } from './schema';
 
 interface DataSection { namespace: string; instance: string }
@@ -27,6 +27,7 @@ export const consulComponent = defineComponent({
       // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health.
       scrapeTargets: [{ namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http }],
       alertRules: [consulRules()],
+      panels: consulPanels(),
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]
         : [],
