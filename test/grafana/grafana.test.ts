@@ -1,7 +1,7 @@
 /**
  * Grafana, per requirement and per environment:
- * - the pinned image runs as the image's uid 472 (grafana/grafana Dockerfile:
- *   `ARG GF_UID="472"`, `USER "$GF_UID"`, `EXPOSE 3000`), restricted, with a
+ * - the pinned image (grafana/grafana Dockerfile: `ARG GF_UID="472"`,
+ *   `EXPOSE 3000`) runs as uid 10472 (kube-score: ids >= 10000), restricted, with a
  *   read-only root filesystem and emptyDirs where it writes;
  * - the admin credentials come from a Secret only, and SECRETS.md lists it;
  * - the datasource is Prometheus as the monitoring component offers it (its
