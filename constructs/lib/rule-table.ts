@@ -476,6 +476,16 @@ export const RULE_TABLE = [
     pulumi: { note: 'stack policy (advisory: a warning)' },
     admission: { none: 'not expressible in CEL: it relates a NetworkPolicy to pod templates of other objects, which a policy cannot read' },
   },
+  {
+    id: 'audit-exemption',
+    severity: 'error',
+    summary: 'every kube-score ignore and Polaris exemption carries its reason',
+    reason: 'an exemption without its reason silences an auditor for good, and nobody can tell later whether it still holds',
+    scope: 'object',
+    cdk8s: { recommendation: 'Every auditor exemption says why the manifest is right.', fix: 'Add the exemption.platform.dockercoins.io/<tool>.<check> annotation named in the message, or remove the exemption.' },
+    pulumi: {},
+    admission: { none: 'not needed in CEL: the exemptions are read by the review tools (kube-score, Polaris) on the manifests; the cluster never acts on them' },
+  },
 ] as const satisfies readonly RuleSpec[];
 
 export type RuleId = (typeof RULE_TABLE)[number]['id'];

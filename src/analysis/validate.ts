@@ -25,6 +25,7 @@
  *  - ingress-host        Ingress hosts are lowercase DNS names (rules-ingress.ts)
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
+ *  - audit-exemption     every kube-score ignore and Polaris exemption has a reason (rules-exemptions.ts)
  */
 import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
@@ -36,6 +37,7 @@ import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
+import { checkAuditExemptions } from './rules-exemptions';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
 
 /** One finding: which object, which rule, what is wrong. */
@@ -153,6 +155,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   'ingress-host': (o) => (o.kind === 'Ingress' ? checkIngressHosts(o) : []),
   'ingress-conflict': (o, i, ctx) => (o.kind === 'Ingress' ? ctx.conflicts.get(i) ?? [] : []),
   'netpol-selector': (o, _i, ctx) => (o.kind === 'NetworkPolicy' ? checkPolicySelector(o, ctx.pods) : []),
+  'audit-exemption': (o) => checkAuditExemptions(o),
 };
 
 /**
