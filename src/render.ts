@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import type { CertificateNeed } from '../constructs/lib/certificates';
 import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
 import { IMAGE_PULL_POLICY_CONTEXT } from '../constructs/lib/workload';
 import { EnvironmentConfig } from './config';
@@ -23,6 +24,8 @@ export interface RenderedChart {
   readonly wave: number;
   readonly objects: ManifestObject[];
   readonly secrets: readonly RequiredSecret[];
+  /** Certificates the chart's objects requested (Secrets provided by cert-manager or outside the model). */
+  readonly certificates: readonly CertificateNeed[];
 }
 
 /** Engine that applies the objects; recorded in `app.kubernetes.io/managed-by`. */
@@ -39,7 +42,7 @@ export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { ap
 /** The objects of every chart, in deployment order. */
 export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): RenderedChart[] {
   const { charts } = buildApp(env, engine);
-  return charts.map(c => ({ id: c.id, wave: c.wave, objects: c.chart.toJson() as ManifestObject[], secrets: c.secrets ?? [] }));
+  return charts.map(c => ({ id: c.id, wave: c.wave, objects: c.chart.toJson() as ManifestObject[], secrets: c.secrets ?? [], certificates: c.certificates ?? [] }));
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */

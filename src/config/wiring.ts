@@ -36,6 +36,7 @@ export function wiringOf(active: readonly ActiveComponent[]): Wiring {
     routes,
     scrapeTargets: active.flatMap(a => a.offers.scrapeTargets ?? []),
     ingressController: active.find(a => a.offers.ingressController)?.offers.ingressController,
+    tlsRouteAnnotations: active.find(a => a.offers.tlsRouteAnnotations)?.offers.tlsRouteAnnotations,
     metricsScraper: active.find(a => a.offers.metricsScraper)?.offers.metricsScraper,
     workloads: active.flatMap(a => a.offers.workloads ?? []),
     alertRules: active.flatMap(a => a.offers.alertRules ?? []),

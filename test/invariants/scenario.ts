@@ -34,7 +34,8 @@ export function scenario(env: string, overrides?: unknown): Scenario {
   return {
     config,
     objects,
-    declared: charts.flatMap(c => c.secrets),
+    // Certificate Secrets exist before their readers: issued by cert-manager or created outside the model (the keys they request).
+    declared: [...charts.flatMap(c => c.secrets), ...charts.flatMap(c => c.certificates).map(c => ({ name: c.secretName, namespace: c.namespace, keys: Object.fromEntries(c.keys.map(k => [k, ''])) }))],
     controllers: podsIn(objects, config.ingress.controllerNamespace),
     prometheus: config.edge ? podsIn(objects, config.edge.monitoring.namespace, { ...PROMETHEUS_POD }) : [],
   };

@@ -9,6 +9,9 @@ export const prod: EnvironmentOverlay = {
   nodes: 3,
   storageClass: 'replicated',
   ingress: { awaitLoadBalancer: true },
+  // TLS everywhere from cert-manager: internal endpoints from the environment CA; public hosts from
+  // the cluster's ACME ClusterIssuer (a prerequisite with a DNS-01 solver, docs/security-tls.md).
+  certificates: { source: 'cert-manager', ingressIssuer: { type: 'cluster-issuer', name: 'letsencrypt-prod' } },
   cluster: { apiServerCidrs: ['10.10.0.0/24'], nodeCidrs: ['10.10.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',

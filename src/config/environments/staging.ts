@@ -11,6 +11,8 @@ export const staging: EnvironmentOverlay = {
   // The managed cluster's own class (not created here).
   clusterStorageClasses: ['standard'],
   ingress: { awaitLoadBalancer: true },
+  // TLS everywhere from cert-manager: the environment CA signs the hosts and every internal endpoint (docs/security-tls.md).
+  certificates: { source: 'cert-manager' },
   cluster: { apiServerCidrs: ['10.0.0.0/16'], nodeCidrs: ['10.0.0.0/16'] },
   dockercoins: [instance('blue'), instance('green')],
   stateful: {
