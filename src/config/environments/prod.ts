@@ -80,6 +80,8 @@ export const prod: EnvironmentOverlay = {
   edge: {
     traefik: {
       mode: 'loadBalancer',
+      // The load balancer reaches Traefik through the nodes (node CIDRs): only their X-Forwarded-* headers are kept.
+      forwardedHeaders: { trustedIPs: ['10.10.0.0/16'] },
       resources: sized('250m', '256Mi', '2', '512Mi'),
       loadBalancer: { replicas: 3, spread: 'required' },
       dashboard: 'disabled',

@@ -46,6 +46,8 @@ export const staging: EnvironmentOverlay = {
   edge: {
     traefik: {
       mode: 'loadBalancer',
+      // The load balancer reaches Traefik through the nodes (node CIDRs): only their X-Forwarded-* headers are kept.
+      forwardedHeaders: { trustedIPs: ['10.0.0.0/16'] },
       resources: sized('100m', '128Mi', '1', '256Mi'),
       loadBalancer: { replicas: 2, spread: 'preferred' },
       dashboard: 'port-forward-only',
