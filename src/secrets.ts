@@ -16,6 +16,8 @@ export interface ChartSecrets { readonly objects: readonly K8sObject[]; readonly
 /** What a certificate Secret must contain (its request). */
 export interface CertificateSecret {
   readonly dnsNames: readonly string[];
+  /** Common name of a client certificate. @default - none */
+  readonly commonName?: string;
   readonly usages: readonly string[];
   readonly purpose: 'ingress' | 'internal';
   /** Keys of the Secret (`tls.crt`, `tls.key`, and `ca.crt` for internal endpoints). */
@@ -51,7 +53,7 @@ export function secretInventory(charts: readonly ChartSecrets[]): SecretNeed[] {
       needs.set(`${s.namespace}/${s.name}`, { namespace: s.namespace, name: s.name, keys: { ...s.keys }, source: 'pulumi', usedBy: new Set() });
     }
     for (const c of chart.certificates ?? []) {
-      const certificate: CertificateSecret = { dnsNames: [...c.dnsNames], usages: [...c.usages], purpose: c.purpose, keys: [...c.keys] };
+      const certificate: CertificateSecret = { dnsNames: [...c.dnsNames], ...(c.commonName ? { commonName: c.commonName } : {}), usages: [...c.usages], purpose: c.purpose, keys: [...c.keys] };
       needs.set(`${c.namespace}/${c.secretName}`, { namespace: c.namespace, name: c.secretName, keys: {}, source: c.source, certificate, usedBy: new Set() });
     }
   }
@@ -129,16 +131,21 @@ export function renderSecrets(envName: string, needs: readonly SecretNeed[]): st
       'Each certificate must be valid for the names below. An internal endpoint\'s Secret also holds `ca.crt`, the CA its clients verify it against',
       '(one CA for the environment), so it is created with `--type=kubernetes.io/tls` and three files instead of `kubectl create secret tls`.', '',
       '| namespace | Secret | DNS names | usages |', '| --- | --- | --- | --- |',
-      ...external.map(n => `| ${n.namespace} | ${n.name} | ${(n.certificate?.dnsNames ?? ['(the Ingress hosts that read it)']).join(', ')} | ${(n.certificate?.usages ?? ['server auth']).join(', ')} |`), '');
+      ...external.map(n => `| ${n.namespace} | ${n.name} | ${n.certificate ? subjectOf(n.certificate) : '(the Ingress hosts that read it)'} | ${(n.certificate?.usages ?? ['server auth']).join(', ')} |`), '');
   }
   const issued = needs.filter(n => n.source === 'cert-manager');
   if (issued.length > 0) {
     lines.push('## TLS certificates (issued by cert-manager)', '',
       'cert-manager (a prerequisite, see docs/security-tls.md) writes and renews each of these Secrets from the Certificate of the same name in dist/; nothing to create by hand.', '',
       '| namespace | Secret | DNS names | usages |', '| --- | --- | --- | --- |',
-      ...issued.map(n => `| ${n.namespace} | ${n.name} | ${n.certificate!.dnsNames.join(', ')} | ${n.certificate!.usages.join(', ')} |`), '');
+      ...issued.map(n => `| ${n.namespace} | ${n.name} | ${subjectOf(n.certificate!)} | ${n.certificate!.usages.join(', ')} |`), '');
   }
   return lines.join('\n');
+}
+
+/** What a certificate names: its DNS names, or `CN=<name>` for a client identity. */
+function subjectOf(c: CertificateSecret): string {
+  return [...(c.commonName ? [`CN=${c.commonName}`] : []), ...c.dnsNames].join(', ');
 }
 
 /** Keys a Secret holds. */

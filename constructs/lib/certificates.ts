@@ -90,8 +90,10 @@ export interface CertificateRequest {
   readonly namespace: string;
   /** Secret the certificate and key land in (also the Certificate's name). */
   readonly secretName: string;
-  /** Subject alternative names: Ingress hosts or in-cluster Service DNS names. */
+  /** Subject alternative names: Ingress hosts or in-cluster Service DNS names; empty for a client identity with `commonName`. */
   readonly dnsNames: readonly string[];
+  /** Subject common name: the identity of a client certificate. @default - none (servers are named by `dnsNames`) */
+  readonly commonName?: string;
   readonly usages: readonly CertificateUsage[];
   /**
    * `ingress`: a host published through the ingress controller (signed by the
@@ -156,7 +158,7 @@ function certificateObject(scope: Construct, id: string, name: string, namespace
  */
 export function requestCertificate(scope: Construct, id: string, source: CertificateSource, environment: string, request: CertificateRequest): string {
   if (!tlsEnabled(source)) throw new Error(`certificates: ${request.namespace}/${request.secretName} was requested, but the environment has no certificate source (certificates.source "none")`);
-  if (request.dnsNames.length === 0) throw new Error(`certificates: ${request.namespace}/${request.secretName} needs at least one DNS name`);
+  if (request.dnsNames.length === 0 && !request.commonName) throw new Error(`certificates: ${request.namespace}/${request.secretName} needs a DNS name or a common name`);
   if (request.usages.length === 0) throw new Error(`certificates: ${request.namespace}/${request.secretName} needs at least one usage`);
   const chart = Chart.of(scope);
   const needs = NEEDS.get(chart) ?? [];
@@ -175,7 +177,8 @@ export function requestCertificate(scope: Construct, id: string, source: Certifi
       secretName: request.secretName,
       // The Secret carries the requester's labels, so it is found with its owner's.
       secretTemplate: { labels: { ...request.labels } },
-      dnsNames: [...request.dnsNames],
+      commonName: request.commonName,
+      dnsNames: request.dnsNames.length > 0 ? [...request.dnsNames] : undefined,
       // An ACME issuer sets its own lifetime (90 days at Let's Encrypt) and ignores `duration`.
       duration: issuer === authorityNames(environment).ca ? `${source.durationHours}h` : undefined,
       renewBefore: `${source.renewBeforeHours}h`,
