@@ -90,6 +90,15 @@ export interface RouteOffer {
   readonly backend?: PodPortRef;
 }
 
+/**
+ * A pod port Prometheus scrapes. With `tls`, the port serves HTTPS: Prometheus
+ * scrapes it in a job of its own, verifying the certificate against the
+ * environment CA for `serverName` (pods are scraped by IP, which no certificate names).
+ */
+export interface ScrapeTargetOffer extends PodPortRef {
+  readonly tls?: { readonly serverName: string };
+}
+
 /** A node port the model opens (cluster-wide: one owner each). */
 export interface NodePortOffer { readonly port: number; readonly field: string }
 
@@ -137,7 +146,7 @@ export interface Offers {
   readonly namespaces?: readonly NamespaceOffer[];
   readonly routes?: readonly RouteOffer[];
   /** Pod ports Prometheus scrapes (they carry prometheus.io annotations); each admits the scraper in its own policy. */
-  readonly scrapeTargets?: readonly PodPortRef[];
+  readonly scrapeTargets?: readonly ScrapeTargetOffer[];
   readonly nodePorts?: readonly NodePortOffer[];
   /** The ingress controller's pods (backends admit them). */
   readonly ingressController?: PeerSpec;
@@ -161,7 +170,7 @@ export interface Offers {
 /** The union of every component's offers, as the build steps see it. */
 export interface Wiring {
   readonly routes: readonly RouteOffer[];
-  readonly scrapeTargets: readonly PodPortRef[];
+  readonly scrapeTargets: readonly ScrapeTargetOffer[];
   /** @default - no ingress controller in the model (routes still render, for an external controller in `ingress.controllerNamespace`) */
   readonly ingressController?: PeerSpec;
   /** Annotations of every TLS Ingress, from the ingress controller's offer. @default - none */

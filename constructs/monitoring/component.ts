@@ -52,6 +52,7 @@ export const monitoringComponent = defineComponent({
       ingress: p.ingressHost ? ctx.ingressRoute(p.ingressHost, p.tlsSecretName) : undefined,
       clients: ctx.wiring.ingressController ? [ctx.wiring.ingressController] : [],
       scrapeTargets: ctx.wiring.scrapeTargets,
+      certificates: ctx.certificates,
       apiServer,
       nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
       // Generated from what every component offers: its workloads, and the rules about its own metrics.
