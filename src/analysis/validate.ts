@@ -22,6 +22,8 @@
  *  - ingress-host        Ingress hosts are lowercase DNS names (rules-ingress.ts)
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
+ *  - plain-http          in an environment with TLS: no Ingress host without TLS, no published
+ *                        Traefik entry point without TLS or a redirect to https (rules-tls.ts)
  */
 import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
@@ -33,6 +35,7 @@ import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
+import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -47,7 +50,7 @@ export const RULES = [
   'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
   'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
   'secret-values', 'service-selector', 'service-target-port', 'ingress-backend',
-  'ingress-host', 'ingress-conflict', 'netpol-selector',
+  'ingress-host', 'ingress-conflict', 'netpol-selector', 'plain-http',
 ] as const;
 
 export type RuleId = (typeof RULES)[number];
@@ -73,6 +76,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
   'ingress-host': 'Ingress hosts are lowercase DNS names (wildcard allowed)',
   'ingress-conflict': 'no host and path published by two Ingress paths',
   'netpol-selector': 'a NetworkPolicy podSelector matches some pod template',
+  'plain-http': 'with TLS in the environment: no Ingress host without TLS, no published entry point without a redirect',
 };
 
 /**
@@ -113,6 +117,7 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
   const duplicates = duplicateIndexes(objects);
   const conflicts = ingressConflicts(objects, duplicates);
   const limitRanges = limitRangesByNamespace(objects);
+  const tls = hasTls(objects);
   const services = new Map<string, K8sObject>();
   for (const o of objects) {
     if (o.kind === 'Service' && o.apiVersion === 'v1') services.set(`${namespaceOf(o)}/${o.metadata.name}`, o);
@@ -161,6 +166,10 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
       for (const m of conflicts.get(index) ?? []) add('ingress-conflict', m);
     }
     if (o.kind === 'NetworkPolicy') for (const m of checkPolicySelector(o, pods)) add('netpol-selector', m);
+    if (tls) {
+      if (o.kind === 'Ingress') for (const m of checkIngressTls(o)) add('plain-http', m);
+      if (tpl) for (const m of checkTraefikRedirects(o, objects)) add('plain-http', m);
+    }
   });
   return out;
 }

@@ -13,6 +13,11 @@ import {
 /** Namespaces the cluster has without this model creating them. */
 export const CLUSTER_NAMESPACES = ['kube-system', 'default'] as const;
 
+/** Those, plus the prerequisites' namespaces an environment names (cert-manager's cluster resource namespace). */
+export function clusterNamespaces(config: { certificates: { source: string; clusterResourceNamespace?: string } }): string[] {
+  return [...CLUSTER_NAMESPACES, ...(config.certificates.source === 'cert-manager' && config.certificates.clusterResourceNamespace ? [config.certificates.clusterResourceNamespace] : [])];
+}
+
 /** Labels of the Prometheus server pods (src/stacks/edge.ts PROMETHEUS_SELECTOR). */
 export const PROMETHEUS_POD = { 'app.kubernetes.io/name': 'prometheus' } as const;
 
@@ -50,7 +55,7 @@ export function runChecks(s: Scenario, objects: K8sObject[] = s.objects, declare
     [REQUIREMENTS.scrape]: checkScrapeTargetsReachable(objects, { prometheus: s.prometheus }),
     [REQUIREMENTS.secrets]: checkSecretsProvided(objects, declared),
     [REQUIREMENTS.services]: checkServicesSelectPods(objects),
-    [REQUIREMENTS.namespaces]: checkNamespaceReferences(objects, CLUSTER_NAMESPACES),
+    [REQUIREMENTS.namespaces]: checkNamespaceReferences(objects, clusterNamespaces(s.config)),
   } as Record<Requirement, string[]>;
 }
 
