@@ -19,9 +19,9 @@ export const certificatesComponent = defineComponent({
   build(ctx) {
     const source = ctx.config;
     if (source.source !== 'cert-manager') return [];
-    const chart = new Chart(ctx.app, 'certificates', { disableResourceNameHashes: true });
+    const chart = new Chart(ctx.app, 'tls-authority', { disableResourceNameHashes: true });
     const labels = recommendedLabels(chart, { name: 'certificate-authority', instance: ctx.platform.name, component: 'certificate-authority', partOf: 'platform', version: PLATFORM_VERSION });
     new CertificateAuthority(chart, 'Authority', { environment: ctx.platform.name, source, labels });
-    return [{ id: 'certificates', wave: 0, chart }];
+    return [{ id: 'tls-authority', wave: 0, chart }];
   },
 });
