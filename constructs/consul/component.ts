@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { tlsEnabled } from '../lib/certificates';
 import { Consul, consulApiPort, CONSUL_DATA_CLAIM, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
-import { consulRules } from './rules';
+import { consulPanels, consulRules } from './rules';
 import { consulSchema } from './schema';
 
 interface DataSection { namespace: string; instance: string }
@@ -34,6 +34,7 @@ export const consulComponent = defineComponent({
       // Over TLS, scraped on the HTTPS API with the server's certificate verified for the client Service name.
       scrapeTargets: [{ namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls), ...(tls ? { tls: { serverName: `consul.${s.namespace}.svc` } } : {}) }],
       alertRules: [consulRules()],
+      panels: consulPanels(),
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]
         : [],

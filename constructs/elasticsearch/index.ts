@@ -55,6 +55,8 @@ export interface ElasticsearchProps {
 export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
+/** In-cluster URL of the HTTP API of the cluster in `namespace` (its client Service is named after the StatefulSet). */
+export const elasticsearchUrl = (namespace: string, tls = false) => `${tls ? 'https' : 'http'}://${ELASTICSEARCH_NAME}.${namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
 
 /** The official image's `elasticsearch` user (uid 1000); fsGroup 1000 makes the data volume writable. */
 const ES_USER: RunAsIdentity = { user: 1000, group: 1000, fsGroup: 1000 };
@@ -128,7 +130,7 @@ export class Elasticsearch extends Construct {
     this.serviceName = name;
     const serviceHost = `${name}.${props.namespace}.svc`;
     const tls = props.certificates !== undefined;
-    this.url = `${tls ? 'https' : 'http'}://${serviceHost}:${ELASTICSEARCH_HTTP_PORT}`;
+    this.url = elasticsearchUrl(props.namespace, tls);
     this.tlsSecretName = tls ? ELASTICSEARCH_TLS_SECRET : undefined;
 
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'search-engine', partOf: 'logging', version: props.image.tag };

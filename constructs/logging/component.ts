@@ -1,5 +1,7 @@
 import { Chart } from 'cdk8s';
+import { admittedClients } from '../lib/clients';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
+import { selectorLabels } from '../lib/labels';
 import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME } from '../elasticsearch';
@@ -71,7 +73,12 @@ export const loggingComponent = defineComponent({
       // Where the environment has TLS, one certificate from its source serves HTTP and transport.
       transportTlsSecret: multiNode && !ctx.certificates ? LOGGING_SECRETS.transportTls.name : undefined,
       certificates: ctx.certificates,
-      httpClients: [{ pods: kibana }, { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE }],
+      httpClients: [
+        { pods: kibana },
+        { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE },
+        // Other components' pods that offer to call the HTTP API (elasticsearch-exporter).
+        ...admittedClients(ctx.wiring.clients, { namespace: ns, pods: selectorLabels({ name: ELASTICSEARCH_NAME, instance }), port: ELASTICSEARCH_HTTP_PORT }),
+      ],
     });
     const esPeer = { pods: elasticsearch.pod.selector, namespace: ns };
     new Kibana(chart, 'Kibana', {

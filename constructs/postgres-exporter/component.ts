@@ -5,6 +5,7 @@ import { alertRule } from '../monitoring/rules';
 import { POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '../postgres';
 import { POSTGRES_SECRET } from '../postgres/component';
 import { PostgresExporter, POSTGRES_EXPORTER_PORT } from '.';
+import { postgresPanels } from './panels';
 import { postgresExporterSchema } from './schema';
 
 interface Stateful { namespace: string; instance: string; postgres?: { database: string; user: string } }
@@ -31,6 +32,7 @@ export const postgresExporterComponent = defineComponent({
       scrapeTargets: [{ namespace: s.namespace, pods: identity(s.instance), port: POSTGRES_EXPORTER_PORT }],
       footprints: [{ namespace: s.namespace, field: 'exporters.postgres', workload: 'postgres-exporter', pods: 2, why: '1 + 1 surge', resources: config.resources }],
       workloads: [{ namespace: s.namespace, kind: 'Deployment' as const, name: 'postgres-exporter' }],
+      panels: s.postgres ? postgresPanels(s.postgres.database) : [],
       alertRules: [{
         name: 'postgres',
         rules: [alertRule({

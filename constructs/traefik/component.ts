@@ -3,7 +3,7 @@ import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { tlsEnabled } from '../lib/certificates';
 import { Traefik, TRAEFIK_HSTS_MIDDLEWARE, TRAEFIK_IDENTITY, TRAEFIK_PORTS, TRAEFIK_ROUTER_MIDDLEWARES_ANNOTATION } from '.';
-import { traefikRules } from './rules';
+import { traefikPanels, traefikRules } from './rules';
 import { traefikSchema } from './schema';
 
 /** The controller pods, as a NetworkPolicy peer (backends admit them). */
@@ -31,6 +31,7 @@ export const traefikComponent = defineComponent({
       tlsRouteAnnotations: tlsEnabled(platform.certificates) ? { [TRAEFIK_ROUTER_MIDDLEWARES_ANNOTATION]: `${TRAEFIK_HSTS_MIDDLEWARE}@file` } : undefined,
       workloads: [{ namespace: platform.ingress.controllerNamespace, kind: t.mode === 'hostPort' ? 'DaemonSet' as const : 'Deployment' as const, name: TRAEFIK_IDENTITY.name }],
       alertRules: [traefikRules()],
+      panels: traefikPanels(),
     };
   },
   build(ctx) {

@@ -148,6 +148,15 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     expect(setup.command.join(' ')).toContain('--cacert');
   });
 
+  test('elasticsearch-exporter: https with --es.ca from the CA of Elasticsearch\'s certificate, setup too', () => {
+    const d = find(objects, 'Deployment', 'elasticsearch-exporter', 'logging');
+    const c = container(d, 'elasticsearch-exporter');
+    expect(c.args).toContain('--es.uri=https://elasticsearch.logging.svc:9200');
+    const ca = c.args.find((a: string) => a.startsWith('--es.ca=')).split('=')[1];
+    expect(volumeSecret(d, path.dirname(ca), c)).toEqual(expect.objectContaining({ secretName: 'elasticsearch-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] }));
+    expect(env(container(d, 'setup'), 'ES_CA')).toBe(ca);
+  });
+
   test('Fluent Bit: es output with tls, tls.verify, tls.verify_hostname and a mounted tls.ca_file', () => {
     const conf: string = find(objects, 'ConfigMap', 'fluent-bit-config', 'node-agents').data['fluent-bit.conf'];
     const output = conf.slice(conf.indexOf('[OUTPUT]'));

@@ -1,0 +1,159 @@
+import { Construct } from 'constructs';
+import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
+import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedDeployment, secretEnv } from '../lib/workload';
+
+/**
+ * The exporter's port: main.go's `webflag.AddFlags(kingpin.CommandLine, ":9114")`
+ * (the default `--web.listen-address`; the Dockerfile's `EXPOSE 7979` is stale).
+ */
+export const ELASTICSEARCH_EXPORTER_PORT = 9114;
+export const ELASTICSEARCH_EXPORTER_NAME = 'elasticsearch-exporter';
+/** The image's `USER nobody` (busybox): uid/gid 65534. */
+const NOBODY = { user: 65534, group: 65534 };
+/**
+ * The user the exporter connects as, and its role: the `monitor` cluster
+ * privilege (what `/`, `/_cluster/health` and `/_nodes/stats` need) and
+ * `monitor` on indices; no read of any document, no write. (The built-in
+ * remote_monitoring_user would also carry remote_monitoring_agent's write
+ * privileges on metricbeat-* and .monitoring-*: Elasticsearch's
+ * ReservedRolesStore.)
+ */
+export const ELASTICSEARCH_MONITORING_USER = 'elasticsearch-exporter';
+export const ELASTICSEARCH_MONITORING_ROLE = 'elasticsearch-exporter';
+const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] });
+
+/**
+ * Creates (or updates: PUT is idempotent) the role and the user with the
+ * password from the Secret, as `elastic`, once Elasticsearch answers
+ * (Elasticsearch's security API: PUT /_security/role/<name>, PUT
+ * /_security/user/<name>). The password is sent in a JSON body: letters and
+ * digits only (SECRETS.md generates hex).
+ */
+/** Where the CA of Elasticsearch's certificate is mounted. */
+const CA_DIR = '/etc/elasticsearch-exporter/ca';
+const CA_FILE = `${CA_DIR}/ca.crt`;
+
+export const EXPORTER_SETUP_SCRIPT = `set -eu
+put() {
+  curl \${ES_CA:+--cacert "\$ES_CA"} --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
+}
+i=0
+while [ "$i" -lt 60 ]; do
+  role=$(put /_security/role/${ELASTICSEARCH_MONITORING_ROLE} '${ROLE_BODY}')
+  if [ "$role" = 200 ]; then
+    user=$(put /_security/user/${ELASTICSEARCH_MONITORING_USER} "{\\"password\\":\\"\${ES_PASSWORD}\\",\\"roles\\":[\\"${ELASTICSEARCH_MONITORING_ROLE}\\"]}")
+    if [ "$user" = 200 ]; then echo "role and user ${ELASTICSEARCH_MONITORING_USER} set"; exit 0; fi
+  fi
+  echo "waiting for Elasticsearch (HTTP \${role:-000} \${user:-})"; i=$((i + 1)); sleep 5
+done
+exit 1
+`;
+
+export interface ElasticsearchExporterProps {
+  readonly instance: string;
+  /** Elasticsearch's namespace: the exporter runs beside it. */
+  readonly namespace: string;
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+  /** The Elasticsearch it reads. */
+  readonly elasticsearch: {
+    /** HTTP URL of the client Service, e.g. `http://elasticsearch.logging.svc:9200`. */
+    readonly url: string;
+    readonly port: number;
+    /** The Elasticsearch pods (egress). */
+    readonly pods: Readonly<Record<string, string>>;
+    /** An image with curl for the setup init container (Elasticsearch's own). */
+    readonly setupImage: ImageRef;
+    /** Existing Secret with key `password` of the `elastic` superuser: only the setup init container reads it. */
+    readonly superuserSecret: string;
+    /**
+     * Secret (same namespace) whose `ca.crt` signs Elasticsearch's certificate:
+     * only that key is mounted; the exporter (`--es.ca`, main.go) and the setup
+     * step (`curl --cacert`) verify https against it. @default - plain http
+     */
+    readonly caSecret?: string;
+  };
+  /** Existing Secret (never rendered) with key `password`: the monitoring user's password. */
+  readonly credentialsSecret: string;
+  /** Who may scrape the metrics port. */
+  readonly scrapers: readonly PeerSpec[];
+}
+
+/**
+ * prometheus-community/elasticsearch_exporter: cluster health
+ * (`elasticsearch_cluster_health_status{color}`, shard counts) and per-node
+ * stats (`elasticsearch_indices_indexing_index_total`, JVM heap, disk) for
+ * Prometheus. It connects as a monitor-only user (ES_USERNAME and
+ * ES_PASSWORD, read in main.go) that an init container creates; its
+ * pods are an Elasticsearch client the logging component admits because this
+ * component offers them (`clients`).
+ */
+export class ElasticsearchExporter extends Construct {
+  public readonly selector: Record<string, string>;
+  public readonly labels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ElasticsearchExporterProps) {
+    super(scope, id);
+    const identity: ComponentIdentity = { name: ELASTICSEARCH_EXPORTER_NAME, instance: props.instance, component: 'exporter', partOf: 'monitoring', version: props.image.tag };
+    const password = secretEnv('ES_PASSWORD', props.credentialsSecret, 'password');
+    const ca = props.elasticsearch.caSecret;
+    if (ca && !props.elasticsearch.url.startsWith('https://')) throw new Error(`elasticsearch-exporter: caSecret is set but ${props.elasticsearch.url} is not https`);
+    const caMounts = ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [];
+    const deployment = new HardenedDeployment(this, 'Deployment', {
+      identity,
+      namespace: props.namespace,
+      runAs: NOBODY,
+      qos: 'Burstable',
+      replicas: 1,
+      terminationGracePeriodSeconds: 10,
+      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ELASTICSEARCH_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
+      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      initContainers: [{
+        name: 'setup',
+        image: props.elasticsearch.setupImage,
+        command: ['sh', '-c', EXPORTER_SETUP_SCRIPT],
+        env: { ES_URI: props.elasticsearch.url, ...(ca ? { ES_CA: CA_FILE } : {}) },
+        volumeMounts: caMounts,
+        envFrom: [secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'), password],
+        resources: props.resources,
+        probes: { waivedBecause: 'init container: one API call, then exits' },
+      }],
+      containers: [{
+        name: ELASTICSEARCH_EXPORTER_NAME,
+        image: props.image,
+        // Flags: main.go of elasticsearch_exporter v1.9.0 (kingpin).
+        args: [
+          `--es.uri=${props.elasticsearch.url}`,
+          // Every node's stats through the Service, not only the one that answers (`_local`).
+          '--es.all',
+          '--es.timeout=10s',
+          ...(ca ? [`--es.ca=${CA_FILE}`] : []),
+          `--web.listen-address=:${ELASTICSEARCH_EXPORTER_PORT}`,
+          '--web.telemetry-path=/metrics',
+        ],
+        env: { ES_USERNAME: ELASTICSEARCH_MONITORING_USER },
+        envFrom: [password],
+        ports: [{ name: 'metrics', containerPort: ELASTICSEARCH_EXPORTER_PORT }],
+        volumeMounts: caMounts,
+        resources: props.resources,
+        probes: {
+          // /healthz answers 200 while the process serves (main.go); /metrics queries Elasticsearch.
+          readiness: { check: { http: { path: '/healthz', port: 'metrics' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
+          liveness: { check: { http: { path: '/healthz', port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
+        },
+      }],
+    });
+    this.selector = deployment.pod.selector;
+    this.labels = deployment.pod.labels;
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name: ELASTICSEARCH_EXPORTER_NAME,
+      namespace: props.namespace,
+      labels: recommendedLabels(this, identity),
+      podSelector: selectorLabels(identity),
+      ingress: props.scrapers.length > 0 ? [{ peers: props.scrapers, ports: [{ port: ELASTICSEARCH_EXPORTER_PORT }] }] : [],
+      egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
+    });
+  }
+}
