@@ -250,7 +250,7 @@ describe('certificates.source external: the same requests, provided outside the 
   test('every certificate Secret is listed with its exact kubectl command (tls for Ingress hosts, with ca.crt for internal endpoints)', () => {
     const external = inventory.filter(s => s.source === 'external');
     expect(external.map(s => `${s.namespace}/${s.name}`).sort()).toEqual([
-      'data/consul-tls', 'data/postgres-tls', 'dockercoins/dockercoins-tls', 'logging/elasticsearch-tls', 'logging/kibana-tls',
+      'data/consul-tls', 'data/postgres-tls', 'dockercoins/dockercoins-tls', 'logging/elasticsearch-tls', 'logging/kibana-tls', 'monitoring/grafana-tls',
       'monitoring/prometheus-client-tls', 'node-agents/fluent-bit-tls',
     ]);
     expect(md).toContain('kubectl -n dockercoins create secret tls dockercoins-tls --cert=dockercoins-tls.crt --key=dockercoins-tls.key');
