@@ -134,9 +134,15 @@ const DYNAMIC_CONFIG_DIR = '/etc/traefik/dynamic';
 const DYNAMIC_CONFIG_FILE = 'dynamic.yml';
 
 /** `/ping` on the internal entry point: readiness drops a pod at once, liveness allows 30 s. */
+/**
+ * Readiness is `/ping`, which answers 503 (`ping.terminatingStatusCode`) from
+ * SIGTERM on, so a draining Traefik leaves the Services while it finishes its
+ * requests; liveness is the entry point accepting connections, which must not
+ * fail while it drains (kube-score pod-probes-identical).
+ */
 const PING: HealthChecks = {
   readiness: { check: { http: { path: '/ping', port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 1 } },
-  liveness: { check: { http: { path: '/ping', port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 } },
+  liveness: { check: { tcp: { port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 } },
 };
 
 /**
@@ -250,12 +256,14 @@ export class Traefik extends Construct {
     ];
     const pod: PodProps = {
       identity,
+      tier: 'ingress',
       namespace: ns,
       runAs: TRAEFIK_USER,
       qos: 'Burstable',
       // Connections drain during the grace period; Traefik's life-cycle timeouts fit inside it (traefikLifeCycle).
       terminationGracePeriodSeconds: props.shutdown.terminationGracePeriodSeconds,
-      automountServiceAccountToken: true, // the Ingress provider watches the API
+      automountServiceAccountToken: true,
+      apiAccessReason: 'the Ingress provider watches Ingresses, Services and EndpointSlices and updates Ingress status through the API',
       podAnnotations,
       volumes,
       containers: [{

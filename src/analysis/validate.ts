@@ -22,6 +22,7 @@
  *  - ingress-host        Ingress hosts are lowercase DNS names (rules-ingress.ts)
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
+ *  - audit-exemption     every kube-score ignore and Polaris exemption has a reason (rules-exemptions.ts)
  *  - plain-http          in an environment with TLS: no Ingress host without TLS, no published
  *                        Traefik entry point without TLS or a redirect to https (rules-tls.ts)
  */
@@ -35,6 +36,7 @@ import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
+import { checkAuditExemptions } from './rules-exemptions';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 
 /** One finding: which object, which rule, what is wrong. */
@@ -50,7 +52,7 @@ export const RULES = [
   'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
   'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
   'secret-values', 'service-selector', 'service-target-port', 'ingress-backend',
-  'ingress-host', 'ingress-conflict', 'netpol-selector', 'plain-http',
+  'ingress-host', 'ingress-conflict', 'netpol-selector', 'audit-exemption', 'plain-http',
 ] as const;
 
 export type RuleId = (typeof RULES)[number];
@@ -76,6 +78,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
   'ingress-host': 'Ingress hosts are lowercase DNS names (wildcard allowed)',
   'ingress-conflict': 'no host and path published by two Ingress paths',
   'netpol-selector': 'a NetworkPolicy podSelector matches some pod template',
+  'audit-exemption': 'every kube-score ignore and Polaris exemption carries its reason',
   'plain-http': 'with TLS in the environment: no Ingress host without TLS, no published entry point without a redirect',
 };
 
@@ -166,6 +169,7 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
       for (const m of conflicts.get(index) ?? []) add('ingress-conflict', m);
     }
     if (o.kind === 'NetworkPolicy') for (const m of checkPolicySelector(o, pods)) add('netpol-selector', m);
+    for (const m of checkAuditExemptions(o)) add('audit-exemption', m);
     if (tls) {
       if (o.kind === 'Ingress') for (const m of checkIngressTls(o)) add('plain-http', m);
       if (tpl) for (const m of checkTraefikRedirects(o, objects)) add('plain-http', m);

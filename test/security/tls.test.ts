@@ -194,7 +194,8 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     expect([settings.ssl, settings.password_encryption, settings.ssl_min_protocol_version]).toEqual(['on', 'scram-sha-256', 'TLSv1.2']);
     const secret = volumeSecret(sts, path.dirname(settings.ssl_key_file), c);
     // Root-owned (secret volume) u=rw,g=r at most, group = fsGroup = the postgres gid (be-secure-common.c).
-    expect([secret.defaultMode, sts.spec.template.spec.securityContext.fsGroup]).toEqual([0o640, 70]);
+    const pod = sts.spec.template.spec.securityContext;
+    expect([secret.defaultMode, pod.fsGroup]).toEqual([0o640, pod.runAsGroup]);
     expect(certificateFor(objects, 'data', secret.secretName).spec.dnsNames).toContain('postgres.data.svc');
     const hba: string[] = find(objects, 'ConfigMap', 'postgres-hba', 'data').data['pg_hba.conf'].split('\n').filter((l: string) => l.trim() && !l.startsWith('#'));
     expect(settings.hba_file).toBe('/etc/postgresql/hba/pg_hba.conf');
