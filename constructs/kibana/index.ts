@@ -31,6 +31,13 @@ export interface KibanaProps {
      * `kibana_system` password; Kibana itself never sees it.
      */
     readonly superuserSecret: string;
+    /**
+     * Secret (in Kibana's namespace) whose `ca.crt` signs Elasticsearch's
+     * certificate: Kibana and its setup step verify HTTPS against it
+     * (`elasticsearch.ssl.certificateAuthorities`, verification mode `full`).
+     * @default - plain HTTP (`url` is http://)
+     */
+    readonly caSecret?: string;
   };
   /**
    * Existing Secret (never rendered) with keys `password` (of the built-in
@@ -44,6 +51,8 @@ export interface KibanaProps {
 }
 
 export const KIBANA_PORT = 5601;
+/** Where Kibana reads the CA that signs Elasticsearch's certificate. */
+export const KIBANA_ELASTICSEARCH_CA = '/usr/share/kibana/config/elasticsearch-ca/ca.crt';
 /** `app.kubernetes.io/name` of the Kibana pods. */
 export const KIBANA_NAME = 'kibana';
 /** Selector of the Kibana pods of an instance. */
@@ -70,9 +79,12 @@ const STARTUP: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, time
  */
 export const KIBANA_SETUP_SCRIPT = `set -eu
 url="\${ELASTICSEARCH_HOSTS}/_security/user/kibana_system/_password"
+# Over https, verify Elasticsearch against the environment CA (ELASTICSEARCH_CA is set only then).
+ca=""
+if [ -n "\${ELASTICSEARCH_CA:-}" ]; then ca="--cacert \${ELASTICSEARCH_CA}"; fi
 i=0
 while [ "$i" -lt 60 ]; do
-  code=$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X POST "$url" -d "{\\"password\\":\\"\${KIBANA_SYSTEM_PASSWORD}\\"}") || code=000
+  code=$(curl $ca --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X POST "$url" -d "{\\"password\\":\\"\${KIBANA_SYSTEM_PASSWORD}\\"}") || code=000
   if [ "$code" = 200 ]; then echo "kibana_system password set"; exit 0; fi
   echo "waiting for Elasticsearch (HTTP $code)"; i=$((i + 1)); sleep 5
 done
@@ -93,6 +105,9 @@ export class Kibana extends Construct {
     // Node's heap: three quarters of the memory limit, the rest for buffers and native code.
     const heapMiB = Math.floor((parseQuantity(props.resources.limits.memory) ?? 0) / 2 ** 20 * 0.75);
     const replicated = props.replicas > 1;
+    const caSecret = props.elasticsearch.caSecret;
+    if (caSecret && !props.elasticsearch.url.startsWith('https://')) throw new Error(`kibana: caSecret is set but the Elasticsearch URL ${props.elasticsearch.url} is not https`);
+    const caMounts = caSecret ? [{ name: 'elasticsearch-ca', mountPath: KIBANA_ELASTICSEARCH_CA.replace(/\/ca\.crt$/, ''), readOnly: true }] : [];
 
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
@@ -108,7 +123,8 @@ export class Kibana extends Construct {
         name: 'setup',
         image: props.image,
         command: ['sh', '-c', KIBANA_SETUP_SCRIPT],
-        env: { ELASTICSEARCH_HOSTS: props.elasticsearch.url },
+        env: { ELASTICSEARCH_HOSTS: props.elasticsearch.url, ...(caSecret ? { ELASTICSEARCH_CA: KIBANA_ELASTICSEARCH_CA } : {}) },
+        volumeMounts: caMounts,
         envFrom: [
           secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'),
           secretEnv('KIBANA_SYSTEM_PASSWORD', props.credentialsSecret, 'password'),
@@ -128,6 +144,9 @@ export class Kibana extends Construct {
           SERVER_NAME: props.ingress.host,
           SERVER_PUBLICBASEURL: `${scheme}://${props.ingress.host}`,
           TELEMETRY_OPTIN: 'false',
+          // The image maps ELASTICSEARCH_SSL_* onto elasticsearch.ssl.* (kibana-docker's setting list):
+          // verify the certificate chain against the environment CA and the host name (`full`).
+          ...(caSecret ? { ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES: KIBANA_ELASTICSEARCH_CA, ELASTICSEARCH_SSL_VERIFICATIONMODE: 'full' } : {}),
           NODE_OPTIONS: `--max-old-space-size=${heapMiB}`,
         },
         envFrom: [
@@ -148,7 +167,10 @@ export class Kibana extends Construct {
           { path: '/usr/share/kibana/data', sizeLimit: '256Mi' },
           { path: '/tmp', sizeLimit: '256Mi' },
         ],
+        volumeMounts: caMounts,
       }],
+      // Only the CA of the Secret is projected: Kibana never holds Elasticsearch's private key.
+      volumes: caSecret ? [{ name: 'elasticsearch-ca', secret: { secretName: caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
     });
     this.pod = deployment.pod;
 

@@ -11,6 +11,7 @@
  */
 import type { App, Chart } from 'cdk8s';
 import type { z, ZodType } from 'zod';
+import type { CertificateNeed, CertificateProvider, CertificateSource } from './certificates';
 import type { Footprint } from './guardrails';
 import type { ControlledIngressRoute } from './ingress';
 import type { PeerSpec, PodPortRef } from './network';
@@ -31,6 +32,8 @@ export interface PlatformFacts {
   readonly storageClass?: string;
   readonly ingress: { readonly className: string; readonly controllerNamespace: string; readonly awaitLoadBalancer: boolean };
   readonly cluster: { readonly apiServerCidrs: readonly string[]; readonly apiServerPort: number; readonly nodeCidrs: readonly string[] };
+  /** Where certificates come from; any source but `none` means the environment serves TLS (constructs/lib/certificates.ts). */
+  readonly certificates: CertificateSource;
 }
 
 /** A Secret a chart's pods read that the model never renders (no secret in git). */
@@ -52,6 +55,8 @@ export interface StackChart {
   readonly chart: Chart;
   /** Secrets the chart's pods read; Pulumi creates them from secret stack config. @default - none */
   readonly secrets?: readonly RequiredSecret[];
+  /** Certificates its objects requested (filled by the stack builder from `certificatesOf(chart)`). @default - none */
+  readonly certificates?: readonly CertificateNeed[];
 }
 
 /** A namespace a component owns (declares and guards). Exactly one component owns each namespace. */
@@ -84,6 +89,15 @@ export interface RouteOffer {
   readonly tlsSecretName?: string;
   /** Pods and target port the controller connects to. @default - served by the controller itself (e.g. its dashboard) */
   readonly backend?: PodPortRef;
+}
+
+/**
+ * A pod port Prometheus scrapes. With `tls`, the port serves HTTPS: Prometheus
+ * scrapes it in a job of its own, verifying the certificate against the
+ * environment CA for `serverName` (pods are scraped by IP, which no certificate names).
+ */
+export interface ScrapeTargetOffer extends PodPortRef {
+  readonly tls?: { readonly serverName: string };
 }
 
 /** A node port the model opens (cluster-wide: one owner each). */
@@ -145,10 +159,15 @@ export interface Offers {
   readonly namespaces?: readonly NamespaceOffer[];
   readonly routes?: readonly RouteOffer[];
   /** Pod ports Prometheus scrapes (they carry prometheus.io annotations); each admits the scraper in its own policy. */
-  readonly scrapeTargets?: readonly PodPortRef[];
+  readonly scrapeTargets?: readonly ScrapeTargetOffer[];
   readonly nodePorts?: readonly NodePortOffer[];
   /** The ingress controller's pods (backends admit them). */
   readonly ingressController?: PeerSpec;
+  /**
+   * Annotations the ingress controller needs on every Ingress with TLS (e.g.
+   * Traefik's HSTS middleware); the stack adds them to every TLS route.
+   */
+  readonly tlsRouteAnnotations?: Readonly<Record<string, string>>;
   /** The metrics scraper's pods (scrape targets admit them). */
   readonly metricsScraper?: PeerSpec;
   /** Workloads it renders: Prometheus generates their alerts. */
@@ -170,9 +189,11 @@ export interface Wiring {
   /** Every namespace the environment declares, each once, in declaration order (with its Pod Security level). */
   readonly namespaces: readonly NamespaceOffer[];
   readonly routes: readonly RouteOffer[];
-  readonly scrapeTargets: readonly PodPortRef[];
+  readonly scrapeTargets: readonly ScrapeTargetOffer[];
   /** @default - no ingress controller in the model (routes still render, for an external controller in `ingress.controllerNamespace`) */
   readonly ingressController?: PeerSpec;
+  /** Annotations of every TLS Ingress, from the ingress controller's offer. @default - none */
+  readonly tlsRouteAnnotations?: Readonly<Record<string, string>>;
   /** @default - no metrics scraper in the model */
   readonly metricsScraper?: PeerSpec;
   readonly workloads: readonly WorkloadOffer[];
@@ -196,6 +217,8 @@ export interface BuildContext<C> {
   /** The whole validated environment config (for components that read a sibling section). */
   readonly environment: unknown;
   readonly wiring: Wiring;
+  /** Certificates from the environment's source; undefined where the environment has no TLS (`certificates.source: none`). */
+  readonly certificates?: CertificateProvider;
   /** How a host is published in this environment (class, controller namespace, annotations). */
   ingressRoute(host: string, tlsSecretName?: string): ControlledIngressRoute;
   /** A claim's StorageClass: its own, else the environment's. */

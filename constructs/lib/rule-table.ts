@@ -486,6 +486,16 @@ export const RULE_TABLE = [
     pulumi: {},
     admission: { none: 'not needed in CEL: the exemptions are read by the review tools (kube-score, Polaris) on the manifests; the cluster never acts on them' },
   },
+  {
+    id: 'plain-http',
+    severity: 'error',
+    summary: 'with TLS in the environment: no Ingress host without TLS, no published entry point without a redirect',
+    reason: 'where the environment serves https, a plain-http host or entry point sends credentials and cookies in clear text',
+    scope: 'set',
+    cdk8s: { recommendation: 'In an environment with TLS, every host and published entry point is https (or redirects to it).', fix: 'Add the host to the Ingress tls section, or redirect the entry point to https.' },
+    pulumi: { note: 'stack policy: whether the environment has TLS is a property of the whole stack' },
+    admission: { none: 'not expressible in CEL: it depends on whether the environment uses TLS at all and on the Services publishing Traefik, which a policy cannot read' },
+  },
 ] as const satisfies readonly RuleSpec[];
 
 export type RuleId = (typeof RULE_TABLE)[number]['id'];

@@ -70,7 +70,9 @@ export const loggingComponent = defineComponent({
       resources: es.resources,
       storage: ctx.withStorageClass(es.storage),
       credentialsSecret: LOGGING_SECRETS.elastic.name,
-      transportTlsSecret: multiNode ? LOGGING_SECRETS.transportTls.name : undefined,
+      // Where the environment has TLS, one certificate from its source serves HTTP and transport.
+      transportTlsSecret: multiNode && !ctx.certificates ? LOGGING_SECRETS.transportTls.name : undefined,
+      certificates: ctx.certificates,
       httpClients: [
         { pods: kibana },
         { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE },
@@ -85,7 +87,7 @@ export const loggingComponent = defineComponent({
       image: elasticImage(l, 'kibana'),
       replicas: l.kibana.replicas,
       resources: l.kibana.resources,
-      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, superuserSecret: LOGGING_SECRETS.elastic.name },
+      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, superuserSecret: LOGGING_SECRETS.elastic.name, caSecret: elasticsearch.tlsSecretName },
       credentialsSecret: LOGGING_SECRETS.kibana.name,
       ingress: ctx.ingressRoute(l.kibana.host, l.kibana.tlsSecretName),
     });
@@ -96,7 +98,7 @@ export const loggingComponent = defineComponent({
       resources: l.fluentBit.resources,
       tolerations: l.fluentBit.tolerations,
       dockerRuntime: l.fluentBit.dockerRuntime,
-      elasticsearch: { host: `${elasticsearch.serviceName}.${ns}.svc`, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, credentialsSecret: LOGGING_SECRETS.elastic.name },
+      elasticsearch: { host: `${elasticsearch.serviceName}.${ns}.svc`, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, credentialsSecret: LOGGING_SECRETS.elastic.name, certificates: ctx.certificates },
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       // Only the scraper the model runs (taken from what monitoring offers, wherever its namespace is).
       metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
@@ -104,7 +106,7 @@ export const loggingComponent = defineComponent({
     const labels = recommendedLabels(chart, { name: 'logging', instance, component: 'credentials', partOf: 'logging', version: PLATFORM_VERSION });
     const secret = (s: { name: string; keys: Readonly<Record<string, string>> }, namespace: string): RequiredSecret => ({ name: s.name, namespace, keys: { ...s.keys }, labels });
     const secrets = [secret(LOGGING_SECRETS.elastic, ns), secret(LOGGING_SECRETS.elastic, NODE_AGENTS_NAMESPACE), secret(LOGGING_SECRETS.kibana, ns)];
-    if (multiNode) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
+    if (multiNode && !ctx.certificates) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
     return [{ id: 'logging', wave: 1, chart, secrets }];
   },
 });

@@ -74,6 +74,7 @@ export const monitoringComponent = defineComponent({
         ...admittedClients(ctx.wiring.clients, prometheusQueryApi(m)),
       ],
       scrapeTargets: ctx.wiring.scrapeTargets,
+      certificates: ctx.certificates,
       apiServer,
       nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
       // Generated from what every component offers: its workloads, and the rules about its own metrics.

@@ -15,6 +15,39 @@ export interface PrometheusConfigOptions {
   readonly ruleFiles?: string;
   /** `host:port` of every Alertmanager replica (`alerting.alertmanagers`). @default - alerts are evaluated, not sent */
   readonly alertmanagers?: readonly string[];
+  /**
+   * Pods serving their metrics over HTTPS: each gets its own job verifying the
+   * certificate against `caFile` for `serverName` (a job has one tls_config;
+   * pods are reached by IP, which their certificates do not name), and the
+   * annotation-driven pod job leaves https targets to them. @default - none
+   */
+  readonly tlsTargets?: readonly { readonly namespace: string; readonly pods: Readonly<Record<string, string>>; readonly serverName: string }[];
+  /** The CA file for `tlsTargets`. */
+  readonly caFile?: string;
+}
+
+/** `__meta_kubernetes_pod_label_<name>`: Prometheus replaces every character outside [a-zA-Z0-9_] with `_`. */
+const podLabelMeta = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+
+/** One job per HTTPS pod target: its namespace, its selector, the annotated port and path, verified TLS. */
+function tlsPodJob(t: NonNullable<PrometheusConfigOptions['tlsTargets']>[number], caFile: string): object {
+  const name = Object.entries(t.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v).join('-');
+  return {
+    job_name: `kubernetes-pods-tls-${t.namespace}-${name}`,
+    honor_labels: true,
+    scheme: 'https',
+    tls_config: { ca_file: caFile, server_name: t.serverName },
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [t.namespace] } }],
+    relabel_configs: [
+      ...Object.entries(t.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') })),
+      ...annotationRelabels('pod').filter(r => (r as { target_label?: string }).target_label !== '__scheme__'),
+      { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
+      { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+      { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+    ],
+  };
 }
 
 /**
@@ -111,6 +144,8 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
         kubernetes_sd_configs: [{ role: 'pod' }],
         relabel_configs: [
           ...annotationRelabels('pod'),
+          // HTTPS pods are scraped by their own jobs (tlsPodJob), which carry the CA and server name.
+          ...(options.tlsTargets?.length ? [{ source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scheme'], action: 'drop', regex: 'https' }] : []),
           { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
           { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
           { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
@@ -118,6 +153,7 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
           { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
         ],
       },
+      ...(options.tlsTargets ?? []).map(t => tlsPodJob(t, options.caFile!)),
     ],
   };
   return stringify(config, { lineWidth: 0 });

@@ -8,7 +8,8 @@ import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedDeployment } from '../lib/workload';
-import type { AlertmanagerOffer } from '../lib/component';
+import type { CertificateProvider } from '../lib/certificates';
+import type { AlertmanagerOffer, ScrapeTargetOffer } from '../lib/component';
 import { prometheusConfig } from './prometheus-config';
 import { RuleGroup, ruleFiles } from './rules';
 import { stringify } from 'yaml';
@@ -39,8 +40,14 @@ export interface PrometheusProps {
   readonly ingress?: IngressRoute;
   /** Who may open the UI/API port (9090): the ingress controller, offered clients such as Grafana. @default - nobody */
   readonly clients?: readonly PeerSpec[];
-  /** Pod ports Prometheus may scrape (their namespaces admit it on those ports). */
-  readonly scrapeTargets: readonly PodPortRef[];
+  /** Pod ports Prometheus may scrape (their namespaces admit it on those ports); those with `tls` are scraped over verified HTTPS. */
+  readonly scrapeTargets: readonly ScrapeTargetOffer[];
+  /**
+   * Where the environment has TLS: a client certificate for Prometheus (its
+   * `ca.crt`, the environment CA, verifies the HTTPS targets). Required when a
+   * target has `tls`. @default - no HTTPS targets
+   */
+  readonly certificates?: CertificateProvider;
   /** API server endpoints (discovery and the apiserver job). */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
   /** Node addresses and the ports scraped there (kubelet 10250, node-exporter 9100). */
@@ -56,6 +63,9 @@ export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' 
 const PROMETHEUS_USER = { user: 65534, group: 65534, fsGroup: 65534 };
 /** Prometheus serves its UI, API and own metrics on 9090. */
 export const PROMETHEUS_PORT = 9090;
+/** Prometheus' client certificate, for the environment CA that verifies HTTPS scrape targets. */
+export const PROMETHEUS_CLIENT_TLS_SECRET = 'prometheus-client-tls';
+const PROMETHEUS_TLS_DIR = '/etc/prometheus/tls';
 /** The Service in front of the server (`<this>.<namespace>.svc:9090`). */
 export const PROMETHEUS_SERVICE = 'prometheus';
 const PORT = PROMETHEUS_PORT;
@@ -109,6 +119,17 @@ export class Prometheus extends Construct {
     this.selector = selectorLabels(identity);
     const claim = props.storage.type === 'persistentVolumeClaim';
 
+    const tlsTargets = props.scrapeTargets.filter(t => t.tls);
+    if (tlsTargets.length > 0 && !props.certificates) throw new Error(`prometheus: ${tlsTargets.length} scrape target(s) serve HTTPS but no certificate source gives Prometheus the CA to verify them`);
+    const tlsSecret = tlsTargets.length > 0 ? props.certificates!.request(this, 'Certificate', {
+      namespace: ns,
+      secretName: PROMETHEUS_CLIENT_TLS_SECRET,
+      dnsNames: [],
+      commonName: `prometheus.${ns}`,
+      usages: ['client auth'],
+      purpose: 'internal',
+      labels,
+    }) : undefined;
     const files = ruleFiles(props.rules ?? []);
     const hasRules = Object.keys(files).length > 0;
     const config = new SettingsConfigMap(this, 'Config', {
@@ -121,6 +142,8 @@ export class Prometheus extends Construct {
           externalLabels: props.externalLabels ?? {},
           ruleFiles: hasRules ? `${PROMETHEUS_RULES_DIR}/*.rules.yml` : undefined,
           alertmanagers: props.alertmanager?.targets,
+          tlsTargets: tlsTargets.map(t => ({ namespace: t.namespace, pods: t.pods, serverName: t.tls!.serverName })),
+          caFile: `${PROMETHEUS_TLS_DIR}/ca.crt`,
         }),
       },
     });
@@ -137,6 +160,8 @@ export class Prometheus extends Construct {
     const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: config.name } }];
     if (rules) volumes.push({ name: 'rules', configMap: { name: rules.name } });
     if (claim) volumes.push({ name: 'data', persistentVolumeClaim: { claimName: PROMETHEUS_CLAIM } });
+    // Only the CA is read (the client key would matter only for targets demanding client certificates).
+    if (tlsSecret) volumes.push({ name: 'tls', secret: { secretName: tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     const server = new HardenedDeployment(this, 'Server', {
       identity,
       tier: 'monitoring',
@@ -176,6 +201,7 @@ export class Prometheus extends Construct {
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
           ...(rules ? [{ name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true }] : []),
           ...(claim ? [{ name: 'data', mountPath: DATA }] : []),
+          ...(tlsSecret ? [{ name: 'tls', mountPath: PROMETHEUS_TLS_DIR, readOnly: true }] : []),
         ],
       }],
     });

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { alertRule } from '../monitoring/rules';
-import { POSTGRES_SERVICE } from '../postgres';
+import { POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '../postgres';
 import { POSTGRES_SECRET } from '../postgres/component';
 import { PostgresExporter, POSTGRES_EXPORTER_PORT } from '.';
 import { postgresPanels } from './panels';
@@ -55,7 +55,7 @@ export const postgresExporterComponent = defineComponent({
       namespace: s.namespace,
       image: ctx.config.image,
       resources: ctx.config.resources,
-      postgres: { host: `${POSTGRES_SERVICE}.${s.namespace}.svc`, database: s.postgres!.database, user: s.postgres!.user, passwordSecret: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key } },
+      postgres: { host: `${POSTGRES_SERVICE}.${s.namespace}.svc`, database: s.postgres!.database, user: s.postgres!.user, passwordSecret: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key }, caSecret: ctx.certificates ? POSTGRES_TLS_SECRET : undefined },
       scrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
     });
     return [{ id: 'postgres-exporter', wave: 2, chart }];

@@ -26,6 +26,8 @@
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
  *  - audit-exemption     every kube-score ignore and Polaris exemption has a reason (rules-exemptions.ts)
+ *  - plain-http          in an environment with TLS: no Ingress host without TLS, no published
+ *                        Traefik entry point without TLS or a redirect to https (rules-tls.ts)
  */
 import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
@@ -38,6 +40,7 @@ import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-na
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
 import { checkAuditExemptions } from './rules-exemptions';
+import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
 
 /** One finding: which object, which rule, what is wrong. */
@@ -81,6 +84,9 @@ interface PodInfo {
 
 /** What the rules relating objects need to know about the whole set, computed once per set. */
 export interface RuleContext {
+  readonly objects: readonly K8sObject[];
+  /** Whether the set uses TLS at all (plain-http applies only then). */
+  readonly tls: boolean;
   readonly pods: readonly PodPorts[];
   readonly duplicates: ReadonlySet<number>;
   readonly conflicts: ReadonlyMap<number, string[]>;
@@ -103,6 +109,8 @@ export function ruleContext(objects: K8sObject[]): RuleContext {
   }
   const levels = new Map<string, PodSecurityLevel>();
   return {
+    objects,
+    tls: hasTls(objects),
     pods,
     duplicates,
     conflicts: ingressConflicts(objects, duplicates),
@@ -156,6 +164,10 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   'ingress-conflict': (o, i, ctx) => (o.kind === 'Ingress' ? ctx.conflicts.get(i) ?? [] : []),
   'netpol-selector': (o, _i, ctx) => (o.kind === 'NetworkPolicy' ? checkPolicySelector(o, ctx.pods) : []),
   'audit-exemption': (o) => checkAuditExemptions(o),
+  'plain-http': (o, _i, ctx) => {
+    if (!ctx.tls) return [];
+    return [...(o.kind === 'Ingress' ? checkIngressTls(o) : []), ...(podTemplateOf(o) ? checkTraefikRedirects(o, [...ctx.objects]) : [])];
+  },
 };
 
 /**

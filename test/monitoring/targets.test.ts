@@ -18,8 +18,11 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
     const server = JSON.parse(find(objects, 'ConfigMap', 'consul-config', ns).data['server.json']);
     expect(server.telemetry).toEqual({ prometheus_retention_time: '2m', disable_hostname: true });
     const sts = find(objects, 'StatefulSet', 'consul', ns);
-    expect(sts.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8500', 'prometheus.io/path': '/v1/agent/metrics' });
-    expect(podSpec(sts).containers[0].ports).toContainEqual({ name: 'http', containerPort: 8500, protocol: 'TCP' });
+    // Where the environment has TLS, the API (and telemetry) is HTTPS on 8501 (docs/security-tls.md).
+    const tls = config.certificates.source !== 'none';
+    const [portName, port] = tls ? ['https', '8501'] : ['http', '8500'];
+    expect(sts.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/v1/agent/metrics', ...(tls ? { 'prometheus.io/scheme': 'https' } : {}) });
+    expect(podSpec(sts).containers[0].ports).toContainEqual({ name: portName, containerPort: Number(port), protocol: 'TCP' });
   });
 
   test('the annotation jobs honor the targets\' labels (kube-state-metrics keeps namespace and pod instead of exported_*)', () => {

@@ -22,7 +22,9 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
   const deployed = deployEnvironment(loadEnvironment('prod'), { secretValue });
 
   it('reads every logging secret from stack config', () => {
-    expect(requested).toEqual(expect.arrayContaining(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey']));
+    expect(requested).toEqual(expect.arrayContaining(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey']));
+    // Transport TLS uses the node certificate cert-manager issues (certificates.source), not stack config.
+    expect(requested.filter(k => k.startsWith('elasticTransport'))).toEqual([]);
   });
 
   it('creates the Secrets in the right namespaces with the right keys', async () => {
@@ -32,8 +34,9 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
     })));
     const byRef = new Map(secrets.map((s, i) => [`${s.namespace}/${s.name}`, deployed.secrets[i]]));
     expect([...byRef.keys()]).toEqual(expect.arrayContaining([
-      'logging/elasticsearch-credentials', 'node-agents/elasticsearch-credentials', 'logging/kibana-credentials', 'logging/elasticsearch-transport-tls',
+      'logging/elasticsearch-credentials', 'node-agents/elasticsearch-credentials', 'logging/kibana-credentials',
     ]));
+    expect(byRef.has('logging/elasticsearch-transport-tls')).toBe(false);
     await new Promise(r => setTimeout(r, 50));
     // stringData arrives marked secret ({ <signature>, value }).
     const stringData = (ns: string, name: string) => {
@@ -43,7 +46,6 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
     expect(stringData('node-agents', 'elasticsearch-credentials')).toEqual({ password: 'test-elasticPassword' });
     expect(stringData('logging', 'elasticsearch-credentials')).toEqual({ password: 'test-elasticPassword' });
     expect(stringData('logging', 'kibana-credentials')).toEqual({ password: 'test-kibanaSystemPassword', encryptionKey: 'test-kibanaEncryptionKey' });
-    expect(stringData('logging', 'elasticsearch-transport-tls')).toEqual({ 'ca.crt': 'test-elasticTransportCa', 'tls.crt': 'test-elasticTransportCert', 'tls.key': 'test-elasticTransportKey' });
   });
 
   it('deploys the logging chart after the namespaces and its Secrets, and never puts a secret value in it', async () => {
