@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { tlsEnabled } from '../lib/certificates';
-import { Consul, consulApiPort, CONSUL_DATA_CLAIM, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
+import { Consul, consulApiPort, CONSUL_DATA_CLAIM, CONSUL_NAME, CONSUL_PORTS, consulPods, CONSUL_TLS_SECRET } from '.';
 import { consulPanels, consulRules } from './rules';
 import { consulSchema } from './schema';
 
@@ -30,6 +30,7 @@ export const consulComponent = defineComponent({
       footprints: [{ namespace: s.namespace, field: 'stateful.consul', workload: 'consul', pods: k.replicas, why: `${k.replicas} servers`, resources: k.resources, claims: { count: k.replicas, size: k.storage.size } }],
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: CONSUL_NAME, claims: [CONSUL_DATA_CLAIM] }],
+      certificateSecrets: tls ? [{ namespace: s.namespace, secretName: CONSUL_TLS_SECRET, field: 'stateful.consul' }] : [],
       // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health.
       // Over TLS, scraped on the HTTPS API with the server's certificate verified for the client Service name.
       scrapeTargets: [{ namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls), ...(tls ? { tls: { serverName: `consul.${s.namespace}.svc` } } : {}) }],

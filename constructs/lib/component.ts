@@ -182,7 +182,15 @@ export interface Offers {
   readonly panels?: readonly PanelOffer[];
   /** The metrics query API dashboards read (Prometheus). */
   readonly metricsQuery?: MetricsQueryOffer;
+  /**
+   * Secrets of the certificates it requests for its own endpoints where the environment has TLS (Ingress
+   * hosts' certificates come from `routes`): one certificate per Secret name and namespace, checked in wiring.
+   */
+  readonly certificateSecrets?: readonly CertificateSecretOffer[];
 }
+
+/** A certificate Secret a component's endpoint uses, and the config section that makes it. */
+export interface CertificateSecretOffer { readonly namespace: string; readonly secretName: string; readonly field: string }
 
 /** The union of every component's offers, as the build steps see it. */
 export interface Wiring {

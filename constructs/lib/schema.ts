@@ -62,7 +62,10 @@ export const host = () => stringRule(v => {
 export const duration = () => stringRule(v => (!DURATION.test(v) || !/[1-9]/.test(v)
   ? `"${v}" is not a valid Prometheus duration (a positive number with a unit ms, s, m, h, d, w or y, e.g. 15d, 12h, 1h30m)` : undefined));
 
-export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.int().min(min).max(max);
+/** Kubernetes' int32 fields (replicas, ports, seconds...) hold at most this; a bigger count is refused here, not by the API server. */
+export const INT32_MAX = 2_147_483_647;
+
+export const int = (min: number, max = INT32_MAX) => z.int().min(min).max(max);
 
 /** A whole TCP port in a range. */
 export const port = (min = 1, max = 65535) => int(min, max);

@@ -4,8 +4,9 @@ import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/compon
 import { selectorLabels } from '../lib/labels';
 import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
-import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME } from '../elasticsearch';
-import { FLUENT_BIT_HTTP_PORT, FluentBit, fluentBitPods } from '../fluent-bit';
+import { tlsEnabled } from '../lib/certificates';
+import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_TLS_SECRET } from '../elasticsearch';
+import { FLUENT_BIT_HTTP_PORT, FLUENT_BIT_TLS_SECRET, FluentBit, fluentBitPods } from '../fluent-bit';
 import { fluentBitRules } from '../fluent-bit/rules';
 import { Kibana, KIBANA_PORT, kibanaPods } from '../kibana';
 import { elasticImage, loggingSchema } from './schema';
@@ -40,7 +41,8 @@ export const loggingComponent = defineComponent({
       ? [{ path: 'logging.elasticsearch.nodes', reason: `${l.elasticsearch.nodes} Elasticsearch nodes need as many Kubernetes nodes (required anti-affinity), but the environment plans ${platform.nodes}` }]
       : [];
   },
-  offers(l) {
+  offers(l, platform) {
+    const tls = tlsEnabled(platform.certificates);
     return {
       namespaces: [{ name: l.namespace, field: 'logging.namespace', partOf: 'logging', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
       routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibana, port: KIBANA_PORT } }],
@@ -52,6 +54,9 @@ export const loggingComponent = defineComponent({
         { namespace: NODE_AGENTS_NAMESPACE, kind: 'DaemonSet' as const, name: fluentBit['app.kubernetes.io/name'] },
       ],
       alertRules: [fluentBitRules()],
+      certificateSecrets: tls
+        ? [{ namespace: l.namespace, secretName: ELASTICSEARCH_TLS_SECRET, field: 'logging.elasticsearch' }, { namespace: NODE_AGENTS_NAMESPACE, secretName: FLUENT_BIT_TLS_SECRET, field: 'logging.fluentBit' }]
+        : [],
     };
   },
   build(ctx) {

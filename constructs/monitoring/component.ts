@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { admittedClients } from '../lib/clients';
+import { tlsEnabled } from '../lib/certificates';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
@@ -7,6 +8,7 @@ import {
   KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_IDENTITY, NODE_EXPORTER_PORT, NodeExporter, Prometheus, PROMETHEUS_CLAIM,
   PROMETHEUS_IDENTITY, PROMETHEUS_PORT, PROMETHEUS_SERVICE,
 } from '.';
+import { PROMETHEUS_CLIENT_TLS_SECRET } from './prometheus';
 import { clusterPanels } from './panels';
 import { METRICS_SERVER_NAMESPACE } from './metrics-server';
 import { workloadRules } from './rules';
@@ -34,9 +36,11 @@ export const monitoringComponent = defineComponent({
   id: 'monitoring',
   configPath: ['edge', 'monitoring'],
   schema: monitoringSchema,
-  offers(m) {
+  offers(m, platform) {
     const prometheus = selectorLabels(PROMETHEUS_IDENTITY);
     return {
+      // The client certificate Prometheus verifies HTTPS targets with (requested where TLS is on and a target serves it).
+      certificateSecrets: tlsEnabled(platform.certificates) ? [{ namespace: m.namespace, secretName: PROMETHEUS_CLIENT_TLS_SECRET, field: 'edge.monitoring.prometheus' }] : [],
       namespaces: [{ name: m.namespace, field: 'edge.monitoring.namespace', partOf: 'monitoring', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
       routes: m.prometheus.ingressHost
         ? [{ host: m.prometheus.ingressHost, field: 'edge.monitoring.prometheus.ingressHost', path: '/' as const, tlsSecretName: m.prometheus.tlsSecretName, backend: { namespace: m.namespace, pods: prometheus, port: PROMETHEUS_PORT } }]

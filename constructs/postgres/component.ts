@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { Postgres, POSTGRES_SERVICE } from '.';
+import { tlsEnabled } from '../lib/certificates';
+import { Postgres, POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '.';
 import { postgresSchema } from './schema';
 
 /**
@@ -17,12 +18,13 @@ export const postgresComponent = defineComponent({
   id: 'postgres',
   configPath: ['stateful', 'postgres'],
   schema: postgresSchema,
-  offers(p, _platform, environment) {
+  offers(p, platform, environment) {
     const s = (environment as { stateful: DataSection }).stateful;
     return {
       footprints: [{ namespace: s.namespace, field: 'stateful.postgres', workload: 'postgres', pods: 1, why: '', resources: p.resources, claims: { count: 1, size: p.storage.size } }],
       claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: POSTGRES_SERVICE, claims: ['data'] }],
+      certificateSecrets: tlsEnabled(platform.certificates) ? [{ namespace: s.namespace, secretName: POSTGRES_TLS_SECRET, field: 'stateful.postgres' }] : [],
     };
   },
   build(ctx) {

@@ -6,6 +6,7 @@
  * exists). The stack builder wires the same offers into the build steps.
  */
 import type { Component, NamespaceOffer, Offers, PlatformFacts, Problem, RouteOffer, Wiring } from '../../constructs/lib/component';
+import { ingressTlsSecretName, tlsEnabled } from '../../constructs/lib/certificates';
 import { guardrailProblems } from '../../constructs/lib/guardrails';
 import { COMPONENTS } from '../components';
 import type { EnvironmentConfig } from './schema';
@@ -92,6 +93,26 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
     // A TLS Secret nobody would create: without a certificate source nothing issues or lists it.
     if (route.tlsSecretName && env.certificates.source === 'none') {
       problems.push({ path: route.field.replace(/(\.host|\.ingressHost|\.dashboardHost)$/, '.tlsSecretName'), reason: `"${route.tlsSecretName}" names a TLS Secret, but certificates.source is "none": nothing issues or lists it. Set certificates.source (cert-manager or external), or remove it` });
+    }
+  }
+  // Certificate Secrets: one certificate per Secret name in a namespace. An Ingress host's Secret defaults to
+  // `<first label>-tls` in its backend's namespace, so two hosts (or a host and an internal endpoint) can
+  // name the same Secret: cert-manager would get two Certificates for one Secret and keep overwriting it.
+  if (tlsEnabled(env.certificates)) {
+    const secrets = new Map<string, string>();
+    for (const c of active.flatMap(a => a.offers.certificateSecrets ?? [])) secrets.set(`${c.namespace}/${c.secretName}`, `the certificate of ${c.field}`);
+    const hosts = new Map<string, string>();
+    for (const route of active.flatMap(a => a.offers.routes ?? [])) {
+      const namespace = route.backend?.namespace ?? env.ingress.controllerNamespace;
+      const secret = `${namespace}/${ingressTlsSecretName(route.host, route.tlsSecretName)}`;
+      const user = secrets.get(secret);
+      const secretField = route.field.replace(/(\.host|\.ingressHost|\.dashboardHost)$/, '.tlsSecretName');
+      if (user !== undefined && hosts.get(secret) !== route.host) {
+        problems.push({ path: route.field, reason: `"${route.host}" would keep its certificate in the Secret ${secret}, which ${user} already uses; set ${secretField} to another name, or choose another host` });
+      } else if (user === undefined) {
+        secrets.set(secret, `the certificate of ${route.field} ("${route.host}")`);
+        hosts.set(secret, route.host);
+      }
     }
   }
   // Node ports are cluster-wide.

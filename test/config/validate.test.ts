@@ -37,6 +37,13 @@ describe('environment configuration', () => {
     ['limit below request', 'staging', e => { e.dockercoins[0].hasher.resources.limits.memory = '16Mi'; }, 'dockercoins[blue].hasher.resources.limits.memory: 16Mi is below requests.memory 48Mi'],
     // Fuzz counterexample (seed 676638489): an all-digit name would read as an index, so the item is named by its index.
     ['all-digit instance name', 'prod', e => { e.dockercoins[0].name = '32'; e.dockercoins[0].hasher.resources.limits.memory = '1 GB'; }, 'dockercoins[0].hasher.resources.limits.memory: "1 GB" is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)'],
+    // Fuzz counterexamples (stress run, CI): a count beyond Kubernetes' int32 used to render, and a host whose
+    // default TLS Secret (<first label>-tls) was another host's Secret in the same namespace.
+    ['replicas beyond int32', 'staging', e => { e.edge.traefik.loadBalancer.replicas = 1_000_000_000_000; }, 'edge.traefik.loadBalancer.replicas: must be at most 2147483647, got 1000000000000'],
+    ['two hosts, one TLS Secret', 'staging', e => { e.grafana.host = 'prometheus.localhost'; },
+      'grafana.host: "prometheus.localhost" would keep its certificate in the Secret monitoring/prometheus-tls, which the certificate of edge.monitoring.prometheus.ingressHost ("prometheus.staging.example.com") already uses; set grafana.tlsSecretName to another name, or choose another host'],
+    ['a host and an internal endpoint, one TLS Secret', 'staging', e => { e.grafana.host = 'prometheus-client.staging.example.com'; },
+      'grafana.host: "prometheus-client.staging.example.com" would keep its certificate in the Secret monitoring/prometheus-client-tls, which the certificate of edge.monitoring.prometheus already uses; set grafana.tlsSecretName to another name, or choose another host'],
     ['unparsable quantity', 'dev', e => { e.dockercoins[0].rng.resources.requests.cpu = '100 millicores'; }, 'dockercoins[dockercoins].rng.resources.requests.cpu: "100 millicores" is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)'],
     ['zero request', 'dev', e => { e.dockercoins[0].rng.resources.requests.memory = '0'; }, 'dockercoins[dockercoins].rng.resources.requests.memory: must be greater than zero, got "0"'],
     ['redis not Guaranteed', 'prod', e => { e.dockercoins[0].redis.resources.limits.cpu = '1'; }, 'dockercoins[dockercoins].redis.resources.limits.cpu: must equal requests.cpu for Guaranteed QoS (requests 500m, limits 1)'],
