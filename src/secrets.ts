@@ -21,6 +21,8 @@ export interface SecretNeed {
   readonly source: 'pulumi' | 'external';
   /** Who reads it, e.g. `Ingress dockercoins/webui`. */
   readonly usedBy: readonly string[];
+  /** Keys that are superuser credentials (see RequiredSecret.superuserKeys). */
+  readonly superuserKeys?: readonly string[];
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -28,10 +30,13 @@ const isPem = (secretKey: string) => /\.(crt|key|pem)$/.test(secretKey);
 
 /** The secrets of an environment, sorted by namespace and name. */
 export function secretInventory(charts: readonly ChartSecrets[]): SecretNeed[] {
-  const needs = new Map<string, { namespace: string; name: string; keys: Record<string, string>; source: 'pulumi' | 'external'; usedBy: Set<string> }>();
+  const needs = new Map<string, { namespace: string; name: string; keys: Record<string, string>; source: 'pulumi' | 'external'; usedBy: Set<string>; superuserKeys?: string[] }>();
   for (const chart of charts) {
     for (const s of chart.secrets) {
-      needs.set(`${s.namespace}/${s.name}`, { namespace: s.namespace, name: s.name, keys: { ...s.keys }, source: 'pulumi', usedBy: new Set() });
+      needs.set(`${s.namespace}/${s.name}`, {
+        namespace: s.namespace, name: s.name, keys: { ...s.keys }, source: 'pulumi', usedBy: new Set(),
+        ...(s.superuserKeys?.length ? { superuserKeys: [...s.superuserKeys].sort(compare) } : {}),
+      });
     }
   }
   const rendered = new Set(charts.flatMap(c => c.objects).filter(o => o.kind === 'Secret').map(o => `${o.metadata.namespace}/${o.metadata.name}`));
@@ -63,6 +68,25 @@ export function secretInventory(charts: readonly ChartSecrets[]): SecretNeed[] {
     .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
 }
 
+/**
+ * A superuser credential lives in one Secret: its config key fills no other
+ * Secret (a copy in another namespace would let that namespace's pods read it
+ * where `validate` cannot see the link). One line per config key that does.
+ */
+export function superuserCopies(needs: readonly SecretNeed[]): string[] {
+  const out: string[] = [];
+  for (const n of needs) {
+    for (const key of n.superuserKeys ?? []) {
+      const configKey = n.keys[key];
+      const copies = needs.filter(o => o !== n && Object.values(o.keys).includes(configKey));
+      if (copies.length > 0) {
+        out.push(`${n.namespace}/${n.name} key ${key} is a superuser credential, but its value dockercoins:${configKey} also fills ${copies.map(c => `${c.namespace}/${c.name}`).join(', ')}: give those readers their own identity`);
+      }
+    }
+  }
+  return out;
+}
+
 /** File of the per-environment secret list (Markdown; kubectl ignores it). */
 export const SECRETS_FILE = 'SECRETS.md';
 
@@ -75,7 +99,7 @@ export function renderSecrets(envName: string, needs: readonly SecretNeed[]): st
     '',
     '| namespace | Secret | keys | Pulumi | read by |',
     '| --- | --- | --- | --- | --- |',
-    ...needs.map(n => `| ${n.namespace} | ${n.name} | ${n.source === 'external' ? 'tls.crt, tls.key' : Object.keys(n.keys).join(', ')} | ${n.source === 'external' ? 'not created (provided outside the model)' : Object.values(n.keys).map(k => `\`dockercoins:${k}\``).join(', ')} | ${n.usedBy.join(', ') || '-'} |`),
+    ...needs.map(n => `| ${n.namespace} | ${n.name} | ${n.source === 'external' ? 'tls.crt, tls.key' : Object.keys(n.keys).map(k => (n.superuserKeys?.includes(k) ? `${k} (superuser)` : k)).join(', ')} | ${n.source === 'external' ? 'not created (provided outside the model)' : Object.values(n.keys).map(k => `\`dockercoins:${k}\``).join(', ')} | ${n.usedBy.join(', ') || '-'} |`),
     '',
   ];
   const pulumi = needs.filter(n => n.source === 'pulumi');

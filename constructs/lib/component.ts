@@ -40,6 +40,13 @@ export interface RequiredSecret {
   readonly keys: Readonly<Record<string, string>>;
   /** Labels of the Secret object. */
   readonly labels: Record<string, string>;
+  /**
+   * Keys that are superuser credentials (grant everything on a server). Only
+   * the owning server and setup Jobs read them (the server's pods declare
+   * them, `validate` checks), and their config keys fill no other Secret.
+   * @default - none
+   */
+  readonly superuserKeys?: readonly string[];
 }
 
 /** A chart of the stack and its place in the deployment order. */

@@ -16,6 +16,7 @@
  *  - limit-range         containers within their namespace's LimitRange (rules-limit-range.ts)
  *  - image-tag           pinned image tags (no `latest`, no missing tag)
  *  - secret-values       no secret material in the manifests
+ *  - superuser-credential a server's superuser credential only in that server and setup Jobs (rules-credentials.ts)
  *  - service-selector    Services select some pod template
  *  - service-target-port Service targetPorts are declared by a selected pod
  *  - ingress-backend     Ingress backends name an existing Service and port
@@ -23,7 +24,7 @@
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
  */
-import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
+import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate, workloadsOf } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
 import { matchesSelector } from './network';
 import { validateSchema } from './schema';
@@ -33,6 +34,7 @@ import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
+import { checkSuperuserCredentials, declaredCredentials } from './rules-credentials';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -46,7 +48,7 @@ export interface Problem {
 export const RULES = [
   'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
   'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
-  'secret-values', 'service-selector', 'service-target-port', 'ingress-backend',
+  'secret-values', 'superuser-credential', 'service-selector', 'service-target-port', 'ingress-backend',
   'ingress-host', 'ingress-conflict', 'netpol-selector',
 ] as const;
 
@@ -67,6 +69,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
   'limit-range': "containers within the namespace's LimitRange max and min",
   'image-tag': 'pinned images: a tag other than latest, or a digest',
   'secret-values': 'no secret values in Secrets or literal env values',
+  'superuser-credential': "a superuser credential only in its server's pods and setup Jobs",
   'service-selector': 'a Service selector matches some pod template',
   'service-target-port': 'a Service targetPort is declared by a selected pod',
   'ingress-backend': 'Ingress backends name an existing Service and port',
@@ -113,6 +116,7 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
   const duplicates = duplicateIndexes(objects);
   const conflicts = ingressConflicts(objects, duplicates);
   const limitRanges = limitRangesByNamespace(objects);
+  const credentials = declaredCredentials(workloadsOf(objects));
   const services = new Map<string, K8sObject>();
   for (const o of objects) {
     if (o.kind === 'Service' && o.apiVersion === 'v1') services.set(`${namespaceOf(o)}/${o.metadata.name}`, o);
@@ -151,6 +155,7 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
       for (const m of checkEnvSecrets(tpl.spec)) add('secret-values', m);
     }
     if (o.kind === 'Secret') for (const m of checkSecretObject(o)) add('secret-values', m);
+    if (tpl) for (const m of checkSuperuserCredentials(o, tpl, ns, credentials)) add('superuser-credential', m);
     if (o.kind === 'Service') {
       for (const m of checkServiceSelector(o, pods)) add('service-selector', m);
       for (const m of checkServiceTargetPorts(o, ns, pods)) add('service-target-port', m);
