@@ -87,6 +87,17 @@ export function superuserCopies(needs: readonly SecretNeed[]): string[] {
   return out;
 }
 
+/**
+ * The command that generates a value for a config key: Consul token SecretIDs
+ * must be UUIDs (lower case), a gossip key is base64 of 32 random bytes
+ * (what `consul keygen` prints); passwords are hex (safe in JSON, URLs and SQL).
+ */
+export function generator(configKey: string): string {
+  if (/Token$/.test(configKey)) return "uuidgen | tr 'A-Z' 'a-z'";
+  if (/GossipKey$/.test(configKey)) return 'openssl rand -base64 32';
+  return 'openssl rand -hex 24';
+}
+
 /** File of the per-environment secret list (Markdown; kubectl ignores it). */
 export const SECRETS_FILE = 'SECRETS.md';
 
@@ -114,7 +125,7 @@ export function renderSecrets(envName: string, needs: readonly SecretNeed[]): st
         ? `pulumi config set --secret dockercoins:${key} -s ${envName} < ${file}   # PEM, see docs/logging.md`
         : /Url$/.test(key)
           ? `pulumi config set --secret dockercoins:${key} "https://<the receiver's URL>" -s ${envName}   # see docs/runbooks.md`
-          : `pulumi config set --secret dockercoins:${key} "$(openssl rand -hex 24)" -s ${envName}`);
+          : `pulumi config set --secret dockercoins:${key} "$(${generator(key)})" -s ${envName}`);
     }
     lines.push('```', '');
   }

@@ -130,6 +130,26 @@ export interface ClientNeed {
   readonly to: PodPortRef;
 }
 
+/**
+ * A scrape target that needs a bearer token: Prometheus scrapes it in a job
+ * of its own (not through the `prometheus.io/*` annotations, which carry no
+ * credentials), with the token read from a Secret in Prometheus' namespace
+ * that the monitoring component declares.
+ */
+export interface ScrapeAuthorization {
+  /** The Secret (created in Prometheus' namespace, never rendered), its key and the Pulumi config key of its value. */
+  readonly secret: { readonly name: string; readonly key: string; readonly configKey: string };
+  readonly path: string;
+  /** Query parameters, e.g. `{ format: ['prometheus'] }`. @default - none */
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A pod port Prometheus scrapes, optionally with a token. */
+export interface ScrapeTargetOffer extends PodPortRef {
+  /** @default - scraped by the annotation job, without credentials */
+  readonly authorization?: ScrapeAuthorization;
+}
+
 /** What a component offers to the others, computed from its config alone (before anything is built). */
 export interface Offers {
   /** What its workloads occupy at full scale, per namespace: checked against that namespace's quota and LimitRange. */
@@ -138,8 +158,8 @@ export interface Offers {
   readonly claims?: readonly ClaimNeed[];
   readonly namespaces?: readonly NamespaceOffer[];
   readonly routes?: readonly RouteOffer[];
-  /** Pod ports Prometheus scrapes (they carry prometheus.io annotations); each admits the scraper in its own policy. */
-  readonly scrapeTargets?: readonly PodPortRef[];
+  /** Pod ports Prometheus scrapes (they carry prometheus.io annotations, or an authorization); each admits the scraper in its own policy. */
+  readonly scrapeTargets?: readonly ScrapeTargetOffer[];
   readonly nodePorts?: readonly NodePortOffer[];
   /** The ingress controller's pods (backends admit them). */
   readonly ingressController?: PeerSpec;
@@ -158,7 +178,7 @@ export interface Offers {
 /** The union of every component's offers, as the build steps see it. */
 export interface Wiring {
   readonly routes: readonly RouteOffer[];
-  readonly scrapeTargets: readonly PodPortRef[];
+  readonly scrapeTargets: readonly ScrapeTargetOffer[];
   /** @default - no ingress controller in the model (routes still render, for an external controller in `ingress.controllerNamespace`) */
   readonly ingressController?: PeerSpec;
   /** @default - no metrics scraper in the model */

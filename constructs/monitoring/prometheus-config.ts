@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { KubeletTlsVerification } from '../lib/types';
 
 /** In-cluster credentials of the Prometheus ServiceAccount. */
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -15,6 +16,52 @@ export interface PrometheusConfigOptions {
   readonly ruleFiles?: string;
   /** `host:port` of every Alertmanager replica (`alerting.alertmanagers`). @default - alerts are evaluated, not sent */
   readonly alertmanagers?: readonly string[];
+  /** Verification of the kubelets' serving certificates. @default { verify: true } */
+  readonly kubeletTls?: KubeletTlsVerification;
+  /** Pods scraped with a bearer token, one job each. @default - none */
+  readonly authorizedTargets?: readonly AuthorizedTarget[];
+}
+
+/** Pods Prometheus scrapes with a token read from a file (a mounted Secret key). */
+export interface AuthorizedTarget {
+  readonly jobName: string;
+  readonly namespace: string;
+  readonly pods: Readonly<Record<string, string>>;
+  /** Container port, number or name. */
+  readonly port: number | string;
+  readonly path: string;
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+  readonly credentialsFile: string;
+}
+
+/** The meta label of a pod label (Prometheus replaces every character outside [a-zA-Z0-9_] with `_`). */
+const podLabelMeta = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The labels every pod job sets (the generated alert rules match them); fresh objects, so the YAML has no aliases. */
+const podTargetLabels = (): object[] => [
+  { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
+  { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
+  { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+  { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+  { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+];
+
+function authorizedJob(t: AuthorizedTarget): object {
+  const portMeta = typeof t.port === 'number' ? '__meta_kubernetes_pod_container_port_number' : '__meta_kubernetes_pod_container_port_name';
+  return {
+    job_name: t.jobName,
+    metrics_path: t.path,
+    ...(t.params ? { params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, [...v]])) } : {}),
+    authorization: { credentials_file: t.credentialsFile },
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [t.namespace] } }],
+    relabel_configs: [
+      ...Object.entries(t.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: escapeRegex(value) })),
+      { source_labels: [portMeta], action: 'keep', regex: escapeRegex(String(t.port)) },
+      ...podTargetLabels(),
+    ],
+  };
 }
 
 /**
@@ -48,13 +95,16 @@ function annotationRelabels(kind: 'pod' | 'service'): object[] {
  * annotations. Discovery uses EndpointSlices (Endpoints are deprecated).
  */
 export function prometheusConfig(options: PrometheusConfigOptions): string {
+  // Kubelet serving certificates are checked against the cluster CA where the
+  // cluster signs them (serverTLSBootstrap); where it does not, the environment
+  // says so with a reason (the ConfigMap carries it). The token authenticates
+  // Prometheus either way (nodes/metrics).
+  const verifyKubelets = options.kubeletTls?.verify ?? true;
   const nodeJob = (name: string, metricsPath: string) => ({
     job_name: name,
     scheme: 'https',
     metrics_path: metricsPath,
-    // Kubelet serving certificates are self-signed unless the cluster enables
-    // serverTLSBootstrap; the token still authenticates Prometheus (nodes/metrics).
-    tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: true },
+    tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: !verifyKubelets },
     ...inCluster,
     kubernetes_sd_configs: [{ role: 'node' }],
     relabel_configs: [
@@ -78,7 +128,8 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       {
         job_name: 'kubernetes-apiservers',
         scheme: 'https',
-        tls_config: { ca_file: `${SA_DIR}/ca.crt` },
+        // The API server's certificate is always signed by the cluster CA.
+        tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: false },
         ...inCluster,
         kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
         relabel_configs: [{
@@ -111,13 +162,10 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
         kubernetes_sd_configs: [{ role: 'pod' }],
         relabel_configs: [
           ...annotationRelabels('pod'),
-          { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
-          { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
-          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+          ...podTargetLabels(),
         ],
       },
+      ...(options.authorizedTargets ?? []).map(authorizedJob),
     ],
   };
   return stringify(config, { lineWidth: 0 });

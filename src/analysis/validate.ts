@@ -17,6 +17,7 @@
  *  - image-tag           pinned image tags (no `latest`, no missing tag)
  *  - secret-values       no secret material in the manifests
  *  - superuser-credential a server's superuser credential only in that server and setup Jobs (rules-credentials.ts)
+ *  - insecure-skip-verify TLS verification turned off only with a reason (rules-verification.ts)
  *  - service-selector    Services select some pod template
  *  - service-target-port Service targetPorts are declared by a selected pod
  *  - ingress-backend     Ingress backends name an existing Service and port
@@ -35,6 +36,7 @@ import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-na
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
 import { checkSuperuserCredentials, declaredCredentials } from './rules-credentials';
+import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -48,7 +50,7 @@ export interface Problem {
 export const RULES = [
   'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
   'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
-  'secret-values', 'superuser-credential', 'service-selector', 'service-target-port', 'ingress-backend',
+  'secret-values', 'superuser-credential', 'insecure-skip-verify', 'service-selector', 'service-target-port', 'ingress-backend',
   'ingress-host', 'ingress-conflict', 'netpol-selector',
 ] as const;
 
@@ -70,6 +72,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
   'image-tag': 'pinned images: a tag other than latest, or a digest',
   'secret-values': 'no secret values in Secrets or literal env values',
   'superuser-credential': "a superuser credential only in its server's pods and setup Jobs",
+  'insecure-skip-verify': 'skipped TLS certificate verification carries a reason annotation',
   'service-selector': 'a Service selector matches some pod template',
   'service-target-port': 'a Service targetPort is declared by a selected pod',
   'ingress-backend': 'Ingress backends name an existing Service and port',
@@ -156,6 +159,9 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
     }
     if (o.kind === 'Secret') for (const m of checkSecretObject(o)) add('secret-values', m);
     if (tpl) for (const m of checkSuperuserCredentials(o, tpl, ns, credentials)) add('superuser-credential', m);
+    if (tpl) for (const m of checkPodVerification(tpl)) add('insecure-skip-verify', m);
+    if (o.kind === 'ConfigMap') for (const m of checkConfigMapVerification(o)) add('insecure-skip-verify', m);
+    else if (!tpl) for (const m of checkSpecVerification(o)) add('insecure-skip-verify', m);
     if (o.kind === 'Service') {
       for (const m of checkServiceSelector(o, pods)) add('service-selector', m);
       for (const m of checkServiceTargetPorts(o, ns, pods)) add('service-target-port', m);
