@@ -43,3 +43,10 @@ export function parseCredentials(value: string): Array<SecretKeyRef | { readonly
     return slash <= 0 || key === '' || key.includes('/') ? { malformed: entry } : { secret, key };
   });
 }
+
+/**
+ * On a server's pod template: why it accepts clients without credentials
+ * (network policy is then its only guard). The reason names what makes
+ * authentication impossible, so a reviewer can check it still holds.
+ */
+export const UNAUTHENTICATED_REASON_ANNOTATION = 'security.dockercoins.io/unauthenticated-reason';

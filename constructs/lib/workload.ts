@@ -558,7 +558,9 @@ export class HardenedJob extends Construct {
       podAnnotations: { ...(props.podAnnotations ?? {}), [SETUP_POD_ANNOTATION]: props.setupReason },
     });
     const template: k8s.PodTemplateSpec = { ...this.pod.template, spec: { ...this.pod.template.spec!, restartPolicy: 'OnFailure' } };
-    const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 8);
+    // What the pod runs (spec and annotations), not its labels: the engines differ only in the
+    // managed-by label, and both must name the Job alike.
+    const hash = createHash('sha256').update(JSON.stringify({ spec: template.spec, annotations: template.metadata?.annotations })).digest('hex').slice(0, 8);
     this.name = `${props.identity.name}-${hash}`;
     this.object = new k8s.KubeJob(this, 'Resource', {
       metadata: { name: this.name, namespace: props.namespace, labels: this.pod.labels },

@@ -39,7 +39,7 @@ export const postgresExporterComponent = defineComponent({
       scrapeTargets: [{ namespace: s.namespace, pods: identity(s.instance), port: POSTGRES_EXPORTER_PORT }],
       footprints: [
         { namespace: s.namespace, field: 'exporters.postgres', workload: 'postgres-exporter', pods: 2, why: '1 + 1 surge', resources: config.resources },
-        { namespace: s.namespace, field: 'exporters.postgres.setup', workload: 'postgres-exporter-setup', pods: 1, why: 'the setup Job', resources: config.setup.resources },
+        { namespace: s.namespace, field: 'exporters.postgres.setup', workload: 'postgres-exporter-setup', pods: 1, why: '', resources: config.setup.resources },
       ],
       workloads: [{ namespace: s.namespace, kind: 'Deployment' as const, name: 'postgres-exporter' }],
       alertRules: [{
