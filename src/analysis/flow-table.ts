@@ -15,7 +15,6 @@ export function flowTable(objects: K8sObject[], options: NetworkModelOptions = {
   const label = (name: string) => (jobs.has(name) ? `${stable(name)} (Job)` : name);
   const rows = new Map<string, Set<string>>();
   for (const f of allowedFlows(objects, options)) {
-    if (f.to === 'external') continue;
     const key = `${label(f.to.name!)}\u0000${f.port}/${f.protocol ?? 'TCP'}`;
     const from = f.from === 'external' ? 'outside the cluster (ipBlock)' : label(f.from.name!);
     rows.set(key, (rows.get(key) ?? new Set()).add(from));
