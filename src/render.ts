@@ -3,6 +3,7 @@ import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
 import { IMAGE_PULL_POLICY_CONTEXT } from '../constructs/lib/workload';
 import { EnvironmentConfig } from './config';
 import { buildStack, RequiredSecret, StackChart } from './stack';
+import { synthCharts } from './synth-charts';
 import { toYaml } from './yaml';
 import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
@@ -38,8 +39,9 @@ export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { ap
 
 /** The objects of every chart, in deployment order. */
 export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): RenderedChart[] {
-  const { charts } = buildApp(env, engine);
-  return charts.map(c => ({ id: c.id, wave: c.wave, objects: c.chart.toJson() as ManifestObject[], secrets: c.secrets ?? [] }));
+  const { app, charts } = buildApp(env, engine);
+  const objects = synthCharts(app, charts.map(c => c.chart));
+  return charts.map((c, i) => ({ id: c.id, wave: c.wave, objects: objects[i] as ManifestObject[], secrets: c.secrets ?? [] }));
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */

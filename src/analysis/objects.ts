@@ -113,6 +113,11 @@ export function loadManifests(paths: string[]): K8sObject[] {
   });
 }
 
+/** Manifest files under `dir`, recursively, in code-point order, hidden folders skipped (what `loadManifests` reads). */
+export function manifestFiles(dir: string): string[] {
+  return walk(dir);
+}
+
 function walk(dir: string): string[] {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
   const out: string[] = [];

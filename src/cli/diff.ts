@@ -12,10 +12,11 @@
  * Exit codes: 0 no differences, 1 differences, 2 error.
  */
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { K8sObject, compareStrings, loadManifests, parseManifests } from '../analysis/objects';
+import { K8sObject, compareStrings, loadManifests, manifestFiles, parseManifests } from '../analysis/objects';
 import { diffManifests, ManifestDiff } from '../analysis/diff';
 import { formatDiffMarkdown, formatDiffText } from '../analysis/diff-format';
 
@@ -127,10 +128,24 @@ function git(args: string[], cwd: string): string {
   }
 }
 
-/** Reads manifests from a git tree; only what `git ls-tree` lists is read. */
+/** A manifest file's text and where it came from (for parse errors). */
+interface ManifestText { rel: string; source: string; text: string }
+
+/** Git's object id of a blob with this content (`git hash-object`), computed in-process. */
+function blobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/**
+ * Reads manifests from a git tree; only what `git ls-tree` lists is read. One `ls-tree` lists every file
+ * of the dist folder with its blob id; files whose bytes equal the working tree's are not read from git
+ * at all, the others in one `git cat-file --batch`.
+ */
 class GitSource {
   readonly top: string;
   readonly distRel: string;
+  /** dist-relative path (`prod/10-consul.k8s.yaml`) -> blob id, for every manifest file at the ref. */
+  private readonly blobs = new Map<string, string>();
 
   constructor(
     private readonly ref: string,
@@ -147,23 +162,66 @@ class GitSource {
     } catch {
       throw new Error(`unknown git ref ${ref}`);
     }
+    // `<mode> blob <id>\t<path>` per file, NUL-terminated; paths are relative to the top (--full-tree).
+    const prefix = this.distRel === '' ? '' : `${this.distRel}/`;
+    const listing = git(['ls-tree', '-r', '--full-tree', '-z', ref, '--', prefix === '' ? '.' : prefix], this.top);
+    for (const entry of listing.split('\0')) {
+      const tab = entry.indexOf('\t');
+      if (tab < 0) continue;
+      const [, type, id] = entry.slice(0, tab).split(' ');
+      const file = entry.slice(tab + 1);
+      if (type === 'blob' && file.startsWith(prefix) && /\.(ya?ml|json)$/i.test(file)) this.blobs.set(file.slice(prefix.length), id);
+    }
   }
 
   /** Environment folder names under dist/ at the ref. */
   environments(): string[] {
-    const out = git(['ls-tree', '-d', '--name-only', '-z', this.ref, '--', `${this.distRel}/`], this.top);
-    return out.split('\0').filter(Boolean).map((p) => p.slice(p.lastIndexOf('/') + 1));
+    return [...new Set([...this.blobs.keys()].filter((f) => f.includes('/')).map((f) => f.slice(0, f.indexOf('/'))))];
   }
 
-  /** Objects of dist/<env> at the ref, or undefined when the folder does not exist there. */
-  load(env: string): K8sObject[] | undefined {
-    const dir = `${this.distRel}/${env}`;
-    const files = git(['ls-tree', '-r', '--name-only', '-z', this.ref, '--', `${dir}/`], this.top)
-      .split('\0')
-      .filter((f) => /\.(ya?ml|json)$/i.test(f))
-      .sort(compareStrings);
+  /**
+   * Manifest files of dist/<env> at the ref (code-point order of their paths), or undefined when the folder
+   * has none there. `working` maps dist-relative paths to the working tree's bytes: a file with the same
+   * blob id is taken from there instead of git.
+   */
+  load(env: string, working: ReadonlyMap<string, Buffer>): ManifestText[] | undefined {
+    const files = [...this.blobs.keys()].filter((f) => f.startsWith(`${env}/`)).sort(compareStrings);
     if (files.length === 0) return undefined;
-    return files.flatMap((f) => parseManifests(git(['show', `${this.ref}:${f}`], this.top), `${this.ref}:${f}`));
+    const texts = new Map<string, string>();
+    const missing: string[] = [];
+    for (const f of files) {
+      const mine = working.get(f);
+      if (mine !== undefined && blobId(mine) === this.blobs.get(f)) texts.set(f, mine.toString('utf8'));
+      else missing.push(f);
+    }
+    if (missing.length > 0) {
+      for (const [f, text] of this.catFiles(missing)) texts.set(f, text);
+    }
+    const at = (f: string) => `${this.ref}:${this.distRel === '' ? '' : `${this.distRel}/`}${f}`;
+    return files.map((f) => ({ rel: f, source: at(f), text: texts.get(f)! }));
+  }
+
+  /** The contents of these dist-relative files at the ref, read by one `git cat-file --batch`. */
+  private catFiles(files: readonly string[]): Map<string, string> {
+    const ids = files.map((f) => this.blobs.get(f)!);
+    let out: Buffer;
+    try {
+      out = execFileSync('git', ['cat-file', '--batch'], { cwd: this.top, input: ids.join('\n') + '\n', maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err: any) {
+      throw new Error(`git cat-file failed: ${String(err?.stderr ?? err?.message ?? err).trim().split('\n')[0]}`);
+    }
+    // Each object: `<id> <type> <size>\n<size bytes>\n`.
+    const texts = new Map<string, string>();
+    let at = 0;
+    files.forEach((f, i) => {
+      const eol = out.indexOf(0x0a, at);
+      const header = out.subarray(at, eol).toString('utf8').split(' ');
+      if (header[0] !== ids[i] || header[1] !== 'blob') throw new Error(`git cat-file: unexpected answer for ${f}: ${header.join(' ')}`);
+      const size = Number(header[2]);
+      texts.set(f, out.subarray(eol + 1, eol + 1 + size).toString('utf8'));
+      at = eol + 1 + size + 1;
+    });
+    return texts;
   }
 }
 
@@ -172,9 +230,44 @@ function workingEnvironments(distAbs: string): string[] {
   return fs.readdirSync(distAbs, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
 }
 
+/** The working tree's manifest files of dist/<env> (what `loadManifests` reads), by dist-relative path. */
+function workingFiles(distAbs: string, env: string): Map<string, Buffer> | undefined {
+  const dir = path.join(distAbs, env);
+  if (!fs.existsSync(dir)) return undefined;
+  const files = new Map<string, Buffer>();
+  for (const file of manifestFiles(dir)) files.set(path.relative(distAbs, file).split(path.sep).join('/'), fs.readFileSync(file));
+  return files;
+}
+
 function loadWorking(distAbs: string, env: string): K8sObject[] | undefined {
   const dir = path.join(distAbs, env);
   return fs.existsSync(dir) ? loadManifests([dir]) : undefined;
+}
+
+/** The diff of two identical sets of objects. */
+const NO_DIFFERENCES: ManifestDiff = Object.freeze({ objects: [], added: 0, removed: 0, changed: 0, risks: 0 }) as ManifestDiff;
+
+/** Whether the ref's files of an environment are exactly the working tree's, byte for byte. */
+function sameFiles(committed: readonly ManifestText[], working: ReadonlyMap<string, Buffer>): boolean {
+  return committed.length === working.size && committed.every((m) => working.get(m.rel)?.toString('utf8') === m.text);
+}
+
+/**
+ * Both sides of one environment, each file parsed once: a file with the same bytes on both sides is
+ * parsed once and its objects are used on both (diffing them finds nothing, as two parses would).
+ */
+function loadPair(before: readonly ManifestText[] | undefined, working: ReadonlyMap<string, Buffer> | undefined, distAbs: string): { before?: K8sObject[]; after?: K8sObject[] } {
+  const parsed = new Map<string, K8sObject[]>();
+  const after = working === undefined ? undefined : [...working.keys()].sort(compareStrings).flatMap((rel) => {
+    const objects = parseManifests(working.get(rel)!.toString('utf8'), path.join(distAbs, ...rel.split('/')));
+    parsed.set(rel, objects);
+    return objects;
+  });
+  const same = (m: ManifestText) => working?.get(m.rel)?.toString('utf8') === m.text;
+  return {
+    before: before?.flatMap((m) => (same(m) ? parsed.get(m.rel)! : parseManifests(m.text, m.source))),
+    after,
+  };
 }
 
 /** Runs the CLI with `argv` (without node and script). Returns the exit code. */
@@ -209,8 +302,14 @@ export async function main(argv: string[], io: DiffCliIO = { out: (t) => process
       const envs = opts.env !== undefined ? [opts.env] : [...new Set([...workingEnvironments(distAbs), ...source.environments()])].sort(compareStrings);
       if (envs.length === 0) throw new Error(`no environment folders in ${opts.dist} (working tree or ${opts.ref})`);
       for (const e of envs) {
-        const before = source.load(e);
-        const after = loadWorking(distAbs, e);
+        const working = workingFiles(distAbs, e);
+        const committed = source.load(e, working ?? new Map());
+        // The same files with the same bytes: the same objects, so nothing to parse or compare.
+        if (committed && working && sameFiles(committed, working)) {
+          results.push({ title: `${e}: ${opts.ref} -> working tree`, diff: NO_DIFFERENCES });
+          continue;
+        }
+        const { before, after } = loadPair(committed, working, distAbs);
         if (!before && !after) throw new Error(`${path.join(opts.dist, e)}: no such environment folder (working tree or ${opts.ref})`);
         results.push({ title: `${e}: ${opts.ref} -> working tree`, diff: diffManifests(before ?? [], after ?? []) });
       }

