@@ -63,7 +63,9 @@ export const consulComponent = defineComponent({
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: CONSUL_NAME, claims: [CONSUL_DATA_CLAIM] }],
       // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health,
-      // with a token (agent:read) under default-deny ACLs.
+      // with a token under default-deny ACLs: /v1/agent/metrics requires agent:read (Consul's
+      // agent metrics API reference); Prometheus sends it as `Authorization: Bearer`, which the
+      // HTTP API accepts in place of X-Consul-Token.
       scrapeTargets: [{
         namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http,
         authorization: { secret: { ...CONSUL_SECRETS.metrics }, path: CONSUL_METRICS_PATH, params: { format: ['prometheus'] } },
