@@ -65,7 +65,7 @@ export const consulComponent = defineComponent({
       // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health,
       // with a token under default-deny ACLs: /v1/agent/metrics requires agent:read (Consul's
       // agent metrics API reference); Prometheus sends it as `Authorization: Bearer`, which the
-      // HTTP API accepts in place of X-Consul-Token.
+      // HTTP API accepts in place of X-Consul-Token (developer.hashicorp.com/consul/api-docs/api-structure, "Authentication").
       scrapeTargets: [{
         namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http,
         authorization: { secret: { ...CONSUL_SECRETS.metrics }, path: CONSUL_METRICS_PATH, params: { format: ['prometheus'] } },
