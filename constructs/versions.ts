@@ -42,6 +42,10 @@ export const VERSIONS = {
   alertmanager: { registry: 'quay.io', repository: 'prometheus/alertmanager', tag: 'v0.28.1' },
   /** oliver006/redis_exporter (scratch image: USER 59000:59000, EXPOSE 9121, no shell; its Dockerfile). */
   redisExporter: hub('oliver006/redis_exporter', 'v1.69.0'),
+  /** Grafana OSS (alpine base, USER 472 with group 0, EXPOSE 3000; its Dockerfile). */
+  grafana: hub('grafana/grafana', '12.0.0'),
+  /** prometheus-community/elasticsearch_exporter (busybox base, USER nobody, listens on :9114 by default; its Dockerfile and main.go). */
+  elasticsearchExporter: { registry: 'quay.io', repository: 'prometheuscommunity/elasticsearch-exporter', tag: 'v1.9.0' },
 } as const satisfies Record<string, ImageRef>;
 
 /** A DockerCoins image from another registry or tag (e.g. images built and pushed to the dev registry). */

@@ -18,6 +18,8 @@ import { loggingComponent } from '../constructs/logging/component';
 import { postgresExporterComponent } from '../constructs/postgres-exporter/component';
 import { redisExporterComponent } from '../constructs/redis-exporter/component';
 import { alertmanagerComponent } from '../constructs/alertmanager/component';
+import { elasticsearchExporterComponent } from '../constructs/elasticsearch-exporter/component';
+import { grafanaComponent } from '../constructs/grafana/component';
 
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
@@ -34,4 +36,6 @@ export const COMPONENTS: readonly Component<any>[] = [
   postgresExporterComponent,
   redisExporterComponent,
   alertmanagerComponent,
+  elasticsearchExporterComponent,
+  grafanaComponent,
 ];

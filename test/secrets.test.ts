@@ -39,5 +39,5 @@ describe.each(Object.keys(ENVIRONMENTS))('secrets of %s', env => {
 
 test('prod lists its Ingress TLS Secrets as provided outside the model', () => {
   const inventory = secretInventory(renderCharts(loadEnvironment('prod')));
-  expect(inventory.filter(s => s.source === 'external').map(s => `${s.namespace}/${s.name}`)).toEqual(['dockercoins/dockercoins-tls', 'logging/kibana-tls']);
+  expect(inventory.filter(s => s.source === 'external').map(s => `${s.namespace}/${s.name}`)).toEqual(['dockercoins/dockercoins-tls', 'logging/kibana-tls', 'monitoring/grafana-tls']);
 });

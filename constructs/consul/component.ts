@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent, RequiredSecret, ScrapeTargetOffer } from '../lib/component';
 import { Consul, CONSUL_CLIENT_LABEL, CONSUL_DATA_CLAIM, CONSUL_METRICS_PATH, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
 import { ConsulSetup, ConsulTokenSpec } from './setup';
-import { consulRules } from './rules';
+import { consulPanels, consulRules } from './rules';
 import { consulSchema } from './schema';
 
 interface DataSection { namespace: string; instance: string }
@@ -71,6 +71,7 @@ export const consulComponent = defineComponent({
         authorization: { secret: { ...CONSUL_SECRETS.metrics }, path: CONSUL_METRICS_PATH, params: { format: ['prometheus'] } },
       } satisfies ScrapeTargetOffer],
       alertRules: [consulRules()],
+      panels: consulPanels(),
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]
         : [],

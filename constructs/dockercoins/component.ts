@@ -4,6 +4,7 @@ import { listItemKey } from '../lib/schema';
 import type { ClientNeed } from '../lib/component';
 import type { PeerSpec } from '../lib/network';
 import { DockerCoins, DOCKERCOINS_HTTP_PORT, DOCKERCOINS_REDIS_CLAIM, DOCKERCOINS_REDIS_PORT, dockercoinsPods } from '.';
+import { dockercoinsPanels } from './panels';
 import { DockerCoinsInstanceConfig, dockercoinsSchema } from './schema';
 
 /** Chart id of an instance: the file name in dist/<env>/ (`dockercoins` keeps the course's plain name). */
@@ -44,6 +45,13 @@ export const dockercoinsComponent = defineComponent({
         d.redis.persistence ? f('redis', 1, 'one pod, its claim is Recreate', { count: 1, size: d.redis.persistence.size }) : f('redis', 2, '1 + 1 surge'),
       ];
     });
+    const workloads = instances.flatMap(d => [
+      { namespace: d.namespace, kind: 'DaemonSet' as const, name: 'rng' },
+      { namespace: d.namespace, kind: 'Deployment' as const, name: 'hasher', autoscaled: true },
+      { namespace: d.namespace, kind: 'Deployment' as const, name: 'worker' },
+      { namespace: d.namespace, kind: 'Deployment' as const, name: 'webui' },
+      { namespace: d.namespace, kind: 'Deployment' as const, name: 'redis', claims: d.redis.persistence ? [DOCKERCOINS_REDIS_CLAIM] : [] },
+    ]);
     return {
       footprints,
       namespaces: instances.map((d, i) => ({
@@ -56,13 +64,8 @@ export const dockercoinsComponent = defineComponent({
       })),
       claims: instances.flatMap((d, i) => (d.redis.persistence ? [{ storageClassName: d.redis.persistence.storageClassName, field: `${at(instances, i)}.redis.persistence.storageClassName` }] : [])),
       nodePorts: instances.flatMap((d, i) => (d.webui.nodePort === undefined ? [] : [{ port: d.webui.nodePort, field: `${at(instances, i)}.webui.nodePort` }])),
-      workloads: instances.flatMap(d => [
-        { namespace: d.namespace, kind: 'DaemonSet' as const, name: 'rng' },
-        { namespace: d.namespace, kind: 'Deployment' as const, name: 'hasher', autoscaled: true },
-        { namespace: d.namespace, kind: 'Deployment' as const, name: 'worker' },
-        { namespace: d.namespace, kind: 'Deployment' as const, name: 'webui' },
-        { namespace: d.namespace, kind: 'Deployment' as const, name: 'redis', claims: d.redis.persistence ? [DOCKERCOINS_REDIS_CLAIM] : [] },
-      ]),
+      workloads,
+      panels: dockercoinsPanels(workloads),
     };
   },
   build(ctx) {

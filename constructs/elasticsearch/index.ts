@@ -49,6 +49,8 @@ export interface ElasticsearchProps {
 export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
+/** In-cluster URL of the HTTP API of the cluster in `namespace` (its client Service is named after the StatefulSet). */
+export const elasticsearchUrl = (namespace: string) => `http://${ELASTICSEARCH_NAME}.${namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
 
 /** The official image's `elasticsearch` user (uid 1000); fsGroup 1000 makes the data volume writable. */
 const ES_USER: RunAsIdentity = { user: 1000, group: 1000, fsGroup: 1000 };
@@ -102,7 +104,7 @@ export class Elasticsearch extends Construct {
       throw new Error(`elasticsearch: limits.memory ${props.resources.limits.memory} must be at least twice the heap ${props.heap}`);
     }
     this.serviceName = name;
-    this.url = `http://${name}.${props.namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
+    this.url = elasticsearchUrl(props.namespace);
 
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'search-engine', partOf: 'logging', version: props.image.tag };
 

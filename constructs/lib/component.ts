@@ -15,6 +15,7 @@ import type { Footprint } from './guardrails';
 import type { ControlledIngressRoute } from './ingress';
 import type { PeerSpec, PodPortRef } from './network';
 import type { LimitRangeSpec, PodSecurityLevel, QuotaSpec } from '../namespace';
+import type { PanelOffer } from './panels';
 import type { RuleGroup, RuleWorkload } from '../monitoring/rules';
 
 /** Version of this platform model: `app.kubernetes.io/version` of objects that are not a packaged app. */
@@ -150,6 +151,18 @@ export interface ScrapeTargetOffer extends PodPortRef {
   readonly authorization?: ScrapeAuthorization;
 }
 
+/**
+ * The metrics query API (Prometheus' HTTP API): where dashboards read series.
+ * Clients (Grafana) offer themselves as `clients` of `pods`/`port`, which the
+ * monitoring component admits in its policy.
+ */
+export interface MetricsQueryOffer extends PodPortRef {
+  /** In-cluster base URL of the API, e.g. `http://prometheus.monitoring.svc:9090`. */
+  readonly url: string;
+  /** The scrape interval: the smallest step a query should use. */
+  readonly scrapeInterval: string;
+}
+
 /** What a component offers to the others, computed from its config alone (before anything is built). */
 export interface Offers {
   /** What its workloads occupy at full scale, per namespace: checked against that namespace's quota and LimitRange. */
@@ -173,6 +186,10 @@ export interface Offers {
   readonly alertmanager?: AlertmanagerOffer;
   /** Connections its pods open to other components' pods (the servers admit them). */
   readonly clients?: readonly ClientNeed[];
+  /** Dashboard panels about the metrics it exposes (offered with the scrape target they read); Grafana provisions them. */
+  readonly panels?: readonly PanelOffer[];
+  /** The metrics query API dashboards read (Prometheus). */
+  readonly metricsQuery?: MetricsQueryOffer;
 }
 
 /** The union of every component's offers, as the build steps see it. */
@@ -188,6 +205,9 @@ export interface Wiring {
   /** @default - no Alertmanager in the model (rules are still evaluated and shown in the Prometheus UI) */
   readonly alertmanager?: AlertmanagerOffer;
   readonly clients: readonly ClientNeed[];
+  readonly panels: readonly PanelOffer[];
+  /** @default - no metrics query API in the model */
+  readonly metricsQuery?: MetricsQueryOffer;
 }
 
 /** Everything a build step gets. */

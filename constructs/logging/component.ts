@@ -1,5 +1,7 @@
 import { Chart } from 'cdk8s';
+import { admittedClients } from '../lib/clients';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
+import { selectorLabels } from '../lib/labels';
 import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME } from '../elasticsearch';
@@ -75,7 +77,13 @@ export const loggingComponent = defineComponent({
       storage: ctx.withStorageClass(es.storage),
       credentialsSecret: LOGGING_SECRETS.elastic.name,
       transportTlsSecret: multiNode ? LOGGING_SECRETS.transportTls.name : undefined,
-      httpClients: [{ pods: kibana }, { pods: elasticsearchSetupPods(instance) }, { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE }],
+      httpClients: [
+        { pods: kibana },
+        { pods: elasticsearchSetupPods(instance) },
+        { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE },
+        // Other components' pods that offer to call the HTTP API (elasticsearch-exporter).
+        ...admittedClients(ctx.wiring.clients, { namespace: ns, pods: selectorLabels({ name: ELASTICSEARCH_NAME, instance }), port: ELASTICSEARCH_HTTP_PORT }),
+      ],
     });
     const esPeer = { pods: elasticsearch.pod.selector, namespace: ns };
     new ElasticsearchSetup(chart, 'Setup', {

@@ -1,17 +1,33 @@
 import { Chart } from 'cdk8s';
+import { admittedClients } from '../lib/clients';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import {
   KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_IDENTITY, NODE_EXPORTER_PORT, NodeExporter, Prometheus, PROMETHEUS_CLAIM,
-  PROMETHEUS_IDENTITY, PROMETHEUS_PORT,
+  PROMETHEUS_IDENTITY, PROMETHEUS_PORT, PROMETHEUS_SERVICE,
 } from '.';
+import { clusterPanels } from './panels';
 import { METRICS_SERVER_NAMESPACE } from './metrics-server';
 import { workloadRules } from './rules';
 import { metricsServerSchema, monitoringSchema } from './schema';
 
 /** Kubelets serve metrics and cAdvisor on 10250 (node addresses). */
 const KUBELET_PORT = 10250;
+
+/**
+ * Prometheus' query API in a monitoring namespace: its pods and port (what a
+ * client such as Grafana offers to connect to) and the Service URL.
+ */
+export function prometheusQueryApi(m: { namespace: string; prometheus: { scrapeInterval: string } }) {
+  return {
+    namespace: m.namespace,
+    pods: selectorLabels(PROMETHEUS_IDENTITY),
+    port: PROMETHEUS_PORT,
+    url: `http://${PROMETHEUS_SERVICE}.${m.namespace}.svc:${PROMETHEUS_PORT}`,
+    scrapeInterval: m.prometheus.scrapeInterval,
+  };
+}
 
 /** Prometheus with node-exporter and kube-state-metrics: one chart, wave 2 (it scrapes what the others offer). */
 export const monitoringComponent = defineComponent({
@@ -27,6 +43,8 @@ export const monitoringComponent = defineComponent({
         : [],
       scrapeTargets: m.kubeStateMetrics.enabled ? [{ namespace: m.namespace, pods: selectorLabels(KUBE_STATE_METRICS_IDENTITY), port: KUBE_STATE_METRICS_PORT }] : [],
       metricsScraper: { namespace: m.namespace, pods: prometheus },
+      metricsQuery: prometheusQueryApi(m),
+      panels: clusterPanels(m.kubeStateMetrics.enabled),
       claims: m.prometheus.storage.type === 'persistentVolumeClaim' ? [{ storageClassName: m.prometheus.storage.storageClassName, field: 'edge.monitoring.prometheus.storage.storageClassName' }] : [],
       workloads: [
         { namespace: m.namespace, kind: 'Deployment' as const, name: PROMETHEUS_IDENTITY.name, claims: m.prometheus.storage.type === 'persistentVolumeClaim' ? [PROMETHEUS_CLAIM] : [] },
@@ -50,7 +68,11 @@ export const monitoringComponent = defineComponent({
       storage: p.storage.type === 'persistentVolumeClaim' ? ctx.withStorageClass(p.storage) : p.storage,
       externalLabels: { environment: ctx.platform.name },
       ingress: p.ingressHost ? ctx.ingressRoute(p.ingressHost, p.tlsSecretName) : undefined,
-      clients: ctx.wiring.ingressController ? [ctx.wiring.ingressController] : [],
+      clients: [
+        ...(ctx.wiring.ingressController ? [ctx.wiring.ingressController] : []),
+        // Components that offer to query it (Grafana).
+        ...admittedClients(ctx.wiring.clients, prometheusQueryApi(m)),
+      ],
       scrapeTargets: ctx.wiring.scrapeTargets,
       kubeletTls: p.kubeletTls,
       apiServer,

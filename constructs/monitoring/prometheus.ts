@@ -38,7 +38,7 @@ export interface PrometheusProps {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Publish the UI through an Ingress. @default - no Ingress (port-forward) */
   readonly ingress?: IngressRoute;
-  /** Who may open the UI/API port (9090), e.g. the ingress controller. @default - nobody */
+  /** Who may open the UI/API port (9090): the ingress controller, offered clients such as Grafana. @default - nobody */
   readonly clients?: readonly PeerSpec[];
   /**
    * Pod ports Prometheus may scrape (their namespaces admit it on those
@@ -63,6 +63,8 @@ export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' 
 const PROMETHEUS_USER = { user: 65534, group: 65534, fsGroup: 65534 };
 /** Prometheus serves its UI, API and own metrics on 9090. */
 export const PROMETHEUS_PORT = 9090;
+/** The Service in front of the server (`<this>.<namespace>.svc:9090`). */
+export const PROMETHEUS_SERVICE = 'prometheus';
 const PORT = PROMETHEUS_PORT;
 const DATA = '/prometheus';
 const CONFIG_DIR = '/etc/prometheus';
@@ -231,7 +233,7 @@ export class Prometheus extends Construct {
     });
 
     const service = new ClusterService(this, 'Service', {
-      name: 'prometheus', namespace: ns, labels, selector: this.selector,
+      name: PROMETHEUS_SERVICE, namespace: ns, labels, selector: this.selector,
       ports: [{ name: 'http', port: PORT, targetPort: 'http' }],
     });
     this.serviceName = service.name;

@@ -6,6 +6,7 @@ import { POSTGRES_SERVICE } from '../postgres';
 import { POSTGRES_SECRET } from '../postgres/component';
 import { PostgresExporter, POSTGRES_EXPORTER_PORT } from '.';
 import { PostgresExporterSetup } from './setup';
+import { postgresPanels } from './panels';
 import { postgresExporterSchema } from './schema';
 
 interface Stateful { namespace: string; instance: string; postgres?: { database: string; user: string; image: { registry: string; repository: string; tag: string } } }
@@ -42,6 +43,7 @@ export const postgresExporterComponent = defineComponent({
         { namespace: s.namespace, field: 'exporters.postgres.setup', workload: 'postgres-exporter-setup', pods: 1, why: '', resources: config.setup.resources },
       ],
       workloads: [{ namespace: s.namespace, kind: 'Deployment' as const, name: 'postgres-exporter' }],
+      panels: s.postgres ? postgresPanels(s.postgres.database) : [],
       alertRules: [{
         name: 'postgres',
         rules: [alertRule({

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { DOCKERCOINS_REDIS_KEYS, DOCKERCOINS_REDIS_PORT, dockercoinsPods } from '../dockercoins';
 import type { DockerCoinsInstanceConfig } from '../dockercoins/schema';
 import { defineComponent } from '../lib/component';
+import type { PanelOffer } from '../lib/panels';
 import { selectorLabels } from '../lib/labels';
 import { alertRule, RuleGroup, selector } from '../monitoring/rules';
 import { REDIS_EXPORTER_NAME, REDIS_EXPORTER_PORT, RedisExporter } from '.';
@@ -51,6 +52,36 @@ export function dockercoinsRules(): RuleGroup {
 }
 
 /**
+ * The Mining row of the DockerCoins dashboard: the recorded mining rate (the
+ * course's "hashing speed"), the coins in the wallet, and whether each
+ * instance's Redis answers.
+ */
+export function miningPanels(): PanelOffer[] {
+  const row = 'Mining';
+  return [
+    {
+      dashboard: 'dockercoins', row, kind: 'timeseries', unit: 'short',
+      title: 'Mining rate (hashes/s)',
+      description: `Hashes per second, per instance (${HASHES_RATE_RECORD}: the rate of the worker's INCRBY on the Redis key \`hashes\`).`,
+      queries: [{ expr: HASHES_RATE_RECORD, legend: '{{namespace}}' }],
+    },
+    {
+      dashboard: 'dockercoins', row, kind: 'timeseries', unit: 'short',
+      title: 'Coins in the wallet',
+      description: `Coins found so far, per instance (${COINS_RECORD}: the size of the Redis hash \`wallet\`).`,
+      queries: [{ expr: COINS_RECORD, legend: '{{namespace}}' }],
+    },
+    {
+      dashboard: 'dockercoins', row, kind: 'stat', unit: 'none',
+      title: 'Redis up',
+      description: 'Whether each instance\'s Redis answers redis_exporter (redis_up), the lowest shown.',
+      queries: [{ expr: 'min(redis_up)', legend: 'up' }],
+      mappings: [{ value: 0, text: 'down', color: 'red' }, { value: 1, text: 'up', color: 'green' }],
+    },
+  ];
+}
+
+/**
  * redis_exporter beside each DockerCoins instance's Redis, wave 2. It offers
  * its metrics port (Prometheus' egress comes from the wiring), its footprint in
  * the instance namespace (the instance quota check covers it), its workload,
@@ -72,6 +103,7 @@ export const redisExporterComponent = defineComponent({
         to: { namespace: d.namespace, pods: dockercoinsPods('redis', d.name), port: DOCKERCOINS_REDIS_PORT },
       })),
       alertRules: [dockercoinsRules()],
+      panels: instances.length > 0 ? miningPanels() : [],
     };
   },
   build(ctx) {

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { Traefik, TRAEFIK_IDENTITY, TRAEFIK_PORTS } from '.';
-import { traefikRules } from './rules';
+import { traefikPanels, traefikRules } from './rules';
 import { traefikSchema } from './schema';
 
 /** The controller pods, as a NetworkPolicy peer (backends admit them). */
@@ -28,6 +28,7 @@ export const traefikComponent = defineComponent({
       ingressController: traefikPeer(platform.ingress.controllerNamespace),
       workloads: [{ namespace: platform.ingress.controllerNamespace, kind: t.mode === 'hostPort' ? 'DaemonSet' as const : 'Deployment' as const, name: TRAEFIK_IDENTITY.name }],
       alertRules: [traefikRules()],
+      panels: traefikPanels(),
     };
   },
   build(ctx) {

@@ -135,6 +135,8 @@ export class Traefik extends Construct {
       '--ping.entryPoint=traefik',
       '--metrics.prometheus=true',
       '--metrics.prometheus.entryPoint=metrics',
+      // Per-router series (traefik_router_*), off by default; the dashboards and 5xx panels read them.
+      '--metrics.prometheus.addRoutersLabels=true',
       '--providers.kubernetesingress=true',
       `--providers.kubernetesingress.ingressClass=${props.ingressClassName}`,
     ];

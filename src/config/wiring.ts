@@ -41,6 +41,8 @@ export function wiringOf(active: readonly ActiveComponent[]): Wiring {
     alertRules: active.flatMap(a => a.offers.alertRules ?? []),
     alertmanager: active.find(a => a.offers.alertmanager)?.offers.alertmanager,
     clients: active.flatMap(a => a.offers.clients ?? []),
+    panels: active.flatMap(a => a.offers.panels ?? []),
+    metricsQuery: active.find(a => a.offers.metricsQuery)?.offers.metricsQuery,
   };
 }
 

@@ -27,6 +27,6 @@ describe('component registry and environment schema', () => {
     expect(() => loadEnvironment('prod', { exporters: { postgres: { replicas: 2 } } }))
       .toThrow('exporters.postgres.replicas: unknown field; the fields here are image, resources');
     expect(() => loadEnvironment('prod', { exporters: { mysql: {} } }))
-      .toThrow('exporters.mysql: unknown field; the fields here are postgres, redis');
+      .toThrow('exporters.mysql: unknown field; the fields here are elasticsearch, postgres, redis');
   });
 });

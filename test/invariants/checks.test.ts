@@ -7,7 +7,7 @@
 import { ENVIRONMENTS } from '../../src/config';
 import { K8sObject, objectRef } from '../../src/analysis/objects';
 import {
-  checkIngressBackendsReachable, checkNamespaceReferences, checkScrapeTargetsReachable, checkSecretsProvided, checkServicesSelectPods,
+  checkClientNeedsReachable, checkIngressBackendsReachable, checkNamespaceReferences, checkScrapeTargetsReachable, checkSecretsProvided, checkServicesSelectPods,
   namespaceReferences, podsOf, PodRef, secretReads, selectedPods,
 } from './checks';
 import { CLUSTER_NAMESPACES, copyOf, scenario } from './scenario';
@@ -266,3 +266,42 @@ describe('namespace-reference-exists can fail', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+// ------------------------------------------------------------ offered clients
+
+const CLIENT_NEEDS = ENV_NAMES.flatMap(env => SCENARIOS[env].clients.map((need, i) => [env, `${need.from.namespace}/${need.from.pods['app.kubernetes.io/name']} -> ${need.to.namespace}/${need.to.pods['app.kubernetes.io/name']}:${need.to.port}`, i] as const));
+
+describe('client-need-reachable can fail', () => {
+  test('the rendered environments offer client connections (redis-exporter, the Elasticsearch exporter, Grafana), and all hold', () => {
+    for (const env of ENV_NAMES) {
+      const names = SCENARIOS[env].clients.map(n => n.from.pods['app.kubernetes.io/name']);
+      expect(names).toEqual(expect.arrayContaining(['redis-exporter', 'elasticsearch-exporter', 'grafana']));
+      expect(checkClientNeedsReachable(SCENARIOS[env].objects, SCENARIOS[env].clients)).toEqual([]);
+    }
+  });
+
+  test.each(CLIENT_NEEDS)('%s: %s is reported once the server\'s own policy stops admitting the client (its ingress peers removed)', (env, _label, i) => {
+    const s = SCENARIOS[env];
+    const need = s.clients[i];
+    const server = podsOf(s.objects).find(p => p.namespace === need.to.namespace && Object.entries(need.to.pods).every(([k, v]) => p.endpoint.labels[k] === v))!;
+    const broken = copyOf(s.objects);
+    for (const policy of ownPolicies(broken, server)) {
+      policy.spec.ingress = (policy.spec.ingress ?? []).map((rule: any) => ({
+        ...rule,
+        from: (rule.from ?? []).filter((peer: any) => !Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => need.from.pods[k] === v)),
+      })).filter((rule: any) => rule.from.length > 0);
+    }
+    const problems = checkClientNeedsReachable(broken, [need]);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatch(/^client-need-reachable: .* cannot reach /);
+  });
+
+  test('a client or server without pods is reported', () => {
+    const { objects } = SCENARIOS.dev;
+    const problems = checkClientNeedsReachable(objects, [{ from: { namespace: 'nowhere', pods: { app: 'x' } }, to: { namespace: 'nowhere', pods: { app: 'y' }, port: 80 } }]);
+    expect(problems).toEqual([
+      'client-need-reachable: nowhere/{"app":"x"} -> nowhere/{"app":"y"}:80: no client pod rendered',
+      'client-need-reachable: nowhere/{"app":"x"} -> nowhere/{"app":"y"}:80: no server pod rendered',
+    ]);
+  });
+});

@@ -19,6 +19,7 @@ export const REQUIREMENTS = {
   secrets: 'secret-provided',
   services: 'service-selects-ports',
   namespaces: 'namespace-reference-exists',
+  clients: 'client-need-reachable',
 } as const;
 
 /** A workload's pod template, with what the checks need to reason about it. */
@@ -202,6 +203,41 @@ export function checkScrapeTargetsReachable(objects: readonly K8sObject[], optio
       for (const server of options.prometheus) {
         const why = denial(model, { from: server.endpoint, to: destination(pod), port, protocol: 'TCP' });
         if (why) problems.push(`${req}: ${at}: Prometheus ${server.ref} cannot scrape ${pod.ref}${pod.hostNetwork ? ' (host network: a node address)' : ''} on ${port}/TCP: ${why}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ------------------------------------------------------------- Offered client connections
+
+/** A connection a component offers to open (the `clients` offer, constructs/lib/component.ts ClientNeed), as plain data. */
+export interface ClientConnection {
+  readonly from: { readonly namespace: string; readonly pods: Readonly<Record<string, string>> };
+  readonly to: { readonly namespace: string; readonly pods: Readonly<Record<string, string>>; readonly port: number | string; readonly protocol?: Protocol };
+}
+
+/**
+ * Every offered client connection is allowed by the rendered policies, from
+ * every client pod to every server pod on the server's port (the client's
+ * egress and the server's ingress both open it), and both ends render pods.
+ */
+export function checkClientNeedsReachable(objects: readonly K8sObject[], needs: readonly ClientConnection[]): string[] {
+  const req = REQUIREMENTS.clients;
+  const model = new NetworkModel([...objects]);
+  const problems: string[] = [];
+  for (const need of needs) {
+    const clients = podsIn(objects, need.from.namespace, { ...need.from.pods });
+    const servers = podsIn(objects, need.to.namespace, { ...need.to.pods });
+    const what = `${need.from.namespace}/${JSON.stringify(need.from.pods)} -> ${need.to.namespace}/${JSON.stringify(need.to.pods)}:${need.to.port}`;
+    if (clients.length === 0) problems.push(`${req}: ${what}: no client pod rendered`);
+    if (servers.length === 0) problems.push(`${req}: ${what}: no server pod rendered`);
+    for (const server of servers) {
+      const port = resolvePort(server, need.to.port, need.to.protocol ?? 'TCP');
+      if (port === undefined) { problems.push(`${req}: ${what}: ${need.to.port} is not a container port of ${server.ref}`); continue; }
+      for (const client of clients) {
+        const why = denial(model, { from: client.endpoint, to: destination(server), port, protocol: need.to.protocol ?? 'TCP' });
+        if (why) problems.push(`${req}: ${client.ref} cannot reach ${server.ref} on ${port}: ${why}`);
       }
     }
   }

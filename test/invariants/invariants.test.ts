@@ -57,6 +57,11 @@ describe.each(CASES)('%s %s', (env, _label, makeOverrides) => {
     expect(problems[REQUIREMENTS.services]).toEqual([]);
   });
 
+  test(`${REQUIREMENTS.clients}: every connection a component offers to open (clients: redis-exporter, the Elasticsearch exporter, Grafana) is allowed from each client pod to each server pod`, () => {
+    expect(s.clients.length).toBeGreaterThanOrEqual(3);
+    expect(problems[REQUIREMENTS.clients]).toEqual([]);
+  });
+
   test(`${REQUIREMENTS.namespaces}: every namespace a policy, binding, or <svc>.<ns>.svc name refers to is rendered or provided by the cluster (${CLUSTER_NAMESPACES.join(', ')})`, () => {
     expect(problems[REQUIREMENTS.namespaces]).toEqual([]);
   });

@@ -5,9 +5,10 @@
 import { EnvironmentConfig, loadEnvironment } from '../../src/config';
 import { renderCharts } from '../../src/render';
 import { K8sObject } from '../../src/analysis/objects';
+import { activeComponents, wiringOf } from '../../src/config/wiring';
 import {
-  checkIngressBackendsReachable, checkNamespaceReferences, checkScrapeTargetsReachable, checkSecretsProvided, checkServicesSelectPods,
-  DeclaredSecret, PodRef, podsIn, REQUIREMENTS,
+  checkClientNeedsReachable, checkIngressBackendsReachable, checkNamespaceReferences, checkScrapeTargetsReachable, checkSecretsProvided, checkServicesSelectPods,
+  ClientConnection, DeclaredSecret, PodRef, podsIn, REQUIREMENTS,
 } from './checks';
 
 /** Namespaces the cluster has without this model creating them. */
@@ -25,6 +26,8 @@ export interface Scenario {
   readonly controllers: PodRef[];
   /** The Prometheus pods of `edge.monitoring.namespace`. */
   readonly prometheus: PodRef[];
+  /** Connections components offer to open to other components' pods (the `clients` offers). */
+  readonly clients: readonly ClientConnection[];
 }
 
 export function scenario(env: string, overrides?: unknown): Scenario {
@@ -37,6 +40,7 @@ export function scenario(env: string, overrides?: unknown): Scenario {
     declared: charts.flatMap(c => c.secrets),
     controllers: podsIn(objects, config.ingress.controllerNamespace),
     prometheus: config.edge ? podsIn(objects, config.edge.monitoring.namespace, { ...PROMETHEUS_POD }) : [],
+    clients: wiringOf(activeComponents(config)).clients,
   };
 }
 
@@ -50,6 +54,7 @@ export function runChecks(s: Scenario, objects: K8sObject[] = s.objects, declare
     [REQUIREMENTS.secrets]: checkSecretsProvided(objects, declared),
     [REQUIREMENTS.services]: checkServicesSelectPods(objects),
     [REQUIREMENTS.namespaces]: checkNamespaceReferences(objects, CLUSTER_NAMESPACES),
+    [REQUIREMENTS.clients]: checkClientNeedsReachable(objects, s.clients),
   } as Record<Requirement, string[]>;
 }
 

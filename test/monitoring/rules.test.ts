@@ -16,12 +16,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parser } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
-import { activeComponents } from '../../src/config/wiring';
 import { RUNBOOKS_URL, runbookAnchor } from '../../constructs/monitoring/rules';
 import { find, renderObjects, workloads } from '../helpers';
+import { metricNames, metricSourceProblem, parseErrors, SOURCES } from './metric-sources';
 
 const ENV_NAMES = Object.keys(ENVIRONMENTS);
 
@@ -33,39 +32,6 @@ const RULE_KEYS = ['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels'
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const DURATION = /^(?:[0-9]+(?:ms|s|m|h|d|w|y))+$/;
-
-/** Metric name prefix -> where it is scraped: a component's scrape target offer, or a job of prometheus.yml. */
-const SOURCES: ReadonlyArray<{ prefix: string; component?: string; job?: string }> = [
-  { prefix: 'kube_', component: 'monitoring' }, // kube-state-metrics, offered by the monitoring component
-  { prefix: 'pg_', component: 'postgres-exporter' },
-  { prefix: 'redis_', component: 'redis-exporter' },
-  { prefix: 'traefik_', component: 'traefik' },
-  { prefix: 'fluentbit_', component: 'logging' },
-  { prefix: 'consul_', component: 'consul' },
-  { prefix: 'alertmanager_', component: 'alertmanager' },
-  { prefix: 'node_', job: 'kubernetes-nodes' }, // node-exporter is scraped on the node addresses
-  { prefix: 'kubelet_', job: 'kubernetes-nodes' },
-  { prefix: 'container_', job: 'kubernetes-cadvisor' },
-];
-
-/** PromQL functions, keywords and aggregations that are not metric names. */
-function metricNames(expr: string): string[] {
-  const tree = parser.parse(expr);
-  const names = new Set<string>();
-  tree.iterate({
-    enter(node) {
-      // VectorSelector > Identifier (lezer-promql): the metric name of a selector.
-      if (node.type.name === 'Identifier' && node.node.parent?.type.name === 'VectorSelector') names.add(expr.slice(node.from, node.to));
-    },
-  });
-  return [...names];
-}
-
-function parseErrors(expr: string): string[] {
-  const errors: string[] = [];
-  parser.parse(expr).iterate({ enter(node) { if (node.type.isError) errors.push(`error node at ${node.from}: "${expr.slice(Math.max(0, node.from - 10), node.to + 10)}"`); } });
-  return errors;
-}
 
 interface RuleFile { file: string; content: any }
 
@@ -148,26 +114,17 @@ describe.each(ENV_NAMES)('%s: Prometheus rules', env => {
   });
 
   test('every metric a rule reads is scraped: each name maps by prefix to an active component offering scrape targets, or to a Prometheus job', () => {
-    const active = activeComponents(config);
-    const prom = parseYaml(find(objects, 'ConfigMap', 'prometheus-config', config.edge!.monitoring.namespace).data['prometheus.yml']);
-    const jobs = new Set(prom.scrape_configs.map((j: any) => j.job_name));
-    const recorded = new Set(rules.filter(r => r.rule.record).map(r => r.rule.record));
     const problems: string[] = [];
     for (const { file, rule } of rules) {
       for (const name of metricNames(rule.expr)) {
-        if (recorded.has(name)) continue;
-        const source = SOURCES.find(s => name.startsWith(s.prefix));
-        if (!source) { problems.push(`${file} ${rule.alert ?? rule.record}: ${name} has no known source`); continue; }
-        if (source.job && !jobs.has(source.job)) problems.push(`${file}: ${name} needs job ${source.job}`);
-        if (source.component && !active.some(a => a.component.id === source.component && (a.offers.scrapeTargets ?? []).length > 0)) {
-          problems.push(`${file} ${rule.alert ?? rule.record}: ${name} comes from ${source.component}, which offers no scrape target in ${env}`);
-        }
+        const problem = metricSourceProblem(name, { config, objects });
+        if (problem) problems.push(`${file} ${rule.alert ?? rule.record}: ${problem}`);
       }
     }
     expect(problems).toEqual([]);
     // Every source the rules rely on is used somewhere (the table is not vacuous).
     const used = new Set(rules.flatMap(r => metricNames(r.rule.expr)).map(n => SOURCES.find(s => n.startsWith(s.prefix))?.prefix));
-    for (const prefix of ['kube_', 'pg_', 'redis_', 'traefik_', 'fluentbit_', 'consul_', 'kubelet_']) expect(used).toContain(prefix);
+    for (const prefix of ['kube_', 'pg_', 'redis_', 'traefik_', 'fluentbit_', 'consul_', 'kubelet_', 'elasticsearch_']) expect(used).toContain(prefix);
   });
 
   test('every workload the model renders has an unavailable, a rollout and a crash-loop rule naming it; every HPA an at-maximum rule; every claim an almost-full rule', () => {
@@ -239,13 +196,13 @@ describe.each(ENV_NAMES)('%s: Prometheus rules', env => {
     expect(stopped.labels.severity).toBe('critical');
   });
 
-  test('Consul without a leader, Postgres down, Fluent Bit output errors and dropped retries, Traefik 5xx ratio', () => {
+  test('Consul without a leader, Postgres down, Fluent Bit output errors and dropped retries, Traefik 5xx ratio per router', () => {
     const expr = (alert: string) => rules.find(r => r.rule.alert === alert)?.rule.expr;
     expect(expr('ConsulNoLeader')).toBe('max by (namespace) (consul_server_isLeader) < 1');
     expect(expr('PostgresDown')).toBe('pg_up == 0');
     expect(expr('FluentBitOutputErrors')).toContain('rate(fluentbit_output_errors_total[5m])');
     expect(expr('FluentBitOutputRetriesFailed')).toContain('increase(fluentbit_output_retries_failed_total[10m])');
-    expect(expr('TraefikServiceHighErrorRatio')).toContain('traefik_service_requests_total{code=~"5.."}');
+    expect(expr('TraefikRouterHighErrorRatio')).toContain('sum by (router) (rate(traefik_router_requests_total{code=~"5.."}[5m]))');
   });
 
   test('every alert has a runbook section in docs/runbooks.md, and its runbook_url points at that anchor', () => {

@@ -6,8 +6,8 @@ import * as pulumi from '@pulumi/pulumi';
  */
 const groups: Array<{ name: string; objs: any[] }> = [];
 /** Secret stack config the prod charts declare (`pulumi config set --secret ...`). */
-const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken',  'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
-  'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl']
+const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
+  'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey']
   .map(key => [`dockercoins:${key}`, `test-${key}`]));
 
 beforeAll(async () => {
@@ -55,8 +55,8 @@ test('regression: a stack lacking several secrets is refused before any resource
   jest.isolateModules(() => {
     try { require('../../src/pulumi/index'); } catch (e) { message = (e as Error).message; }
   });
-  expect(message.split('\n')[0]).toBe('Stack "prod-eu" (environment "prod") lacks 14 secret config values; nothing was deployed. Set each with:');
-  for (const key of ['fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'postgresPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey', 'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl']) {
+  expect(message.split('\n')[0]).toBe('Stack "prod-eu" (environment "prod") lacks 17 secret config values; nothing was deployed. Set each with:');
+  for (const key of ['fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'postgresPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey', 'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey']) {
     expect(message).toContain(`  pulumi config set --secret dockercoins:${key} <value> -s prod-eu\n`);
   }
   expect(message).not.toContain('dockercoins:elasticPassword');

@@ -15,13 +15,13 @@ beforeAll(async () => {
 
 test('a fresh stack named dev resolves the dev environment and asks only for its secrets', () => {
   jest.isolateModules(() => {
-    expect(() => require('../../src/pulumi/index')).toThrow(/^Stack "dev" \(environment "dev"\) lacks 10 secret config values; nothing was deployed/);
+    expect(() => require('../../src/pulumi/index')).toThrow(/^Stack "dev" \(environment "dev"\) lacks 13 secret config values; nothing was deployed/);
   });
   expect(groups).toEqual([]);
 });
 
 test('with its secrets set, a stack named dev deploys dev with no other stack config', async () => {
-  const secrets = Object.fromEntries(['elasticPassword', 'kibanaEncryptionKey', 'kibanaSystemPassword', 'postgresPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken'].map(k => [`dockercoins:${k}`, 'x']));
+  const secrets = Object.fromEntries(['elasticMonitoringPassword', 'elasticPassword', 'grafanaAdminPassword', 'grafanaSecretKey', 'kibanaEncryptionKey', 'kibanaSystemPassword', 'postgresPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken'].map(k => [`dockercoins:${k}`, 'x']));
   pulumi.runtime.setAllConfig(secrets, Object.keys(secrets));
   jest.isolateModules(() => {
     expect(require('../../src/pulumi/index').environment).toBe('dev');

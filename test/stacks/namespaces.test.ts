@@ -7,9 +7,10 @@ describe('platform namespaces', () => {
 
   test.each([
     ['monitoring and logging', {}],
-    ['monitoring only', { logging: undefined }],
-    // Alerting needs Prometheus: it goes with edge.
-    ['logging only', { edge: undefined, alerting: undefined }],
+    // The Elasticsearch exporter needs logging: it goes with logging.
+    ['monitoring only', { logging: undefined, exporters: { ...ENVIRONMENTS.prod.exporters as object, elasticsearch: undefined } }],
+    // Alerting and Grafana need Prometheus: they go with edge.
+    ['logging only', { edge: undefined, alerting: undefined, grafana: undefined }],
   ])('node-agents is declared once, the same way, whichever node agents exist (%s)', (_label, change) => {
     const ns = nodeAgents({ ...ENVIRONMENTS.prod, ...change });
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');

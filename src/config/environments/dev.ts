@@ -112,6 +112,9 @@ export const dev: EnvironmentOverlay = {
   exporters: {
     postgres: { resources: sized('10m', '16Mi', '100m', '64Mi') },
     redis: { resources: sized('10m', '16Mi', '100m', '64Mi', '16Mi', '64Mi') },
+    // Elasticsearch health, indexing, heap and disk, as a monitor-only user
+    // (password: Secret elasticsearch-monitoring-credentials, dockercoins:elasticMonitoringPassword).
+    elasticsearch: { resources: sized('10m', '32Mi', '100m', '64Mi') },
   },
   // One Alertmanager, no clustering; a null receiver: alerts show in its UI
   // (kubectl -n monitoring port-forward service/alertmanager 9093), no Secret needed.
@@ -120,5 +123,11 @@ export const dev: EnvironmentOverlay = {
     resources: sized('10m', '32Mi', '100m', '64Mi'),
     receivers: [{ name: 'default' }],
     route: { receiver: 'default' },
+  },
+  // Dashboards over Prometheus (DockerCoins, platform, cluster), provisioned from the model;
+  // the admin password is the Secret grafana-admin (dockercoins:grafanaAdminPassword).
+  grafana: {
+    host: 'grafana.localhost',
+    resources: sized('50m', '128Mi', '500m', '256Mi', '64Mi', '512Mi'),
   },
 };

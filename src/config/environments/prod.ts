@@ -105,6 +105,9 @@ export const prod: EnvironmentOverlay = {
   exporters: {
     postgres: { resources: sized('50m', '32Mi', '250m', '128Mi') },
     redis: { resources: sized('20m', '32Mi', '200m', '64Mi', '16Mi', '64Mi') },
+    // Elasticsearch health, indexing, heap and disk, as a monitor-only user
+    // (password: Secret elasticsearch-monitoring-credentials, dockercoins:elasticMonitoringPassword).
+    elasticsearch: { resources: sized('50m', '32Mi', '250m', '128Mi') },
   },
   // Three clustered Alertmanagers, one per node: notifications survive the
   // loss of two nodes (gossip needs no quorum). Critical alerts page on-call,
@@ -117,5 +120,12 @@ export const prod: EnvironmentOverlay = {
     resources: sized('50m', '64Mi', '250m', '128Mi'),
     receivers: [{ name: 'team', webhook: {} }, { name: 'oncall', webhook: {} }],
     route: { receiver: 'team', routes: [{ receiver: 'oncall', matchers: ['severity="critical"'] }] },
+  },
+  // Dashboards over Prometheus (DockerCoins, platform, cluster), provisioned from the model,
+  // over TLS; the admin password is the Secret grafana-admin (dockercoins:grafanaAdminPassword).
+  grafana: {
+    host: 'grafana.example.com',
+    tlsSecretName: 'grafana-tls',
+    resources: sized('200m', '256Mi', '1', '512Mi', '64Mi', '512Mi'),
   },
 };

@@ -72,6 +72,9 @@ export const staging: EnvironmentOverlay = {
   exporters: {
     postgres: { resources: sized('20m', '32Mi', '200m', '64Mi') },
     redis: { resources: sized('10m', '16Mi', '100m', '64Mi', '16Mi', '64Mi') },
+    // Elasticsearch health, indexing, heap and disk, as a monitor-only user
+    // (password: Secret elasticsearch-monitoring-credentials, dockercoins:elasticMonitoringPassword).
+    elasticsearch: { resources: sized('20m', '32Mi', '200m', '64Mi') },
   },
   // Two clustered Alertmanagers (one per node where possible): either can go
   // while the other notifies. The team's webhook URL is the Secret key
@@ -82,6 +85,12 @@ export const staging: EnvironmentOverlay = {
     resources: sized('20m', '32Mi', '200m', '128Mi'),
     receivers: [{ name: 'team', webhook: {} }],
     route: { receiver: 'team' },
+  },
+  // Dashboards over Prometheus (DockerCoins, platform, cluster), provisioned from the model;
+  // the admin password is the Secret grafana-admin (dockercoins:grafanaAdminPassword).
+  grafana: {
+    host: 'grafana.staging.example.com',
+    resources: sized('100m', '128Mi', '1', '512Mi', '64Mi', '512Mi'),
   },
 };
 
