@@ -78,8 +78,14 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
     expect(script(job(logging, 'elasticsearch-setup'))).toContain('POST /_security/user/kibana_system/_password');
   });
 
-  test(`${REQ.elastic}: only the Elasticsearch nodes (bootstrap password) and the setup Job read elasticsearch-credentials, and no other namespace has it`, () => {
-    expect(readersOf(logging, 'elasticsearch-credentials')).toEqual(['Job/elasticsearch-setup', 'StatefulSet/elasticsearch']);
+  test(`${REQ.elastic}: only the Elasticsearch nodes (bootstrap password) and setup Jobs read elasticsearch-credentials, and no other namespace has it`, () => {
+    const readers = readersOf(logging, 'elasticsearch-credentials');
+    expect(readers).toEqual(expect.arrayContaining(['Job/elasticsearch-setup', 'StatefulSet/elasticsearch']));
+    // Any other reader is a setup Job (e.g. elasticsearch-exporter-setup where that exporter runs), marked with its reason.
+    for (const r of readers.filter(x => x !== 'StatefulSet/elasticsearch')) {
+      expect(r).toMatch(/^Job\//);
+      expect(podTemplateMeta(job(logging, r.slice('Job/'.length))).annotations[SETUP_POD_ANNOTATION]).toMatch(/elastic superuser/);
+    }
     const elsewhere = all.filter(o => o.metadata.namespace !== logging && secretReads({ metadata: {}, spec: podSpec(o) }).some(r => r.secret === 'elasticsearch-credentials'));
     expect(elsewhere).toEqual([]);
     const es = all.find(o => o.kind === 'StatefulSet' && o.metadata.name === 'elasticsearch');
