@@ -57,6 +57,13 @@ module.exports = {
       to: { path: '^(src|constructs)/', pathNot: '^src/(pulumi/|config/|render\\.ts$|stack\\.ts$)' },
     },
     {
+      name: 'delivery-below-render',
+      severity: 'error',
+      comment: 'src/delivery/ turns the rendered charts into what each delivery engine needs; render.ts calls it, so it never imports render.ts, the CLI or the Pulumi program.',
+      from: { path: '^src/delivery/' },
+      to: { path: ['^src/render\\.ts$', '^src/(cli|pulumi)/'] },
+    },
+    {
       name: 'pulumi-is-an-entry-point',
       severity: 'error',
       comment: 'Only bin/pulumi.js loads the Pulumi program; nothing in src/ or constructs/ depends on it.',

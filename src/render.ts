@@ -8,13 +8,14 @@ import { toYaml } from './yaml';
 import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
 import { renderSecrets, secretInventory, SECRETS_FILE } from './secrets';
+import { protectDataObjects, renderDeliveryFiles } from './delivery';
 
 /** A Kubernetes object as rendered (plain JSON): the analysis' object type, so rendered objects are analysed without a cast. */
 export type ManifestObject = K8sObject;
 
 /** One rendered file of an environment. */
 export interface RenderedFile {
-  /** File name inside dist/<env>/. */
+  /** File name inside dist/<env>/; `/`-separated for the delivery files in sub-folders (e.g. `argocd/applications.k8s.yaml`). */
   readonly name: string;
   readonly content: string;
 }
@@ -37,11 +38,14 @@ export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { ap
   return { app, charts: buildStack(app, env) };
 }
 
-/** The objects of every chart, in deployment order. */
+/**
+ * The objects of every chart, in deployment order; the objects that hold data
+ * carry the environment's delivery engine's protection (src/delivery).
+ */
 export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): RenderedChart[] {
   const { app, charts } = buildApp(env, engine);
   const objects = synthCharts(app, charts.map(c => c.chart));
-  return charts.map((c, i) => ({ id: c.id, wave: c.wave, objects: objects[i] as ManifestObject[], secrets: c.secrets ?? [] }));
+  return protectDataObjects(env, charts.map((c, i) => ({ id: c.id, wave: c.wave, objects: objects[i] as ManifestObject[], secrets: c.secrets ?? [] })));
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */
@@ -61,7 +65,8 @@ export const TOPOLOGY_FILE = 'topology.md';
  */
 export function renderEnvironment(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): RenderedFile[] {
   const charts = renderCharts(env, options.engine);
-  const files = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
+  const files: RenderedFile[] = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
+  files.push(...renderDeliveryFiles(env, charts.map(c => ({ id: c.id, wave: c.wave, file: manifestFileName(c), objects: c.objects }))));
   if (options.topology) {
     const objects = charts.flatMap(c => c.objects);
     files.push({ name: TOPOLOGY_FILE, content: renderTopology(objects, `Topology of ${env.name}`) });

@@ -1,8 +1,18 @@
-import { ENVIRONMENTS, EnvironmentConfig, loadEnvironment } from '../src/config';
+import { ENVIRONMENTS, EnvironmentConfig, loadEnvironment, validateEnvironment } from '../src/config';
 import type { K8sObject } from '../src/analysis/objects';
 import { renderCharts } from '../src/render';
 
 export const ENV_NAMES = Object.keys(ENVIRONMENTS);
+
+/**
+ * An environment's model with Pulumi as its delivery engine. The Pulumi
+ * program refuses environments another engine delivers (dev: kubectl,
+ * staging: Argo CD); its tests still run it on every environment's shape
+ * (blue/green instances, the dev-only registry), through this variant.
+ */
+export function asPulumiDelivered(name: string): EnvironmentConfig {
+  return validateEnvironment({ ...ENVIRONMENTS[name], delivery: { engine: 'pulumi' } });
+}
 
 /** All objects of an environment, in rendering order. */
 export function renderObjects(env: string | EnvironmentConfig): K8sObject[] {

@@ -9,7 +9,7 @@
  * and its classes are only needed structurally (`validate(context)`).
  */
 import * as fs from 'fs';
-import { K8sObject, objectRef, parseManifests } from './objects';
+import { K8sObject, isKustomizationFile, objectRef, parseManifests } from './objects';
 import { Problem, RULES, validateManifests } from './validate';
 
 /** The part of cdk8s-cli's ValidationContext this plugin uses. */
@@ -61,7 +61,8 @@ export class DockerCoinsValidation {
     // All manifests together: cross-object rules need the whole app.
     const objects: K8sObject[] = [];
     const fileOf = new Map<K8sObject, string>();
-    for (const file of context.manifests) {
+    // The CLI lists every *.yaml of the output, kustomization.yaml included: build instructions, not objects.
+    for (const file of context.manifests.filter((f) => !isKustomizationFile(f))) {
       for (const o of parseManifests(fs.readFileSync(file, 'utf8'), file)) {
         objects.push(o);
         fileOf.set(o, file);

@@ -125,9 +125,20 @@ function walk(dir: string): string[] {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!isHiddenName(e.name)) out.push(...walk(full));
-    } else if (MANIFEST_EXT.test(e.name)) out.push(full);
+    } else if (MANIFEST_EXT.test(e.name) && !isKustomizationFile(e.name)) out.push(full);
   }
   return out;
+}
+
+/**
+ * Whether a file is a kustomization (kustomize's build instructions, e.g.
+ * dist/<env>/kustomization.yaml), not a manifest: the names kustomize
+ * recognises (sigs.k8s.io/kustomize/api/konfig `RecognizedKustomizationFileNames`).
+ * Folders skip them; a kustomization named explicitly is still read (and refused).
+ */
+export function isKustomizationFile(name: string): boolean {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return base === 'kustomization.yaml' || base === 'kustomization.yml' || base === 'Kustomization';
 }
 
 /** Whether a directory entry is hidden (`.tmp-dev-123`, `.old-prod-1`, `.git`): never part of a manifest set. */

@@ -22,6 +22,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { APPLYSET_PARENT, APPLYSET_PARENT_API_VERSION } from '../../constructs/lib/applyset';
 import { K8sObject, isRecord } from './objects';
 
 interface AjvError {
@@ -48,6 +49,23 @@ function kubernetesModelsRoot(): string {
 }
 
 /**
+ * Packages with the same layout (`<group>/<version>/<Kind>.js`, a class with
+ * static apiVersion/kind and a compiled `validate`) for the custom resources
+ * the delivery engines read: Argo CD's Application and AppProject
+ * (@kubernetes-models/argo-cd 2.7.2, generated from Argo CD's CRDs) and Flux's
+ * GitRepository and Kustomization (@kubernetes-models/flux-cd 2.3.4). The
+ * first package with a file for the kind wins; kubernetes-models comes first.
+ */
+const CRD_MODEL_PACKAGES = ['@kubernetes-models/argo-cd', '@kubernetes-models/flux-cd'];
+let modelRoots: string[] | undefined;
+function modelPackageRoots(): string[] {
+  modelRoots ??= [kubernetesModelsRoot(), ...CRD_MODEL_PACKAGES.flatMap((pkg) => {
+    try { return [path.dirname(require.resolve(`${pkg}/package.json`))]; } catch { return []; }
+  })];
+  return modelRoots;
+}
+
+/**
  * Finds the kubernetes-models class for apiVersion/kind and returns its
  * validate method, or null when there is none. Results are cached so each
  * kind's module is loaded once.
@@ -62,8 +80,8 @@ function lookupValidator(apiVersion: string, kind: string): ModelValidate | null
   // Validate the pieces before building a module path from them: the values
   // come from arbitrary files and must not be able to reach other modules.
   if (parts.length <= 2 && (group === '' || GROUP_RE.test(group)) && VERSION_RE.test(version) && KIND_RE.test(kind)) {
-    const file = path.join(kubernetesModelsRoot(), group || '', version, `${kind}.js`);
-    if (fs.existsSync(file)) {
+    const file = modelPackageRoots().map((root) => path.join(root, group || '', version, `${kind}.js`)).find((f) => fs.existsSync(f));
+    if (file) {
       const mod = require(file);
       const cls = mod[kind];
       // Only top-level resources carry static apiVersion/kind; this rejects
@@ -130,6 +148,20 @@ const REMOVED_API_VERSIONS: Record<string, string> = {
   'storage.k8s.io/v1beta1': '1.27',
   'flowcontrol.apiserver.k8s.io/v1beta2': '1.29',
   'flowcontrol.apiserver.k8s.io/v1beta3': '1.32',
+};
+
+/**
+ * Declared fields the compiled validators never read, so the observation
+ * above cannot see them: the kubernetes-models generator drops every schema
+ * property named `description` (it takes the key for documentation), e.g.
+ * AppProject `spec.description` (declared in
+ * @kubernetes-models/argo-cd argoproj.io/v1alpha1/AppProject.d.ts, absent from
+ * its _schemas validator) and JSONSchemaProps `description` in a CRD. Listed
+ * by JSON pointer, per kind, so a misplaced `description` elsewhere is still unknown.
+ */
+const UNREAD_FIELDS: Record<string, RegExp[]> = {
+  'argoproj.io/v1alpha1 AppProject': [/^\/spec\/description$/, /^\/spec\/roles\/\d+\/description$/],
+  'apiextensions.k8s.io/v1 CustomResourceDefinition': [/^\/spec\/versions\/\d+\/schema\/openAPIV3Schema(\/(properties\/[^/]+|items|additionalProperties))*\/description$/],
 };
 
 /** Whether a schema is available for this apiVersion/kind. */
@@ -272,6 +304,7 @@ export function validateSchema(o: K8sObject): string[] {
   if (!isRecord(o)) return ['(root): must be object'];
   const removedIn = REMOVED_API_VERSIONS[o.apiVersion];
   if (removedIn) return [`apiVersion: ${o.apiVersion} ${o.kind} is no longer served (removed in Kubernetes ${removedIn})`];
+  if (o.apiVersion === APPLYSET_PARENT_API_VERSION && o.kind === APPLYSET_PARENT.kind) return validateApplySetParent(o);
   const validate = lookupValidator(String(o.apiVersion), String(o.kind));
   if (!validate) return [`no schema for ${o.apiVersion} ${o.kind}`];
   const log = new WeakMap<object, Access>();
@@ -285,5 +318,17 @@ export function validateSchema(o: K8sObject): string[] {
   }
   const unknown: string[] = [];
   unknownFields(o, '', log, unknown);
-  return [...formatErrors(errors), ...unknown.map((u) => `${pointerToPath(u)}: unknown field`)];
+  const unread = UNREAD_FIELDS[`${o.apiVersion} ${o.kind}`] ?? [];
+  return [...formatErrors(errors), ...unknown.filter((u) => !unread.some((re) => re.test(u))).map((u) => `${pointerToPath(u)}: unknown field`)];
+}
+
+/**
+ * The model's ApplySet parent (constructs/lib/applyset.ts): its CRD
+ * (src/delivery/applyset.ts) declares apiVersion, kind and metadata only, so
+ * any other field is unknown; metadata is an ObjectMeta, checked with the
+ * schema of an object that holds nothing else (a ConfigMap without data).
+ */
+function validateApplySetParent(o: K8sObject): string[] {
+  const unknown = Object.keys(o).filter((k) => !['apiVersion', 'kind', 'metadata'].includes(k)).map((k) => `${pointerToPath(`/${escapePointer(k)}`)}: unknown field`);
+  return [...validateSchema({ apiVersion: 'v1', kind: 'ConfigMap', metadata: o.metadata }), ...unknown];
 }

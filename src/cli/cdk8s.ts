@@ -72,7 +72,12 @@ export function main(argv: string[] = []): number {
   try {
     const files = renderEnvironment(loadEnvironment(name));
     fs.mkdirSync(outdir, { recursive: true });
-    for (const file of files) fs.writeFileSync(path.join(outdir, file.name), file.content);
+    for (const file of files) {
+      // Delivery files live in sub-folders (applyset/, argocd/, flux/wave-<n>/).
+      const target = path.join(outdir, ...file.name.split('/'));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, file.content);
+    }
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) { process.stderr.write(`cdk8s: ${e.message}\n`); return 1; }

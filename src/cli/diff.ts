@@ -16,7 +16,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { K8sObject, compareStrings, loadManifests, manifestFiles, parseManifests } from '../analysis/objects';
+import { K8sObject, compareStrings, isKustomizationFile, loadManifests, manifestFiles, parseManifests } from '../analysis/objects';
 import { diffManifests, ManifestDiff } from '../analysis/diff';
 import { formatDiffMarkdown, formatDiffText } from '../analysis/diff-format';
 
@@ -170,7 +170,7 @@ class GitSource {
       if (tab < 0) continue;
       const [, type, id] = entry.slice(0, tab).split(' ');
       const file = entry.slice(tab + 1);
-      if (type === 'blob' && file.startsWith(prefix) && /\.(ya?ml|json)$/i.test(file)) this.blobs.set(file.slice(prefix.length), id);
+      if (type === 'blob' && file.startsWith(prefix) && /\.(ya?ml|json)$/i.test(file) && !isKustomizationFile(file)) this.blobs.set(file.slice(prefix.length), id);
     }
   }
 

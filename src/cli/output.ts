@@ -82,7 +82,10 @@ export function writeOutput(out: string, rendered: Map<string, RenderedFile[]>, 
         fs.writeFileSync(path.join(tmp, ENV_MARKER), envMarkerContent(env));
         for (const file of files) {
           step(`write ${env}/${file.name}`);
-          fs.writeFileSync(path.join(tmp, file.name), file.content);
+          // Delivery files live in sub-folders of the environment (argocd/, flux/wave-<n>/, applyset/): inside the staged folder too.
+          const target = path.join(tmp, ...file.name.split('/'));
+          if (file.name.includes('/')) fs.mkdirSync(path.dirname(target), { recursive: true });
+          fs.writeFileSync(target, file.content);
         }
       }
     } catch (e) {

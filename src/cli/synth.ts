@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, ENVIRONMENTS, EnvironmentConfig, loadEnvironment } from '../config';
+import { ConfigError, ENVIRONMENTS, EnvironmentConfig, loadEnvironment, pulumiRefusal } from '../config';
 import { readStackFile, resolveStack } from '../config/stack-config';
 import { toYaml } from '../yaml';
 import { RenderedFile, renderEnvironment } from '../render';
@@ -124,9 +124,23 @@ export function staleFiles(out: string, rendered: Map<string, RenderedFile[]>): 
       const p = path.join(dir, file.name);
       if (!fs.existsSync(p) || fs.readFileSync(p, 'utf8') !== file.content) stale.push(p);
     }
-    if (fs.existsSync(dir)) for (const name of fs.readdirSync(dir)) if (!expected.has(name)) stale.push(path.join(dir, name));
+    for (const name of filesUnder(dir)) if (!expected.has(name)) stale.push(path.join(dir, ...name.split('/')));
   }
   return stale.sort();
+}
+
+/** Every file under `dir`, as `/`-separated names relative to it (rendered names of sub-folder files look the same); an empty folder counts as an entry. */
+export function filesUnder(dir: string, prefix = ''): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const name = prefix === '' ? e.name : `${prefix}/${e.name}`;
+    if (e.isDirectory()) {
+      const inside = filesUnder(path.join(dir, e.name), name);
+      out.push(...(inside.length > 0 ? inside : [name]));
+    } else out.push(name);
+  }
+  return out;
 }
 
 /**
@@ -206,6 +220,9 @@ function stackMain(options: Options): number {
     process.stdout.write(toYaml(env as unknown as Record<string, unknown>));
     return 0;
   }
+  // `pulumi up` refuses an environment another engine delivers: so does rendering what it would deploy.
+  const refusal = pulumiRefusal(env);
+  if (refusal) { process.stderr.write(`synth: --stack-config ${options.stackConfig}: ${refusal}\nNothing was written.\n`); return 1; }
   // What `pulumi up` deploys carries managed-by: pulumi.
   const rendered = new Map([[stack, renderEnvironment(env, { topology: true, engine: 'pulumi' })]]);
   try {

@@ -1,6 +1,7 @@
 import { dev } from './environments/dev';
 import { prod } from './environments/prod';
 import { staging } from './environments/staging';
+import { environmentFile } from './delivery';
 import { ConfigError, issueLines } from './errors';
 import { mergeOverrides, NamedItemFinding, namedItemFindings } from './merge';
 import { environmentSchema, EnvironmentConfig, EnvironmentOverlay } from './schema';
@@ -8,6 +9,8 @@ import { activeComponents, wiringProblems } from './wiring';
 
 export * from './schema';
 export { ConfigError } from './errors';
+export { DELIVERY_ENGINES, pulumiRefusal } from './delivery';
+export type { DeliveryConfig, DeliveryEngine } from './delivery';
 
 /** Every environment file (overlays on the component defaults), in rendering order. */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentOverlay>> = { dev, staging, prod };
@@ -49,6 +52,10 @@ export function loadEnvironment(name: string, overrides?: unknown): EnvironmentC
   }
   if ('name' in overrides && (overrides as { name: unknown }).name !== name) {
     throw new ConfigError(name, ['name: cannot be overridden (it is the environment itself; select another stack or set dockercoins:environment)']);
+  }
+  if ('delivery' in overrides) {
+    // A stack choosing another engine would make two engines own one environment.
+    throw new ConfigError(name, [`delivery: cannot be overridden: ${environmentFile(name)} chooses the one engine that delivers ${name} (${env.delivery.engine}); change it there`]);
   }
   // Lists of named items merge by name: an item without one would replace the whole list, a new name adds an item.
   const items = namedItemFindings(env, overrides);

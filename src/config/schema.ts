@@ -18,6 +18,7 @@ import { storageClassesSchema } from '../../constructs/storage/schema';
 import { traefikSchema } from '../../constructs/traefik/schema';
 import type { Component } from '../../constructs/lib/component';
 import { COMPONENTS } from '../components';
+import { deliverySchema } from './delivery';
 
 const coreSchema = z.strictObject({
   /** Environment name, a DNS label (`dev`, `staging`, `prod`); also the dist/ folder and the Pulumi stack. */
@@ -75,6 +76,12 @@ const coreSchema = z.strictObject({
   }).optional(),
   /** Centralized logging (Elasticsearch, Fluent Bit, Kibana). @default - none */
   logging: loggingSchema.optional(),
+  /**
+   * The one engine that delivers the environment to its cluster, and that
+   * engine's settings (src/config/delivery.ts, docs/delivery.md).
+   * @default { engine: pulumi }
+   */
+  delivery: deliverySchema,
 });
 
 /**

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { EnvironmentConfig } from '../config';
+import { EnvironmentConfig, pulumiRefusal } from '../config';
 import { ManifestObject, manifestFileName, RenderedChart, renderCharts } from '../render';
 
 /** Type token of the component that holds every resource of one environment (docs/pulumi.md, "Resource tree"). */
@@ -131,6 +131,9 @@ export class PlatformEnvironment extends pulumi.ComponentResource implements Dep
   readonly outputs: EnvironmentOutputs;
 
   constructor(env: EnvironmentConfig, options: DeployOptions = {}) {
+    // One environment, one engine: an environment Argo CD, Flux or kubectl delivers is refused before anything is registered.
+    const refusal = pulumiRefusal(env);
+    if (refusal) throw new DeliveryEngineError(env.name, env.delivery.engine, refusal);
     const rendered = renderCharts(env, 'pulumi');
     refuseMissingSecrets(env, rendered, options);
     super(ENVIRONMENT_TYPE, env.name, { environment: env.name });
@@ -223,5 +226,13 @@ export class MissingSecretsError extends Error {
     super(`Stack "${stackName}" (environment "${environment}") lacks ${keys.length} secret config value${keys.length === 1 ? '' : 's'}; nothing was deployed. Set ${keys.length === 1 ? 'it' : 'each'} with:\n`
       + keys.map(k => `  pulumi config set --secret dockercoins:${k} <value> -s ${stackName}`).join('\n')
       + '\n(generation commands for each value: README, "Secrets")');
+  }
+}
+
+/** The environment's delivery engine is not Pulumi (src/config/delivery.ts): nothing was registered. */
+export class DeliveryEngineError extends Error {
+  constructor(public readonly environment: string, public readonly engine: string, message: string) {
+    super(message);
+    this.name = 'DeliveryEngineError';
   }
 }

@@ -205,6 +205,9 @@ const OVERRIDES: OverrideCase[] = [
   ov('dashboard-insecure-in-prod', 'prod', { edge: { traefik: { dashboard: 'insecure' } } }, ['edge.traefik.dashboard: "insecure" (unauthenticated API and dashboard) is only allowed with mode "hostPort"; with mode "loadBalancer" use "port-forward-only" or "disabled"'], 'open dashboard behind a load balancer'),
   ov('retention', 'prod', { edge: { monitoring: { prometheus: { retention: '30 days' } } } }, ['edge.monitoring.prometheus.retention: "30 days" is not a valid Prometheus duration (a positive number with a unit ms, s, m, h, d, w or y, e.g. 15d, 12h, 1h30m)'], 'retention in words'),
   ov('disruption-budgets-yes', 'prod', dc({ availability: { disruptionBudgets: 'yes' } }), ['dockercoins[dockercoins].availability.disruptionBudgets: must be true or false, got "yes"'], "a boolean written 'yes'"),
+  // Issue 14: a stack choosing an engine would make Pulumi and that engine both own the environment.
+  ov('delivery-second-engine', 'prod', { delivery: { engine: 'argocd', repository: { url: 'https://git.example.com/platform/dockercoins.git' } } },
+    ['delivery: cannot be overridden: src/config/environments/prod.ts chooses the one engine that delivers prod (pulumi); change it there'], 'a stack giving prod to Argo CD as well as Pulumi'),
 ];
 
 // ---------------------------------------------------------------- stack files
@@ -267,6 +270,25 @@ const ENVIRONMENT_FILES: EnvironmentFileCase[] = [
     ['logging.kibana.host: "prometheus.localhost" is already used by edge.monitoring.prometheus.ingressHost; hosts must be unique'], 'Kibana host = Prometheus ingressHost in dev.ts'),
   ef('toleration-value-with-exists', 'dev', o => { o.logging.fluentBit = { ...o.logging.fluentBit, tolerations: [{ operator: 'Exists', value: 'true' }] }; },
     ['logging.fluentBit.tolerations[0].value: must be empty when operator is Exists'], 'a toleration value with operator Exists'),
+  // Issue 14: one environment, exactly one delivery engine.
+  ef('delivery-two-engines', 'staging', o => { o.delivery = { ...o.delivery, engine: 'flux', argocd: { namespace: 'argocd' } }; },
+    ['delivery.argocd: settings of engine argocd, but engine is flux: an environment has exactly one delivery engine; remove delivery.argocd, or set delivery.engine: argocd (and remove the other engine\'s settings)'],
+    'Argo CD settings while Flux delivers staging (two engines)',
+    { from: "delivery: { engine: 'argocd', repository:", to: "delivery: { engine: 'flux', argocd: { namespace: 'argocd' }, repository:" }),
+  ef('delivery-gitops-without-repository', 'staging', o => { o.delivery = { engine: 'argocd' }; },
+    ['delivery.repository: required by engine argocd: the Git url (and revision, path) Argo CD syncs the rendered dist/<env>/ from, e.g. { url: https://git.example.com/platform/dockercoins.git }'],
+    'Argo CD without a repository'),
+  ef('delivery-kubectl-with-repository', 'dev', o => { o.delivery = { engine: 'kubectl', repository: { url: 'https://git.example.com/platform/dockercoins.git' } }; },
+    ['delivery.repository: engine kubectl reads no repository (it applies the local dist/<env>/): remove delivery.repository, or choose engine argocd or flux'],
+    'a repository for kubectl, which applies local files'),
+  ef('delivery-unknown-engine', 'prod', o => { o.delivery = { engine: 'helm' }; },
+    ['delivery.engine: must be one of pulumi, argocd, flux, kubectl, got "helm"'], 'an engine the model does not know'),
+  ef('delivery-repository-url', 'staging', o => { o.delivery = { ...o.delivery, repository: { url: 'git.example.com/platform/dockercoins' } }; },
+    ['delivery.repository.url: "git.example.com/platform/dockercoins" is not a Git URL a controller can clone (https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git)'],
+    'a repository URL without scheme'),
+  ef('delivery-repository-path-escapes', 'staging', o => { o.delivery = { ...o.delivery, repository: { ...o.delivery.repository, path: '../dist/staging' } }; },
+    ['delivery.repository.path: "../dist/staging" is not a relative folder of the repository (segments of letters, digits, ".", "_", "-"; no leading "/", no "." or ".." segment)'],
+    'a repository path outside the repository'),
 ];
 
 // ---------------------------------------------------------------- (c) CLI arguments

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { CDK8S_CLI_FLAGS } from '../../src/cli/cdk8s';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { renderEnvironment } from '../../src/render';
+import { filesUnder } from '../../src/cli/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const COMMANDS = ['synth', 'cdk8s', 'validate', 'diff', 'bench'];
@@ -21,7 +22,7 @@ const run = (args: string[], extra: Record<string, string> = {}) =>
 
 /** Files of a folder, name -> content. */
 function readFolder(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(filesUnder(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, ...f.split('/')), 'utf8')]));
 }
 
 const rendered = (env: string) => Object.fromEntries(renderEnvironment(loadEnvironment(env)).map(f => [f.name, f.content]).sort(([a], [b]) => (a < b ? -1 : 1)));

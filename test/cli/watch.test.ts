@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/synth';
+import { filesUnder, main } from '../../src/cli/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -81,7 +81,7 @@ describe('npm run synth -- --watch', () => {
     await lines.next(/^watch: watching src\/ and constructs\/ for changes/);
     const dockercoins = path.join(out, 'dev', '20-dockercoins.k8s.yaml');
     expect(fs.readFileSync(dockercoins, 'utf8')).toContain('DEBUG: "yes"');
-    const files = (env: string) => fs.readdirSync(path.join(out, env)).map(f => [f, fs.readFileSync(path.join(out, env, f), 'utf8')]);
+    const files = (env: string) => filesUnder(path.join(out, env)).map(f => [f, fs.readFileSync(path.join(out, env, f), 'utf8')]);
     const prodBefore = files('prod');
 
     // A save in an environment file: that environment is written, one line per environment says what changed.

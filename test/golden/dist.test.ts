@@ -11,6 +11,7 @@ import * as path from 'path';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { renderEnvironment } from '../../src/render';
 import { ENV_MARKER, envMarkerContent, ROOT_MARKER } from '../../src/cli/output';
+import { filesUnder } from '../../src/cli/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -33,7 +34,7 @@ function firstDifference(committed: string, rendered: string): string {
 
 /** Why `<dist>/<env>/<name>` is not byte for byte `content`, or undefined when it is. */
 function fileProblem(dist: string, env: string, name: string, content: string): string | undefined {
-  const file = path.join(dist, env, name);
+  const file = path.join(dist, env, ...name.split('/'));
   const where = path.relative(ROOT, file);
   if (!fs.existsSync(file)) return `${where} is missing: the code renders it but it is not committed. ${FIX}`;
   const committed = fs.readFileSync(file);
@@ -46,7 +47,7 @@ function folderProblems(dist: string, env: string, names: readonly string[]): st
   const dir = path.join(dist, env);
   const where = (f: string) => path.relative(ROOT, path.join(dir, f));
   if (!fs.existsSync(dir)) return [`${where('')}/ is missing. ${FIX}`];
-  const stale = fs.readdirSync(dir).filter(f => f !== ENV_MARKER && !names.includes(f));
+  const stale = filesUnder(dir).filter(f => f !== ENV_MARKER && !names.includes(f));
   const problems = stale.map(f => `${where(f)} is committed but no longer rendered. ${FIX}`);
   const marker = path.join(dir, ENV_MARKER);
   if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== envMarkerContent(env)) {
@@ -85,7 +86,11 @@ describe('the golden comparison can fail, naming the file and what to run', () =
   beforeEach(() => {
     dist = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'));
     fs.mkdirSync(path.join(dist, env));
-    for (const f of files) fs.writeFileSync(path.join(dist, env, f.name), f.content);
+    for (const f of files) {
+      const file = path.join(dist, env, ...f.name.split('/'));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, f.content);
+    }
     fs.writeFileSync(path.join(dist, env, ENV_MARKER), envMarkerContent(env));
   });
   afterEach(() => fs.rmSync(dist, { recursive: true, force: true }));
@@ -118,6 +123,12 @@ describe('the golden comparison can fail, naming the file and what to run', () =
     expect(fileProblem(dist, env, f.name, f.content)).toBe(`${where(f.name)} is missing: the code renders it but it is not committed. ${FIX}`);
     fs.writeFileSync(path.join(dist, env, '30-removed.k8s.yaml'), 'kind: ConfigMap\n');
     expect(folderProblems(dist, env, files.map(x => x.name))).toEqual([`${where('30-removed.k8s.yaml')} is committed but no longer rendered. ${FIX}`]);
+  });
+
+  test('a stale file in a delivery sub-folder (a wave folder of a removed wave) is reported by its path', () => {
+    fs.mkdirSync(path.join(dist, env, 'flux', 'wave-3'), { recursive: true });
+    fs.writeFileSync(path.join(dist, env, 'flux', 'wave-3', 'kustomization.yaml'), 'resources: []\n');
+    expect(folderProblems(dist, env, files.map(x => x.name))).toEqual([`${where('flux/wave-3/kustomization.yaml')} is committed but no longer rendered. ${FIX}`]);
   });
 
   test('a missing or foreign synth marker is reported', () => {

@@ -28,7 +28,9 @@ export interface Renaming {
   readonly paths: readonly string[];
 }
 
-const FREE_FORM = new Set(['settings', 'parameters']);
+// `delivery` names where the engine's controller runs (argocd, flux-system): not a namespace of the model, and not
+// overridable by a stack (one engine per environment, chosen in its file).
+const FREE_FORM = new Set(['settings', 'parameters', 'delivery']);
 const isNamespaceKey = (key: string) => key === 'namespace' || /Namespace$/.test(key);
 const isNamespaceListKey = (key: string) => /Namespaces$/.test(key);
 const isHostKey = (key: string) => key === 'host' || /Host$/.test(key);

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { renderCharts, renderEnvironment } from '../../src/render';
-import { ENV_NAMES } from '../helpers';
+import { asPulumiDelivered, ENV_NAMES } from '../helpers';
 import { EngineRequests, recordEngineRequests, RegisterRequest, until } from './engine-requests';
 
 /**
@@ -35,10 +35,10 @@ describe.each(ENV_NAMES)('the %s environment as one component', name => {
   let requests: RegisterRequest[];
   let component: RegisterRequest;
   const children = () => requests.filter(r => r !== component);
-  const rendered = () => renderCharts(loadEnvironment(name), 'pulumi');
+  const rendered = () => renderCharts(asPulumiDelivered(name), 'pulumi');
 
   beforeAll(async () => {
-    platform = program.deployEnvironment(loadEnvironment(name), { secretValue });
+    platform = program.deployEnvironment(asPulumiDelivered(name), { secretValue });
     const mine = () => recorded.registrations.filter(r => r.name === name || r.name.startsWith(`${name}-`));
     const expected = 1 + platform.charts.length + platform.secrets.length;
     await until(() => mine().filter(r => r.urn).length === expected);
@@ -56,7 +56,7 @@ describe.each(ENV_NAMES)('the %s environment as one component', name => {
   });
 
   test('every ConfigGroup (one per file of dist/<env>/) and every Secret is its child, and nothing else sits at the root', async () => {
-    const files = renderEnvironment(loadEnvironment(name)).map(f => f.name).filter(f => f.endsWith('.k8s.yaml'));
+    const files = renderEnvironment(asPulumiDelivered(name)).map(f => f.name).filter(f => f.endsWith('.k8s.yaml'));
     expect(platform.files).toEqual(files);
     const groups = children().filter(r => r.type === CONFIG_GROUP);
     // Registration reaches the monitor asynchronously: compare as sets (the order is the dependsOn test's business).
@@ -102,7 +102,7 @@ describe.each(ENV_NAMES)('the %s environment as one component', name => {
   });
 
   test('registers its outputs: environment, namespaces, charts in order, files, web UI URLs, Secret names', () => {
-    const env = loadEnvironment(name);
+    const env = asPulumiDelivered(name);
     const objects = rendered().flatMap(c => c.objects);
     const outputs = {
       environment: name,

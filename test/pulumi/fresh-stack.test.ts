@@ -1,31 +1,60 @@
 import * as pulumi from '@pulumi/pulumi';
+import { loadEnvironment } from '../../src/config';
+import { renderCharts } from '../../src/render';
 
 /**
- * Regression (issue 10, blocker 2): after `pulumi stack init dev` the stack
- * has no config at all; the stack name alone selects the environment.
+ * Regression (issue 10, blocker 2): after `pulumi stack init <env>` the stack
+ * has no config at all; the stack name alone selects the environment. prod is
+ * the environment Pulumi delivers (src/config/environments/prod.ts); dev is
+ * delivered by kubectl, so a fresh dev stack is refused (issue 14: one engine
+ * per environment) before anything is registered.
  */
 const groups: string[] = [];
+let stack = 'prod';
 beforeAll(async () => {
   await pulumi.runtime.setMocks({
     newResource: args => { groups.push(args.name); return { id: `${args.name}-id`, state: args.inputs }; },
     call: args => args.inputs,
-  }, 'dockercoins', 'dev', false);
+  }, 'dockercoins', stack, false);
   pulumi.runtime.setAllConfig({}, []);
 });
 
-test('a fresh stack named dev resolves the dev environment and asks only for its secrets', () => {
+const prodSecrets = [...new Set(renderCharts(loadEnvironment('prod'), 'pulumi').flatMap(c => c.secrets.flatMap(s => Object.values(s.keys))))].sort();
+
+test('a fresh stack named prod resolves the prod environment and asks only for its secrets', () => {
+  expect(prodSecrets.length).toBeGreaterThan(1);
   jest.isolateModules(() => {
-    expect(() => require('../../src/pulumi/index')).toThrow(/^Stack "dev" \(environment "dev"\) lacks 13 secret config values; nothing was deployed/);
+    expect(() => require('../../src/pulumi/index')).toThrow(new RegExp(`^Stack "prod" \\(environment "prod"\\) lacks ${prodSecrets.length} secret config values; nothing was deployed`));
   });
   expect(groups).toEqual([]);
 });
 
-test('with its secrets set, a stack named dev deploys dev with no other stack config', async () => {
-  const secrets = Object.fromEntries(['elasticMonitoringPassword', 'elasticPassword', 'grafanaAdminPassword', 'grafanaSecretKey', 'kibanaEncryptionKey', 'kibanaSystemPassword', 'postgresPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken'].map(k => [`dockercoins:${k}`, 'x']));
+test('with its secrets set, a stack named prod deploys prod with no other stack config', async () => {
+  const secrets = Object.fromEntries(prodSecrets.map(k => [`dockercoins:${k}`, 'x']));
   pulumi.runtime.setAllConfig(secrets, Object.keys(secrets));
   jest.isolateModules(() => {
-    expect(require('../../src/pulumi/index').environment).toBe('dev');
+    expect(require('../../src/pulumi/index').environment).toBe('prod');
   });
   await new Promise(r => setImmediate(r));
-  expect(groups).toContain('dev-namespaces');
+  expect(groups).toContain('prod-namespaces');
+});
+
+test('a stack named dev (delivered by kubectl) is refused with the engine and the fix, before anything is registered', async () => {
+  groups.length = 0;
+  stack = 'dev';
+  await pulumi.runtime.setMocks({
+    newResource: args => { groups.push(args.name); return { id: `${args.name}-id`, state: args.inputs }; },
+    call: args => args.inputs,
+  }, 'dockercoins', 'dev', false);
+  const devSecrets = [...new Set(renderCharts(loadEnvironment('dev'), 'pulumi').flatMap(c => c.secrets.flatMap(s => Object.values(s.keys))))];
+  const secrets = Object.fromEntries(devSecrets.map(k => [`dockercoins:${k}`, 'x']));
+  pulumi.runtime.setAllConfig(secrets, Object.keys(secrets));
+  jest.isolateModules(() => {
+    expect(() => require('../../src/pulumi/index')).toThrow(
+      'Environment "dev" is delivered by kubectl (delivery.engine in src/config/environments/dev.ts), not by Pulumi; nothing was deployed. '
+      + 'One environment has exactly one engine: deliver it as docs/delivery.md describes for that engine, '
+      + "or make Pulumi its engine with delivery: { engine: 'pulumi' } in src/config/environments/dev.ts (and stop the other engine first).");
+  });
+  await new Promise(r => setImmediate(r));
+  expect(groups).toEqual([]);
 });

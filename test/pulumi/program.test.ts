@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { renderCharts } from '../../src/render';
-import { ENV_NAMES } from '../helpers';
+import { asPulumiDelivered, ENV_NAMES } from '../helpers';
 
 interface Registered { type: string; name: string; inputs: any }
 const registered: Registered[] = [];
@@ -28,13 +28,13 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
   let deployed: ReturnType<typeof deployEnvironment>;
   beforeAll(() => {
     registered.length = 0;
-    deployed = deployEnvironment(loadEnvironment(env), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
+    deployed = deployEnvironment(asPulumiDelivered(env), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
   });
 
   test('deploys exactly the objects cdk8s renders, one ConfigGroup per chart', async () => {
     await new Promise(r => setImmediate(r));
     const groups = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup');
-    const rendered = renderCharts(loadEnvironment(env), 'cdk8s');
+    const rendered = renderCharts(asPulumiDelivered(env), 'cdk8s');
     expect(groups.map(g => g.name).sort()).toEqual(rendered.map(c => `${env}-${c.id}`).sort());
     for (const chart of rendered) {
       const group = groups.find(g => g.name === `${env}-${chart.id}`)!;
@@ -62,7 +62,7 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
   });
 
   test('creates each declared Secret from secret stack config, after the namespaces and never in the rendered objects', async () => {
-    const declared = renderCharts(loadEnvironment(env), 'pulumi').flatMap(c => c.secrets);
+    const declared = renderCharts(asPulumiDelivered(env), 'pulumi').flatMap(c => c.secrets);
     expect(deployed.secrets).toHaveLength(declared.length);
     for (const [i, spec] of declared.entries()) {
       const secret = deployed.secrets[i];
@@ -70,7 +70,7 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
       expect(await output(secret.metadata.namespace)).toBe(spec.namespace);
       expect(pulumi.Output.isInstance(secret.stringData)).toBe(true);
     }
-    const everything = JSON.stringify(renderCharts(loadEnvironment(env), 'cdk8s').map(c => c.objects));
+    const everything = JSON.stringify(renderCharts(asPulumiDelivered(env), 'cdk8s').map(c => c.objects));
     expect(everything).not.toContain('test-secret-');
   });
 });
@@ -81,4 +81,16 @@ test('stack config overrides reach the deployed objects', async () => {
   await new Promise(r => setImmediate(r));
   const objs = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap(g => g.inputs.objs);
   expect(objs.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'worker').spec.replicas).toBe(7);
+});
+
+test('an environment another engine delivers (staging: Argo CD) is refused before any resource is registered', async () => {
+  const { DeliveryEngineError } = require('../../src/pulumi/program') as typeof import('../../src/pulumi/program');
+  await new Promise(r => setImmediate(r));
+  const before = registered.length;
+  expect(() => deployEnvironment(loadEnvironment('staging'), { secretValue: key => pulumi.secret(`test-secret-${key}`) }))
+    .toThrow(new DeliveryEngineError('staging', 'argocd', 'Environment "staging" is delivered by argocd (delivery.engine in src/config/environments/staging.ts), not by Pulumi; nothing was deployed. '
+      + 'One environment has exactly one engine: deliver it as docs/delivery.md describes for that engine, '
+      + "or make Pulumi its engine with delivery: { engine: 'pulumi' } in src/config/environments/staging.ts (and stop the other engine first)."));
+  await new Promise(r => setImmediate(r));
+  expect(registered.length).toBe(before);
 });

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { asPulumiDelivered } from '../helpers';
 
 const inputs = new Map<string, Record<string, any>>();
 pulumi.runtime.setMocks({
@@ -10,15 +11,13 @@ pulumi.runtime.setMocks({
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { deployEnvironment } = require('../../src/pulumi/program') as typeof import('../../src/pulumi/program');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { loadEnvironment } = require('../../src/config') as typeof import('../../src/config');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { renderCharts } = require('../../src/render') as typeof import('../../src/render');
 
 const urn = (r: pulumi.Resource) => new Promise<string>(resolve => r.urn.apply(resolve));
 
 describe('deployEnvironment with the edge charts', () => {
   test.each(['dev', 'prod'])('%s: each chart is a ConfigGroup of exactly its rendered objects, waves in order', async name => {
-    const env = loadEnvironment(name);
+    const env = asPulumiDelivered(name);
     const deployed = deployEnvironment(env, { secretValue: key => pulumi.secret(`test-${key}`) });
     const byId = Object.fromEntries(deployed.charts.map(c => [c.id, c]));
     const expected = name === 'dev' ? ['namespaces', 'traefik', 'registry', 'metrics-server', 'dockercoins', 'monitoring'] : ['namespaces', 'traefik', 'dockercoins', 'monitoring'];

@@ -7,6 +7,8 @@ const KIND_KUBELET_TLS = 'laptop cluster (kind, k3d, minikube): kubelets serve s
 /** A laptop cluster (one node): one replica each, small sizes, webui also on a NodePort. */
 export const dev: EnvironmentOverlay = {
   name: 'dev',
+  // A laptop: kubectl applies dist/dev/ and prunes what the model dropped (ApplySet; docs/delivery.md).
+  delivery: { engine: 'kubectl' },
   nodes: 1,
   ingress: { awaitLoadBalancer: false },
   cluster: { apiServerCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], nodeCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },

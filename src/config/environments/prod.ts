@@ -4,6 +4,8 @@ import { guaranteed, sized } from '../sizes';
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentOverlay = {
   name: 'prod',
+  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md).
+  delivery: { engine: 'pulumi' },
   // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
   imagePullPolicy: 'Always',
   nodes: 3,

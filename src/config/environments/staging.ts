@@ -4,6 +4,8 @@ import { guaranteed, sized } from '../sizes';
 /** A shared pre-production cluster: blue and green instances, two replicas where it matters, persistent Redis, production-like policies. */
 export const staging: EnvironmentOverlay = {
   name: 'staging',
+  // The shared cluster syncs from Git with Argo CD (one Application per chart; docs/delivery.md).
+  delivery: { engine: 'argocd', repository: { url: 'https://git.example.com/platform/dockercoins.git' } },
   // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
   imagePullPolicy: 'Always',
   nodes: 2,
