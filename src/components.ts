@@ -18,11 +18,13 @@ import { loggingComponent } from '../constructs/logging/component';
 import { postgresExporterComponent } from '../constructs/postgres-exporter/component';
 import { redisExporterComponent } from '../constructs/redis-exporter/component';
 import { alertmanagerComponent } from '../constructs/alertmanager/component';
+import { priorityClassesComponent } from '../constructs/priority-classes/component';
 import { elasticsearchExporterComponent } from '../constructs/elasticsearch-exporter/component';
 import { grafanaComponent } from '../constructs/grafana/component';
 
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
+  priorityClassesComponent,
   dockercoinsComponent,
   dataNamespaceComponent,
   storageComponent,

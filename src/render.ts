@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
-import { IMAGE_PULL_POLICY_CONTEXT } from '../constructs/lib/workload';
+import { IMAGE_PULL_POLICY_CONTEXT, SPREAD_CONTEXT } from '../constructs/lib/workload';
 import { EnvironmentConfig } from './config';
 import { buildStack, RequiredSecret, StackChart } from './stack';
 import { synthCharts } from './synth-charts';
@@ -35,6 +35,7 @@ export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { ap
   const app = new App({ outdir: 'cdk8s.out' });
   app.node.setContext(MANAGED_BY_CONTEXT, engine);
   app.node.setContext(IMAGE_PULL_POLICY_CONTEXT, env.imagePullPolicy);
+  app.node.setContext(SPREAD_CONTEXT, env.spread ?? (env.nodes > 1 ? 'preferred' : 'none'));
   return { app, charts: buildStack(app, env) };
 }
 

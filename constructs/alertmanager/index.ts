@@ -148,6 +148,7 @@ export class Alertmanager extends Construct {
 
     this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
       identity,
+      tier: 'monitoring',
       namespace: ns,
       replicas: n,
       serviceName: ALERTMANAGER_CLUSTER_SERVICE,

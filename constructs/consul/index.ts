@@ -108,8 +108,13 @@ export function consulSecretsScript(security: ConsulSecurity): string {
   ].join('\n');
 }
 
-/** The image's consul user (created with `adduser -S`) and group. fsGroup makes the claim writable. */
-const CONSUL_USER_ID: RunAsIdentity = { user: 100, group: 1000, fsGroup: 1000 };
+/**
+ * An unprivileged id of our own (kube-score wants uid/gid >= 10000). The model
+ * replaces the image's entrypoint (no su-exec, no chown: docs/images.md), so
+ * consul runs as any uid that can write its data dir: fsGroup makes the claim
+ * writable (kubelet sets the group on a claim whose root does not have it yet).
+ */
+const CONSUL_USER_ID: RunAsIdentity = { user: 10100, group: 10100, fsGroup: 10100 };
 /** `app.kubernetes.io/name` of the servers. */
 export const CONSUL_NAME = 'consul';
 /** Selector of the Consul servers of an instance (for peers' policies and routes). */
@@ -231,6 +236,7 @@ export class Consul extends Construct {
     const serfPorts = (port: number): PortSpec[] => [{ port, protocol: 'TCP' }, { port, protocol: 'UDP' }];
     this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
       identity,
+      tier: 'data',
       namespace: ns,
       replicas: n,
       serviceName: this.headlessServiceName,
@@ -242,6 +248,7 @@ export class Consul extends Construct {
       // `consul leave` takes a few seconds (leave_drain_time 5 s, raft removal).
       terminationGracePeriodSeconds: 30,
       automountServiceAccountToken: join === 'kubernetes',
+      apiAccessReason: join === 'kubernetes' ? 'retry-join provider=k8s lists the server pods through the API (Role: pods get/list)' : undefined,
       antiAffinity: props.antiAffinity,
       // Not annotated for the generic scrape job: /v1/agent/metrics needs an
       // agent:read token, so Prometheus scrapes it in a job of its own

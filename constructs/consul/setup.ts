@@ -99,6 +99,7 @@ export class ConsulSetup extends Construct {
       identity,
       namespace: props.namespace,
       runAs: SETUP_USER,
+      tier: 'data',
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
       podLabels: props.clientLabels,

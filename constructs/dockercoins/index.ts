@@ -64,8 +64,13 @@ export interface DockerCoinsProps {
 
 /** All DockerCoins images run as root; we run them as an arbitrary unprivileged user instead. */
 const APP_USER: RunAsIdentity = { user: 10001, group: 10001 };
-/** The official Redis alpine image's redis user and group. */
-const REDIS_USER: RunAsIdentity = { user: 999, group: 1000, fsGroup: 1000 };
+/**
+ * Not the image's redis user (999:1000): its entrypoint only chowns and drops
+ * privileges when started as root, so any uid that can write /data works
+ * (docker-library/redis docker-entrypoint.sh, docs/images.md); fsGroup makes
+ * the claim or emptyDir writable. kube-score wants uid/gid >= 10000.
+ */
+const REDIS_USER: RunAsIdentity = { user: 10999, group: 10999, fsGroup: 10999 };
 /** Every DockerCoins web service listens on 80 (the images hard-code it); Services use the same port. */
 export const DOCKERCOINS_HTTP_PORT = 80;
 /** Selector of one DockerCoins service's pods in an instance (the name is also the Service name the images call). */
@@ -111,9 +116,18 @@ const LIVENESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, tim
 const RNG_READINESS: ProbeTimings = { initialDelaySeconds: 2, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 2 };
 const RNG_LIVENESS: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
 
+/**
+ * Readiness asks the app (an HTTP answer on `path`); liveness only asks whether
+ * the port accepts connections, which the kernel does even while the
+ * single-threaded servers (Flask, thin) are busy hashing: a slow answer takes
+ * the pod out of the Service, it never restarts it (kube-score
+ * pod-probes-identical: the same probe for both restarts pods that are merely busy).
+ */
 function httpChecks(path: string, readiness: ProbeTimings, liveness: ProbeTimings): HealthChecks {
-  const check = { http: { path, port: 'http' } };
-  return { readiness: { check, timings: readiness }, liveness: { check, timings: liveness } };
+  return {
+    readiness: { check: { http: { path, port: 'http' } }, timings: readiness },
+    liveness: { check: { tcp: { port: 'http' } }, timings: liveness },
+  };
 }
 
 /**
@@ -138,6 +152,7 @@ export class DockerCoins extends Construct {
     const httpPort = [{ name: 'http', containerPort: HTTP_PORT }];
     const common = {
       namespace: ns,
+      tier: 'app' as const,
       runAs: APP_USER,
       qos: 'Burstable' as const,
       podAnnotations,
@@ -212,6 +227,8 @@ export class DockerCoins extends Construct {
       disruptionBudget: undefined,
       spread: 'none',
       identity: identity('redis', 'database', props.redis.image),
+      // The instance's only store: evicted after the stateless services it serves.
+      tier: 'data',
       runAs: REDIS_USER,
       qos: 'Guaranteed',
       replicas: 1,

@@ -29,7 +29,7 @@ export const dockercoinsInstanceSchema = z.strictObject({
     }
   }),
   availability: z.strictObject({
-    /** PodDisruptionBudgets (maxUnavailable 1) for the replicated Deployments. */
+    /** PodDisruptionBudgets (maxUnavailable 1) for every Deployment but Redis, single-replica ones too. Replicated Deployments (the autoscaled hasher included) get one either way (constructs/lib/workload.ts). */
     disruptionBudgets: z.boolean(),
     spread: spreadPolicy(),
   }),

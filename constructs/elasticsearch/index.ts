@@ -52,8 +52,13 @@ export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
 /** In-cluster URL of the HTTP API of the cluster in `namespace` (its client Service is named after the StatefulSet). */
 export const elasticsearchUrl = (namespace: string) => `http://${ELASTICSEARCH_NAME}.${namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
 
-/** The official image's `elasticsearch` user (uid 1000); fsGroup 1000 makes the data volume writable. */
-const ES_USER: RunAsIdentity = { user: 1000, group: 1000, fsGroup: 1000 };
+/**
+ * Elasticsearch's Docker docs: the image runs as any uid in the root group
+ * (its files are `1000:0` with group permissions equal to the owner's). So an
+ * id of our own (kube-score: >= 10000) with group 0 as a supplementary group
+ * reads the image's files, and fsGroup makes the data claim writable.
+ */
+const ES_USER: RunAsIdentity = { user: 11000, group: 11000, fsGroup: 11000, supplementalGroups: [0] };
 const HOME = '/usr/share/elasticsearch';
 
 /** Readiness: the node answers an authenticated cluster-health call. */
@@ -166,6 +171,7 @@ export class Elasticsearch extends Construct {
     const passwordEnv = secretEnv('ELASTIC_PASSWORD', props.credentialsSecret, 'password');
     this.statefulSet = new HardenedStatefulSet(this, 'Nodes', {
       identity,
+      tier: 'data',
       namespace: props.namespace,
       runAs: ES_USER,
       qos: 'Burstable',

@@ -122,6 +122,7 @@ export class ElasticsearchSetup extends Construct {
       identity,
       namespace: props.namespace,
       runAs: SETUP_USER,
+      tier: 'data',
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
       setupReason: 'uses the elastic superuser once to set the kibana_system password and to create the document-writer role and user of each log shipper; every other pod uses those identities',

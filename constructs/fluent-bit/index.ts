@@ -108,17 +108,25 @@ export class FluentBit extends Construct {
 
     const daemonSet = new HardenedDaemonSet(this, 'Agent', {
       identity,
+      tier: 'node-agent',
       namespace: ns,
       // Unused: hostAccess.runAsRoot replaces it with uid/gid 0.
       runAs: { user: 0, group: 0 },
       hostAccess: {
         reason: 'reads the kubelet container logs under /var/log/pods (root-owned, mode 0640) from a hostPath and keeps its read positions in a hostPath; root without capabilities, read-only root filesystem',
         runAsRoot: true,
+        // Reading alone would work without root: the kubelet's log files are root:root 0640,
+        // so an unprivileged uid with supplementary group 0 can read them. Writing cannot:
+        // the state directory is created by the kubelet (DirectoryOrCreate) as root:root 0755,
+        // and fsGroup does not apply to hostPath volumes, so only uid 0 can write the tail
+        // database and the filesystem buffer that keep logs from being lost or shipped twice.
+        runAsRootReason: `writes its tail positions and buffered chunks in ${FLUENT_BIT_STATE_DIR} on the node, a hostPath the kubelet creates root:root 0755 (fsGroup does not apply to hostPath); the log files themselves are root:root 0640. Root with every capability dropped, no privilege escalation and a read-only root filesystem`,
         paths: hostPaths,
       },
       qos: 'Burstable',
       // Reads pod and namespace metadata from the API server.
       automountServiceAccountToken: true,
+      apiAccessReason: 'the kubernetes filter reads pod and namespace metadata from the API (ClusterRole: pods, namespaces get/list/watch)',
       terminationGracePeriodSeconds: 30,
       tolerations: props.tolerations,
       // The old and the new pod of a node must not share the position

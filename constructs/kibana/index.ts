@@ -43,8 +43,13 @@ export const KIBANA_PORT = 5601;
 export const KIBANA_NAME = 'kibana';
 /** Selector of the Kibana pods of an instance. */
 export const kibanaPods = (instance: string) => selectorLabels({ name: KIBANA_NAME, instance });
-/** The official image's `kibana` user. */
-const KIBANA_USER: RunAsIdentity = { user: 1000, group: 1000 };
+/**
+ * Kibana's image, like Elasticsearch's, gives the root group the owner's
+ * permissions on its files (`--chown=1000:0`, the kibana user is in group 0):
+ * any uid with group 0 as a supplementary group runs it. An id of our own
+ * (kube-score: >= 10000); data and /tmp are emptyDirs.
+ */
+const KIBANA_USER: RunAsIdentity = { user: 11000, group: 11000, supplementalGroups: [0] };
 
 const READINESS: ProbeTimings = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
 /** Liveness on the port only: /api/status turns 503 when Elasticsearch is down, and a restart would not help. */
@@ -69,6 +74,7 @@ export class Kibana extends Construct {
 
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'monitoring',
       namespace: ns,
       runAs: KIBANA_USER,
       qos: 'Burstable',

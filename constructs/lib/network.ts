@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { intOrString } from './probes';
+import { exemptionAnnotations } from './audit-exemptions';
 
 /** Where traffic comes from or goes to. */
 export type PeerSpec =
@@ -74,7 +75,12 @@ export class WorkloadNetworkPolicy extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: props.labels,
-        annotations: props.selectsExternalPodsBecause ? { [EXTERNAL_PODS_ANNOTATION]: props.selectsExternalPodsBecause } : undefined,
+        // kube-score's networkpolicy-targets-pod looks for the selected pods in the
+        // manifests; these pods are created elsewhere, so it is told, with the reason.
+        annotations: props.selectsExternalPodsBecause ? {
+          [EXTERNAL_PODS_ANNOTATION]: props.selectsExternalPodsBecause,
+          ...exemptionAnnotations([{ tool: 'kube-score', check: 'networkpolicy-targets-pod', reason: props.selectsExternalPodsBecause }]),
+        } : undefined,
       },
       spec: {
         podSelector: { matchLabels: props.podSelector },

@@ -8,7 +8,23 @@ export interface RunAsIdentity {
   readonly group: number;
   /** Group that owns mounted volumes. @default - no fsGroup */
   readonly fsGroup?: number;
+  /**
+   * Additional groups of every container process, e.g. `[0]` for images whose
+   * files belong to the root group with group permissions (Elasticsearch,
+   * Kibana: "any uid in group 0"), so the process itself needs no low gid.
+   * @default - none
+   */
+  readonly supplementalGroups?: readonly number[];
+  /**
+   * Why this identity keeps a uid or gid below 10000 (kube-score
+   * container-security-context-user-group-id): required for such an identity,
+   * rendered as the exemption's reason. @default - uid and gid are >= 10000
+   */
+  readonly lowIdReason?: string;
 }
+
+/** kube-score's threshold for user and group ids (score/security/security.go). */
+export const MIN_HIGH_ID = 10000;
 
 /** Options of the pod-level security context. */
 export interface PodSecurityOptions {
@@ -37,6 +53,7 @@ export function restrictedPodSecurityContext(options: PodSecurityOptions): k8s.P
     runAsUser: options.root ? 0 : options.runAs.user,
     runAsGroup: options.root ? 0 : options.runAs.group,
     fsGroup: options.runAs.fsGroup,
+    supplementalGroups: options.runAs.supplementalGroups ? [...options.runAs.supplementalGroups] : undefined,
     fsGroupChangePolicy: options.runAs.fsGroup !== undefined ? 'OnRootMismatch' : undefined,
     seccompProfile: { type: 'RuntimeDefault' },
     sysctls: options.bindsPrivilegedPorts ? [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] : undefined,

@@ -7,7 +7,9 @@ import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from './labels';
 import { HealthChecks, ProbesWaived, PROBES_WAIVED_ANNOTATION, renderProbe, intOrString } from './probes';
 import { resourceProblems, resourceRequirements } from './resources';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAsIdentity } from './security';
+import { MIN_HIGH_ID, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAsIdentity } from './security';
+import { AuditExemption, exemptionAnnotations } from './audit-exemptions';
+import { PriorityTier, priorityClassFor } from './priority';
 import { ContainerResources, ImageRef, imageName, QosClass, SpreadPolicy, TolerationSpec } from './types';
 
 /** A path the program writes to. The root filesystem is read-only, so each becomes an emptyDir. */
@@ -77,6 +79,12 @@ export interface HostAccess {
    */
   readonly runAsRoot?: boolean;
   /**
+   * Why uid 0 and not an unprivileged id (the reason of the kube-score
+   * user/group id and Polaris runAsRootAllowed exemptions).
+   * @default - `reason`
+   */
+  readonly runAsRootReason?: string;
+  /**
    * Why a host path that contains the container runtime socket (e.g. `/`) is
    * mounted, and why the pod cannot use the socket; rendered as
    * `HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION`, which `validate` requires for such mounts.
@@ -142,6 +150,19 @@ export interface PodProps {
   readonly terminationGracePeriodSeconds: number;
   /** Mount a ServiceAccount token (only for pods that call the API server). @default false */
   readonly automountServiceAccountToken?: boolean;
+  /** What the pod calls the Kubernetes API for: required with `automountServiceAccountToken` (the reason of Polaris' automountServiceAccountToken exemption). */
+  readonly apiAccessReason?: string;
+  /**
+   * The platform tier: the pod's PriorityClass is the tier's (`priorityClassFor`).
+   * Node agents (`hostAccess`) are tier `node-agent`.
+   */
+  readonly tier: PriorityTier;
+  /**
+   * Auditor exemptions of this workload beyond those derived from its spec
+   * (host access, waived probes, API access, low ids), each with its reason.
+   * @default - none
+   */
+  readonly auditExemptions?: readonly AuditExemption[];
   /** Use an existing ServiceAccount instead of creating one. @default - one ServiceAccount per workload */
   readonly serviceAccountName?: string;
   /** Additional pod volumes. @default - none */
@@ -156,7 +177,7 @@ export interface PodProps {
   readonly spread?: SpreadPolicy;
   /** Node selector. @default - none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** PriorityClass, e.g. `system-cluster-critical` for cluster add-ons. @default - the cluster default */
+  /** PriorityClass overriding the tier's, e.g. `system-cluster-critical` for cluster add-ons in kube-system. @default - `priorityClassFor(tier)` */
   readonly priorityClassName?: string;
   /** Node access for node agents; see `HostAccess`. @default - none (the pod is isolated from the node) */
   readonly hostAccess?: HostAccess;
@@ -185,6 +206,8 @@ export class HardenedPod extends Construct {
   public readonly selector: Record<string, string>;
   public readonly labels: Record<string, string>;
   public readonly serviceAccountName: string;
+  /** Auditor exemptions derived from the pod's spec (and given in `auditExemptions`); the controller renders them. */
+  public readonly exemptions: AuditExemption[];
 
   constructor(scope: Construct, id: string, props: PodProps) {
     super(scope, id);
@@ -229,6 +252,13 @@ export class HardenedPod extends Construct {
     if (props.superuserCredentials?.length) annotations[SUPERUSER_CREDENTIALS_ANNOTATION] = formatCredentials(props.superuserCredentials);
     const pullPolicy = (this.node.tryGetContext(IMAGE_PULL_POLICY_CONTEXT) as string | undefined) ?? 'IfNotPresent';
     const root = host?.runAsRoot ?? false;
+    if (host && props.tier !== 'node-agent') throw new Error(`${props.namespace}/${name}: a pod with hostAccess is a node agent (tier node-agent), not ${props.tier}`);
+    this.exemptions = podExemptions(props, waivers, root);
+    if (pullPolicy !== 'Always') {
+      // The environment's typed choice (src/config/schema.ts imagePullPolicy): dev runs images loaded into the node.
+      const reason = `the environment pulls ${pullPolicy}: its images are loaded into the nodes (kind load, minikube image load), which have no registry to re-check`;
+      this.exemptions.push({ tool: 'kube-score', check: 'container-image-pull-policy', reason }, { tool: 'polaris', check: 'pullPolicyNotAlways', reason });
+    }
     const hostMounts: k8s.VolumeMount[] = (host?.paths ?? []).map(p => ({
       name: p.name, mountPath: p.mountPath ?? p.hostPath, readOnly: !p.writable, mountPropagation: p.mountPropagation,
     }));
@@ -251,7 +281,7 @@ export class HardenedPod extends Construct {
         hostPid: host?.pid || undefined,
         // With the node's network, cluster DNS must be asked for explicitly.
         dnsPolicy: host?.network ? 'ClusterFirstWithHostNet' : undefined,
-        priorityClassName: props.priorityClassName,
+        priorityClassName: props.priorityClassName ?? priorityClassFor(props.tier),
         initContainers: props.initContainers?.map(c => renderContainer(c, props.runAs, pullPolicy, root)),
         containers: props.containers.map(c => renderContainer(c, props.runAs, pullPolicy, root, hostMounts)),
         volumes: [
@@ -268,6 +298,61 @@ export class HardenedPod extends Construct {
       },
     };
   }
+}
+
+/**
+ * The exemptions a pod's own spec justifies, with the reason the spec already
+ * states: host access (its `reason`), waived probes (the waiver), API access,
+ * an identity the image needs below 10000, and uid 0 for node agents.
+ */
+function podExemptions(props: PodProps, waivers: ReadonlyArray<ContainerSpec & { probes: ProbesWaived }>, root: boolean): AuditExemption[] {
+  const where = `${props.namespace}/${props.identity.name}`;
+  const out: AuditExemption[] = [...(props.auditExemptions ?? [])];
+  const host = props.hostAccess;
+  if (host?.network) {
+    out.push({ tool: 'polaris', check: 'hostNetworkSet', reason: host.reason });
+    out.push({ tool: 'polaris', check: 'missingNetworkPolicy', reason: 'on the node network NetworkPolicies do not apply to the pod; the node firewall guards its port' });
+  }
+  if (host?.pid) out.push({ tool: 'polaris', check: 'hostPIDSet', reason: host.reason });
+  if ((host?.paths ?? []).length > 0) out.push({ tool: 'polaris', check: 'hostPathSet', reason: host!.reason });
+  if (root) {
+    const why = host!.runAsRootReason ?? host!.reason;
+    out.push({ tool: 'polaris', check: 'runAsRootAllowed', reason: why });
+    out.push({ tool: 'kube-score', check: 'container-security-context-user-group-id', reason: why });
+  }
+  for (const w of waivers) {
+    out.push({ tool: 'polaris', check: 'livenessProbeMissing', reason: `${w.name}: ${w.probes.waivedBecause}` });
+    out.push({ tool: 'polaris', check: 'readinessProbeMissing', reason: `${w.name}: ${w.probes.waivedBecause}` });
+  }
+  if (props.automountServiceAccountToken) {
+    if (!props.apiAccessReason?.trim()) throw new Error(`${where}: automountServiceAccountToken needs an apiAccessReason`);
+    out.push({ tool: 'polaris', check: 'automountServiceAccountToken', reason: props.apiAccessReason });
+  }
+  if (!root) {
+    for (const c of [...props.containers, ...(props.initContainers ?? [])]) {
+      const id = c.runAs ?? props.runAs;
+      if (id.user >= MIN_HIGH_ID && id.group >= MIN_HIGH_ID) continue;
+      if (!id.lowIdReason?.trim()) {
+        throw new Error(`${where} container "${c.name}": uid ${id.user} / gid ${id.group} is below ${MIN_HIGH_ID}; run as a higher id or give runAs.lowIdReason`);
+      }
+      out.push({ tool: 'kube-score', check: 'container-security-context-user-group-id', reason: `${c.name}: ${id.lowIdReason}` });
+    }
+  }
+  return out;
+}
+
+/** Whether a workload runs more than one pod at a time (the replicas, or the autoscaler's maximum). */
+function isReplicated(replicas: number | undefined, autoscaling?: { maxReplicas: number }): boolean {
+  return autoscaling ? autoscaling.maxReplicas > 1 : (replicas ?? 1) > 1;
+}
+
+/** App context key: how replicated workloads spread over nodes unless they say otherwise (set by the stack builder, src/render.ts). */
+export const SPREAD_CONTEXT = 'platform/spread';
+
+/** The spread of a workload: its own, else the environment's for replicated workloads, else none. */
+function effectiveSpread(scope: Construct, own: SpreadPolicy | undefined, replicated: boolean): SpreadPolicy {
+  if (own !== undefined) return own;
+  return replicated ? ((scope.node.tryGetContext(SPREAD_CONTEXT) as SpreadPolicy | undefined) ?? 'none') : 'none';
 }
 
 /** The emptyDir volume name used for a writable path (`/var/run/postgresql` -> `var-run-postgresql`). */
@@ -341,7 +426,7 @@ export interface HardenedDeploymentProps extends PodProps, RolloutProps {
   readonly replicas?: number;
   /** `Recreate` for single-writer volumes. @default RollingUpdate */
   readonly strategy?: 'RollingUpdate' | 'Recreate';
-  /** @default - no PodDisruptionBudget */
+  /** @default - maxUnavailable 1 when replicated (replicas > 1, or an autoscaler maximum > 1), else none */
   readonly disruptionBudget?: DisruptionBudgetProps;
   /** @default - no HorizontalPodAutoscaler */
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
@@ -354,11 +439,18 @@ export class HardenedDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: HardenedDeploymentProps) {
     super(scope, id);
-    this.pod = new HardenedPod(this, 'Pod', props);
+    this.pod = new HardenedPod(this, 'Pod', { ...props, spread: effectiveSpread(this, props.spread, isReplicated(props.replicas, props.autoscaling)) });
     const name = props.identity.name;
     const recreate = props.strategy === 'Recreate';
+    const exemptions = [...this.pod.exemptions];
+    if (props.autoscaling) {
+      exemptions.push({
+        tool: 'polaris', check: 'deploymentMissingReplicas',
+        reason: `the HorizontalPodAutoscaler owns the replica count (${props.autoscaling.minReplicas} to ${props.autoscaling.maxReplicas}); a static spec.replicas would reset it on every apply (kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured)`,
+      });
+    }
     this.object = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: { name, namespace: props.namespace, labels: this.pod.labels },
+      metadata: { name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(exemptions) },
       spec: {
         // An HPA owns the replica count: leaving it out keeps applies from resetting it.
         replicas: props.autoscaling ? undefined : props.replicas,
@@ -377,7 +469,9 @@ export class HardenedDeployment extends Construct {
         template: this.pod.template,
       },
     });
-    if (props.disruptionBudget) new Pdb(this, 'Budget', props, this.pod, props.disruptionBudget);
+    // Every replicated Deployment has a budget: a drain takes one pod at a time.
+    const budget = props.disruptionBudget ?? (isReplicated(props.replicas, props.autoscaling) ? { maxUnavailable: 1 } : undefined);
+    if (budget) new Pdb(this, 'Budget', props, this.pod, budget);
     if (props.autoscaling) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name, namespace: props.namespace, labels: this.pod.labels },
@@ -411,8 +505,12 @@ export class HardenedDaemonSet extends Construct {
       throw new Error(`${props.namespace}/${props.identity.name}: maxSurge must be 0 for pods that bind node ports (hostPort or hostNetwork)`);
     }
     this.pod = new HardenedPod(this, 'Pod', props);
+    const exemptions = [...this.pod.exemptions, {
+      tool: 'polaris' as const, check: 'topologySpreadConstraint',
+      reason: 'a DaemonSet runs one pod per eligible node: the controller itself spreads it',
+    }];
     this.object = new k8s.KubeDaemonSet(this, 'Resource', {
-      metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels },
+      metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(exemptions) },
       spec: {
         revisionHistoryLimit: 5,
         minReadySeconds: props.minReadySeconds ?? 5,
@@ -454,7 +552,7 @@ export interface HardenedStatefulSetProps extends PodProps {
   readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
   /** @default 10 */
   readonly minReadySeconds?: number;
-  /** @default - no PodDisruptionBudget */
+  /** @default - maxUnavailable 1 when replicas > 1, else none */
   readonly disruptionBudget?: DisruptionBudgetProps;
   /** Required or preferred anti-affinity on the hostname. @default none */
   readonly antiAffinity?: SpreadPolicy;
@@ -471,13 +569,13 @@ export class HardenedStatefulSet extends Construct {
 
   constructor(scope: Construct, id: string, props: HardenedStatefulSetProps) {
     super(scope, id);
-    this.pod = new HardenedPod(this, 'Pod', props);
+    this.pod = new HardenedPod(this, 'Pod', { ...props, spread: effectiveSpread(this, props.spread, isReplicated(props.replicas)) });
     const template: k8s.PodTemplateSpec = {
       ...this.pod.template,
       spec: { ...this.pod.template.spec!, affinity: antiAffinity(props.antiAffinity ?? 'none', this.pod.selector) },
     };
     this.object = new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels },
+      metadata: { name: props.identity.name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(this.pod.exemptions) },
       spec: {
         replicas: props.replicas,
         serviceName: props.serviceName,
@@ -498,8 +596,13 @@ export class HardenedStatefulSet extends Construct {
         })),
       },
     });
-    if (props.disruptionBudget) new Pdb(this, 'Budget', props, this.pod, props.disruptionBudget);
+    const budget = props.disruptionBudget ?? (isReplicated(props.replicas) ? { maxUnavailable: 1 } : undefined);
+    if (budget) new Pdb(this, 'Budget', props, this.pod, budget);
   }
+}
+
+function annotationsOrNone(exemptions: readonly AuditExemption[]): Record<string, string> | undefined {
+  return exemptions.length ? exemptionAnnotations(exemptions) : undefined;
 }
 
 function antiAffinity(policy: SpreadPolicy, selector: Record<string, string>): k8s.Affinity | undefined {

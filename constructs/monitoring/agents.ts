@@ -33,6 +33,7 @@ export class NodeExporter extends Construct {
     const check = { http: { path: '/', port: NODE_EXPORTER_PORT } };
     new HardenedDaemonSet(this, 'DaemonSet', {
       identity,
+      tier: 'node-agent',
       namespace: props.namespace,
       runAs: NOBODY,
       qos: 'Burstable',
@@ -70,7 +71,8 @@ export class NodeExporter extends Construct {
         resources: props.resources,
         probes: {
           readiness: { check, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
-          liveness: { check, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
+          // Readiness: the landing page answers; liveness: the port accepts connections (a slow collector makes pages slow, not the process dead).
+          liveness: { check: { tcp: { port: NODE_EXPORTER_PORT } }, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
         },
       }],
     });
@@ -113,12 +115,14 @@ export class KubeStateMetrics extends Construct {
     const resources = Object.values(KUBE_STATE_METRICS_RESOURCES).flat().sort();
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'monitoring',
       namespace: ns,
       runAs: NOBODY,
       qos: 'Burstable',
       replicas: 1,
       terminationGracePeriodSeconds: 30,
       automountServiceAccountToken: true,
+      apiAccessReason: 'kube-state-metrics lists and watches the objects it reports (ClusterRole: list/watch)',
       podAnnotations: scrapeAnnotations(KUBE_STATE_METRICS_PORT),
       containers: [{
         name: 'kube-state-metrics',

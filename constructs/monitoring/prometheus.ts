@@ -170,6 +170,7 @@ export class Prometheus extends Construct {
     }
     const server = new HardenedDeployment(this, 'Server', {
       identity,
+      tier: 'monitoring',
       namespace: ns,
       runAs: PROMETHEUS_USER,
       qos: 'Burstable',
@@ -178,7 +179,8 @@ export class Prometheus extends Construct {
       strategy: claim ? 'Recreate' : 'RollingUpdate',
       // Prometheus writes its head block on shutdown.
       terminationGracePeriodSeconds: 120,
-      automountServiceAccountToken: true, // kubernetes_sd and the in-cluster scrape credentials
+      automountServiceAccountToken: true,
+      apiAccessReason: 'kubernetes_sd discovers targets through the API, and the token authenticates the kubelet and API server scrapes',
       // A config change rolls the pod (no --web.enable-lifecycle reload endpoint is exposed).
       podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: config.checksum, ...(rules ? { [RULES_CHECKSUM_ANNOTATION]: rules.checksum } : {}) },
       volumes,

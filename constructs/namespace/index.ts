@@ -48,9 +48,24 @@ export interface ProductionNamespaceProps {
   readonly limitRange?: LimitRangeSpec;
   /** Deny all ingress and egress unless a workload policy allows it. @default true */
   readonly defaultDeny?: boolean;
-  /** Create the read-only `viewer` ServiceAccount bound to the built-in `view` ClusterRole. @default false */
+  /** Create the read-only `viewer` ServiceAccount, bound to the namespace's read-only `viewer` Role (`VIEWER_RULES`). @default false */
   readonly viewer?: boolean;
 }
+
+/**
+ * What the `viewer` may read (get, list, watch): the namespaced objects the
+ * built-in `view` role covers for the kinds this platform runs, without
+ * Secrets, and without pods/exec, pods/attach, pods/portforward or proxies.
+ */
+export const VIEWER_RULES: ReadonlyArray<{ readonly apiGroups: readonly string[]; readonly resources: readonly string[] }> = [
+  { apiGroups: [''], resources: ['configmaps', 'endpoints', 'events', 'limitranges', 'persistentvolumeclaims', 'pods', 'pods/log', 'pods/status', 'resourcequotas', 'serviceaccounts', 'services'] },
+  { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'] },
+  { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'] },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'] },
+];
 
 /** PSS version pinned so that a cluster upgrade cannot silently change what is enforced. */
 export const POD_SECURITY_VERSION = 'v1.27';
@@ -136,9 +151,21 @@ export class ProductionNamespace extends Construct {
         metadata: { name: 'viewer', namespace: props.name, labels },
         automountServiceAccountToken: false,
       });
+      // A Role of the namespace's own, not the built-in `view` ClusterRole: what
+      // the viewer may read is in the manifests (Polaris audits RoleBindings
+      // against the roles it can see: rolebindingClusterAdminClusterRole and
+      // rolebindingClusterRolePodExecAttach fail on a ClusterRole that is not in
+      // the files, rolebindingClusterAdminRole on a namespace without a Role;
+      // FairwindsOps/polaris pkg/config/checks/rolebinding*.yaml at 9.6.4), and it
+      // does not grow when a CRD aggregates into `view`. The binding has a new
+      // name because a RoleBinding's roleRef cannot change.
+      new k8s.KubeRole(this, 'ViewerRole', {
+        metadata: { name: 'viewer', namespace: props.name, labels },
+        rules: VIEWER_RULES.map(r => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: ['get', 'list', 'watch'] })),
+      });
       new k8s.KubeRoleBinding(this, 'ViewerBinding', {
-        metadata: { name: 'viewer-view', namespace: props.name, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        metadata: { name: 'viewer', namespace: props.name, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' },
         subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: props.name }],
       });
     }

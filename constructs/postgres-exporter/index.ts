@@ -37,6 +37,7 @@ export class PostgresExporter extends Construct {
     const identity: ComponentIdentity = { name: 'postgres-exporter', instance: props.instance, component: 'exporter', partOf: 'monitoring', version: props.image.tag };
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'monitoring',
       namespace: props.namespace,
       runAs: NOBODY,
       qos: 'Burstable',

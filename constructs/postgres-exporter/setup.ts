@@ -63,6 +63,7 @@ export class PostgresExporterSetup extends Construct {
       identity,
       namespace: props.namespace,
       runAs: SETUP_USER,
+      tier: 'monitoring',
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },

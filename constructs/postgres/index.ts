@@ -52,8 +52,16 @@ export interface PostgresProps {
   readonly terminationGracePeriodSeconds?: number;
 }
 
-/** The alpine image's postgres user and group. */
-const POSTGRES_USER_ID: RunAsIdentity = { user: 70, group: 70, fsGroup: 70 };
+/**
+ * An id of our own (kube-score wants uid/gid >= 10000), not the image's 70:
+ * the entrypoint runs initdb as any uid, faking the passwd entry with
+ * nss_wrapper, which the alpine images install (docker-library/postgres
+ * docker-entrypoint.sh `docker_init_database_dir`; 16/alpine3.20/Dockerfile at
+ * 3a94d965ec, line 179). fsGroup makes the claim writable; initdb creates
+ * PGDATA (a subdirectory) 0700, owned by this uid, as the server requires.
+ * A data directory initialised as uid 70 must be re-owned once (docs/images.md).
+ */
+const POSTGRES_USER_ID: RunAsIdentity = { user: 10070, group: 10070, fsGroup: 10070 };
 export const POSTGRES_PORT = 5432;
 /** Name of the (headless) Service clients connect to. */
 export const POSTGRES_SERVICE = 'postgres';
@@ -95,6 +103,7 @@ export class Postgres extends Construct {
 
     this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
       identity,
+      tier: 'data',
       namespace: ns,
       replicas: 1,
       serviceName: this.serviceName,
@@ -119,9 +128,13 @@ export class Postgres extends Construct {
         },
         envFrom: [secretEnv('POSTGRES_PASSWORD', props.passwordSecret.name, props.passwordSecret.key)],
         probes: {
-          // pg_isready checks that the server accepts connections, without logging in.
+          // pg_isready checks that the server accepts connections, without logging in: it
+          // reports "rejecting connections" during crash recovery and shutdown, when the pod
+          // must leave the Service. Liveness is the postmaster's socket accepting TCP, which
+          // holds through a long recovery that a pg_isready liveness would kill (kube-score
+          // pod-probes-identical).
           readiness: { check: { exec: pgIsReady }, timings: READINESS },
-          liveness: { check: { exec: pgIsReady }, timings: LIVENESS },
+          liveness: { check: { tcp: { port: POSTGRES_PORT } }, timings: LIVENESS },
           startup: { check: { exec: pgIsReady }, timings: STARTUP },
         },
         // Kubernetes stops containers with SIGTERM, which Postgres treats as a

@@ -53,6 +53,7 @@ export class RedisExporter extends Construct {
     const check = { http: { path: '/health', port: 'metrics' } };
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'monitoring',
       namespace: props.namespace,
       runAs: EXPORTER_USER,
       qos: 'Burstable',
@@ -75,7 +76,8 @@ export class RedisExporter extends Construct {
         probes: {
           // /health answers "ok" while the process serves; /metrics reports redis_up itself.
           readiness: { check, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
-          liveness: { check, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
+          // Liveness: the port accepts connections; readiness asks the HTTP server itself.
+          liveness: { check: { tcp: { port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
         },
       }],
     });

@@ -52,8 +52,10 @@ export class ImageRegistry extends Construct {
     const check = { http: { path: '/v2/', port: 'http' } };
     const registry = new HardenedDeployment(this, 'Deployment', {
       identity,
+      tier: 'data',
       namespace: ns,
-      runAs: { user: 1000, group: 1000, fsGroup: 1000 },
+      // The image has no USER (root) and runs as any uid that can write /var/lib/registry (fsGroup).
+      runAs: { user: 10000, group: 10000, fsGroup: 10000 },
       qos: 'Burstable',
       replicas: 1,
       // Local storage has one writer: never two pods on it.
@@ -70,7 +72,8 @@ export class ImageRegistry extends Construct {
         probes: {
           // `GET /v2/` answers 200 when the registry serves (no auth configured).
           readiness: { check, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
-          liveness: { check, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
+          // Liveness: the port accepts connections (a slow storage backend makes /v2/ slow, not the process dead).
+          liveness: { check: { tcp: { port: 'http' } }, timings: { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 } },
         },
         writablePaths: claim ? [{ path: '/tmp' }] : [{ path: DATA, sizeLimit: props.storage.size }, { path: '/tmp' }],
         volumeMounts: claim ? [{ name: 'data', mountPath: DATA }] : undefined,

@@ -76,9 +76,15 @@ const CONTROL_PLANE_TOLERATION: TolerationSpec = { key: 'node-role.kubernetes.io
 const DASHBOARD_CONFIG_DIR = '/etc/traefik/dynamic';
 
 /** `/ping` on the internal entry point: readiness drops a pod at once, liveness allows 30 s. */
+/**
+ * Readiness is `/ping`, which answers 503 (`ping.terminatingStatusCode`) from
+ * SIGTERM on, so a draining Traefik leaves the Services while it finishes its
+ * requests; liveness is the entry point accepting connections, which must not
+ * fail while it drains (kube-score pod-probes-identical).
+ */
 const PING: HealthChecks = {
   readiness: { check: { http: { path: '/ping', port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 1 } },
-  liveness: { check: { http: { path: '/ping', port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 } },
+  liveness: { check: { tcp: { port: 'traefik' } }, timings: { initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 } },
 };
 
 /**
@@ -188,12 +194,14 @@ export class Traefik extends Construct {
     ];
     const pod: PodProps = {
       identity,
+      tier: 'ingress',
       namespace: ns,
       runAs: TRAEFIK_USER,
       qos: 'Burstable',
       // Connections drain during the grace period; the chart uses 60 s.
       terminationGracePeriodSeconds: 60,
-      automountServiceAccountToken: true, // the Ingress provider watches the API
+      automountServiceAccountToken: true,
+      apiAccessReason: 'the Ingress provider watches Ingresses, Services and EndpointSlices and updates Ingress status through the API',
       podAnnotations,
       volumes,
       containers: [{

@@ -161,6 +161,9 @@ const REMOVED_API_VERSIONS: Record<string, string> = {
  */
 const UNREAD_FIELDS: Record<string, RegExp[]> = {
   'argoproj.io/v1alpha1 AppProject': [/^\/spec\/description$/, /^\/spec\/roles\/\d+\/description$/],
+  // `description` is lost when kubernetes-models compiles its schemas (read as the JSON Schema keyword):
+  // PriorityClass.d.ts declares `description?: string` (scheduling.k8s.io/v1) and the API server accepts it.
+  'scheduling.k8s.io/v1 PriorityClass': [/^\/description$/],
   'apiextensions.k8s.io/v1 CustomResourceDefinition': [/^\/spec\/versions\/\d+\/schema\/openAPIV3Schema(\/(properties\/[^/]+|items|additionalProperties))*\/description$/],
 };
 

@@ -24,6 +24,7 @@
  *  - ingress-host        Ingress hosts are lowercase DNS names (rules-ingress.ts)
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
+ *  - audit-exemption     every kube-score ignore and Polaris exemption has a reason (rules-exemptions.ts)
  */
 import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate, workloadsOf } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
@@ -37,6 +38,7 @@ import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } fro
 import { checkQuantities } from './rules-quantities';
 import { checkSuperuserCredentials, declaredCredentials } from './rules-credentials';
 import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
+import { checkAuditExemptions } from './rules-exemptions';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -51,7 +53,7 @@ export const RULES = [
   'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
   'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
   'secret-values', 'superuser-credential', 'insecure-skip-verify', 'service-selector', 'service-target-port', 'ingress-backend',
-  'ingress-host', 'ingress-conflict', 'netpol-selector',
+  'ingress-host', 'ingress-conflict', 'netpol-selector', 'audit-exemption',
 ] as const;
 
 export type RuleId = (typeof RULES)[number];
@@ -79,6 +81,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
   'ingress-host': 'Ingress hosts are lowercase DNS names (wildcard allowed)',
   'ingress-conflict': 'no host and path published by two Ingress paths',
   'netpol-selector': 'a NetworkPolicy podSelector matches some pod template',
+  'audit-exemption': 'every kube-score ignore and Polaris exemption carries its reason',
 };
 
 /**
@@ -172,6 +175,7 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
       for (const m of conflicts.get(index) ?? []) add('ingress-conflict', m);
     }
     if (o.kind === 'NetworkPolicy') for (const m of checkPolicySelector(o, pods)) add('netpol-selector', m);
+    for (const m of checkAuditExemptions(o)) add('audit-exemption', m);
   });
   return out;
 }

@@ -9,10 +9,11 @@
 import { consulSchema } from '../../constructs/consul/schema';
 import { dataNamespaceSchema } from '../../constructs/data/schema';
 import { dockercoinsSchema } from '../../constructs/dockercoins/schema';
-import { cidrs, dnsLabel, dnsSubdomain, int, port, z } from '../../constructs/lib/schema';
+import { cidrs, dnsLabel, dnsSubdomain, int, port, spreadPolicy, z } from '../../constructs/lib/schema';
 import { loggingSchema } from '../../constructs/logging/schema';
 import { metricsServerSchema, monitoringSchema } from '../../constructs/monitoring/schema';
 import { postgresSchema } from '../../constructs/postgres/schema';
+import { priorityClassesSchema } from '../../constructs/priority-classes/schema';
 import { imageRegistrySchema } from '../../constructs/registry/schema';
 import { storageClassesSchema } from '../../constructs/storage/schema';
 import { traefikSchema } from '../../constructs/traefik/schema';
@@ -40,6 +41,16 @@ const coreSchema = z.strictObject({
    * clusters that run locally loaded images (dev). @default IfNotPresent
    */
   imagePullPolicy: z.enum(['Always', 'IfNotPresent']).prefault('IfNotPresent'),
+  /**
+   * How every replicated workload (more than one replica, or an autoscaler
+   * allowed more than one) spreads its pods over nodes, unless its component
+   * says otherwise: a topology spread constraint on `kubernetes.io/hostname`,
+   * `preferred` (ScheduleAnyway) or `required` (DoNotSchedule).
+   * @default - `preferred` when `nodes` > 1, else `none`
+   */
+  spread: spreadPolicy().optional(),
+  /** The platform tiers' PriorityClasses (constructs/priority-classes/schema.ts). @default - the tier defaults */
+  priorityClasses: priorityClassesSchema.prefault({}),
   /** The ingress controller all Ingresses go through. */
   ingress: z.strictObject({
     /** IngressClass of every Ingress. @default traefik */

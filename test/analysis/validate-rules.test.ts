@@ -380,3 +380,46 @@ describe('host-access', () => {
     ]);
   });
 });
+
+describe('audit-exemption: every kube-score ignore and Polaris exemption carries its reason', () => {
+  const KS = 'kube-score/ignore';
+  const reasonKey = (tool: string, check: string) => `exemption.platform.dockercoins.io/${tool}.${check}`;
+  const only = (objs: K8sObject[]) => lines(validateManifests(objs).filter(p => p.rule === 'audit-exemption'));
+
+  it('the clean fixture has none', () => {
+    expect(only(stack())).toEqual([]);
+  });
+
+  it('a kube-score ignore without a reason is refused, per check id, on the object and on the pod template', () => {
+    const objs = stack();
+    const d = find(objs, 'Deployment', 'hasher');
+    d.metadata.annotations = { [KS]: 'pod-probes, container-image-pull-policy', [reasonKey('kube-score', 'pod-probes')]: 'because' };
+    d.spec.template.metadata.annotations = { ...(d.spec.template.metadata.annotations ?? {}), [KS]: 'pod-networkpolicy' };
+    expect(only(objs)).toEqual([
+      `Deployment dockercoins/hasher: [audit-exemption] kube-score check container-image-pull-policy is ignored without a reason: add annotation ${reasonKey('kube-score', 'container-image-pull-policy')}: <why the manifest is right and the tool cannot know it>`,
+      `Deployment dockercoins/hasher: [audit-exemption] pod template: kube-score check pod-networkpolicy is ignored without a reason: add annotation ${reasonKey('kube-score', 'pod-networkpolicy')}: <why the manifest is right and the tool cannot know it>`,
+    ]);
+  });
+
+  it('a Polaris exemption without a reason is refused; an empty reason counts as none; "false" exempts nothing', () => {
+    const objs = stack();
+    find(objs, 'Deployment', 'hasher').metadata.annotations = {
+      'polaris.fairwinds.com/hostNetworkSet-exempt': 'true',
+      [reasonKey('polaris', 'hostNetworkSet')]: '  ',
+      'polaris.fairwinds.com/priorityClassNotSet-exempt': 'false',
+      'polaris.fairwinds.com/exempt': 'TRUE',
+    };
+    expect(only(objs)).toEqual([
+      `Deployment dockercoins/hasher: [audit-exemption] Polaris check hostNetworkSet is exempted without a reason: add annotation ${reasonKey('polaris', 'hostNetworkSet')}: <why the manifest is right and the tool cannot know it>`,
+      `Deployment dockercoins/hasher: [audit-exemption] Polaris exemption of every check without a reason: add annotation ${reasonKey('polaris', 'exempt')}: <why the manifest is right and the tool cannot know it>`,
+    ]);
+  });
+
+  it('property: an exemption passes exactly when its reason is non-empty', () => {
+    fc.assert(fc.property(fc.constantFrom('hostPIDSet', 'topologySpreadConstraint', 'missingNetworkPolicy'), fc.string(), (check, why) => {
+      const objs = stack();
+      find(objs, 'NetworkPolicy', 'default-deny').metadata.annotations = { [`polaris.fairwinds.com/${check}-exempt`]: 'true', [reasonKey('polaris', check)]: why };
+      expect(only(objs).length).toBe(why.trim() === '' ? 1 : 0);
+    }), { numRuns: 50 });
+  });
+});

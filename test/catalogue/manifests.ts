@@ -1242,6 +1242,37 @@ data:
     ],
   },
 
+  // ---------------------------------------------------------------- audit-exemption
+  {
+    id: 'audit-exemption-without-reason',
+    mistake: 'silencing kube-score and Polaris on a NetworkPolicy without saying why',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: ${RES}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web
+  namespace: shop
+  annotations: {kube-score/ignore: networkpolicy-targets-pod, polaris.fairwinds.com/exempt: "true"}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+`,
+    expected: [
+      'NetworkPolicy shop/web: [audit-exemption] kube-score check networkpolicy-targets-pod is ignored without a reason: add annotation exemption.platform.dockercoins.io/kube-score.networkpolicy-targets-pod: <why the manifest is right and the tool cannot know it>',
+      'NetworkPolicy shop/web: [audit-exemption] Polaris exemption of every check without a reason: add annotation exemption.platform.dockercoins.io/polaris.exempt: <why the manifest is right and the tool cannot know it>',
+    ],
+  },
+
   // ---------------------------------------------------------------- several at once
   {
     id: 'several-rules-one-pod',

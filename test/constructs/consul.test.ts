@@ -124,8 +124,8 @@ describe('Consul', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/v1/status/leader', port: 'http', scheme: 'HTTP' });
   });
 
-  test('restricted profile as the image consul user (uid 100, gid 1000); entrypoint bypassed', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000 });
+  test('restricted profile as uid/gid 10100 with fsGroup 10100 (entrypoint bypassed, so any uid)', () => {
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10100, runAsGroup: 10100, fsGroup: 10100 });
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(c.command.slice(0, 2)).toEqual(['consul', 'agent']);
     expect(c.image).toBe(`hashicorp/consul:${CONSUL_IMAGE.tag}`);

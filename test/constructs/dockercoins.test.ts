@@ -206,17 +206,23 @@ describe.each(INSTANCES)('DockerCoins in %s, instance %s', (env, name) => {
     expect(limits.spec.limits[0]).toMatchObject({ type: 'Container', default: { cpu: cfg.limitRange.defaultLimit.cpu }, defaultRequest: { cpu: cfg.limitRange.defaultRequest.cpu } });
   });
 
-  test('a read-only viewer ServiceAccount is bound to the built-in view ClusterRole in the namespace', () => {
+  test('a read-only viewer ServiceAccount is bound to the namespace\'s own read-only viewer Role (no Secrets, no exec)', () => {
     expect(find(app, 'ServiceAccount', 'viewer')).toBeDefined();
-    expect(find(app, 'RoleBinding', 'viewer-view')).toMatchObject({
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    expect(find(app, 'RoleBinding', 'viewer')).toMatchObject({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' },
       subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: APP_NS }],
     });
+    const rules: any[] = find(app, 'Role', 'viewer', APP_NS).rules;
+    expect(rules.flatMap(r => r.verbs).every((v: string) => ['get', 'list', 'watch'].includes(v))).toBe(true);
+    const resources = rules.flatMap(r => r.resources);
+    for (const forbidden of ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', '*']) expect(resources).not.toContain(forbidden);
   });
 
   test('high availability follows the config: PDBs and node spreading', () => {
     const pdbs = app.filter(o => o.kind === 'PodDisruptionBudget').map(o => o.metadata.name).sort();
-    expect(pdbs).toEqual(cfg.availability.disruptionBudgets ? ['hasher', 'webui', 'worker'] : []);
+    // disruptionBudgets: every Deployment but redis; without it, still every replicated one (the autoscaled hasher).
+    const replicated = ['hasher', ...(['webui', 'worker'] as const).filter(n => cfg[n].replicas > 1)];
+    expect(pdbs).toEqual(cfg.availability.disruptionBudgets ? ['hasher', 'webui', 'worker'] : replicated.sort());
     const spread = podSpec(find(app, 'Deployment', 'webui')).topologySpreadConstraints;
     if (cfg.availability.spread === 'none') expect(spread).toBeUndefined();
     else expect(spread[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: cfg.availability.spread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway' });

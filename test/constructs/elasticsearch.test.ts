@@ -64,9 +64,9 @@ describe('Elasticsearch single node', () => {
     expect(env.find(e => e.name === 'NODE_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
   });
 
-  it('runs as uid/gid 1000 with fsGroup 1000, restricted, read-only root fs with writable config, /tmp and logs', () => {
+  it('runs as uid/gid 11000 in the root group (the image files are 1000:0, g=u) with fsGroup 11000, restricted, read-only root fs with writable config, /tmp and logs', () => {
     const spec = sts(objects).spec.template.spec;
-    expect(spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.securityContext).toMatchObject({ runAsUser: 11000, runAsGroup: 11000, fsGroup: 11000, supplementalGroups: [0], runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     for (const c of [...spec.containers, ...spec.initContainers]) {
       expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }

@@ -49,7 +49,7 @@ describe('Kibana', () => {
   });
 
   it('runs restricted with a read-only root fs and writable data and /tmp', () => {
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 11000, runAsGroup: 11000, supplementalGroups: [0], seccompProfile: { type: 'RuntimeDefault' } });
     expect(kibana.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(kibana.volumeMounts.map((m: any) => m.mountPath).sort()).toEqual(['/tmp', '/usr/share/kibana/data']);
   });

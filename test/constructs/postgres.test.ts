@@ -65,14 +65,15 @@ describe('Postgres', () => {
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
-  test('restricted profile as the alpine postgres user (70)', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, fsGroup: 70, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsUser: 70 });
+  test('restricted profile as uid/gid 10070 with fsGroup 10070 (initdb under nss_wrapper)', () => {
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10070, runAsGroup: 10070, fsGroup: 10070, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsUser: 10070 });
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  test('pg_isready readiness, liveness and a startup probe long enough for initdb', () => {
-    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
+  test('pg_isready readiness and startup, a TCP liveness that holds through crash recovery; startup long enough for initdb', () => {
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 5432 });
+    for (const probe of [c.readinessProbe, c.startupProbe]) {
       expect(probe.exec.command).toEqual(['pg_isready', '-U', 'app', '-d', 'app', '-h', '127.0.0.1', '-p', '5432']);
     }
     expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);

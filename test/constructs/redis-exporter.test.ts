@@ -30,12 +30,12 @@ describe.each(INSTANCES)('%s, instance %s: redis-exporter', (env, name) => {
   };
   const prometheus = pod('prometheus', config.edge!.monitoring.namespace);
 
-  test('runs in the instance namespace as the image\'s uid/gid 59000, port 9121, probes on /health', () => {
+  test('runs in the instance namespace as the image\'s uid/gid 59000, port 9121, readiness on /health, liveness on the port', () => {
     expect(deployment.spec.template.metadata.labels['app.kubernetes.io/instance']).toBe(name);
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 59000, runAsGroup: 59000 });
     expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet.path).toBe('/health');
-    expect(container.livenessProbe.httpGet.path).toBe('/health');
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'metrics' });
     expect(container.image).toBe('oliver006/redis_exporter:v1.69.0');
   });
 

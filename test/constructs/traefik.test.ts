@@ -80,12 +80,14 @@ describe('Traefik construct', () => {
     expect(maybe(synth({ loadBalancer: { replicas: 1, spread: 'none' } }), 'PodDisruptionBudget', 'traefik')).toBeUndefined();
   });
 
-  test('probes on /ping of the traefik entry point (8080), metrics on 9100 with scrape annotations, access logs, Ingress provider for its class', () => {
+  test('readiness on /ping of the traefik entry point (8080), liveness on its socket, metrics on 9100 with scrape annotations, access logs, Ingress provider for its class', () => {
     const objects = synth({});
     const d = workload(objects);
     const c = container(d, 'traefik');
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ping', port: 'traefik', scheme: 'HTTP' });
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/ping', port: 'traefik', scheme: 'HTTP' });
+    // Liveness must hold while /ping answers 503 during the drain: the entry point accepting connections.
+    expect(c.livenessProbe.httpGet).toBeUndefined();
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 'traefik' });
     expect(c.ports).toEqual(expect.arrayContaining([{ name: 'traefik', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9100, protocol: 'TCP' }]));
     expect(d.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9100', 'prometheus.io/path': '/metrics' });
     expect(args(objects)).toEqual(expect.arrayContaining([

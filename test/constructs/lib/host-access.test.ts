@@ -5,6 +5,7 @@ import { sized } from '../../../src/config/sizes';
 const base: HardenedDaemonSetProps = {
   identity: { name: 'agent', instance: 'agent', component: 'node-agent', partOf: 'test', version: '1.0.0' },
   namespace: 'node-agents',
+  tier: 'node-agent',
   runAs: { user: 65534, group: 65534 },
   qos: 'Burstable',
   terminationGracePeriodSeconds: 10,
