@@ -666,7 +666,7 @@ export class HardenedJob extends Construct {
     const hash = createHash('sha256').update(JSON.stringify({ spec: template.spec, annotations: template.metadata?.annotations })).digest('hex').slice(0, 8);
     this.name = `${props.identity.name}-${hash}`;
     this.object = new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.name, namespace: props.namespace, labels: this.pod.labels },
+      metadata: { name: this.name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(this.pod.exemptions) },
       spec: {
         backoffLimit: props.backoffLimit ?? 10,
         activeDeadlineSeconds: props.activeDeadlineSeconds ?? 1800,
