@@ -48,6 +48,15 @@ export const VERSIONS = {
   elasticsearchExporter: { registry: 'quay.io', repository: 'prometheuscommunity/elasticsearch-exporter', tag: 'v1.9.0' },
 } as const satisfies Record<string, ImageRef>;
 
+/**
+ * cert-manager, a cluster prerequisite (not an image the model runs) where an
+ * environment's `certificates.source` is `cert-manager`: the release whose
+ * cert-manager.io/v1 CRDs the schema check encodes (src/analysis/schema-cert-manager.ts,
+ * from cert-manager/cert-manager deploy/crds/ at tag v1.21.1, commit 24e33194fb39).
+ * Install it first: docs/security-tls.md.
+ */
+export const CERT_MANAGER_VERSION = 'v1.21.1';
+
 /** A DockerCoins image from another registry or tag (e.g. images built and pushed to the dev registry). */
 export function dockercoinsImage(service: 'rng' | 'hasher' | 'worker' | 'webui', tag = DOCKERCOINS_TAG, registry = ''): ImageRef {
   return { registry, repository: `dockercoins/${service}`, tag };

@@ -6,6 +6,7 @@
  * nothing else.
  */
 import type { Component } from '../constructs/lib/component';
+import { certificatesComponent } from '../constructs/certificates/component';
 import { dockercoinsComponent } from '../constructs/dockercoins/component';
 import { dataNamespaceComponent } from '../constructs/data/component';
 import { storageComponent } from '../constructs/storage/component';
@@ -25,6 +26,7 @@ import { grafanaComponent } from '../constructs/grafana/component';
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
   priorityClassesComponent,
+  certificatesComponent,
   dockercoinsComponent,
   dataNamespaceComponent,
   storageComponent,

@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import type { CertificateNeed } from '../constructs/lib/certificates';
 import { MANAGED_BY_CONTEXT } from '../constructs/lib/labels';
 import { IMAGE_PULL_POLICY_CONTEXT, SPREAD_CONTEXT } from '../constructs/lib/workload';
 import { EnvironmentConfig } from './config';
@@ -25,6 +26,8 @@ export interface RenderedChart {
   readonly wave: number;
   readonly objects: ManifestObject[];
   readonly secrets: readonly RequiredSecret[];
+  /** Certificates the chart's objects requested (Secrets provided by cert-manager or outside the model). */
+  readonly certificates: readonly CertificateNeed[];
 }
 
 /** Engine that applies the objects; recorded in `app.kubernetes.io/managed-by`. */
@@ -46,7 +49,7 @@ export function buildApp(env: EnvironmentConfig, engine: Engine = 'cdk8s'): { ap
 export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): RenderedChart[] {
   const { app, charts } = buildApp(env, engine);
   const objects = synthCharts(app, charts.map(c => c.chart));
-  return protectDataObjects(env, charts.map((c, i) => ({ id: c.id, wave: c.wave, objects: objects[i] as ManifestObject[], secrets: c.secrets ?? [] })));
+  return protectDataObjects(env, charts.map((c, i) => ({ id: c.id, wave: c.wave, objects: objects[i] as ManifestObject[], secrets: c.secrets ?? [], certificates: c.certificates ?? [] })));
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import type { BuildContext, StackChart } from '../constructs/lib/component';
 import type { ControlledIngressRoute } from '../constructs/lib/ingress';
+import { CertificateProvider, certificateProvider, certificatesOf, ingressTlsSecretName } from '../constructs/lib/certificates';
 import { PLATFORM_VERSION } from '../constructs/lib/component';
 import { compareCodePoints } from '../constructs/lib/order';
 import { ProductionNamespace } from '../constructs/namespace';
@@ -16,9 +17,24 @@ export function ingressAnnotations(env: EnvironmentConfig): Record<string, strin
   return env.ingress.awaitLoadBalancer ? undefined : { 'pulumi.com/skipAwait': 'true' };
 }
 
-/** How a host is published in this environment: its ingress class, controller and annotations. */
-export function ingressRoute(env: EnvironmentConfig, host: string, tlsSecretName?: string): ControlledIngressRoute {
-  return { host, className: env.ingress.className, controllerNamespace: env.ingress.controllerNamespace, tlsSecretName, annotations: ingressAnnotations(env) };
+/**
+ * How a host is published in this environment: its ingress class, controller
+ * and annotations. Where the environment has TLS, every host gets a
+ * certificate from the environment's source (Secret `tlsSecretName`, else
+ * `<first label>-tls`) and the controller's TLS annotations (HSTS).
+ */
+export function ingressRoute(env: EnvironmentConfig, host: string, tlsSecretName?: string, tls?: { certificates?: CertificateProvider; annotations?: Readonly<Record<string, string>> }): ControlledIngressRoute {
+  const base = ingressAnnotations(env);
+  if (!tls?.certificates) return { host, className: env.ingress.className, controllerNamespace: env.ingress.controllerNamespace, tlsSecretName, annotations: base };
+  const annotations = { ...base, ...tls.annotations };
+  return {
+    host,
+    className: env.ingress.className,
+    controllerNamespace: env.ingress.controllerNamespace,
+    tlsSecretName: ingressTlsSecretName(host, tlsSecretName),
+    annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+    certificates: tls.certificates,
+  };
 }
 
 /** A claim's StorageClass: its own, else the environment's (else the cluster default). */
@@ -49,6 +65,7 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
     });
   }
   const charts: StackChart[] = [{ id: 'namespaces', wave: 0, chart: namespaces }];
+  const certificates = certificateProvider(env.certificates, env.name);
   for (const { component, config } of active) {
     const ctx: BuildContext<unknown> = {
       app,
@@ -57,10 +74,12 @@ export function buildStack(app: App, env: EnvironmentConfig): StackChart[] {
       config,
       environment: env,
       wiring,
-      ingressRoute: (host, tls) => ingressRoute(env, host, tls),
+      certificates,
+      ingressRoute: (host, tls) => ingressRoute(env, host, tls, { certificates, annotations: wiring.tlsRouteAnnotations }),
       withStorageClass: storage => withEnvironmentStorageClass(storage, env),
     };
-    charts.push(...component.build(ctx));
+    // Certificates requested while building are recorded on their chart (src/secrets.ts lists them).
+    charts.push(...component.build(ctx).map(c => ({ ...c, certificates: certificatesOf(c.chart) })));
   }
   // Deployment order: by wave, then by id (the file order kubectl applies), by code point.
   return charts.sort((a, b) => a.wave - b.wave || compareCodePoints(a.id, b.id));

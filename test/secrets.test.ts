@@ -37,7 +37,9 @@ describe.each(Object.keys(ENVIRONMENTS))('secrets of %s', env => {
   });
 });
 
-test('prod lists its Ingress TLS Secrets as provided outside the model', () => {
-  const inventory = secretInventory(renderCharts(loadEnvironment('prod')));
-  expect(inventory.filter(s => s.source === 'external').map(s => `${s.namespace}/${s.name}`)).toEqual(['dockercoins/dockercoins-tls', 'logging/kibana-tls', 'monitoring/grafana-tls']);
+test('prod lists its Ingress TLS Secrets as issued by cert-manager, or as provided outside the model with source external', () => {
+  const issued = secretInventory(renderCharts(loadEnvironment('prod'))).filter(s => s.certificate?.purpose === 'ingress');
+  expect(issued.map(s => [`${s.namespace}/${s.name}`, s.source])).toEqual([['dockercoins/dockercoins-tls', 'cert-manager'], ['logging/kibana-tls', 'cert-manager'], ['monitoring/grafana-tls', 'cert-manager']]);
+  const external = secretInventory(renderCharts(loadEnvironment('prod', { certificates: { source: 'external' } }))).filter(s => s.certificate?.purpose === 'ingress');
+  expect(external.map(s => [`${s.namespace}/${s.name}`, s.source, s.certificate!.keys])).toEqual([['dockercoins/dockercoins-tls', 'external', ['tls.crt', 'tls.key']], ['logging/kibana-tls', 'external', ['tls.crt', 'tls.key']], ['monitoring/grafana-tls', 'external', ['tls.crt', 'tls.key']]]);
 });

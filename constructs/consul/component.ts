@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent, RequiredSecret, ScrapeTargetOffer } from '../lib/component';
-import { Consul, CONSUL_CLIENT_LABEL, CONSUL_DATA_CLAIM, CONSUL_METRICS_PATH, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
+import { tlsEnabled } from '../lib/certificates';
+import { Consul, consulApiPort, CONSUL_CLIENT_LABEL, CONSUL_DATA_CLAIM, CONSUL_METRICS_PATH, CONSUL_NAME, CONSUL_PORTS, consulPods } from '.';
 import { ConsulSetup, ConsulTokenSpec } from './setup';
 import { consulPanels, consulRules } from './rules';
 import { consulSchema } from './schema';
@@ -48,12 +49,17 @@ export const consulComponent = defineComponent({
   configPath: ['stateful', 'consul'],
   schema: consulSchema,
   check(k, platform) {
-    return k.antiAffinity === 'required' && k.replicas > platform.nodes
+    const problems = k.antiAffinity === 'required' && k.replicas > platform.nodes
       ? [{ path: 'stateful.consul.antiAffinity', reason: `"required" places each of the ${k.replicas} servers on its own node, but the environment plans ${platform.nodes} nodes; extra servers would stay Pending` }]
       : [];
+    if (k.ui && tlsEnabled(platform.certificates)) {
+      problems.push({ path: 'stateful.consul.ui', reason: `is not available where the environment has TLS (certificates.source "${platform.certificates.source}"): the API is HTTPS only and the UI Ingress would route to plain HTTP; remove it and use kubectl -n <namespace> port-forward svc/consul 8501` });
+    }
+    return problems;
   },
-  offers(k, _platform, environment) {
+  offers(k, platform, environment) {
     const s = dataSection(environment);
+    const tls = tlsEnabled(platform.certificates);
     return {
       // StatefulSets do not surge: a rolling update replaces one pod at a time.
       footprints: [
@@ -66,9 +72,11 @@ export const consulComponent = defineComponent({
       // with a token under default-deny ACLs: /v1/agent/metrics requires agent:read (Consul's
       // agent metrics API reference); Prometheus sends it as `Authorization: Bearer`, which the
       // HTTP API accepts in place of X-Consul-Token (developer.hashicorp.com/consul/api-docs/api-structure, "Authentication").
+      // Over TLS, scraped on the HTTPS API with the server's certificate verified for the client Service name.
       scrapeTargets: [{
-        namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http,
+        namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls),
         authorization: { secret: { ...CONSUL_SECRETS.metrics }, path: CONSUL_METRICS_PATH, params: { format: ['prometheus'] } },
+        ...(tls ? { tls: { serverName: `consul.${s.namespace}.svc` } } : {}),
       } satisfies ScrapeTargetOffer],
       alertRules: [consulRules()],
       panels: consulPanels(),
@@ -96,6 +104,7 @@ export const consulComponent = defineComponent({
       ui: k.ui ? ctx.ingressRoute(k.ui.host, k.ui.tlsSecretName) : undefined,
       metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
       security: { gossipKey: CONSUL_SECRETS.gossip, managementToken: CONSUL_SECRETS.management, agentToken: CONSUL_SECRETS.agent },
+      certificates: ctx.certificates,
     });
     const setup = new ConsulSetup(chart, 'Setup', {
       instance: s.instance,
@@ -103,6 +112,7 @@ export const consulComponent = defineComponent({
       image: k.image,
       resources: k.setup.resources,
       httpAddr: consul.httpAddr,
+      caSecret: consul.tlsSecretName,
       managementToken: CONSUL_SECRETS.management,
       tokens: CONSUL_TOKENS,
       clientLabels: { [CONSUL_CLIENT_LABEL]: 'true' },

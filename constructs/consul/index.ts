@@ -1,5 +1,6 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
+import { CertificateProvider, serviceDnsNames, TLS_SECRET_KEYS } from '../lib/certificates';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
@@ -50,10 +51,17 @@ export interface ConsulProps {
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
   /** Publish the UI through an Ingress. @default - no Ingress */
   readonly ui?: ControlledIngressRoute;
-  /** Who may scrape the agent's telemetry (`/v1/agent/metrics` on 8500). @default - nobody */
+  /** Who may scrape the agent's telemetry (`/v1/agent/metrics` on 8500, or 8501 over TLS). @default - nobody */
   readonly metricsScrapers?: readonly PeerSpec[];
   /** Gossip encryption and ACL tokens, from Secrets of `namespace` (never rendered). */
   readonly security: ConsulSecurity;
+  /**
+   * Where the environment has TLS: one server certificate from its source for
+   * RPC (8300, mutual TLS with host name verification) and the HTTPS API
+   * (8501); plain HTTP is then bound to the loopback only (probes, `consul`
+   * CLI in the pod). @default - plain HTTP API on 8500, RPC without TLS
+   */
+  readonly certificates?: CertificateProvider;
 }
 
 /** A key of an existing Secret. */
@@ -120,7 +128,39 @@ export const CONSUL_NAME = 'consul';
 /** Selector of the Consul servers of an instance (for peers' policies and routes). */
 export const consulPods = (instance: string) => selectorLabels({ name: CONSUL_NAME, instance });
 
-export const CONSUL_PORTS = { http: 8500, server: 8300, serfLan: 8301, serfWan: 8302 } as const;
+export const CONSUL_PORTS = { http: 8500, https: 8501, server: 8300, serfLan: 8301, serfWan: 8302 } as const;
+/** Secret of the server certificate where the environment has TLS. */
+export const CONSUL_TLS_SECRET = 'consul-tls';
+const TLS_DIR = '/consul/tls';
+/** The API port other pods use: HTTPS where the environment has TLS. */
+export const consulApiPort = (tls: boolean) => (tls ? CONSUL_PORTS.https : CONSUL_PORTS.http);
+/** The name every server's certificate must carry for `verify_server_hostname` (`server.<datacenter>.<domain>`, domain `consul`). */
+export const consulServerName = (datacenter: string) => `server.${datacenter}.consul`;
+
+/**
+ * The agent's \`tls\` stanza (Consul >= 1.12 format; the pinned 1.19 reads it),
+ * as HashiCorp's consul-k8s chart writes it (charts/consul/templates/
+ * server-config-configmap.yaml, commit a507b1d1): RPC between servers is
+ * mutual TLS (\`internal_rpc.verify_incoming\`) with the peer's name checked
+ * against \`server.<dc>.consul\` (\`verify_server_hostname\`), every outgoing
+ * connection verifies the server (\`defaults.verify_outgoing\`). The HTTPS API
+ * presents the certificate but does not demand one from clients
+ * (\`https.verify_incoming: false\`, the chart's default too): its callers
+ * (Prometheus, operators' port-forwards) are authorized by ACL tokens, not by
+ * client certificates.
+ */
+export function consulTlsConfig(): Record<string, unknown> {
+  return {
+    defaults: {
+      ca_file: `${TLS_DIR}/${TLS_SECRET_KEYS.ca}`,
+      cert_file: `${TLS_DIR}/${TLS_SECRET_KEYS.cert}`,
+      key_file: `${TLS_DIR}/${TLS_SECRET_KEYS.key}`,
+      verify_outgoing: true,
+    },
+    internal_rpc: { verify_incoming: true, verify_server_hostname: true },
+    https: { verify_incoming: false },
+  };
+}
 /** volumeClaimTemplate of the raft data (claims `data-consul-<ordinal>`). */
 export const CONSUL_DATA_CLAIM = 'data';
 /**
@@ -139,6 +179,8 @@ const CONFIG_DIR = '/consul/config';
  * `/v1/status/leader` returns `"ip:port"`, or `""` without a leader.
  */
 const LEADER_CHECK = ['sh', '-c', `wget -q -T 2 -O - http://127.0.0.1:${CONSUL_PORTS.http}/v1/status/leader | grep -q ':'`];
+/** Liveness over the loopback HTTP listener (where the network API is HTTPS, the kubelet cannot reach plain HTTP). */
+const ANSWERS_CHECK = ['sh', '-c', `wget -q -T 2 -O /dev/null http://127.0.0.1:${CONSUL_PORTS.http}/v1/status/leader`];
 const READINESS: ProbeTimings = { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 };
 /**
  * Liveness only asks the agent to answer HTTP (200 with or without a leader):
@@ -164,8 +206,10 @@ export function consulFaultTolerance(replicas: number): number {
 export class Consul extends Construct {
   public readonly headlessServiceName: string;
   public readonly clientServiceName: string;
-  /** The API's in-cluster address for clients (`CONSUL_HTTP_ADDR`). */
+  /** The API's in-cluster address for clients (`CONSUL_HTTP_ADDR`): `https://...:8501` where the environment has TLS. */
   public readonly httpAddr: string;
+  /** The server certificate's Secret (its `ca.crt` is what API clients verify against) where the environment has TLS. */
+  public readonly tlsSecretName?: string;
   public readonly statefulSet: HardenedStatefulSet;
 
   constructor(scope: Construct, id: string, props: ConsulProps) {
@@ -183,8 +227,28 @@ export class Consul extends Construct {
     const name = identity.name;
     this.headlessServiceName = 'consul-server';
     this.clientServiceName = 'consul';
-    this.httpAddr = `http://${this.clientServiceName}.${ns}.svc:${CONSUL_PORTS.http}`;
     const domain = props.clusterDomain ?? 'cluster.local';
+    const datacenter = props.datacenter ?? 'dc1';
+    const tls = props.certificates !== undefined;
+    const apiPort = consulApiPort(tls);
+    // The certificate names the client Service (serviceDnsNames below): clients verify it for this host.
+    this.httpAddr = `${tls ? 'https' : 'http'}://${this.clientServiceName}.${ns}.svc:${apiPort}`;
+    this.tlsSecretName = tls ? CONSUL_TLS_SECRET : undefined;
+    const certSecret = props.certificates?.request(this, 'Certificate', {
+      namespace: ns,
+      secretName: CONSUL_TLS_SECRET,
+      dnsNames: [
+        consulServerName(datacenter),
+        ...serviceDnsNames(this.clientServiceName, ns, domain),
+        ...serviceDnsNames(this.headlessServiceName, ns, domain),
+        `*.${this.headlessServiceName}.${ns}.svc`,
+        `*.${this.headlessServiceName}.${ns}.svc.${domain}`,
+      ],
+      // Servers are both ends of RPC: server auth to accept, client auth to dial their peers.
+      usages: ['server auth', 'client auth'],
+      purpose: 'internal',
+      labels: recommendedLabels(this, identity),
+    });
 
     const settings = new SettingsConfigMap(this, 'Config', {
       name: 'consul-config',
@@ -192,7 +256,7 @@ export class Consul extends Construct {
       labels: recommendedLabels(this, identity),
       data: {
         'server.json': JSON.stringify({
-          datacenter: props.datacenter ?? 'dc1',
+          datacenter,
           server: true,
           bootstrap_expect: n,
           data_dir: DATA_DIR,
@@ -211,8 +275,10 @@ export class Consul extends Construct {
           encrypt_verify_incoming: true,
           encrypt_verify_outgoing: true,
           disable_update_check: true, // no egress to checkpoint-api.hashicorp.com
-          // Clients use the HTTP API; DNS on 8600 is not allowed by the policy, so not served.
-          ports: { dns: -1 },
+          // Clients use the HTTP(S) API; DNS on 8600 is not allowed by the policy, so not served.
+          // With TLS the network API is HTTPS only; plain HTTP answers on the loopback (probes, CLI).
+          ports: tls ? { dns: -1, http: CONSUL_PORTS.http, https: CONSUL_PORTS.https } : { dns: -1 },
+          ...(tls ? { addresses: { http: '127.0.0.1' }, tls: consulTlsConfig() } : {}),
           autopilot: { cleanup_dead_servers: true, min_quorum: n },
           // /v1/agent/metrics in the Prometheus format; gauges without the hostname prefix
           // (consul_server_isLeader, not consul_<host>_server_isLeader).
@@ -258,6 +324,7 @@ export class Consul extends Construct {
       volumeClaims: [{ name: CONSUL_DATA_CLAIM, size: props.storage.size, storageClassName: props.storage.storageClassName }],
       volumes: [
         { name: 'config', configMap: { name: settings.name } },
+        ...(certSecret ? [{ name: 'tls', secret: { secretName: certSecret, defaultMode: 0o440 } }] : []),
         ...secretVolumes.map(v => ({ name: v.volume, secret: { secretName: v.secret.name, items: [{ key: v.secret.key, path: v.secret.key }], defaultMode: 0o440 } })),
       ],
       initContainers: [{
@@ -283,7 +350,7 @@ export class Consul extends Construct {
           ...retryJoin,
         ],
         ports: [
-          { name: 'http', containerPort: CONSUL_PORTS.http },
+          tls ? { name: 'https', containerPort: CONSUL_PORTS.https } : { name: 'http', containerPort: CONSUL_PORTS.http },
           { name: 'server', containerPort: CONSUL_PORTS.server },
           { name: 'serflan-tcp', containerPort: CONSUL_PORTS.serfLan, protocol: 'TCP' },
           { name: 'serflan-udp', containerPort: CONSUL_PORTS.serfLan, protocol: 'UDP' },
@@ -296,12 +363,13 @@ export class Consul extends Construct {
         ],
         probes: {
           readiness: { check: { exec: LEADER_CHECK }, timings: READINESS },
-          liveness: { check: { http: { path: '/v1/status/leader', port: 'http' } }, timings: LIVENESS },
+          liveness: { check: tls ? { exec: ANSWERS_CHECK } : { http: { path: '/v1/status/leader', port: 'http' } }, timings: LIVENESS },
         },
         writablePaths: [{ path: '/tmp' }, runDir],
         volumeMounts: [
           { name: CONSUL_DATA_CLAIM, mountPath: DATA_DIR },
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          ...(certSecret ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : []),
         ],
       }],
       disruptionBudget: consulFaultTolerance(n) >= 1 ? { maxUnavailable: consulFaultTolerance(n) } : undefined,
@@ -317,7 +385,7 @@ export class Consul extends Construct {
       // Servers must resolve each other to elect the leader that makes them ready.
       publishNotReadyAddresses: true,
       ports: [
-        { name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' },
+        tls ? { name: 'https', port: CONSUL_PORTS.https, targetPort: 'https' } : { name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' },
         { name: 'server', port: CONSUL_PORTS.server, targetPort: 'server' },
         { name: 'serflan-tcp', port: CONSUL_PORTS.serfLan, targetPort: 'serflan-tcp', protocol: 'TCP' },
         { name: 'serflan-udp', port: CONSUL_PORTS.serfLan, targetPort: 'serflan-udp', protocol: 'UDP' },
@@ -328,7 +396,7 @@ export class Consul extends Construct {
       namespace: ns,
       labels: pod.labels,
       selector: pod.selector,
-      ports: [{ name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' }],
+      ports: [tls ? { name: 'https', port: CONSUL_PORTS.https, targetPort: 'https' } : { name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' }],
     });
 
     if (join === 'kubernetes') {
@@ -344,6 +412,7 @@ export class Consul extends Construct {
       });
     }
 
+    if (props.ui && tls) throw new Error(`${ns}/consul: the UI Ingress serves the plain HTTP API; where the environment has TLS use kubectl port-forward (the API is HTTPS only)`);
     if (props.ui) {
       new HostIngress(this, 'UiIngress', { name: 'consul-ui', namespace: ns, labels: pod.labels, route: props.ui, serviceName: this.clientServiceName, servicePort: 'http' });
     }
@@ -368,7 +437,7 @@ export class Consul extends Construct {
       namespace: ns,
       labels: pod.labels,
       podSelector: pod.selector,
-      ingress: [{ peers: [servers], ports: peerPorts }, { peers: apiPeers, ports: [{ port: CONSUL_PORTS.http }] }],
+      ingress: [{ peers: [servers], ports: peerPorts }, { peers: apiPeers, ports: [{ port: apiPort }] }],
       egress,
     });
     // Labelled client pods of this namespace may reach the API (the namespace
@@ -379,7 +448,7 @@ export class Consul extends Construct {
       labels: pod.labels,
       selectsExternalPodsBecause: `client pods run in ${ns} with ${CONSUL_CLIENT_LABEL}=true`,
       podSelector: client,
-      egress: [{ peers: [servers], ports: [{ port: CONSUL_PORTS.http }] }],
+      egress: [{ peers: [servers], ports: [{ port: apiPort }] }],
     });
   }
 }

@@ -26,8 +26,15 @@ export interface ConsulSetupProps {
   /** The Consul image (its CLI). */
   readonly image: ImageRef;
   readonly resources: ContainerResources;
-  /** `CONSUL_HTTP_ADDR`, e.g. `http://consul.data.svc:8500`. */
+  /** `CONSUL_HTTP_ADDR`, e.g. `http://consul.data.svc:8500`, or `https://consul.data.svc:8501` where the environment has TLS. */
   readonly httpAddr: string;
+  /**
+   * Secret (same namespace) of the servers' certificate: only its `ca.crt` is
+   * mounted, and the CLI verifies the HTTPS API against it (`CONSUL_CACERT`;
+   * the API asks for no client certificate, `https.verify_incoming: false`).
+   * Required when `httpAddr` is https. @default - plain HTTP
+   */
+  readonly caSecret?: string;
   /** The initial management token (the only pod besides the servers that reads it). */
   readonly managementToken: ConsulSecretKey;
   readonly tokens: readonly ConsulTokenSpec[];
@@ -36,6 +43,8 @@ export interface ConsulSetupProps {
 }
 
 const SECRETS = '/consul/secrets';
+/** Where the CA of the servers' certificate is mounted. */
+const CA_DIR = '/consul/ca';
 const volumeName = (policy: string) => `token-${policy}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
 
 /**
@@ -90,6 +99,8 @@ export class ConsulSetup extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsulSetupProps) {
     super(scope, id);
+    const https = props.httpAddr.startsWith('https://');
+    if (https !== (props.caSecret !== undefined)) throw new Error(`${props.namespace}/${CONSUL_SETUP_NAME}: ${props.httpAddr} ${https ? 'is https but no caSecret gives the CA to verify it' : 'is not https but caSecret is set'}`);
     const identity: ComponentIdentity = { name: CONSUL_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'dockercoins', version: props.image.tag };
     const secrets = [
       { volume: 'management-token', dir: 'management', secret: props.managementToken },
@@ -104,16 +115,23 @@ export class ConsulSetup extends Construct {
       terminationGracePeriodSeconds: 10,
       podLabels: props.clientLabels,
       setupReason: `uses the initial management token once to create the policies and tokens ${props.tokens.map(t => t.policy).join(', ')}; every other client uses those tokens`,
-      volumes: secrets.map(s => ({ name: s.volume, secret: { secretName: s.secret.name, items: [{ key: s.secret.key, path: s.secret.key }], defaultMode: 0o440 } })),
+      volumes: [
+        ...secrets.map(s => ({ name: s.volume, secret: { secretName: s.secret.name, items: [{ key: s.secret.key, path: s.secret.key }], defaultMode: 0o440 } })),
+        ...(props.caSecret ? [{ name: 'consul-ca', secret: { secretName: props.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : []),
+      ],
       containers: [{
         name: 'setup',
         image: props.image,
         command: ['sh', '-c', consulSetupScript(props.tokens)],
-        env: { CONSUL_HTTP_ADDR: props.httpAddr },
+        // The CLI reads CONSUL_CACERT to verify the HTTPS API (chain, and the host name of CONSUL_HTTP_ADDR).
+        env: { CONSUL_HTTP_ADDR: props.httpAddr, ...(props.caSecret ? { CONSUL_CACERT: `${CA_DIR}/ca.crt` } : {}) },
         resources: props.resources,
         probes: { waivedBecause: 'a Job: a few API calls, then it exits' },
         writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
-        volumeMounts: secrets.map(s => ({ name: s.volume, mountPath: `${SECRETS}/${s.dir}`, readOnly: true })),
+        volumeMounts: [
+          ...secrets.map(s => ({ name: s.volume, mountPath: `${SECRETS}/${s.dir}`, readOnly: true })),
+          ...(props.caSecret ? [{ name: 'consul-ca', mountPath: CA_DIR, readOnly: true }] : []),
+        ],
       }],
     });
     this.pod = job.pod;

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
-import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, elasticsearchUrl } from '../elasticsearch';
+import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_TLS_SECRET, elasticsearchUrl } from '../elasticsearch';
 import { LOGGING_INSTANCE, LOGGING_SECRETS } from '../logging/component';
 import { elasticImage, LoggingConfig } from '../logging/schema';
 import { ELASTICSEARCH_EXPORTER_NAME, ELASTICSEARCH_EXPORTER_PORT, ELASTICSEARCH_EXPORTER_SETUP_NAME, ElasticsearchExporter } from '.';
@@ -57,7 +57,9 @@ export const elasticsearchExporterComponent = defineComponent({
       image: ctx.config.image,
       resources: ctx.config.resources,
       elasticsearch: {
-        url: elasticsearchUrl(l.namespace),
+        // https, verified against the CA of Elasticsearch's certificate, where the environment has TLS.
+        url: elasticsearchUrl(l.namespace, ctx.certificates !== undefined),
+        caSecret: ctx.certificates ? ELASTICSEARCH_TLS_SECRET : undefined,
         port: ELASTICSEARCH_HTTP_PORT,
         pods: elasticsearch,
         setupImage: elasticImage(l, 'elasticsearch'),

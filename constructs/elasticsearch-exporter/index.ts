@@ -26,6 +26,10 @@ export const ELASTICSEARCH_MONITORING_USER = 'elasticsearch-exporter';
 export const ELASTICSEARCH_MONITORING_ROLE = 'elasticsearch-exporter';
 const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] });
 
+/** Where the CA of Elasticsearch's certificate is mounted. */
+const CA_DIR = '/etc/elasticsearch-exporter/ca';
+const CA_FILE = `${CA_DIR}/ca.crt`;
+
 /**
  * Creates (or updates: PUT is idempotent) the role and the user with the
  * password from the Secret, as `elastic`, once Elasticsearch answers
@@ -35,7 +39,7 @@ const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'
  */
 export const EXPORTER_SETUP_SCRIPT = `set -eu
 put() {
-  curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
+  curl \${ES_CA:+--cacert "\$ES_CA"} --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
 }
 i=0
 while [ "$i" -lt 60 ]; do
@@ -66,6 +70,12 @@ export interface ElasticsearchExporterProps {
     readonly setupImage: ImageRef;
     /** Existing Secret with key `password` of the `elastic` superuser: only the setup Job reads it (validate: superuser-credential). */
     readonly superuserSecret: string;
+    /**
+     * Secret (same namespace) whose `ca.crt` signs Elasticsearch's certificate:
+     * only that key is mounted; the exporter (`--es.ca`, main.go) and the setup
+     * step (`curl --cacert`) verify https against it. @default - plain http
+     */
+    readonly caSecret?: string;
   };
   /** Requests and limits of the setup Job. */
   readonly setupResources: ContainerResources;
@@ -93,6 +103,9 @@ export class ElasticsearchExporter extends Construct {
     super(scope, id);
     const identity: ComponentIdentity = { name: ELASTICSEARCH_EXPORTER_NAME, instance: props.instance, component: 'exporter', partOf: 'monitoring', version: props.image.tag };
     const password = secretEnv('ES_PASSWORD', props.credentialsSecret, 'password');
+    const ca = props.elasticsearch.caSecret;
+    if (ca && !props.elasticsearch.url.startsWith('https://')) throw new Error(`elasticsearch-exporter: caSecret is set but ${props.elasticsearch.url} is not https`);
+    const caMounts = ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [];
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
       tier: 'monitoring',
@@ -102,6 +115,7 @@ export class ElasticsearchExporter extends Construct {
       replicas: 1,
       terminationGracePeriodSeconds: 10,
       podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ELASTICSEARCH_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
+      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
       containers: [{
         name: ELASTICSEARCH_EXPORTER_NAME,
         image: props.image,
@@ -111,12 +125,14 @@ export class ElasticsearchExporter extends Construct {
           // Every node's stats through the Service, not only the one that answers (`_local`).
           '--es.all',
           '--es.timeout=10s',
+          ...(ca ? [`--es.ca=${CA_FILE}`] : []),
           `--web.listen-address=:${ELASTICSEARCH_EXPORTER_PORT}`,
           '--web.telemetry-path=/metrics',
         ],
         env: { ES_USERNAME: ELASTICSEARCH_MONITORING_USER },
         envFrom: [password],
         ports: [{ name: 'metrics', containerPort: ELASTICSEARCH_EXPORTER_PORT }],
+        volumeMounts: caMounts,
         resources: props.resources,
         probes: {
           // /healthz answers 200 while the process serves (main.go); /metrics queries Elasticsearch.
@@ -139,12 +155,15 @@ export class ElasticsearchExporter extends Construct {
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
       setupReason: `uses the elastic superuser once to create the monitor-only role and user ${ELASTICSEARCH_MONITORING_USER} the exporter connects as`,
+      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
       containers: [{
         name: 'setup',
         image: props.elasticsearch.setupImage,
         command: ['sh', '-c', EXPORTER_SETUP_SCRIPT],
-        env: { ES_URI: props.elasticsearch.url },
+        // Over https, curl verifies Elasticsearch's certificate (chain and host name) against the CA.
+        env: { ES_URI: props.elasticsearch.url, ...(ca ? { ES_CA: CA_FILE } : {}) },
         envFrom: [secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'), password],
+        volumeMounts: caMounts,
         resources: props.setupResources,
         probes: { waivedBecause: 'a Job: two API calls, then it exits' },
       }],

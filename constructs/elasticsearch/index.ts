@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
+import { CertificateProvider, serviceDnsNames, TLS_SECRET_KEYS } from '../lib/certificates';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
@@ -42,6 +43,13 @@ export interface ElasticsearchProps {
   readonly transportTlsSecret?: string;
   /** Who may call the HTTP API on 9200 (besides the nodes themselves). */
   readonly httpClients: readonly PeerSpec[];
+  /**
+   * Where the environment has TLS: one certificate for HTTP (9200, the client
+   * Service and every node's name under the headless Service) and transport
+   * (9300), from the environment's source. It replaces `transportTlsSecret`.
+   * @default - plain HTTP; transport TLS from `transportTlsSecret`
+   */
+  readonly certificates?: CertificateProvider;
 }
 
 /** Ports of Elasticsearch. */
@@ -50,7 +58,7 @@ export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
 /** In-cluster URL of the HTTP API of the cluster in `namespace` (its client Service is named after the StatefulSet). */
-export const elasticsearchUrl = (namespace: string) => `http://${ELASTICSEARCH_NAME}.${namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
+export const elasticsearchUrl = (namespace: string, tls = false) => `${tls ? 'https' : 'http'}://${ELASTICSEARCH_NAME}.${namespace}.svc:${ELASTICSEARCH_HTTP_PORT}`;
 
 /**
  * Elasticsearch's Docker docs: the image runs as any uid in the root group
@@ -68,27 +76,45 @@ const LIVENESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 20, time
 /** Start-up: up to 5 minutes before liveness starts counting (JVM start, shard recovery). */
 const STARTUP: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 };
 
-/** Readiness command: `/_cluster/health?local=true` with the elastic credentials, as Elastic's Helm chart does. */
-export const ELASTICSEARCH_READINESS_COMMAND = [
-  'sh', '-c',
-  `curl --silent --show-error --fail --max-time 4 -u "elastic:\${ELASTIC_PASSWORD}" "http://127.0.0.1:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?local=true" > /dev/null`,
-];
+/** Where the node certificate (tls.crt, tls.key, ca.crt) is mounted: Elasticsearch reads key material only below its config directory. */
+export const ELASTICSEARCH_CERTS_DIR = `${HOME}/config/certs`;
+/** Secret of the node certificate where the environment has TLS. */
+export const ELASTICSEARCH_TLS_SECRET = 'elasticsearch-tls';
+
+/**
+ * Readiness command: `/_cluster/health?local=true` with the elastic
+ * credentials, as Elastic's Helm chart does. Over TLS, curl verifies the
+ * node's certificate against the CA for the Service name, resolved to the
+ * pod itself (`--resolve`), so the check proves the same chain clients see.
+ */
+export function elasticsearchReadinessCommand(tls?: { serviceHost: string }): string[] {
+  const target = tls
+    ? `--cacert ${ELASTICSEARCH_CERTS_DIR}/${TLS_SECRET_KEYS.ca} --resolve ${tls.serviceHost}:${ELASTICSEARCH_HTTP_PORT}:127.0.0.1 "https://${tls.serviceHost}:${ELASTICSEARCH_HTTP_PORT}`
+    : `"http://127.0.0.1:${ELASTICSEARCH_HTTP_PORT}`;
+  return ['sh', '-c', `curl --silent --show-error --fail --max-time 4 -u "elastic:\${ELASTIC_PASSWORD}" ${target}/_cluster/health?local=true" > /dev/null`];
+}
+/** The plain-HTTP readiness command (no TLS in the environment). */
+export const ELASTICSEARCH_READINESS_COMMAND = elasticsearchReadinessCommand();
 
 /**
  * Elasticsearch as a StatefulSet: one node with `discovery.type=single-node`,
  * or a cluster of an odd number of master-eligible data nodes discovered
  * through a headless Service, with required anti-affinity and a PDB.
  *
- * Security is on (`elastic` password from a Secret). HTTP (9200) is plain
- * text inside the cluster: NetworkPolicies allow only the log shipper and
- * Kibana to reach it; TLS on HTTP would need a CA in every client (see
- * docs/logging.md). Transport (9300) uses TLS when there are several nodes.
+ * Security is on (`elastic` password from a Secret). Where the environment
+ * has TLS, HTTP (9200) and transport (9300) use one node certificate from the
+ * environment's source, and clients verify it against its CA; elsewhere
+ * (dev) HTTP is plain text inside the cluster, reachable only by the log
+ * shipper and Kibana (NetworkPolicies), and transport uses TLS when there are
+ * several nodes (`transportTlsSecret`).
  */
 export class Elasticsearch extends Construct {
   /** Name of the client Service (`<name>.<namespace>.svc:9200`). */
   public readonly serviceName: string;
-  /** In-cluster URL of the HTTP API. */
+  /** In-cluster URL of the HTTP API (https where the environment has TLS). */
   public readonly url: string;
+  /** Secret of the node certificate (its `ca.crt` is what clients trust); undefined without TLS. */
+  public readonly tlsSecretName?: string;
   public readonly pod: HardenedPod;
   public readonly statefulSet: HardenedStatefulSet;
 
@@ -100,7 +126,7 @@ export class Elasticsearch extends Construct {
     if (props.nodes < 1 || (multiNode && (props.nodes < 3 || props.nodes % 2 === 0))) {
       throw new Error(`elasticsearch: nodes must be 1 or an odd number >= 3, got ${props.nodes}`);
     }
-    if (multiNode && !props.transportTlsSecret) {
+    if (multiNode && !props.transportTlsSecret && !props.certificates) {
       throw new Error('elasticsearch: a multi-node cluster needs transportTlsSecret (Elasticsearch 8 requires transport TLS with security on)');
     }
     const heapMiB = (parseQuantity(props.heap) ?? 0) / 2 ** 20;
@@ -109,9 +135,23 @@ export class Elasticsearch extends Construct {
       throw new Error(`elasticsearch: limits.memory ${props.resources.limits.memory} must be at least twice the heap ${props.heap}`);
     }
     this.serviceName = name;
-    this.url = elasticsearchUrl(props.namespace);
+    const serviceHost = `${name}.${props.namespace}.svc`;
+    const tls = props.certificates !== undefined;
+    this.url = elasticsearchUrl(props.namespace, tls);
+    this.tlsSecretName = tls ? ELASTICSEARCH_TLS_SECRET : undefined;
 
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'search-engine', partOf: 'logging', version: props.image.tag };
+    // One certificate per cluster: the client Service and each node under the headless Service;
+    // server auth for HTTP and transport, client auth for transport (each node is also a client of its peers).
+    const certSecret = props.certificates?.request(this, 'Certificate', {
+      namespace: props.namespace,
+      secretName: ELASTICSEARCH_TLS_SECRET,
+      dnsNames: [...serviceDnsNames(name, props.namespace), `*.${headless}.${props.namespace}.svc`, `*.${headless}.${props.namespace}.svc.cluster.local`],
+      usages: ['server auth', 'client auth'],
+      purpose: 'internal',
+      labels: recommendedLabels(this, identity),
+    });
+    const transportSecret = certSecret ?? props.transportTlsSecret;
 
     // Settings go into elasticsearch.yml (a ConfigMap the seed init
     // container copies into the writable config directory); its checksum on
@@ -128,8 +168,13 @@ export class Elasticsearch extends Construct {
       // Cost: somewhat slower searches, irrelevant at log-store sizes.
       'node.store.allow_mmap': 'false',
       'xpack.security.enabled': 'true',
-      // HTTP stays plain inside the cluster (see the class comment).
-      'xpack.security.http.ssl.enabled': 'false',
+      // HTTPS where the environment has TLS (the node certificate); else plain inside the cluster (see the class comment).
+      'xpack.security.http.ssl.enabled': tls ? 'true' : 'false',
+      ...(tls ? {
+        'xpack.security.http.ssl.key': `certs/${TLS_SECRET_KEYS.key}`,
+        'xpack.security.http.ssl.certificate': `certs/${TLS_SECRET_KEYS.cert}`,
+        'xpack.security.http.ssl.certificate_authorities': `certs/${TLS_SECRET_KEYS.ca}`,
+      } : {}),
       // The GeoIP downloader calls the internet, which the policy denies.
       'ingest.geoip.downloader.enabled': 'false',
     };
@@ -162,10 +207,10 @@ export class Elasticsearch extends Construct {
       { name: 'settings', configMap: { name: configFile.name } },
     ];
     const mounts: k8s.VolumeMount[] = [configMount, { name: 'data', mountPath: `${HOME}/data` }];
-    if (multiNode) {
-      volumes.push({ name: 'transport-tls', secret: { secretName: props.transportTlsSecret!, defaultMode: 0o440 } });
+    if (tls || multiNode) {
+      volumes.push({ name: 'certs', secret: { secretName: (certSecret ?? transportSecret)!, defaultMode: 0o440 } });
       // Elasticsearch only reads key material below its config directory.
-      mounts.push({ name: 'transport-tls', mountPath: `${HOME}/config/certs`, readOnly: true });
+      mounts.push({ name: 'certs', mountPath: ELASTICSEARCH_CERTS_DIR, readOnly: true });
     }
 
     const passwordEnv = secretEnv('ELASTIC_PASSWORD', props.credentialsSecret, 'password');
@@ -218,7 +263,7 @@ export class Elasticsearch extends Construct {
         ],
         resources: props.resources,
         probes: {
-          readiness: { check: { exec: ELASTICSEARCH_READINESS_COMMAND }, timings: READINESS },
+          readiness: { check: { exec: elasticsearchReadinessCommand(tls ? { serviceHost } : undefined) }, timings: READINESS },
           liveness: { check: { tcp: { port: 'transport' } }, timings: LIVENESS },
           startup: { check: { tcp: { port: 'http' } }, timings: STARTUP },
         },

@@ -27,8 +27,14 @@ export interface ElasticsearchSetupProps {
   readonly image: ImageRef;
   readonly version: string;
   readonly resources: ContainerResources;
-  /** HTTP URL of the cluster, e.g. `http://elasticsearch.logging.svc:9200`. */
+  /** URL of the cluster, e.g. `http://elasticsearch.logging.svc:9200` (https where the environment has TLS). */
   readonly url: string;
+  /**
+   * Secret (same namespace) whose `ca.crt` signs Elasticsearch's certificate:
+   * only that key is mounted and every curl call verifies the server (chain
+   * and host name) with `--cacert`. @default - plain HTTP (`url` is http://)
+   */
+  readonly caSecret?: string;
   /** The Elasticsearch pods and HTTP port, for the egress rule. */
   readonly elasticsearch: { readonly peer: PeerSpec; readonly port: number };
   /** The `elastic` superuser's password (only this Job and the nodes read it). */
@@ -82,7 +88,7 @@ export function elasticsearchSetupScript(writers: readonly WriterUser[]): string
     `  case "$value" in ${SAFE_PASSWORD}) echo "$v must be non-empty and only letters, digits and - . _ ~ (it goes into a JSON body)" >&2; exit 1;; esac`,
     'done',
     'call() {',
-    '  curl --silent --show-error --max-time 10 --output /tmp/response --write-out \'%{http_code}\' \\',
+    '  curl ${ELASTICSEARCH_CA:+--cacert "$ELASTICSEARCH_CA"} --silent --show-error --max-time 10 --output /tmp/response --write-out \'%{http_code}\' \\',
     '    -u "elastic:${ELASTIC_PASSWORD}" -H \'Content-Type: application/json\' -X "$1" "${ELASTICSEARCH_URL}$2" --data-binary "$3" || echo 000',
     '}',
     'step() {',
@@ -90,7 +96,7 @@ export function elasticsearchSetupScript(writers: readonly WriterUser[]): string
     '  case "$code" in 200|201) echo "$1: done" ;; *) echo "$1: HTTP $code: $(cat /tmp/response 2>/dev/null)" >&2; exit 1 ;; esac',
     '}',
     'i=0',
-    'until [ "$(curl --silent --output /dev/null --write-out \'%{http_code}\' --max-time 10 -u "elastic:${ELASTIC_PASSWORD}" "${ELASTICSEARCH_URL}/_security/_authenticate" || echo 000)" = 200 ]; do',
+    'until [ "$(curl ${ELASTICSEARCH_CA:+--cacert "$ELASTICSEARCH_CA"} --silent --output /dev/null --write-out \'%{http_code}\' --max-time 10 -u "elastic:${ELASTIC_PASSWORD}" "${ELASTICSEARCH_URL}/_security/_authenticate" || echo 000)" = 200 ]; do',
     '  i=$((i + 1)); [ "$i" -le 120 ] || { echo "Elasticsearch did not authenticate elastic in 10 minutes" >&2; exit 1; }',
     '  echo "waiting for Elasticsearch"; sleep 5',
     'done',
@@ -105,6 +111,8 @@ export function elasticsearchSetupScript(writers: readonly WriterUser[]): string
 
 /** Any uid works for sh + curl; >= 10000 so it cannot collide with a host user. */
 const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
+/** Where the CA of Elasticsearch's certificate is mounted. */
+const CA_DIR = '/etc/elasticsearch-setup/ca';
 
 /**
  * The Job that creates the identities of the logging stack: Kibana's
@@ -117,6 +125,8 @@ export class ElasticsearchSetup extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchSetupProps) {
     super(scope, id);
+    const ca = props.caSecret;
+    if (ca && !props.url.startsWith('https://')) throw new Error(`${props.namespace}/${ELASTICSEARCH_SETUP_NAME}: caSecret is set but ${props.url} is not https`);
     const identity: ComponentIdentity = { name: ELASTICSEARCH_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'logging', version: props.version };
     const job = new HardenedJob(this, 'Job', {
       identity,
@@ -125,12 +135,13 @@ export class ElasticsearchSetup extends Construct {
       tier: 'data',
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
+      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
       setupReason: 'uses the elastic superuser once to set the kibana_system password and to create the document-writer role and user of each log shipper; every other pod uses those identities',
       containers: [{
         name: 'setup',
         image: props.image,
         command: ['sh', '-c', elasticsearchSetupScript(props.writers)],
-        env: { ELASTICSEARCH_URL: props.url },
+        env: { ELASTICSEARCH_URL: props.url, ...(ca ? { ELASTICSEARCH_CA: `${CA_DIR}/ca.crt` } : {}) },
         envFrom: [
           secretEnv('ELASTIC_PASSWORD', props.superuserPassword.name, props.superuserPassword.key),
           secretEnv('KIBANA_SYSTEM_PASSWORD', props.kibanaSystemPassword.name, props.kibanaSystemPassword.key),
@@ -139,6 +150,7 @@ export class ElasticsearchSetup extends Construct {
         resources: props.resources,
         probes: { waivedBecause: 'a Job: a few API calls, then it exits' },
         writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
+        volumeMounts: ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [],
       }],
     });
     this.pod = job.pod;

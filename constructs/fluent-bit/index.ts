@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
+import type { CertificateProvider } from '../lib/certificates';
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
@@ -42,6 +43,13 @@ export interface FluentBitProps {
     readonly username: string;
     /** Index prefix: indices are `<prefix>-YYYY.MM.DD`. @default FLUENT_BIT_INDEX_PREFIX */
     readonly indexPrefix?: string;
+    /**
+     * HTTPS with verification: Fluent Bit gets a client certificate in its own
+     * namespace from this source, and verifies Elasticsearch's certificate
+     * (chain and host name) against that Secret's `ca.crt`, the environment CA.
+     * @default - plain HTTP
+     */
+    readonly certificates?: CertificateProvider;
   };
   /** API server endpoints (the kubernetes filter reads pod metadata). */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
@@ -50,6 +58,10 @@ export interface FluentBitProps {
 }
 
 export const FLUENT_BIT_HTTP_PORT = 2020;
+/** Secret of Fluent Bit's client certificate (its `ca.crt` verifies Elasticsearch). */
+export const FLUENT_BIT_TLS_SECRET = 'fluent-bit-tls';
+/** Where it is mounted. */
+export const FLUENT_BIT_TLS_DIR = '/fluent-bit/tls';
 /** `app.kubernetes.io/name` of the Fluent Bit pods. */
 export const FLUENT_BIT_NAME = 'fluent-bit';
 /** Selector of the Fluent Bit pods of an instance. */
@@ -82,12 +94,22 @@ export class FluentBit extends Construct {
     const identity: ComponentIdentity = { name, instance: props.instance, component: 'log-shipper', partOf: 'logging', version: props.image.tag };
     const es = props.elasticsearch;
 
+    const tlsSecret = es.certificates?.request(this, 'Certificate', {
+      namespace: ns,
+      secretName: FLUENT_BIT_TLS_SECRET,
+      dnsNames: [],
+      commonName: `${name}.${ns}`,
+      usages: ['client auth'],
+      purpose: 'internal',
+      labels: recommendedLabels(this, identity),
+    });
     this.config = fluentBitConfig({
       namespace: ns,
       esHost: es.host,
       esPort: es.port,
       username: es.username,
       indexPrefix: es.indexPrefix ?? FLUENT_BIT_INDEX_PREFIX,
+      tls: tlsSecret !== undefined,
     });
     const settings = new SettingsConfigMap(this, 'Config', {
       name: `${name}-config`,
@@ -139,7 +161,10 @@ export class FluentBit extends Construct {
         'prometheus.io/port': String(FLUENT_BIT_HTTP_PORT),
         'prometheus.io/path': FLUENT_BIT_METRICS_PATH,
       },
-      volumes: [{ name: 'config', configMap: { name: settings.name } }],
+      volumes: [
+        { name: 'config', configMap: { name: settings.name } },
+        ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: 0o440 } }] : []),
+      ],
       containers: [{
         name,
         image: props.image,
@@ -157,7 +182,10 @@ export class FluentBit extends Construct {
           // unreachable Elasticsearch, the filesystem buffer rides it out.
           liveness: { check: { http: { path: '/', port: 'http' } }, timings: LIVENESS },
         },
-        volumeMounts: [{ name: 'config', mountPath: '/fluent-bit/etc/conf', readOnly: true }],
+        volumeMounts: [
+          { name: 'config', mountPath: '/fluent-bit/etc/conf', readOnly: true },
+          ...(tlsSecret ? [{ name: 'tls', mountPath: FLUENT_BIT_TLS_DIR, readOnly: true }] : []),
+        ],
       }],
     });
     this.pod = daemonSet.pod;
@@ -185,7 +213,16 @@ export class FluentBit extends Construct {
 }
 
 /** The Fluent Bit pipeline (classic format). */
-export function fluentBitConfig(o: { namespace: string; esHost: string; esPort: number; username: string; indexPrefix: string }): string {
+export function fluentBitConfig(o: { namespace: string; esHost: string; esPort: number; username: string; indexPrefix: string; tls?: boolean }): string {
+  // Output TLS (fluent/fluent-bit v3.1.9 src/flb_output.c): `tls.verify` defaults to on but
+  // `tls.verify_hostname` to OFF, so both are explicit: the chain AND the name `Host` must match.
+  const tls = o.tls
+    ? `
+    tls                      On
+    tls.verify               On
+    tls.verify_hostname      On
+    tls.ca_file              ${FLUENT_BIT_TLS_DIR}/ca.crt`
+    : '';
   return `[SERVICE]
     Daemon                    Off
     Flush                     1
@@ -239,7 +276,7 @@ export function fluentBitConfig(o: { namespace: string; esHost: string; esPort: 
     Host                     ${o.esHost}
     Port                     ${o.esPort}
     HTTP_User                ${o.username}
-    HTTP_Passwd              \${${PASSWORD_ENV}}
+    HTTP_Passwd              \${${PASSWORD_ENV}}${tls}
     Logstash_Format          On
     Logstash_Prefix          ${o.indexPrefix}
     Suppress_Type_Name       On

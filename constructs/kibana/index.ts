@@ -25,6 +25,13 @@ export interface KibanaProps {
     readonly port: number;
     /** The Elasticsearch pods, for the egress rule. */
     readonly peer: PeerSpec;
+    /**
+     * Secret (in Kibana's namespace) whose `ca.crt` signs Elasticsearch's
+     * certificate: Kibana verifies HTTPS against it
+     * (`elasticsearch.ssl.certificateAuthorities`, verification mode `full`).
+     * @default - plain HTTP (`url` is http://)
+     */
+    readonly caSecret?: string;
   };
   /**
    * Existing Secret (never rendered) with keys `password` (of the built-in
@@ -39,6 +46,8 @@ export interface KibanaProps {
 }
 
 export const KIBANA_PORT = 5601;
+/** Where Kibana reads the CA that signs Elasticsearch's certificate. */
+export const KIBANA_ELASTICSEARCH_CA = '/usr/share/kibana/config/elasticsearch-ca/ca.crt';
 /** `app.kubernetes.io/name` of the Kibana pods. */
 export const KIBANA_NAME = 'kibana';
 /** Selector of the Kibana pods of an instance. */
@@ -71,6 +80,9 @@ export class Kibana extends Construct {
     // Node's heap: three quarters of the memory limit, the rest for buffers and native code.
     const heapMiB = Math.floor((parseQuantity(props.resources.limits.memory) ?? 0) / 2 ** 20 * 0.75);
     const replicated = props.replicas > 1;
+    const caSecret = props.elasticsearch.caSecret;
+    if (caSecret && !props.elasticsearch.url.startsWith('https://')) throw new Error(`kibana: caSecret is set but the Elasticsearch URL ${props.elasticsearch.url} is not https`);
+    const caMounts = caSecret ? [{ name: 'elasticsearch-ca', mountPath: KIBANA_ELASTICSEARCH_CA.replace(/\/ca\.crt$/, ''), readOnly: true }] : [];
 
     const deployment = new HardenedDeployment(this, 'Deployment', {
       identity,
@@ -94,6 +106,9 @@ export class Kibana extends Construct {
           SERVER_NAME: props.ingress.host,
           SERVER_PUBLICBASEURL: `${scheme}://${props.ingress.host}`,
           TELEMETRY_OPTIN: 'false',
+          // The image maps ELASTICSEARCH_SSL_* onto elasticsearch.ssl.* (kibana-docker's setting list):
+          // verify the certificate chain against the environment CA and the host name (`full`).
+          ...(caSecret ? { ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES: KIBANA_ELASTICSEARCH_CA, ELASTICSEARCH_SSL_VERIFICATIONMODE: 'full' } : {}),
           NODE_OPTIONS: `--max-old-space-size=${heapMiB}`,
         },
         envFrom: [
@@ -114,7 +129,10 @@ export class Kibana extends Construct {
           { path: '/usr/share/kibana/data', sizeLimit: '256Mi' },
           { path: '/tmp', sizeLimit: '256Mi' },
         ],
+        volumeMounts: caMounts,
       }],
+      // Only the CA of the Secret is projected: Kibana never holds Elasticsearch's private key.
+      volumes: caSecret ? [{ name: 'elasticsearch-ca', secret: { secretName: caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
     });
     this.pod = deployment.pod;
 

@@ -11,6 +11,7 @@
  */
 import type { App, Chart } from 'cdk8s';
 import type { z, ZodType } from 'zod';
+import type { CertificateNeed, CertificateProvider, CertificateSource } from './certificates';
 import type { Footprint } from './guardrails';
 import type { ControlledIngressRoute } from './ingress';
 import type { PeerSpec, PodPortRef } from './network';
@@ -31,6 +32,8 @@ export interface PlatformFacts {
   readonly storageClass?: string;
   readonly ingress: { readonly className: string; readonly controllerNamespace: string; readonly awaitLoadBalancer: boolean };
   readonly cluster: { readonly apiServerCidrs: readonly string[]; readonly apiServerPort: number; readonly nodeCidrs: readonly string[] };
+  /** Where certificates come from; any source but `none` means the environment serves TLS (constructs/lib/certificates.ts). */
+  readonly certificates: CertificateSource;
 }
 
 /** A Secret a chart's pods read that the model never renders (no secret in git). */
@@ -59,6 +62,8 @@ export interface StackChart {
   readonly chart: Chart;
   /** Secrets the chart's pods read; Pulumi creates them from secret stack config. @default - none */
   readonly secrets?: readonly RequiredSecret[];
+  /** Certificates its objects requested (filled by the stack builder from `certificatesOf(chart)`). @default - none */
+  readonly certificates?: readonly CertificateNeed[];
 }
 
 /** A namespace a component owns (declares and guards). Exactly one component owns each namespace. */
@@ -145,9 +150,17 @@ export interface ScrapeAuthorization {
   readonly params?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A pod port Prometheus scrapes, optionally with a token. */
+/**
+ * A pod port Prometheus scrapes, optionally over TLS and with a token. With
+ * `tls`, the port serves HTTPS: Prometheus scrapes it in a job of its own,
+ * verifying the certificate against the environment CA for `serverName` (pods
+ * are scraped by IP, which no certificate names). With `authorization`, the
+ * job also sends the bearer token.
+ */
 export interface ScrapeTargetOffer extends PodPortRef {
-  /** @default - scraped by the annotation job, without credentials */
+  /** @default - plain HTTP */
+  readonly tls?: { readonly serverName: string };
+  /** @default - scraped without credentials */
   readonly authorization?: ScrapeAuthorization;
 }
 
@@ -176,6 +189,11 @@ export interface Offers {
   readonly nodePorts?: readonly NodePortOffer[];
   /** The ingress controller's pods (backends admit them). */
   readonly ingressController?: PeerSpec;
+  /**
+   * Annotations the ingress controller needs on every Ingress with TLS (e.g.
+   * Traefik's HSTS middleware); the stack adds them to every TLS route.
+   */
+  readonly tlsRouteAnnotations?: Readonly<Record<string, string>>;
   /** The metrics scraper's pods (scrape targets admit them). */
   readonly metricsScraper?: PeerSpec;
   /** Workloads it renders: Prometheus generates their alerts. */
@@ -198,6 +216,8 @@ export interface Wiring {
   readonly scrapeTargets: readonly ScrapeTargetOffer[];
   /** @default - no ingress controller in the model (routes still render, for an external controller in `ingress.controllerNamespace`) */
   readonly ingressController?: PeerSpec;
+  /** Annotations of every TLS Ingress, from the ingress controller's offer. @default - none */
+  readonly tlsRouteAnnotations?: Readonly<Record<string, string>>;
   /** @default - no metrics scraper in the model */
   readonly metricsScraper?: PeerSpec;
   readonly workloads: readonly WorkloadOffer[];
@@ -221,6 +241,8 @@ export interface BuildContext<C> {
   /** The whole validated environment config (for components that read a sibling section). */
   readonly environment: unknown;
   readonly wiring: Wiring;
+  /** Certificates from the environment's source; undefined where the environment has no TLS (`certificates.source: none`). */
+  readonly certificates?: CertificateProvider;
   /** How a host is published in this environment (class, controller namespace, annotations). */
   ingressRoute(host: string, tlsSecretName?: string): ControlledIngressRoute;
   /** A claim's StorageClass: its own, else the environment's. */

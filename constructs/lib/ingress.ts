@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { CertificateProvider } from './certificates';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 
 /** How a web UI is published through the ingress controller. */
@@ -11,6 +12,11 @@ export interface IngressRoute {
   readonly tlsSecretName?: string;
   /** Extra annotations (e.g. `pulumi.com/skipAwait`). @default - none */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Where the certificate of `tlsSecretName` comes from: the Ingress asks it
+   * for one covering `host`. @default - the Secret is provided by whoever set `tlsSecretName`
+   */
+  readonly certificates?: CertificateProvider;
 }
 
 /** An `IngressRoute` whose backend admits only the ingress controller's namespace. */
@@ -36,6 +42,11 @@ export class HostIngress extends Construct {
     super(scope, id);
     const { route } = props;
     const port = typeof props.servicePort === 'number' ? { number: props.servicePort } : { name: props.servicePort };
+    if (route.tlsSecretName && route.certificates) {
+      route.certificates.request(this, 'Certificate', {
+        namespace: props.namespace, secretName: route.tlsSecretName, dnsNames: [route.host], usages: ['server auth'], purpose: 'ingress', labels: props.labels,
+      });
+    }
     new k8s.KubeIngress(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: route.annotations ? { ...route.annotations } : undefined },
       spec: {

@@ -76,7 +76,9 @@ export const loggingComponent = defineComponent({
       resources: es.resources,
       storage: ctx.withStorageClass(es.storage),
       credentialsSecret: LOGGING_SECRETS.elastic.name,
-      transportTlsSecret: multiNode ? LOGGING_SECRETS.transportTls.name : undefined,
+      // Where the environment has TLS, one certificate from its source serves HTTP and transport.
+      transportTlsSecret: multiNode && !ctx.certificates ? LOGGING_SECRETS.transportTls.name : undefined,
+      certificates: ctx.certificates,
       httpClients: [
         { pods: kibana },
         { pods: elasticsearchSetupPods(instance) },
@@ -94,6 +96,7 @@ export const loggingComponent = defineComponent({
       resources: l.setup.resources,
       url: elasticsearch.url,
       elasticsearch: { peer: esPeer, port: ELASTICSEARCH_HTTP_PORT },
+      caSecret: elasticsearch.tlsSecretName,
       superuserPassword: { name: LOGGING_SECRETS.elastic.name, key: 'password' },
       kibanaSystemPassword: { name: LOGGING_SECRETS.kibana.name, key: 'password' },
       writers: [{ ...FLUENT_BIT_USER, password: { name: LOGGING_SECRETS.fluentBit.name, key: 'password' } }],
@@ -104,7 +107,7 @@ export const loggingComponent = defineComponent({
       image: elasticImage(l, 'kibana'),
       replicas: l.kibana.replicas,
       resources: l.kibana.resources,
-      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer },
+      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, caSecret: elasticsearch.tlsSecretName },
       credentialsSecret: LOGGING_SECRETS.kibana.name,
       ingress: ctx.ingressRoute(l.kibana.host, l.kibana.tlsSecretName),
     });
@@ -118,6 +121,7 @@ export const loggingComponent = defineComponent({
       elasticsearch: {
         host: `${elasticsearch.serviceName}.${ns}.svc`, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer,
         credentialsSecret: LOGGING_SECRETS.fluentBit.name, username: FLUENT_BIT_USER.username, indexPrefix: FLUENT_BIT_INDEX_PREFIX,
+        certificates: ctx.certificates,
       },
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       // Only the scraper the model runs (taken from what monitoring offers, wherever its namespace is).
@@ -131,7 +135,7 @@ export const loggingComponent = defineComponent({
       secret(LOGGING_SECRETS.elastic, ns), secret(LOGGING_SECRETS.kibana, ns),
       secret(LOGGING_SECRETS.fluentBit, ns), secret(LOGGING_SECRETS.fluentBit, NODE_AGENTS_NAMESPACE),
     ];
-    if (multiNode) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
+    if (multiNode && !ctx.certificates) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
     return [{ id: 'logging', wave: 1, chart, secrets }];
   },
 });

@@ -75,6 +75,7 @@ export const monitoringComponent = defineComponent({
       ],
       scrapeTargets: ctx.wiring.scrapeTargets,
       kubeletTls: p.kubeletTls,
+      certificates: ctx.certificates,
       apiServer,
       nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
       // Generated from what every component offers: its workloads, and the rules about its own metrics.

@@ -20,6 +20,15 @@ export interface PrometheusConfigOptions {
   readonly kubeletTls?: KubeletTlsVerification;
   /** Pods scraped with a bearer token, one job each. @default - none */
   readonly authorizedTargets?: readonly AuthorizedTarget[];
+  /**
+   * Pods serving their metrics over HTTPS: each gets its own job verifying the
+   * certificate against `caFile` for `serverName` (a job has one tls_config;
+   * pods are reached by IP, which their certificates do not name), and the
+   * annotation-driven pod job leaves https targets to them. @default - none
+   */
+  readonly tlsTargets?: readonly { readonly namespace: string; readonly pods: Readonly<Record<string, string>>; readonly serverName: string }[];
+  /** The CA file for `tlsTargets` and authorized targets with `tls`. */
+  readonly caFile?: string;
 }
 
 /** Pods Prometheus scrapes with a token read from a file (a mounted Secret key). */
@@ -32,11 +41,14 @@ export interface AuthorizedTarget {
   readonly path: string;
   readonly params?: Readonly<Record<string, readonly string[]>>;
   readonly credentialsFile: string;
+  /** The port serves HTTPS: verified against `caFile` for `serverName` (pods are reached by IP). @default - plain HTTP */
+  readonly tls?: { readonly serverName: string };
 }
 
-/** The meta label of a pod label (Prometheus replaces every character outside [a-zA-Z0-9_] with `_`). */
+/** `__meta_kubernetes_pod_label_<name>`: Prometheus replaces every character outside [a-zA-Z0-9_] with `_`. */
 const podLabelMeta = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const byKey = ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The labels every pod job sets (the generated alert rules match them); fresh objects, so the YAML has no aliases. */
 const podTargetLabels = (): object[] => [
@@ -47,18 +59,36 @@ const podTargetLabels = (): object[] => [
   { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
 ];
 
-function authorizedJob(t: AuthorizedTarget): object {
+function authorizedJob(t: AuthorizedTarget, caFile: string | undefined): object {
   const portMeta = typeof t.port === 'number' ? '__meta_kubernetes_pod_container_port_number' : '__meta_kubernetes_pod_container_port_name';
+  if (t.tls && !caFile) throw new Error(`scrape job ${t.jobName}: an HTTPS target needs the CA file (caFile)`);
   return {
     job_name: t.jobName,
     metrics_path: t.path,
     ...(t.params ? { params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, [...v]])) } : {}),
+    ...(t.tls ? { scheme: 'https', tls_config: { ca_file: caFile, server_name: t.tls.serverName } } : {}),
     authorization: { credentials_file: t.credentialsFile },
     kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [t.namespace] } }],
     relabel_configs: [
-      ...Object.entries(t.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: escapeRegex(value) })),
+      ...Object.entries(t.pods).sort(byKey).map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: escapeRegex(value) })),
       { source_labels: [portMeta], action: 'keep', regex: escapeRegex(String(t.port)) },
+      ...podTargetLabels(),
+    ],
+  };
+}
+
+/** One job per HTTPS pod target: its namespace, its selector, the annotated port and path, verified TLS. */
+function tlsPodJob(t: NonNullable<PrometheusConfigOptions['tlsTargets']>[number], caFile: string): object {
+  const name = Object.entries(t.pods).sort(byKey).map(([, v]) => v).join('-');
+  return {
+    job_name: `kubernetes-pods-tls-${t.namespace}-${name}`,
+    honor_labels: true,
+    scheme: 'https',
+    tls_config: { ca_file: caFile, server_name: t.serverName },
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [t.namespace] } }],
+    relabel_configs: [
+      ...Object.entries(t.pods).sort(byKey).map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: escapeRegex(value) })),
+      ...annotationRelabels('pod').filter(r => (r as { target_label?: string }).target_label !== '__scheme__'),
       ...podTargetLabels(),
     ],
   };
@@ -162,10 +192,13 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
         kubernetes_sd_configs: [{ role: 'pod' }],
         relabel_configs: [
           ...annotationRelabels('pod'),
+          // HTTPS pods are scraped by their own jobs (tlsPodJob), which carry the CA and server name.
+          ...(options.tlsTargets?.length ? [{ source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scheme'], action: 'drop', regex: 'https' }] : []),
           ...podTargetLabels(),
         ],
       },
-      ...(options.authorizedTargets ?? []).map(authorizedJob),
+      ...(options.authorizedTargets ?? []).map(t => authorizedJob(t, options.caFile)),
+      ...(options.tlsTargets ?? []).map(t => tlsPodJob(t, options.caFile!)),
     ],
   };
   return stringify(config, { lineWidth: 0 });

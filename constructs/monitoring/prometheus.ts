@@ -9,6 +9,7 @@ import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings
 import { ContainerResources, ImageRef, KubeletTlsVerification } from '../lib/types';
 import { INSECURE_SKIP_VERIFY_REASON_ANNOTATION } from '../lib/verification-annotations';
 import { HardenedDeployment } from '../lib/workload';
+import type { CertificateProvider } from '../lib/certificates';
 import type { AlertmanagerOffer, ScrapeTargetOffer } from '../lib/component';
 import { AuthorizedTarget, prometheusConfig } from './prometheus-config';
 import { RuleGroup, ruleFiles } from './rules';
@@ -43,11 +44,18 @@ export interface PrometheusProps {
   /**
    * Pod ports Prometheus may scrape (their namespaces admit it on those
    * ports). Those with an `authorization` get a job of their own with the
-   * token mounted from the named Secret of this namespace.
+   * token mounted from the named Secret of this namespace; those with `tls`
+   * are scraped over verified HTTPS.
    */
   readonly scrapeTargets: readonly ScrapeTargetOffer[];
   /** Verification of the kubelets' serving certificates. @default { verify: true } */
   readonly kubeletTls?: KubeletTlsVerification;
+  /**
+   * Where the environment has TLS: a client certificate for Prometheus (its
+   * `ca.crt`, the environment CA, verifies the HTTPS targets). Required when a
+   * target has `tls`. @default - no HTTPS targets
+   */
+  readonly certificates?: CertificateProvider;
   /** API server endpoints (discovery and the apiserver job). */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
   /** Node addresses and the ports scraped there (kubelet 10250, node-exporter 9100). */
@@ -63,6 +71,9 @@ export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' 
 const PROMETHEUS_USER = { user: 65534, group: 65534, fsGroup: 65534 };
 /** Prometheus serves its UI, API and own metrics on 9090. */
 export const PROMETHEUS_PORT = 9090;
+/** Prometheus' client certificate, for the environment CA that verifies HTTPS scrape targets. */
+export const PROMETHEUS_CLIENT_TLS_SECRET = 'prometheus-client-tls';
+const PROMETHEUS_TLS_DIR = '/etc/prometheus/tls';
 /** The Service in front of the server (`<this>.<namespace>.svc:9090`). */
 export const PROMETHEUS_SERVICE = 'prometheus';
 const PORT = PROMETHEUS_PORT;
@@ -130,8 +141,22 @@ export class Prometheus extends Construct {
       path: t.authorization.path,
       params: t.authorization.params,
       credentialsFile: credentialsFile(t.authorization.secret),
+      ...(t.tls ? { tls: t.tls } : {}),
     }));
 
+    const httpsTargets = props.scrapeTargets.filter(t => t.tls);
+    // Authorized targets carry their TLS in their own job; the others get a TLS job each.
+    const tlsTargets = httpsTargets.filter(t => !t.authorization);
+    if (httpsTargets.length > 0 && !props.certificates) throw new Error(`prometheus: ${httpsTargets.length} scrape target(s) serve HTTPS but no certificate source gives Prometheus the CA to verify them`);
+    const tlsSecret = httpsTargets.length > 0 ? props.certificates!.request(this, 'Certificate', {
+      namespace: ns,
+      secretName: PROMETHEUS_CLIENT_TLS_SECRET,
+      dnsNames: [],
+      commonName: `prometheus.${ns}`,
+      usages: ['client auth'],
+      purpose: 'internal',
+      labels,
+    }) : undefined;
     const files = ruleFiles(props.rules ?? []);
     const hasRules = Object.keys(files).length > 0;
     const config = new SettingsConfigMap(this, 'Config', {
@@ -148,6 +173,8 @@ export class Prometheus extends Construct {
           alertmanagers: props.alertmanager?.targets,
           kubeletTls,
           authorizedTargets,
+          tlsTargets: tlsTargets.map(t => ({ namespace: t.namespace, pods: t.pods, serverName: t.tls!.serverName })),
+          caFile: `${PROMETHEUS_TLS_DIR}/ca.crt`,
         }),
       },
     });
@@ -168,6 +195,8 @@ export class Prometheus extends Construct {
     for (const c of credentialSecrets) {
       volumes.push({ name: credentialVolume(c.name), secret: { secretName: c.name, items: [{ key: c.key, path: c.key }], defaultMode: 0o440 } });
     }
+    // Only the CA is read (the client key would matter only for targets demanding client certificates).
+    if (tlsSecret) volumes.push({ name: 'tls', secret: { secretName: tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     const server = new HardenedDeployment(this, 'Server', {
       identity,
       tier: 'monitoring',
@@ -208,6 +237,7 @@ export class Prometheus extends Construct {
           ...(rules ? [{ name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true }] : []),
           ...(claim ? [{ name: 'data', mountPath: DATA }] : []),
           ...credentialSecrets.map(c => ({ name: credentialVolume(c.name), mountPath: `${CREDENTIALS_DIR}/${c.name}`, readOnly: true })),
+          ...(tlsSecret ? [{ name: 'tls', mountPath: PROMETHEUS_TLS_DIR, readOnly: true }] : []),
         ],
       }],
     });

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
 import { alertRule } from '../monitoring/rules';
-import { POSTGRES_SERVICE } from '../postgres';
+import { POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '../postgres';
 import { POSTGRES_SECRET } from '../postgres/component';
 import { PostgresExporter, POSTGRES_EXPORTER_PORT } from '.';
 import { PostgresExporterSetup } from './setup';
@@ -69,6 +69,7 @@ export const postgresExporterComponent = defineComponent({
       postgres: {
         host: `${POSTGRES_SERVICE}.${s.namespace}.svc`, database: s.postgres!.database,
         user: POSTGRES_EXPORTER_ROLE.name, passwordSecret: { name: POSTGRES_EXPORTER_ROLE.secret.name, key: POSTGRES_EXPORTER_ROLE.secret.key },
+        caSecret: ctx.certificates ? POSTGRES_TLS_SECRET : undefined,
       },
       scrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
     });
@@ -80,6 +81,7 @@ export const postgresExporterComponent = defineComponent({
       postgres: {
         host: `${POSTGRES_SERVICE}.${s.namespace}.svc`, database: s.postgres!.database,
         superuser: s.postgres!.user, superuserPassword: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key },
+        caSecret: ctx.certificates ? POSTGRES_TLS_SECRET : undefined,
       },
       role: { name: POSTGRES_EXPORTER_ROLE.name, password: { name: POSTGRES_EXPORTER_ROLE.secret.name, key: POSTGRES_EXPORTER_ROLE.secret.key } },
     });

@@ -7,6 +7,8 @@ import { POSTGRES_CLIENT_LABEL, POSTGRES_PORT } from '../postgres';
 
 /** The exporter's port (its Dockerfile EXPOSE and the default `--web.listen-address`). */
 export const POSTGRES_EXPORTER_PORT = 9187;
+/** Where the CA that signs Postgres' certificate is mounted. */
+const CA_DIR = '/etc/postgres-exporter/postgres-ca';
 /** The image's `USER nobody` (busybox). */
 const NOBODY = { user: 65534, group: 65534 };
 
@@ -17,7 +19,15 @@ export interface PostgresExporterProps {
   readonly image: ImageRef;
   readonly resources: ContainerResources;
   /** The Postgres it reads: Service host, database, user and the password Secret. */
-  readonly postgres: { readonly host: string; readonly database: string; readonly user: string; readonly passwordSecret: { readonly name: string; readonly key: string } };
+  readonly postgres: {
+    readonly host: string; readonly database: string; readonly user: string; readonly passwordSecret: { readonly name: string; readonly key: string };
+    /**
+     * Secret of the server certificate (same namespace): only its `ca.crt` is
+     * mounted, and the exporter connects with sslmode=verify-full (chain and
+     * host name). @default - sslmode=disable (no TLS in the environment)
+     */
+    readonly caSecret?: string;
+  };
   /** Who may scrape the metrics port. */
   readonly scrapers: readonly PeerSpec[];
 }
@@ -44,18 +54,22 @@ export class PostgresExporter extends Construct {
       replicas: 1,
       terminationGracePeriodSeconds: 10,
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
+      // Only the CA of the server's Secret: the exporter never holds the server key.
+      volumes: props.postgres.caSecret ? [{ name: 'postgres-ca', secret: { secretName: props.postgres.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
       podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(POSTGRES_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
       containers: [{
         name: 'postgres-exporter',
         image: props.image,
         ports: [{ name: 'metrics', containerPort: POSTGRES_EXPORTER_PORT }],
         env: {
-          // host:port/database; TLS to Postgres comes with the security work (issue 12).
-          DATA_SOURCE_URI: `${props.postgres.host}:${POSTGRES_PORT}/${props.postgres.database}?sslmode=disable`,
+          // host:port/database?params (exporter/datasource.go prefixes postgresql://user:pass@). lib/pq's
+          // verify-full checks the chain against sslrootcert AND the host name against the certificate.
+          DATA_SOURCE_URI: `${props.postgres.host}:${POSTGRES_PORT}/${props.postgres.database}?${props.postgres.caSecret ? `sslmode=verify-full&sslrootcert=${CA_DIR}/ca.crt` : 'sslmode=disable'}`,
           DATA_SOURCE_USER: props.postgres.user,
         },
         envFrom: [secretEnv('DATA_SOURCE_PASS', props.postgres.passwordSecret.name, props.postgres.passwordSecret.key)],
         resources: props.resources,
+        volumeMounts: props.postgres.caSecret ? [{ name: 'postgres-ca', mountPath: CA_DIR, readOnly: true }] : [],
         probes: {
           // The landing page answers while the process lives; /metrics also queries Postgres (pg_up).
           readiness: { check: { http: { path: '/metrics', port: 'metrics' } }, timings: { initialDelaySeconds: 5, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 } },

@@ -37,8 +37,13 @@ export interface PostgresExporterSetupProps {
     /** The superuser and its password Secret (only this Job and Postgres read it). */
     readonly superuser: string;
     readonly superuserPassword: { readonly name: string; readonly key: string };
-    /** libpq sslmode of the connection. @default prefer */
-    readonly sslMode?: string;
+    /**
+     * Secret (same namespace) whose `ca.crt` signs Postgres' certificate: only
+     * that key is mounted and psql connects with sslmode=verify-full (chain and
+     * host name), as the exporter does; Postgres admits remote clients only
+     * over TLS there (`hostssl`). @default - sslmode=disable (no TLS in the environment)
+     */
+    readonly caSecret?: string;
   };
   /** The role to create and its password Secret. */
   readonly role: { readonly name: string; readonly password: { readonly name: string; readonly key: string } };
@@ -46,6 +51,7 @@ export interface PostgresExporterSetupProps {
 
 /** The alpine image's postgres user: psql runs as anyone, a non-root uid is enough. */
 const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
+const CA_DIR = '/etc/postgres-exporter-setup/postgres-ca';
 
 /**
  * A Job that creates the exporter's monitoring role with the superuser's
@@ -68,6 +74,7 @@ export class PostgresExporterSetup extends Construct {
       terminationGracePeriodSeconds: 10,
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
       setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_monitor) the exporter connects as`,
+      volumes: pg.caSecret ? [{ name: 'postgres-ca', secret: { secretName: pg.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
       containers: [{
         name: 'setup',
         image: props.image,
@@ -86,7 +93,9 @@ export class PostgresExporterSetup extends Construct {
           PGPORT: String(POSTGRES_PORT),
           PGDATABASE: pg.database,
           PGUSER: pg.superuser,
-          PGSSLMODE: pg.sslMode ?? 'prefer',
+          // libpq reads these for psql and pg_isready alike; verify-full checks the chain and the host name.
+          PGSSLMODE: pg.caSecret ? 'verify-full' : 'disable',
+          ...(pg.caSecret ? { PGSSLROOTCERT: `${CA_DIR}/ca.crt` } : {}),
           PGCONNECT_TIMEOUT: '10',
         },
         envFrom: [
@@ -96,6 +105,7 @@ export class PostgresExporterSetup extends Construct {
         resources: props.resources,
         probes: { waivedBecause: 'a Job: three SQL statements, then it exits' },
         writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
+        volumeMounts: pg.caSecret ? [{ name: 'postgres-ca', mountPath: CA_DIR, readOnly: true }] : [],
       }],
     });
     this.pod = job.pod;

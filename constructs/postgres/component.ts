@@ -40,6 +40,7 @@ export const postgresComponent = defineComponent({
       user: p.user,
       passwordSecret: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key },
       clientNamespaces: p.clientNamespaces,
+      certificates: ctx.certificates,
     });
     return [{
       id: 'postgres',

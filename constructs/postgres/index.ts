@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { ComponentIdentity } from '../lib/labels';
+import { CertificateProvider, serviceDnsNames, TLS_SECRET_KEYS } from '../lib/certificates';
+import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
+import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { RunAsIdentity } from '../lib/security';
@@ -50,6 +52,12 @@ export interface PostgresProps {
    * leaving crash recovery to the next start. @default 60
    */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Where the environment has TLS: the server certificate from its source,
+   * `ssl=on`, and remote clients admitted only over TLS (`hostssl`).
+   * @default - no TLS (remote clients on `host` lines, still scram-sha-256)
+   */
+  readonly certificates?: CertificateProvider;
 }
 
 /**
@@ -68,6 +76,54 @@ export const POSTGRES_SERVICE = 'postgres';
 /** Where the claim is mounted; PGDATA is a subdirectory because a fresh volume's lost+found makes initdb refuse the mount point. */
 export const POSTGRES_MOUNT = '/var/lib/postgresql/data';
 export const POSTGRES_PGDATA = `${POSTGRES_MOUNT}/pgdata`;
+/** Secret of the server certificate where the environment has TLS (its `ca.crt` is what clients verify against). */
+export const POSTGRES_TLS_SECRET = 'postgres-tls';
+/** Where the server certificate and the client authentication file are mounted. */
+export const POSTGRES_TLS_DIR = '/etc/postgresql/tls';
+export const POSTGRES_HBA_DIR = '/etc/postgresql/hba';
+
+/**
+ * pg_hba.conf: scram-sha-256 for every connection (no trust, no md5, no
+ * password), over the socket and loopback (probes, the image's init scripts);
+ * remote clients over TLS only (`hostssl`) where the server has a certificate,
+ * else on `host`. First match wins; anything else is refused.
+ */
+export function postgresHba(tls: boolean): string {
+  const remote = tls ? 'hostssl' : 'host';
+  return [
+    '# TYPE  DATABASE USER ADDRESS       METHOD',
+    'local   all      all                scram-sha-256',
+    'host    all      all  127.0.0.1/32  scram-sha-256',
+    'host    all      all  ::1/128       scram-sha-256',
+    `${remote.padEnd(7)} all      all  0.0.0.0/0     scram-sha-256`,
+    `${remote.padEnd(7)} all      all  ::/0          scram-sha-256`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Server settings given as `-c` arguments: the image's entrypoint puts
+ * `postgres` in front of arguments starting with '-' and passes them to the
+ * temporary init server too (docker-library/postgres 6edb0a8c,
+ * 16/alpine3.22/docker-entrypoint.sh lines 298 and 328), so the init scripts
+ * already run under the same pg_hba.conf.
+ */
+export function postgresSettings(tls: boolean): string[] {
+  const settings: Record<string, string> = {
+    // Every stored password is a SCRAM verifier (also the default since 14; explicit so that nothing can store md5).
+    password_encryption: 'scram-sha-256',
+    hba_file: `${POSTGRES_HBA_DIR}/pg_hba.conf`,
+  };
+  if (tls) {
+    Object.assign(settings, {
+      ssl: 'on',
+      ssl_cert_file: `${POSTGRES_TLS_DIR}/${TLS_SECRET_KEYS.cert}`,
+      ssl_key_file: `${POSTGRES_TLS_DIR}/${TLS_SECRET_KEYS.key}`,
+      ssl_min_protocol_version: 'TLSv1.2',
+    });
+  }
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
 
 const READINESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
 /** Lenient: a restart of a busy database is worse than a slow answer. */
@@ -98,6 +154,18 @@ export class Postgres extends Construct {
     const identity: ComponentIdentity = {
       name: 'postgres', instance: props.instance, component: 'database', partOf: 'dockercoins', version: props.image.tag,
     };
+    const tls = props.certificates !== undefined;
+    const labels = recommendedLabels(this, identity);
+    const certSecret = props.certificates?.request(this, 'Certificate', {
+      namespace: ns,
+      secretName: POSTGRES_TLS_SECRET,
+      // The headless Service and the pod's own name under it.
+      dnsNames: [...serviceDnsNames(POSTGRES_SERVICE, ns), `postgres-0.${POSTGRES_SERVICE}.${ns}.svc`, `postgres-0.${POSTGRES_SERVICE}.${ns}.svc.cluster.local`],
+      usages: ['server auth'],
+      purpose: 'internal',
+      labels,
+    });
+    const hba = new SettingsConfigMap(this, 'Hba', { name: 'postgres-hba', namespace: ns, labels, data: { 'pg_hba.conf': postgresHba(tls) } });
     const pgIsReady = ['pg_isready', '-U', props.user, '-d', props.database, '-h', '127.0.0.1', '-p', String(POSTGRES_PORT)];
     this.serviceName = POSTGRES_SERVICE;
 
@@ -112,10 +180,20 @@ export class Postgres extends Construct {
       terminationGracePeriodSeconds: grace,
       superuserCredentials: [{ secret: props.passwordSecret.name, key: props.passwordSecret.key }],
       volumeClaims: [{ name: 'data', size: props.storage.size, storageClassName: props.storage.storageClassName }],
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: hba.checksum },
+      volumes: [
+        { name: 'hba', configMap: { name: hba.name } },
+        // Postgres refuses a key file with group or world access unless root owns it, and then
+        // accepts u=rw,g=r (0640) at most (src/backend/libpq/be-secure-common.c,
+        // check_ssl_key_file_permissions). Secret files are owned by root with group fsGroup (the postgres group, POSTGRES_USER_ID):
+        // 0640 lets the postgres user read the key through its group, and nobody else.
+        ...(certSecret ? [{ name: 'tls', secret: { secretName: certSecret, defaultMode: 0o640 } }] : []),
+      ],
       containers: [{
         name: 'postgres',
         image: props.image,
         resources: props.resources,
+        args: postgresSettings(tls),
         ports: [{ name: 'postgres', containerPort: POSTGRES_PORT }],
         env: {
           PGDATA: POSTGRES_PGDATA,
@@ -147,7 +225,11 @@ export class Postgres extends Construct {
           { path: '/tmp' },
           { path: '/dev/shm', medium: 'Memory', sizeLimit: props.shmSize },
         ],
-        volumeMounts: [{ name: 'data', mountPath: POSTGRES_MOUNT }],
+        volumeMounts: [
+          { name: 'data', mountPath: POSTGRES_MOUNT },
+          { name: 'hba', mountPath: POSTGRES_HBA_DIR, readOnly: true },
+          ...(certSecret ? [{ name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true }] : []),
+        ],
       }],
     });
     const pod = this.statefulSet.pod;

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { selectorLabels } from '../lib/labels';
-import { Traefik, TRAEFIK_IDENTITY, TRAEFIK_PORTS } from '.';
+import { tlsEnabled } from '../lib/certificates';
+import { Traefik, TRAEFIK_HSTS_MIDDLEWARE, TRAEFIK_IDENTITY, TRAEFIK_PORTS, TRAEFIK_ROUTER_MIDDLEWARES_ANNOTATION } from '.';
 import { traefikPanels, traefikRules } from './rules';
 import { traefikSchema } from './schema';
 
@@ -26,6 +27,8 @@ export const traefikComponent = defineComponent({
       routes: t.dashboard === 'insecure' && t.dashboardHost ? [{ host: t.dashboardHost, field: 'edge.traefik.dashboardHost', path: '/' as const }] : [],
       scrapeTargets: [{ namespace: platform.ingress.controllerNamespace, pods: selectorLabels(TRAEFIK_IDENTITY), port: TRAEFIK_PORTS.metrics }],
       ingressController: traefikPeer(platform.ingress.controllerNamespace),
+      // Every TLS Ingress gets HSTS from the file provider's middleware (no CRD).
+      tlsRouteAnnotations: tlsEnabled(platform.certificates) ? { [TRAEFIK_ROUTER_MIDDLEWARES_ANNOTATION]: `${TRAEFIK_HSTS_MIDDLEWARE}@file` } : undefined,
       workloads: [{ namespace: platform.ingress.controllerNamespace, kind: t.mode === 'hostPort' ? 'DaemonSet' as const : 'Deployment' as const, name: TRAEFIK_IDENTITY.name }],
       alertRules: [traefikRules()],
       panels: traefikPanels(),
@@ -43,7 +46,10 @@ export const traefikComponent = defineComponent({
       ingressClassName: ctx.platform.ingress.className,
       dashboard: t.dashboard,
       dashboardHost: t.dashboardHost,
-      ingressAnnotations: ctx.ingressRoute('').annotations,
+      dashboardRoute: t.dashboard === 'insecure' && t.dashboardHost ? ctx.ingressRoute(t.dashboardHost) : undefined,
+      tls: ctx.certificates ? { hsts: t.hsts } : undefined,
+      trustedIPs: t.forwardedHeaders.trustedIPs,
+      shutdown: t.shutdown,
       backends: ctx.wiring.routes.flatMap(r => (r.backend ? [r.backend] : [])),
       metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },

@@ -1,4 +1,4 @@
-import { HostIngress } from '../lib/ingress';
+import { HostIngress, IngressRoute } from '../lib/ingress';
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { stringify } from 'yaml';
@@ -50,8 +50,22 @@ export interface TraefikProps {
   readonly dashboard: DashboardExposure;
   /** Route this host to the insecure dashboard (only with dashboard `insecure`). @default - port-forward only */
   readonly dashboardHost?: string;
-  /** Annotations of the dashboard Ingress (e.g. `pulumi.com/skipAwait`). @default - none */
-  readonly ingressAnnotations?: Readonly<Record<string, string>>;
+  /** How the dashboard host is published (class, annotations, TLS); required with `dashboardHost`. @default - no dashboard Ingress */
+  readonly dashboardRoute?: IngressRoute;
+  /**
+   * TLS at the edge, where the environment has TLS: port 80 redirects
+   * permanently to 443, and the HSTS middleware (`TRAEFIK_HSTS_MIDDLEWARE`) is
+   * defined for the Ingresses to reference. @default - plain HTTP is served as is (no TLS in the environment)
+   */
+  readonly tls?: { readonly hsts: HstsPolicy };
+  /**
+   * Addresses whose X-Forwarded-* headers are trusted on the public entry
+   * points (`entryPoints.<name>.forwardedHeaders.trustedIPs`): the load
+   * balancer's. @default - none (forwarded headers of every client are dropped)
+   */
+  readonly trustedIPs?: readonly string[];
+  /** Graceful shutdown; Traefik's life-cycle timeouts are derived from it (`traefikLifeCycle`). */
+  readonly shutdown: TraefikShutdown;
   /**
    * Everything Ingresses route to: the only pods Traefik may open connections
    * to. The backends' own policies must admit this namespace on these ports.
@@ -65,6 +79,48 @@ export interface TraefikProps {
   readonly tolerations?: readonly TolerationSpec[];
 }
 
+/** Strict-Transport-Security of every TLS host (Traefik's headers middleware: stsSeconds, stsIncludeSubdomains, stsPreload). */
+export interface HstsPolicy {
+  readonly maxAgeSeconds: number;
+  readonly includeSubdomains: boolean;
+  readonly preload: boolean;
+}
+
+/** Shutdown of a Traefik pod: the kubelet's grace period, and how long Traefik keeps accepting requests after SIGTERM. */
+export interface TraefikShutdown {
+  readonly terminationGracePeriodSeconds: number;
+  readonly requestAcceptGraceSeconds: number;
+}
+
+/** Seconds between the end of Traefik's grace timeout and SIGKILL: the process exits cleanly before the kubelet kills it. */
+export const TRAEFIK_SHUTDOWN_MARGIN_SECONDS = 5;
+
+/**
+ * Traefik's entry point life cycle (static config
+ * `entryPoints.<name>.transport.lifeCycle`, traefik/traefik v3.3.4
+ * pkg/config/static/static_config.go `LifeCycle`), derived from the pod's
+ * termination grace period. On SIGTERM each entry point keeps accepting for
+ * `requestAcceptGraceTimeout` (while /ping answers 503 — pkg/ping/ping.go
+ * `TerminatingStatusCode` — so readiness drops the pod from the endpoints),
+ * then gives active requests `graceTimeOut` (pkg/server/server_entrypoint_tcp.go
+ * `Shutdown`: the two run one after the other). Their sum plus a margin is the
+ * grace period, so no request is cut by SIGKILL.
+ */
+export function traefikLifeCycle(shutdown: TraefikShutdown): { requestAcceptGraceTimeoutSeconds: number; graceTimeOutSeconds: number } {
+  const graceTimeOutSeconds = shutdown.terminationGracePeriodSeconds - shutdown.requestAcceptGraceSeconds - TRAEFIK_SHUTDOWN_MARGIN_SECONDS;
+  if (graceTimeOutSeconds < 1) {
+    throw new Error(`traefik: terminationGracePeriodSeconds ${shutdown.terminationGracePeriodSeconds} leaves no time to finish requests after requestAcceptGraceSeconds ${shutdown.requestAcceptGraceSeconds} and the ${TRAEFIK_SHUTDOWN_MARGIN_SECONDS} s margin`);
+  }
+  return { requestAcceptGraceTimeoutSeconds: shutdown.requestAcceptGraceSeconds, graceTimeOutSeconds };
+}
+
+/** Name of the HSTS middleware in the file provider; Ingresses reference it as `<name>@file`. */
+export const TRAEFIK_HSTS_MIDDLEWARE = 'hsts';
+/** The Ingress annotation attaching middlewares to the router Traefik's Kubernetes Ingress provider builds (pkg/provider/kubernetes/ingress/annotations.go). */
+export const TRAEFIK_ROUTER_MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
+/** Minimum TLS version of every TLS connection (file provider `tls.options.default.minVersion`; pkg/tls/certificate.go MinVersion values). */
+export const TRAEFIK_MIN_TLS_VERSION = 'VersionTLS12';
+
 /** Container ports (unprivileged: the process never needs a capability). */
 export const TRAEFIK_PORTS = { traefik: 8080, web: 8000, websecure: 8443, metrics: 9100 } as const;
 /** Ports clients use: on the node (hostPort mode) or on the LoadBalancer Service. */
@@ -73,7 +129,9 @@ export const TRAEFIK_PUBLIC_PORTS = { web: 80, websecure: 443 } as const;
 /** Traefik's chart identity: uid/gid 65532 (nonroot). */
 const TRAEFIK_USER = { user: 65532, group: 65532 };
 const CONTROL_PLANE_TOLERATION: TolerationSpec = { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' };
-const DASHBOARD_CONFIG_DIR = '/etc/traefik/dynamic';
+/** The file provider's dynamic configuration (a ConfigMap mounted read-only). */
+const DYNAMIC_CONFIG_DIR = '/etc/traefik/dynamic';
+const DYNAMIC_CONFIG_FILE = 'dynamic.yml';
 
 /** `/ping` on the internal entry point: readiness drops a pod at once, liveness allows 30 s. */
 /**
@@ -125,6 +183,9 @@ export class Traefik extends Construct {
     if (!hostPort && !props.loadBalancer) throw new Error('traefik: mode "loadBalancer" needs loadBalancer.replicas and spread');
     if (props.dashboard === 'insecure' && !hostPort) throw new Error('traefik: an insecure dashboard is only allowed in hostPort mode');
     if (props.dashboardHost && props.dashboard !== 'insecure') throw new Error('traefik: dashboardHost needs dashboard "insecure"');
+    if (props.dashboardHost && !props.dashboardRoute) throw new Error('traefik: dashboardHost needs dashboardRoute');
+    const lifeCycle = traefikLifeCycle(props.shutdown);
+    const publicEntryPoints = ['web', 'websecure'] as const;
 
     const args = [
       '--global.checkNewVersion=false',
@@ -145,6 +206,25 @@ export class Traefik extends Construct {
       '--metrics.prometheus.addRoutersLabels=true',
       '--providers.kubernetesingress=true',
       `--providers.kubernetesingress.ingressClass=${props.ingressClassName}`,
+      // Shutdown timeouts of every entry point, from the termination grace period (traefikLifeCycle).
+      ...(['traefik', 'web', 'websecure', 'metrics'] as const).flatMap(ep => [
+        `--entryPoints.${ep}.transport.lifeCycle.requestAcceptGraceTimeout=${lifeCycle.requestAcceptGraceTimeoutSeconds}s`,
+        `--entryPoints.${ep}.transport.lifeCycle.graceTimeOut=${lifeCycle.graceTimeOutSeconds}s`,
+      ]),
+      // X-Forwarded-* from the load balancer only (entryPoints.<name>.forwardedHeaders.trustedIPs, a comma-separated list).
+      ...(props.trustedIPs?.length ? publicEntryPoints.map(ep => `--entryPoints.${ep}.forwardedHeaders.trustedIPs=${props.trustedIPs!.join(',')}`) : []),
+      // TLS: every request on port 80 is redirected permanently to https on the PUBLIC port 443. `to` is
+      // ":443", not "websecure": with an entry point name, Traefik redirects to that entry point's own
+      // address port (8443, pkg/provider/traefik/internal.go getRedirectPort), which clients never reach.
+      ...(props.tls ? [
+        `--entryPoints.web.http.redirections.entryPoint.to=:${TRAEFIK_PUBLIC_PORTS.websecure}`,
+        '--entryPoints.web.http.redirections.entryPoint.scheme=https',
+        '--entryPoints.web.http.redirections.entryPoint.permanent=true',
+      ] : []),
+      // The dynamic configuration (TLS options, HSTS middleware, dashboard router). A file, not the
+      // directory: a ConfigMap mount also holds `..data` links the directory provider would read twice.
+      `--providers.file.filename=${DYNAMIC_CONFIG_DIR}/${DYNAMIC_CONFIG_FILE}`,
+      '--providers.file.watch=false',
     ];
     this.serviceName = hostPort ? undefined : name;
     // Publishing the Service fills every Ingress's status with the LB address.
@@ -155,36 +235,18 @@ export class Traefik extends Construct {
       'prometheus.io/port': String(TRAEFIK_PORTS.metrics),
       'prometheus.io/path': '/metrics',
     };
-    const volumes: k8s.Volume[] = [];
-    const volumeMounts: k8s.VolumeMount[] = [];
-    if (props.dashboard === 'insecure') {
-      args.push('--api.dashboard=true', '--api.insecure=true');
-    } else if (props.dashboard === 'port-forward-only') {
-      // The same router `--api.insecure` would create, declared explicitly on
-      // the internal entry point that nothing publishes.
-      const dashboard = new SettingsConfigMap(this, 'DashboardRouter', {
-        name: 'traefik-dashboard-router',
-        namespace: ns,
-        labels,
-        data: {
-          'dashboard.yml': stringify({
-            http: {
-              routers: {
-                dashboard: { entryPoints: ['traefik'], rule: 'PathPrefix(`/api`) || PathPrefix(`/dashboard`)', service: 'api@internal' },
-              },
-            },
-          }),
-        },
-      });
-      // A file, not the directory: a ConfigMap mount also holds `..data` links
-      // the directory provider would read twice.
-      args.push('--api.dashboard=true', `--providers.file.filename=${DASHBOARD_CONFIG_DIR}/dashboard.yml`, '--providers.file.watch=false');
-      volumes.push({ name: 'dashboard-router', configMap: { name: dashboard.name } });
-      volumeMounts.push({ name: 'dashboard-router', mountPath: DASHBOARD_CONFIG_DIR, readOnly: true });
-      podAnnotations[SETTINGS_CHECKSUM_ANNOTATION] = dashboard.checksum;
-    } else {
-      args.push('--api=false');
-    }
+    if (props.dashboard === 'insecure') args.push('--api.dashboard=true', '--api.insecure=true');
+    else if (props.dashboard === 'port-forward-only') args.push('--api.dashboard=true');
+    else args.push('--api=false');
+    const dynamic = new SettingsConfigMap(this, 'DynamicConfig', {
+      name: 'traefik-dynamic',
+      namespace: ns,
+      labels,
+      data: { [DYNAMIC_CONFIG_FILE]: stringify(traefikDynamicConfig({ dashboardRouter: props.dashboard === 'port-forward-only', hsts: props.tls?.hsts })) },
+    });
+    const volumes: k8s.Volume[] = [{ name: 'dynamic-config', configMap: { name: dynamic.name } }];
+    const volumeMounts: k8s.VolumeMount[] = [{ name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }];
+    podAnnotations[SETTINGS_CHECKSUM_ANNOTATION] = dynamic.checksum;
 
     const ports: ContainerPortSpec[] = [
       { name: 'traefik', containerPort: TRAEFIK_PORTS.traefik },
@@ -198,8 +260,8 @@ export class Traefik extends Construct {
       namespace: ns,
       runAs: TRAEFIK_USER,
       qos: 'Burstable',
-      // Connections drain during the grace period; the chart uses 60 s.
-      terminationGracePeriodSeconds: 60,
+      // Connections drain during the grace period; Traefik's life-cycle timeouts fit inside it (traefikLifeCycle).
+      terminationGracePeriodSeconds: props.shutdown.terminationGracePeriodSeconds,
       automountServiceAccountToken: true,
       apiAccessReason: 'the Ingress provider watches Ingresses, Services and EndpointSlices and updates Ingress status through the API',
       podAnnotations,
@@ -263,7 +325,7 @@ export class Traefik extends Construct {
       });
       new HostIngress(this, 'DashboardIngress', {
         name: 'traefik-dashboard', namespace: ns, labels, serviceName: service.name, servicePort: 'traefik',
-        route: { host: dashboardHost, className: props.ingressClassName, annotations: props.ingressAnnotations },
+        route: props.dashboardRoute!,
       });
     }
 
@@ -281,6 +343,31 @@ export class Traefik extends Construct {
     if (dashboardHost) egress.push({ peers: [self], ports: [{ port: TRAEFIK_PORTS.traefik }] });
     new WorkloadNetworkPolicy(this, 'Policy', { name, namespace: ns, labels, podSelector: workload.selector, ingress, egress });
   }
+}
+
+/**
+ * The file provider's dynamic configuration (traefik/traefik v3.3.4,
+ * pkg/config/dynamic): `tls.options.default` applies to every TLS router
+ * without its own options (pkg/tls/tls.go `Options.MinVersion`); the `hsts`
+ * headers middleware (pkg/config/dynamic/middlewares.go `Headers.STSSeconds`,
+ * `STSIncludeSubdomains`, `STSPreload`) is attached by the Ingress annotation
+ * `router.middlewares: hsts@file` — no Traefik CRD is needed for either.
+ */
+export function traefikDynamicConfig(o: { dashboardRouter: boolean; hsts?: HstsPolicy }): Record<string, unknown> {
+  const http: Record<string, unknown> = {};
+  // The same router `--api.insecure` would create, declared explicitly on the internal entry point that nothing publishes.
+  if (o.dashboardRouter) http.routers = { dashboard: { entryPoints: ['traefik'], rule: 'PathPrefix(`/api`) || PathPrefix(`/dashboard`)', service: 'api@internal' } };
+  if (o.hsts) {
+    http.middlewares = {
+      [TRAEFIK_HSTS_MIDDLEWARE]: {
+        headers: { stsSeconds: o.hsts.maxAgeSeconds, stsIncludeSubdomains: o.hsts.includeSubdomains, stsPreload: o.hsts.preload },
+      },
+    };
+  }
+  return {
+    ...(Object.keys(http).length > 0 ? { http } : {}),
+    tls: { options: { default: { minVersion: TRAEFIK_MIN_TLS_VERSION } } },
+  };
 }
 
 /**

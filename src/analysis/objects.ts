@@ -183,6 +183,8 @@ const CLUSTER_SCOPED = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   'APIService', 'CertificateSigningRequest', 'FlowSchema',
   'PriorityLevelConfiguration', 'ComponentStatus', 'IPAddress', 'ServiceCIDR',
+  // cert-manager (cert-manager.io_clusterissuers.yaml: scope Cluster)
+  'ClusterIssuer',
 ]);
 
 /** Whether objects of this kind live outside namespaces. */

@@ -24,6 +24,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { APPLYSET_PARENT, APPLYSET_PARENT_API_VERSION } from '../../constructs/lib/applyset';
 import { K8sObject, isRecord } from './objects';
+import { isCertManagerKind, validateCertManager } from './schema-cert-manager';
 
 interface AjvError {
   instancePath: string;
@@ -169,7 +170,7 @@ const UNREAD_FIELDS: Record<string, RegExp[]> = {
 
 /** Whether a schema is available for this apiVersion/kind. */
 export function hasSchema(apiVersion: string, kind: string): boolean {
-  return lookupValidator(apiVersion, kind) !== null;
+  return isCertManagerKind(apiVersion, kind) || lookupValidator(apiVersion, kind) !== null;
 }
 
 /** What the validator did with one object node. */
@@ -300,13 +301,15 @@ function unique<T>(xs: T[]): T[] {
  * (`spec.template.spec.containers[0].ports[0].containerPort: must be integer`);
  * an empty list means valid. Unknown apiVersion/kind pairs yield
  * `no schema for <apiVersion> <kind>` — custom resources must be checked some
- * other way. API versions removed from Kubernetes (e.g. `extensions/v1beta1`)
+ * other way (cert-manager.io/v1 Certificate, Issuer and ClusterIssuer are: schema-cert-manager.ts). API versions removed from Kubernetes (e.g. `extensions/v1beta1`)
  * are reported too, although kubernetes-models still has their schemas. Unknown fields are reported as `<path>: unknown field`.
  */
 export function validateSchema(o: K8sObject): string[] {
   if (!isRecord(o)) return ['(root): must be object'];
   const removedIn = REMOVED_API_VERSIONS[o.apiVersion];
   if (removedIn) return [`apiVersion: ${o.apiVersion} ${o.kind} is no longer served (removed in Kubernetes ${removedIn})`];
+  // cert-manager's kinds: encoded from its CRDs (schema-cert-manager.ts), no kubernetes-models package.
+  if (isCertManagerKind(String(o.apiVersion), String(o.kind))) return validateCertManager(o);
   if (o.apiVersion === APPLYSET_PARENT_API_VERSION && o.kind === APPLYSET_PARENT.kind) return validateApplySetParent(o);
   const validate = lookupValidator(String(o.apiVersion), String(o.kind));
   if (!validate) return [`no schema for ${o.apiVersion} ${o.kind}`];

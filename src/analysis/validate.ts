@@ -25,6 +25,8 @@
  *  - ingress-conflict    no host+path published by two Ingress paths
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
  *  - audit-exemption     every kube-score ignore and Polaris exemption has a reason (rules-exemptions.ts)
+ *  - plain-http          in an environment with TLS: no Ingress host without TLS, no published
+ *                        Traefik entry point without TLS or a redirect to https (rules-tls.ts)
  */
 import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate, workloadsOf } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
@@ -39,6 +41,7 @@ import { checkQuantities } from './rules-quantities';
 import { checkSuperuserCredentials, declaredCredentials } from './rules-credentials';
 import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 import { checkAuditExemptions } from './rules-exemptions';
+import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -53,7 +56,7 @@ export const RULES = [
   'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
   'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
   'secret-values', 'superuser-credential', 'insecure-skip-verify', 'service-selector', 'service-target-port', 'ingress-backend',
-  'ingress-host', 'ingress-conflict', 'netpol-selector', 'audit-exemption',
+  'ingress-host', 'ingress-conflict', 'netpol-selector', 'audit-exemption', 'plain-http',
 ] as const;
 
 export type RuleId = (typeof RULES)[number];
@@ -82,6 +85,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
   'ingress-conflict': 'no host and path published by two Ingress paths',
   'netpol-selector': 'a NetworkPolicy podSelector matches some pod template',
   'audit-exemption': 'every kube-score ignore and Polaris exemption carries its reason',
+  'plain-http': 'with TLS in the environment: no Ingress host without TLS, no published entry point without a redirect',
 };
 
 /**
@@ -123,6 +127,7 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
   const conflicts = ingressConflicts(objects, duplicates);
   const limitRanges = limitRangesByNamespace(objects);
   const credentials = declaredCredentials(workloadsOf(objects));
+  const tls = hasTls(objects);
   const services = new Map<string, K8sObject>();
   for (const o of objects) {
     if (o.kind === 'Service' && o.apiVersion === 'v1') services.set(`${namespaceOf(o)}/${o.metadata.name}`, o);
@@ -176,6 +181,10 @@ export function validateManifests(objects: K8sObject[]): Problem[] {
     }
     if (o.kind === 'NetworkPolicy') for (const m of checkPolicySelector(o, pods)) add('netpol-selector', m);
     for (const m of checkAuditExemptions(o)) add('audit-exemption', m);
+    if (tls) {
+      if (o.kind === 'Ingress') for (const m of checkIngressTls(o)) add('plain-http', m);
+      if (tpl) for (const m of checkTraefikRedirects(o, objects)) add('plain-http', m);
+    }
   });
   return out;
 }

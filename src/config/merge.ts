@@ -1,7 +1,10 @@
 /**
  * Deep merge for stack-config overrides: objects merge key by key, arrays of
  * objects with a `name` merge by name (so one instance can be tuned without
- * restating the others), other arrays and scalars replace.
+ * restating the others), other arrays and scalars replace. An object that
+ * picks another variant of a tagged union (a different `source`, as in
+ * `certificates: { source: 'external' }` over cert-manager) replaces the base:
+ * the fields of the other variant would not be valid in it.
  */
 import { isRecord } from '../../constructs/lib/record';
 export function mergeOverrides<T>(base: T, override: unknown): T {
@@ -19,11 +22,24 @@ function merge(base: unknown, override: unknown): unknown {
     return result;
   }
   if (isRecord(base) && isRecord(override)) {
+    if (otherVariant(base, override)) return override;
     const result: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) result[key] = merge(base[key], value);
+    for (const [key, value] of Object.entries(override)) {
+      const tag = INNER_UNION_TAGS[key];
+      const replaces = tag !== undefined && isRecord(base[key]) && isRecord(value) && typeof value[tag] === 'string' && (base[key] as Record<string, unknown>)[tag] !== value[tag];
+      result[key] = replaces ? value : merge(base[key], value);
+    }
     return result;
   }
   return override;
+}
+
+/** Tags of the config's tagged unions (`certificates.source`, `certificates.ingressIssuer.type`). */
+const UNION_TAGS = ['source'] as const;
+const INNER_UNION_TAGS: Readonly<Record<string, string>> = { ingressIssuer: 'type' };
+
+function otherVariant(base: Record<string, unknown>, override: Record<string, unknown>): boolean {
+  return UNION_TAGS.some(tag => typeof base[tag] === 'string' && typeof override[tag] === 'string' && base[tag] !== override[tag]);
 }
 
 function isNamedList(list: unknown[]): list is Array<{ name: unknown }> {

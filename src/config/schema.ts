@@ -9,6 +9,7 @@
 import { consulSchema } from '../../constructs/consul/schema';
 import { dataNamespaceSchema } from '../../constructs/data/schema';
 import { dockercoinsSchema } from '../../constructs/dockercoins/schema';
+import { certificatesSchema } from '../../constructs/lib/certificates';
 import { cidrs, dnsLabel, dnsSubdomain, int, port, spreadPolicy, z } from '../../constructs/lib/schema';
 import { loggingSchema } from '../../constructs/logging/schema';
 import { metricsServerSchema, monitoringSchema } from '../../constructs/monitoring/schema';
@@ -69,6 +70,14 @@ const coreSchema = z.strictObject({
     /** CIDRs of the node addresses. */
     nodeCidrs: cidrs(),
   }),
+  /**
+   * Where TLS certificates come from: `none` (plain HTTP, dev), `cert-manager`
+   * (the model emits Issuers and Certificates; cert-manager is a prerequisite)
+   * or `external` (Secrets created outside the model, listed in SECRETS.md).
+   * Any source but `none` turns on TLS for every Ingress host and every
+   * internal endpoint (docs/security-tls.md). @default { source: 'none' }
+   */
+  certificates: certificatesSchema,
   /** DockerCoins instances, each in its own namespace. */
   dockercoins: dockercoinsSchema,
   /** Consul, Postgres and StorageClasses. @default - none */

@@ -36,6 +36,7 @@ export function wiringOf(active: readonly ActiveComponent[]): Wiring {
     routes,
     scrapeTargets: active.flatMap(a => a.offers.scrapeTargets ?? []),
     ingressController: active.find(a => a.offers.ingressController)?.offers.ingressController,
+    tlsRouteAnnotations: active.find(a => a.offers.tlsRouteAnnotations)?.offers.tlsRouteAnnotations,
     metricsScraper: active.find(a => a.offers.metricsScraper)?.offers.metricsScraper,
     workloads: active.flatMap(a => a.offers.workloads ?? []),
     alertRules: active.flatMap(a => a.offers.alertRules ?? []),
@@ -87,6 +88,10 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
     const first = routes.get(key);
     if (first) problems.push({ path: route.field, reason: `"${route.host}" is already used by ${first.field}; hosts must be unique` });
     else routes.set(key, route);
+    // A TLS Secret nobody would create: without a certificate source nothing issues or lists it.
+    if (route.tlsSecretName && env.certificates.source === 'none') {
+      problems.push({ path: route.field.replace(/(\.host|\.ingressHost|\.dashboardHost)$/, '.tlsSecretName'), reason: `"${route.tlsSecretName}" names a TLS Secret, but certificates.source is "none": nothing issues or lists it. Set certificates.source (cert-manager or external), or remove it` });
+    }
   }
   // Node ports are cluster-wide.
   const ports = new Map<number, string>();

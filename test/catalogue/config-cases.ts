@@ -146,7 +146,7 @@ const OVERRIDES: OverrideCase[] = [
   ov('typo-replicaCount', 'prod', dc({ webui: { replicaCount: 3 } }), ['dockercoins[dockercoins].webui.replicaCount: unknown field; the fields here are image, nodePort, replicas, resources'], 'typo replicaCount'),
   // The top level grows with every registered component: its field list comes from the schema.
   ov('typo-storageclass', 'prod', { storageclass: 'replicated' }, [`storageclass: unknown field; the fields here are ${knownFields(environmentSchema, []).join(', ')}`], 'typo at the top level'),
-  ov('typo-dashbordHost', 'dev', { edge: { traefik: { dashbordHost: 'dashboard.localhost' } } }, ['edge.traefik.dashbordHost: unknown field; the fields here are dashboard, dashboardHost, image, loadBalancer, mode, resources'], 'typo dashbordHost'),
+  ov('typo-dashbordHost', 'dev', { edge: { traefik: { dashbordHost: 'dashboard.localhost' } } }, ['edge.traefik.dashbordHost: unknown field; the fields here are dashboard, dashboardHost, forwardedHeaders, hsts, image, loadBalancer, mode, resources, shutdown'], 'typo dashbordHost'),
   ov('typo-kibana-replica', 'prod', { logging: { kibana: { replica: 3 } } }, ['logging.kibana.replica: unknown field; the fields here are host, replicas, resources, tlsSecretName'], 'typo replica'),
   ov('misplaced-rng-nodePort', 'dev', dc({ rng: { nodePort: 30081 } }), ['dockercoins[dockercoins].rng.nodePort: unknown field; the fields here are image, resources, tolerations'], 'misplaced rng.nodePort'),
   ov('misplaced-webui-tolerations', 'prod', dc({ webui: { tolerations: [{ operator: 'Exists' }] } }), ['dockercoins[dockercoins].webui.tolerations: unknown field; the fields here are image, nodePort, replicas, resources'], 'misplaced webui.tolerations'),

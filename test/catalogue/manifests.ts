@@ -956,6 +956,40 @@ spec:
     expected: ['Service shop/dns: [service-target-port] port 53: no selected pod declares containerPort 5353/UDP (declared: dns=5353/TCP)'],
   },
 
+  // ---------------------------------------------------------------- plain-http
+  {
+    id: 'plain-http-host-in-tls-environment',
+    mistake: 'one host left on plain HTTP where the environment serves TLS (issue 12)',
+    yaml: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: admin, namespace: shop}
+spec:
+  rules:
+  - host: admin.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+`,
+    expected: ['Ingress shop/admin: [plain-http] rule 0 host "admin.example.com" is served over plain HTTP in an environment with TLS: list it in spec.tls with a certificate Secret'],
+  },
+
   // ---------------------------------------------------------------- ingress-backend, ingress-host, ingress-conflict
   {
     id: 'ingress-backend-missing-service',

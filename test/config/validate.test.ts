@@ -99,9 +99,14 @@ describe('stack config overrides (Pulumi)', () => {
   });
 
   test('optional fields can be set', () => {
-    const env = loadEnvironment('dev', { storageClass: 'local-path', clusterStorageClasses: ['local-path'], dockercoins: [{ name: 'dockercoins', tlsSecretName: 'dev-tls' }] });
+    const env = loadEnvironment('staging', { storageClass: 'local-path', clusterStorageClasses: ['local-path'], dockercoins: [{ name: 'blue', tlsSecretName: 'dev-tls' }] });
     expect(env.storageClass).toBe('local-path');
     expect(env.dockercoins[0].tlsSecretName).toBe('dev-tls');
+  });
+
+  test('a TLS Secret name without a certificate source is refused (nothing would issue or list it)', () => {
+    expect(() => loadEnvironment('dev', { dockercoins: [{ name: 'dockercoins', tlsSecretName: 'dev-tls' }] }))
+      .toThrow('dockercoins[dockercoins].tlsSecretName: "dev-tls" names a TLS Secret, but certificates.source is "none"');
   });
 
   test('overrides are validated like the config', () => {

@@ -56,7 +56,9 @@ describe.each(INSTANCES)('DockerCoins in %s, instance %s', (env, name) => {
     const ingress = find(app, 'Ingress', 'webui');
     expect(ingress.spec.ingressClassName).toBe('traefik');
     expect(ingress.spec.rules).toEqual([{ host: cfg.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'webui', port: { name: 'http' } } } }] } }]);
-    expect(ingress.spec.tls).toEqual(cfg.tlsSecretName ? [{ hosts: [cfg.host], secretName: cfg.tlsSecretName }] : undefined);
+    // Where the environment has TLS every host has it (the configured Secret, else <first label>-tls); elsewhere none.
+    const tls = loadEnvironment(env).certificates.source !== 'none';
+    expect(ingress.spec.tls).toEqual(tls ? [{ hosts: [cfg.host], secretName: cfg.tlsSecretName ?? `${cfg.host.split('.')[0]}-tls` }] : undefined);
   });
 
   test('webui is on a NodePort only where configured', () => {

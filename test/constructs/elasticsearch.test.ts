@@ -140,9 +140,9 @@ describe('Elasticsearch three nodes', () => {
     expect(s['xpack.security.transport.ssl.enabled']).toBe('true');
     expect(s['xpack.security.transport.ssl.verification_mode']).toBe('certificate');
     expect(s['xpack.security.transport.ssl.certificate_authorities']).toBe('certs/ca.crt');
-    const volume = sts(objects).spec.template.spec.volumes.find((v: any) => v.name === 'transport-tls');
+    const volume = sts(objects).spec.template.spec.volumes.find((v: any) => v.name === 'certs');
     expect(volume.secret.secretName).toBe('elasticsearch-transport-tls');
-    expect(mainContainer(objects).volumeMounts).toContainEqual({ name: 'transport-tls', mountPath: '/usr/share/elasticsearch/config/certs', readOnly: true });
+    expect(mainContainer(objects).volumeMounts).toContainEqual({ name: 'certs', mountPath: '/usr/share/elasticsearch/config/certs', readOnly: true });
   });
 
   it('allows 9200 and 9300 between the nodes, and 9200 from the listed clients only', () => {

@@ -16,6 +16,7 @@ const base: TraefikProps = {
   dashboard: 'disabled',
   backends: [],
   apiServer: { cidrs: ['10.0.0.1/32'], port: 6443 },
+  shutdown: { terminationGracePeriodSeconds: 60, requestAcceptGraceSeconds: 10 },
 };
 
 function synth(props: Partial<TraefikProps>): Obj[] {
@@ -118,7 +119,7 @@ describe('Traefik construct', () => {
   });
 
   test('dashboard insecure: --api.insecure and, with a host, an Ingress to its own traefik port', () => {
-    const objects = synth({ mode: 'hostPort', loadBalancer: undefined, dashboard: 'insecure', dashboardHost: 'traefik.localhost', ingressAnnotations: { 'pulumi.com/skipAwait': 'true' } });
+    const objects = synth({ mode: 'hostPort', loadBalancer: undefined, dashboard: 'insecure', dashboardHost: 'traefik.localhost', dashboardRoute: { host: 'traefik.localhost', className: 'traefik', annotations: { 'pulumi.com/skipAwait': 'true' } } });
     expect(args(objects)).toEqual(expect.arrayContaining(['--api.dashboard=true', '--api.insecure=true']));
     const ing = find(objects, 'Ingress', 'traefik-dashboard', 'edge');
     expect(ing.spec.rules[0].host).toBe('traefik.localhost');
@@ -133,9 +134,9 @@ describe('Traefik construct', () => {
     expect(a.some(x => x.startsWith('--api.insecure'))).toBe(false);
     expect(a).toContain('--api.dashboard=true');
     expect(objects.filter(o => o.kind === 'Ingress')).toEqual([]);
-    const cm = find(objects, 'ConfigMap', 'traefik-dashboard-router', 'edge');
-    expect(cm.data['dashboard.yml']).toContain('service: api@internal');
-    expect(cm.data['dashboard.yml']).toMatch(/entryPoints:\s*\n\s*- traefik/);
+    const cm = find(objects, 'ConfigMap', 'traefik-dynamic', 'edge');
+    expect(cm.data['dynamic.yml']).toContain('service: api@internal');
+    expect(cm.data['dynamic.yml']).toMatch(/entryPoints:\s*\n\s*- traefik/);
     expect(workload(objects).spec.template.metadata.annotations['checksum/settings']).toMatch(/^[0-9a-f]{64}$/);
     // 8080 is in no Service
     expect(objects.filter(o => o.kind === 'Service').flatMap(s => s.spec.ports.map((p: any) => p.targetPort))).not.toContain('traefik');

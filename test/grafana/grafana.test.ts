@@ -116,7 +116,8 @@ describe.each(ENV_NAMES)('%s: Grafana', env => {
     expect(ingress.spec.rules[0].host).toBe(grafana.host);
     expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'grafana', port: { name: 'http' } });
     expect(ingress.spec.ingressClassName).toBe(config.ingress.className);
-    const tls = grafana.tlsSecretName as string | undefined;
+    // Where the environment has TLS every host has a certificate (the configured Secret, else <first label>-tls).
+    const tls = config.certificates.source !== 'none' ? (grafana.tlsSecretName as string | undefined) ?? `${grafana.host.split('.')[0]}-tls` : grafana.tlsSecretName as string | undefined;
     expect(ingress.spec.tls).toEqual(tls ? [{ hosts: [grafana.host], secretName: tls }] : undefined);
     expect(envVar('GF_SERVER_ROOT_URL').value).toBe(`${tls ? 'https' : 'http'}://${grafana.host}/`);
     expect(envVar('GF_SECURITY_COOKIE_SECURE').value).toBe(String(Boolean(tls)));

@@ -14,6 +14,11 @@ import {
 /** Namespaces the cluster has without this model creating them. */
 export const CLUSTER_NAMESPACES = ['kube-system', 'default'] as const;
 
+/** Those, plus the prerequisites' namespaces an environment names (cert-manager's cluster resource namespace). */
+export function clusterNamespaces(config: { certificates: { source: string; clusterResourceNamespace?: string } }): string[] {
+  return [...CLUSTER_NAMESPACES, ...(config.certificates.source === 'cert-manager' && config.certificates.clusterResourceNamespace ? [config.certificates.clusterResourceNamespace] : [])];
+}
+
 /** Labels of the Prometheus server pods (src/stacks/edge.ts PROMETHEUS_SELECTOR). */
 export const PROMETHEUS_POD = { 'app.kubernetes.io/name': 'prometheus' } as const;
 
@@ -37,7 +42,8 @@ export function scenario(env: string, overrides?: unknown): Scenario {
   return {
     config,
     objects,
-    declared: charts.flatMap(c => c.secrets),
+    // Certificate Secrets exist before their readers: issued by cert-manager or created outside the model (the keys they request).
+    declared: [...charts.flatMap(c => c.secrets), ...charts.flatMap(c => c.certificates).map(c => ({ name: c.secretName, namespace: c.namespace, keys: Object.fromEntries(c.keys.map(k => [k, ''])) }))],
     controllers: podsIn(objects, config.ingress.controllerNamespace),
     prometheus: config.edge ? podsIn(objects, config.edge.monitoring.namespace, { ...PROMETHEUS_POD }) : [],
     clients: wiringOf(activeComponents(config)).clients,
@@ -53,7 +59,7 @@ export function runChecks(s: Scenario, objects: K8sObject[] = s.objects, declare
     [REQUIREMENTS.scrape]: checkScrapeTargetsReachable(objects, { prometheus: s.prometheus }),
     [REQUIREMENTS.secrets]: checkSecretsProvided(objects, declared),
     [REQUIREMENTS.services]: checkServicesSelectPods(objects),
-    [REQUIREMENTS.namespaces]: checkNamespaceReferences(objects, CLUSTER_NAMESPACES),
+    [REQUIREMENTS.namespaces]: checkNamespaceReferences(objects, clusterNamespaces(s.config)),
     [REQUIREMENTS.clients]: checkClientNeedsReachable(objects, s.clients),
   } as Record<Requirement, string[]>;
 }

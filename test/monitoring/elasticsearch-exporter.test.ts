@@ -19,7 +19,8 @@ import { VERSIONS } from '../../constructs/versions';
 import { find, podSpec, renderObjects } from '../helpers';
 import { parse as parseYaml } from 'yaml';
 
-const FLAGS = ['--es.uri', '--es.all', '--es.timeout', '--web.listen-address', '--web.telemetry-path'];
+// --es.ca: the PEM CA file for https (main.go `esCA = kingpin.Flag("es.ca", ...)`), set where the environment has TLS.
+const FLAGS = ['--es.uri', '--es.all', '--es.timeout', '--es.ca', '--web.listen-address', '--web.telemetry-path'];
 
 describe.each(Object.keys(ENVIRONMENTS))('%s: elasticsearch_exporter', env => {
   const config = loadEnvironment(env);
@@ -35,7 +36,7 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: elasticsearch_exporter', env => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9114, protocol: 'TCP' }]);
     for (const arg of container.args) expect(FLAGS).toContain(arg.split('=')[0]);
-    expect(container.args).toContain('--es.uri=http://elasticsearch.' + ns + '.svc:9200');
+    expect(container.args).toContain(`--es.uri=${config.certificates.source !== 'none' ? 'https' : 'http'}://elasticsearch.${ns}.svc:9200`);
     expect(container.args).toContain('--web.listen-address=:9114');
     expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9114', 'prometheus.io/path': '/metrics' });
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'metrics' });

@@ -18,18 +18,25 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
     const server = JSON.parse(find(objects, 'ConfigMap', 'consul-config', ns).data['server.json']);
     expect(server.telemetry).toEqual({ prometheus_retention_time: '2m', disable_hostname: true });
     const sts = find(objects, 'StatefulSet', 'consul', ns);
+    // Where the environment has TLS, the API (and telemetry) is HTTPS on 8501 (docs/security-tls.md).
+    const tls = config.certificates.source !== 'none';
+    const [portName, port] = tls ? ['https', '8501'] : ['http', '8500'];
     // Not through the annotation job, which sends no token: /v1/agent/metrics requires agent:read.
     expect(sts.spec.template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
-    expect(podSpec(sts).containers[0].ports).toContainEqual({ name: 'http', containerPort: 8500, protocol: 'TCP' });
+    expect(podSpec(sts).containers[0].ports).toContainEqual({ name: portName, containerPort: Number(port), protocol: 'TCP' });
     const job = prom.scrape_configs.find((j: any) => j.job_name === `${ns}/consul`);
     expect(job).toMatchObject({
       metrics_path: '/v1/agent/metrics', params: { format: ['prometheus'] },
       authorization: { credentials_file: '/etc/prometheus-credentials/consul-metrics-token/token' },
       kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [ns] } }],
     });
+    // Over TLS the job verifies the server's certificate against the environment CA for the client Service name.
+    if (tls) expect(job).toMatchObject({ scheme: 'https', tls_config: { ca_file: expect.stringMatching(/ca\.crt$/), server_name: `consul.${ns}.svc` } });
+    else expect(job.scheme).toBeUndefined();
+    expect(job.tls_config?.insecure_skip_verify).toBeUndefined();
     expect(job.relabel_configs).toEqual(expect.arrayContaining([
       { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], action: 'keep', regex: 'consul' },
-      { source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: '8500' },
+      { source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: port },
       { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
     ]));
   });

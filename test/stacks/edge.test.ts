@@ -89,7 +89,7 @@ describe('edge configuration validation', () => {
   });
 
   test('misspelled override fields are refused', () => {
-    expect(one('prod', { edge: { traefik: { replicas: 3 } } })).toEqual(['edge.traefik.replicas: unknown field; the fields here are dashboard, dashboardHost, image, loadBalancer, mode, resources']);
+    expect(one('prod', { edge: { traefik: { replicas: 3 } } })).toEqual(['edge.traefik.replicas: unknown field; the fields here are dashboard, dashboardHost, forwardedHeaders, hsts, image, loadBalancer, mode, resources, shutdown']);
   });
 });
 

@@ -22,7 +22,9 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
   const deployed = deployEnvironment(loadEnvironment('prod'), { secretValue });
 
   it('reads every logging secret from stack config', () => {
-    expect(requested).toEqual(expect.arrayContaining(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'fluentBitPassword', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey']));
+    expect(requested).toEqual(expect.arrayContaining(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'fluentBitPassword']));
+    // Transport TLS uses the node certificate cert-manager issues (certificates.source), not stack config.
+    expect(requested.filter(k => k.startsWith('elasticTransport'))).toEqual([]);
   });
 
   it('creates the Secrets in the right namespaces with the right keys', async () => {
@@ -32,8 +34,9 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
     })));
     const byRef = new Map(secrets.map((s, i) => [`${s.namespace}/${s.name}`, deployed.secrets[i]]));
     expect([...byRef.keys()]).toEqual(expect.arrayContaining([
-      'logging/elasticsearch-credentials', 'logging/kibana-credentials', 'logging/fluent-bit-credentials', 'node-agents/fluent-bit-credentials', 'logging/elasticsearch-transport-tls',
+      'logging/elasticsearch-credentials', 'logging/kibana-credentials', 'logging/fluent-bit-credentials', 'node-agents/fluent-bit-credentials',
     ]));
+    expect(byRef.has('logging/elasticsearch-transport-tls')).toBe(false);
     // The elastic superuser's password is created in the logging namespace only (requirement: the elastic password is used by setup only).
     expect([...byRef.keys()].filter(k => k.endsWith('/elasticsearch-credentials'))).toEqual(['logging/elasticsearch-credentials']);
     await new Promise(r => setTimeout(r, 50));
@@ -46,7 +49,6 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
     expect(stringData('logging', 'fluent-bit-credentials')).toEqual({ password: 'test-fluentBitPassword' });
     expect(stringData('logging', 'elasticsearch-credentials')).toEqual({ password: 'test-elasticPassword' });
     expect(stringData('logging', 'kibana-credentials')).toEqual({ password: 'test-kibanaSystemPassword', encryptionKey: 'test-kibanaEncryptionKey' });
-    expect(stringData('logging', 'elasticsearch-transport-tls')).toEqual({ 'ca.crt': 'test-elasticTransportCa', 'tls.crt': 'test-elasticTransportCert', 'tls.key': 'test-elasticTransportKey' });
   });
 
   it('deploys the logging chart after the namespaces and its Secrets, and never puts a secret value in it', async () => {

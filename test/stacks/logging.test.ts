@@ -87,6 +87,7 @@ describe.each(ENVS)('logging in %s', env => {
     // Every Secret a pod references is declared in the pod's namespace.
     const referenced = new Set<string>();
     for (const o of chart.objects as Obj[]) {
+      if (o.kind === 'Ingress') for (const t of o.spec.tls ?? []) referenced.add(`${o.metadata.namespace}/${t.secretName}`);
       const spec = o.spec?.template?.spec;
       if (!spec) continue;
       for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
@@ -94,7 +95,9 @@ describe.each(ENVS)('logging in %s', env => {
       }
       for (const v of spec.volumes ?? []) if (v.secret) referenced.add(`${o.metadata.namespace}/${v.secret.secretName}`);
     }
-    expect([...referenced].sort()).toEqual(declared);
+    // ...or is a certificate Secret the chart requested from the environment's source (staging and prod).
+    const certificates = chart.certificates.map(c => `${c.namespace}/${c.secretName}`);
+    expect([...referenced].sort()).toEqual([...declared, ...certificates].sort());
   });
 });
 
@@ -106,7 +109,13 @@ describe('environment sizes', () => {
     expect(sts('staging').spec.replicas).toBe(1);
     expect(sts('prod').spec.replicas).toBe(3);
     expect(loggingChart('dev').secrets.map(s => s.name)).not.toContain(LOGGING_SECRETS.transportTls.name);
-    const tls = loggingChart('prod').secrets.find(s => s.name === LOGGING_SECRETS.transportTls.name)!;
+    // prod: transport TLS on the node certificate from the environment's source (cert-manager), not a Pulumi secret.
+    expect(loggingChart('prod').secrets.map(s => s.name)).not.toContain(LOGGING_SECRETS.transportTls.name);
+    const node = loggingChart('prod').certificates.find(c => c.secretName === 'elasticsearch-tls')!;
+    expect([node.namespace, [...node.keys].sort(), [...node.usages].sort()]).toEqual(['logging', ['ca.crt', 'tls.crt', 'tls.key'], ['client auth', 'server auth']]);
+    // Without a certificate source, a multi-node cluster still gets transport TLS from its Pulumi-created Secret.
+    const plain = loggingChart('dev', { nodes: 3, logging: { elasticsearch: { nodes: 3 } } });
+    const tls = plain.secrets.find(s => s.name === LOGGING_SECRETS.transportTls.name)!;
     expect(tls.namespace).toBe('logging');
     expect(Object.keys(tls.keys).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
   });

@@ -1,3 +1,4 @@
+import { consulApiPort } from '../../constructs/consul';
 import { Yaml } from 'cdk8s';
 import { EXTERNAL_PODS_ANNOTATION } from '../../constructs/lib/network';
 import { NetworkModel, Endpoint, Flow } from '../../src/analysis/network';
@@ -188,20 +189,21 @@ describe('network flows (NetworkModel over the rendered environment)', () => {
     expect(allowed(m, { from: c, to: c, port: 8600, protocol: 'UDP' })).toBe(false);
   });
 
-  test.each(ENVS)('%s: only labelled clients reach Consul 8500 and Postgres 5432', e => {
+  test.each(ENVS)('%s: only labelled clients reach the Consul API (8500, or 8501 with TLS) and Postgres 5432', e => {
     const m = model(e);
-    expect(allowed(m, { from: consulClient, to: consulPod(e), port: 8500 })).toBe(true);
-    expect(allowed(m, { from: unlabelled, to: consulPod(e), port: 8500 })).toBe(false);
-    expect(allowed(m, { from: postgresClient, to: consulPod(e), port: 8500 })).toBe(false);
+    const api = consulApiPort(loadEnvironment(e).certificates.source !== 'none');
+    expect(allowed(m, { from: consulClient, to: consulPod(e), port: api })).toBe(true);
+    expect(allowed(m, { from: unlabelled, to: consulPod(e), port: api })).toBe(false);
+    expect(allowed(m, { from: postgresClient, to: consulPod(e), port: api })).toBe(false);
     expect(allowed(m, { from: postgresClient, to: postgresPod(e), port: 5432 })).toBe(true);
     expect(allowed(m, { from: unlabelled, to: postgresPod(e), port: 5432 })).toBe(false);
     expect(allowed(m, { from: consulClient, to: postgresPod(e), port: 5432 })).toBe(false);
     // Labelled pods of a namespace not listed as a client namespace stay out.
     expect(allowed(m, { from: pod('apps', { 'postgres.dockercoins.io/client': 'true' }), to: postgresPod(e), port: 5432 })).toBe(false);
-    expect(allowed(m, { from: pod('apps', { 'consul.dockercoins.io/client': 'true' }), to: consulPod(e), port: 8500 })).toBe(false);
+    expect(allowed(m, { from: pod('apps', { 'consul.dockercoins.io/client': 'true' }), to: consulPod(e), port: api })).toBe(false);
     // Ingress itself refuses unlabelled sources whose own egress is open.
     expect(allowed(m, { from: pod('apps', {}), to: postgresPod(e), port: 5432 })).toBe(false);
-    expect(allowed(m, { from: pod('apps', {}), to: consulPod(e), port: 8500 })).toBe(false);
+    expect(allowed(m, { from: pod('apps', {}), to: consulPod(e), port: api })).toBe(false);
     expect(allowed(m, { from: pod('apps', {}), to: consulPod(e), port: 8301 })).toBe(false);
     // DockerCoins pods are not clients.
     const appNs = ENVIRONMENTS[e].dockercoins[0].namespace;
@@ -213,7 +215,7 @@ describe('network flows (NetworkModel over the rendered environment)', () => {
     const env = loadEnvironment('prod', { stateful: { postgres: { clientNamespaces: ['apps'] }, consul: { clientNamespaces: ['apps'] } } });
     const m = model('prod', renderCharts(env).flatMap(c => c.objects) as K8sObject[]);
     expect(allowed(m, { from: pod('apps', { 'postgres.dockercoins.io/client': 'true' }), to: postgresPod('prod'), port: 5432 })).toBe(true);
-    expect(allowed(m, { from: pod('apps', { 'consul.dockercoins.io/client': 'true' }), to: consulPod('prod'), port: 8500 })).toBe(true);
+    expect(allowed(m, { from: pod('apps', { 'consul.dockercoins.io/client': 'true' }), to: consulPod('prod'), port: consulApiPort(true) })).toBe(true);
     expect(allowed(m, { from: pod('apps', {}), to: postgresPod('prod'), port: 5432 })).toBe(false);
   });
 

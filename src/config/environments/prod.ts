@@ -11,6 +11,9 @@ export const prod: EnvironmentOverlay = {
   nodes: 3,
   storageClass: 'replicated',
   ingress: { awaitLoadBalancer: true },
+  // TLS everywhere from cert-manager: internal endpoints from the environment CA; public hosts from
+  // the cluster's ACME ClusterIssuer (a prerequisite with a DNS-01 solver, docs/security-tls.md).
+  certificates: { source: 'cert-manager', ingressIssuer: { type: 'cluster-issuer', name: 'letsencrypt-prod' } },
   cluster: { apiServerCidrs: ['10.10.0.0/24'], nodeCidrs: ['10.10.0.0/16'] },
   dockercoins: [{
     name: 'dockercoins',
@@ -79,6 +82,8 @@ export const prod: EnvironmentOverlay = {
   edge: {
     traefik: {
       mode: 'loadBalancer',
+      // The load balancer reaches Traefik through the nodes (node CIDRs): only their X-Forwarded-* headers are kept.
+      forwardedHeaders: { trustedIPs: ['10.10.0.0/16'] },
       resources: sized('250m', '256Mi', '2', '512Mi'),
       loadBalancer: { replicas: 3, spread: 'required' },
       dashboard: 'disabled',

@@ -13,6 +13,8 @@ export const staging: EnvironmentOverlay = {
   // The managed cluster's own class (not created here).
   clusterStorageClasses: ['standard'],
   ingress: { awaitLoadBalancer: true },
+  // TLS everywhere from cert-manager: the environment CA signs the hosts and every internal endpoint (docs/security-tls.md).
+  certificates: { source: 'cert-manager' },
   cluster: { apiServerCidrs: ['10.0.0.0/16'], nodeCidrs: ['10.0.0.0/16'] },
   dockercoins: [instance('blue'), instance('green')],
   stateful: {
@@ -46,6 +48,8 @@ export const staging: EnvironmentOverlay = {
   edge: {
     traefik: {
       mode: 'loadBalancer',
+      // The load balancer reaches Traefik through the nodes (node CIDRs): only their X-Forwarded-* headers are kept.
+      forwardedHeaders: { trustedIPs: ['10.0.0.0/16'] },
       resources: sized('100m', '128Mi', '1', '256Mi'),
       loadBalancer: { replicas: 2, spread: 'preferred' },
       dashboard: 'port-forward-only',
