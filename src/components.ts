@@ -22,6 +22,7 @@ import { alertmanagerComponent } from '../constructs/alertmanager/component';
 import { priorityClassesComponent } from '../constructs/priority-classes/component';
 import { elasticsearchExporterComponent } from '../constructs/elasticsearch-exporter/component';
 import { grafanaComponent } from '../constructs/grafana/component';
+import { admissionComponent } from '../constructs/admission/component';
 
 // The order is the order namespaces are declared in the namespaces chart.
 export const COMPONENTS: readonly Component<any>[] = [
@@ -42,4 +43,5 @@ export const COMPONENTS: readonly Component<any>[] = [
   alertmanagerComponent,
   elasticsearchExporterComponent,
   grafanaComponent,
+  admissionComponent,
 ];

@@ -3,7 +3,7 @@ import { renderEnvironment } from '../src/render';
 import { ENV_NAMES, renderObjects } from './helpers';
 
 const RECOMMENDED = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by'];
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'APIService', 'PriorityClass', 'CustomResourceDefinition', 'ClusterIssuer']);
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'APIService', 'PriorityClass', 'CustomResourceDefinition', 'ClusterIssuer', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 
 // The rendered files themselves are compared with the committed dist/<env>/ byte for byte in test/golden/dist.test.ts.
 describe.each(ENV_NAMES)('rendered %s', env => {

@@ -212,6 +212,8 @@ export interface Offers {
 
 /** The union of every component's offers, as the build steps see it. */
 export interface Wiring {
+  /** Every namespace the environment declares, each once, in declaration order (with its Pod Security level). */
+  readonly namespaces: readonly NamespaceOffer[];
   readonly routes: readonly RouteOffer[];
   readonly scrapeTargets: readonly ScrapeTargetOffer[];
   /** @default - no ingress controller in the model (routes still render, for an external controller in `ingress.controllerNamespace`) */

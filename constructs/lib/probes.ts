@@ -34,8 +34,8 @@ export interface ProbesWaived {
   readonly waivedBecause: string;
 }
 
-/** Annotation carrying the reason a workload has no probes. */
-export const PROBES_WAIVED_ANNOTATION = 'platform.dockercoins.io/probes-waived';
+/** Annotation carrying the reason a workload has no probes (defined dependency-free, for the rule table). */
+export { PROBES_WAIVED_ANNOTATION } from './probe-annotations';
 
 export function renderProbe(probe: { check: ProbeCheck; timings: ProbeTimings }): k8s.Probe {
   const t = probe.timings;

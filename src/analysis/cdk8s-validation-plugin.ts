@@ -11,6 +11,7 @@
 import * as fs from 'fs';
 import { K8sObject, isKustomizationFile, objectRef, parseManifests } from './objects';
 import { Problem, RULES, validateManifests } from './validate';
+import { RULE_TABLE } from '../../constructs/lib/rule-table';
 
 /** The part of cdk8s-cli's ValidationContext this plugin uses. */
 export interface ValidationContextLike {
@@ -33,19 +34,8 @@ export interface DockerCoinsValidationProps {
   skip?: string[];
 }
 
-/** What each rule protects against and how to fix it, for the cdk8s report. */
-const ADVICE: Record<string, { recommendation: string; fix: string }> = {
-  schema: { recommendation: 'Objects must match the Kubernetes OpenAPI schema (no unknown fields).', fix: 'Correct the field named in the location.' },
-  'pod-security': { recommendation: 'Pods must satisfy the Pod Security Standard enforced on their namespace.', fix: 'Harden the securityContext, or move the workload to a namespace whose enforce label allows it, with the reason documented.' },
-  hardening: { recommendation: 'Containers run with a read-only root filesystem and an explicit numeric uid/gid.', fix: 'Set readOnlyRootFilesystem: true (emptyDir for writable paths) and runAsUser/runAsGroup.' },
-  probes: { recommendation: 'Long-running containers need readiness and liveness probes.', fix: 'Add the probes, or annotate the pod template with platform.dockercoins.io/probes-waived: <reason>.' },
-  resources: { recommendation: 'Every container declares cpu and memory requests and limits.', fix: 'Set resources.requests and resources.limits for cpu and memory.' },
-  'image-tag': { recommendation: 'Images are pinned.', fix: 'Use an explicit version tag or a digest, never latest.' },
-  'secret-values': { recommendation: 'Secret values never live in manifests.', fix: 'Create the Secret outside the repository and reference it with secretKeyRef.' },
-  'service-selector': { recommendation: 'A Service selector must match some pod.', fix: 'Align the selector with the pod template labels.' },
-  'ingress-backend': { recommendation: 'Ingress backends must name an existing Service port.', fix: 'Fix the Service name or port in the Ingress.' },
-  'netpol-selector': { recommendation: 'A NetworkPolicy podSelector must match some pod.', fix: 'Align the podSelector with the pod template labels.' },
-};
+/** What each rule protects against and how to fix it, for the cdk8s report: the rule table's `cdk8s` entry of every rule. */
+export const ADVICE: Readonly<Record<string, { recommendation: string; fix: string }>> = Object.fromEntries(RULE_TABLE.map((r) => [r.id, r.cdk8s]));
 
 /** Runs `validateManifests` over all manifests of the synthesized app. */
 export class DockerCoinsValidation {
@@ -80,8 +70,8 @@ export class DockerCoinsValidation {
       for (const p of ps) perObject.set(p.object, [...(perObject.get(p.object) ?? []), p.message]);
       context.report.addViolation({
         ruleName: rule,
-        recommendation: ADVICE[rule]?.recommendation ?? rule,
-        fix: ADVICE[rule]?.fix ?? '',
+        recommendation: ADVICE[rule].recommendation,
+        fix: ADVICE[rule].fix,
         violatingResources: [...perObject].map(([object, messages]) => {
           const o = byRef.get(object);
           return {

@@ -10,6 +10,9 @@
  */
 import type { PodSecurityLevel } from '../../constructs/namespace';
 import { K8sObject, allContainers, isRecord, objectRef, workloadsOf } from './objects';
+import {
+  APPARMOR_ANNOTATION_PREFIX, BASELINE_CAPABILITIES as BASELINE_CAPABILITY_NAMES, RESTRICTED_VOLUME_TYPE_NAMES, SAFE_SYSCTL_NAMES, SELINUX_TYPE_NAMES,
+} from '../../constructs/lib/pod-security-standards';
 
 /** The three Pod Security Standards levels (defined once, with the namespace construct that enforces them). */
 export type { PodSecurityLevel };
@@ -21,28 +24,17 @@ export interface PodSecurityViolation {
   message: string;
 }
 
-/** Capabilities baseline allows adding (the container runtime defaults). */
-const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
-  'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-]);
+const BASELINE_CAPABILITIES = new Set(BASELINE_CAPABILITY_NAMES);
 
 /** Namespaced sysctls that cannot affect other pods on the node. */
-export const SAFE_SYSCTLS = new Set([
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-]);
+export const SAFE_SYSCTLS = new Set(SAFE_SYSCTL_NAMES);
 
-const SELINUX_TYPES = new Set(['container_t', 'container_init_t', 'container_kvm_t']);
+const SELINUX_TYPES = new Set(SELINUX_TYPE_NAMES);
 
 /** Volume sources restricted allows; everything else (hostPath, nfs, ...) is rejected. */
-const RESTRICTED_VOLUME_TYPES = new Set([
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
-]);
+const RESTRICTED_VOLUME_TYPES = new Set(RESTRICTED_VOLUME_TYPE_NAMES);
 
-const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+const APPARMOR_ANNOTATION = APPARMOR_ANNOTATION_PREFIX;
 
 /** A container's name for messages, with its list when not a regular container. */
 function containerLabel(c: Record<string, any>, list: string): string {

@@ -12,23 +12,13 @@
 import * as path from 'path';
 import { PodTemplate, allContainers, describeContainer, isRecord } from './objects';
 
-/** Pod template annotation: why a container must run privileged. */
-export const HOST_ACCESS_PRIVILEGED_ANNOTATION = 'platform.dockercoins.io/host-access-privileged';
-/** Pod template annotation: why a container must add CAP_SYS_ADMIN (or ALL). */
-export const HOST_ACCESS_SYS_ADMIN_ANNOTATION = 'platform.dockercoins.io/host-access-sys-admin';
-/** Pod template annotation: why the pod must reach the container runtime socket. */
-export { HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from '../../constructs/lib/host-access-annotations';
-import { HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from '../../constructs/lib/host-access-annotations';
-
-/** Where container runtimes listen; a hostPath at or above one of these exposes it. containerd first: the usual runtime. */
-export const RUNTIME_SOCKETS = [
-  '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock',
-  '/run/k3s/containerd/containerd.sock',
-  '/run/crio/crio.sock', '/var/run/crio/crio.sock',
-  '/var/run/docker.sock', '/run/docker.sock',
-  '/var/run/cri-dockerd.sock', '/run/cri-dockerd.sock', '/var/run/dockershim.sock',
-];
-const SOCKET_NAMES = new Set(RUNTIME_SOCKETS.map((s) => path.posix.basename(s)));
+export {
+  HOST_ACCESS_PRIVILEGED_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION, HOST_ACCESS_SYS_ADMIN_ANNOTATION, RUNTIME_SOCKETS,
+} from '../../constructs/lib/host-access-annotations';
+import {
+  HOST_ACCESS_PRIVILEGED_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION, HOST_ACCESS_SYS_ADMIN_ANNOTATION, RUNTIME_SOCKETS, RUNTIME_SOCKET_NAMES,
+} from '../../constructs/lib/host-access-annotations';
+const SOCKET_NAMES = new Set(RUNTIME_SOCKET_NAMES);
 
 /**
  * Whether a hostPath exposes a runtime socket: the socket itself (any
@@ -68,15 +58,19 @@ export function checkHostAccess(tpl: PodTemplate): string[] {
       }
     }
   }
+  const out: string[] = [];
   for (const v of Array.isArray(tpl.spec.volumes) ? tpl.spec.volumes : []) {
     if (!isRecord(v) || typeof v.hostPath?.path !== 'string') continue;
+    // A '..' segment hides what is mounted (and the API server refuses it for hostPath); the admission policy compares segments without resolving them.
+    if (v.hostPath.path.split('/').includes('..')) {
+      out.push(`volume "${v.name}" hostPath ${v.hostPath.path} has a '..' segment; write the path it means (${path.posix.normalize(v.hostPath.path)})`);
+    }
     const found = runtimeSocketAt(v.hostPath.path);
     if (!found) continue;
     socket.findings.push(found.direct
       ? `volume "${v.name}" mounts the container runtime socket ${v.hostPath.path} (hostPath); ${declare(socket.annotation)}`
       : `volume "${v.name}" mounts hostPath ${v.hostPath.path}, which contains the container runtime socket ${found.socket}; ${declare(socket.annotation)}`);
   }
-  const out: string[] = [];
   for (const { annotation, findings } of needs) {
     const reason = annotations[annotation];
     if (reason === undefined) {

@@ -2,14 +2,17 @@
  * Review rules for rendered manifests: everything we want to know before a
  * change is applied, as one flat list of problems.
  *
- * Rules (ids in brackets in the output), in evaluation order:
+ * The rules, their order, severity and what each gate does with them are
+ * the rule table's (constructs/lib/rule-table.ts); this module holds their
+ * functions (RULE_CHECKS). Rules (ids in brackets in the output), in
+ * evaluation order:
  *  - schema              OpenAPI schema incl. unknown fields (see schema.ts)
  *  - object-name         names the API server accepts (rules-names.ts)
  *  - duplicate-object    one object defined twice in the input
  *  - pod-security        Pod Security Standards at the namespace's enforce level
  *  - hardening           read-only root fs, explicit numeric uid/gid
  *  - host-access         privileged, SYS_ADMIN, runtime socket only when declared (rules-host-access.ts)
- *  - probes              readiness + liveness on long-running workloads
+ *  - probes              readiness + liveness on long-running workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet)
  *  - probe-port          named probe ports resolve in their container (rules-ports.ts)
  *  - resources           cpu/memory requests and limits on every container
  *  - quantities          quantities that cannot mean what was meant (rules-quantities.ts)
@@ -38,10 +41,11 @@ import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
-import { checkSuperuserCredentials, declaredCredentials } from './rules-credentials';
+import { checkSuperuserCredentials, DeclaredCredentials, declaredCredentials } from './rules-credentials';
 import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 import { checkAuditExemptions } from './rules-exemptions';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
+import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
 
 /** One finding: which object, which rule, what is wrong. */
 export interface Problem {
@@ -51,42 +55,13 @@ export interface Problem {
   message: string;
 }
 
-/** The ids of all rules, in the order they are evaluated. */
-export const RULES = [
-  'schema', 'object-name', 'duplicate-object', 'pod-security', 'hardening', 'host-access',
-  'probes', 'probe-port', 'resources', 'quantities', 'limit-range', 'image-tag',
-  'secret-values', 'superuser-credential', 'insecure-skip-verify', 'service-selector', 'service-target-port', 'ingress-backend',
-  'ingress-host', 'ingress-conflict', 'netpol-selector', 'audit-exemption', 'plain-http',
-] as const;
+/** The ids of all rules, in the order they are evaluated: the rule table's (constructs/lib/rule-table.ts). */
+export const RULES: readonly RuleId[] = RULE_IDS;
 
-export type RuleId = (typeof RULES)[number];
+export type { RuleId };
 
-/** What each rule checks, in one line (for `validate --help` and reports). */
-export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
-  schema: 'OpenAPI schema, unknown fields, removed API versions',
-  'object-name': 'metadata.name/namespace are names the API server accepts',
-  'duplicate-object': 'no object (group, kind, namespace, name) defined twice',
-  'pod-security': "the namespace's Pod Security level (default restricted)",
-  hardening: 'read-only root filesystem, numeric runAsUser/runAsGroup',
-  'host-access': 'privileged, SYS_ADMIN, runtime socket only with a reason',
-  probes: 'readiness and liveness on long-running pods (or a waiver)',
-  'probe-port': 'named probe ports are declared by their container',
-  resources: 'cpu and memory requests and limits on every container',
-  quantities: 'no negative, millibyte, byte-unit cpu or tiny quantities',
-  'limit-range': "containers within the namespace's LimitRange max and min",
-  'image-tag': 'pinned images: a tag other than latest, or a digest',
-  'secret-values': 'no secret values in Secrets or literal env values',
-  'superuser-credential': "a superuser credential only in its server's pods and setup Jobs",
-  'insecure-skip-verify': 'skipped TLS certificate verification carries a reason annotation',
-  'service-selector': 'a Service selector matches some pod template',
-  'service-target-port': 'a Service targetPort is declared by a selected pod',
-  'ingress-backend': 'Ingress backends name an existing Service and port',
-  'ingress-host': 'Ingress hosts are lowercase DNS names (wildcard allowed)',
-  'ingress-conflict': 'no host and path published by two Ingress paths',
-  'netpol-selector': 'a NetworkPolicy podSelector matches some pod template',
-  'audit-exemption': 'every kube-score ignore and Polaris exemption carries its reason',
-  'plain-http': 'with TLS in the environment: no Ingress host without TLS, no published entry point without a redirect',
-};
+/** What each rule checks, in one line (for `validate --help` and reports), from the rule table. */
+export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = Object.fromEntries(RULE_TABLE.map((r) => [r.id, r.summary])) as Record<RuleId, string>;
 
 /**
  * Pod template annotation that waives the `probes` rule for a workload. The
@@ -94,7 +69,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
  * endpoint; liveness is the process itself"), so a waiver is always explained
  * where it is declared.
  */
-import { PROBES_WAIVED_ANNOTATION } from '../../constructs/lib/probes';
+import { PROBES_WAIVED_ANNOTATION } from '../../constructs/lib/probe-annotations';
 export { PROBES_WAIVED_ANNOTATION };
 
 /** `Deployment dockercoins/hasher: [probes] container hasher has no readinessProbe`. */
@@ -102,8 +77,8 @@ export function formatProblem(p: Problem): string {
   return `${p.object}: [${p.rule}] ${p.message}`;
 }
 
-/** Kinds whose pods are expected to run forever (and so need probes). */
-const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+/** Kinds whose pods are expected to run forever (and so need probes): the rule table's, which admission reads too. */
+const LONG_RUNNING = new Set(LONG_RUNNING_KINDS);
 
 /** Pod template of a workload together with its namespace, for selector rules. */
 interface PodInfo {
@@ -111,80 +86,116 @@ interface PodInfo {
   labels: Record<string, string>;
 }
 
-/**
- * Runs every rule over an object set and returns the problems, grouped by
- * object in input order. Rules that relate objects (selectors, backends) only
- * look inside the given set, so pass the whole environment at once.
- */
-export function validateManifests(objects: K8sObject[]): Problem[] {
+/** What the rules relating objects need to know about the whole set, computed once per set. */
+export interface RuleContext {
+  readonly objects: readonly K8sObject[];
+  /** Whether the set uses TLS at all (plain-http applies only then). */
+  readonly tls: boolean;
+  readonly pods: readonly PodPorts[];
+  readonly duplicates: ReadonlySet<number>;
+  readonly conflicts: ReadonlyMap<number, string[]>;
+  readonly limitRanges: ReadonlyMap<string, K8sObject[]>;
+  readonly services: ReadonlyMap<string, K8sObject>;
+  /** Superuser credentials the servers of the set declare (superuser-credential). */
+  readonly credentials: DeclaredCredentials;
+  levelOf(namespace: string): PodSecurityLevel;
+}
+
+/** The context of an object set (rules of scope `set` read it; `object` rules ignore it). */
+export function ruleContext(objects: K8sObject[]): RuleContext {
   const pods: PodPorts[] = [];
-  const levels = new Map<string, PodSecurityLevel>();
   for (const o of objects) {
     const tpl = podTemplateOf(o);
     if (tpl) pods.push({ namespace: namespaceOf(o) ?? 'default', labels: tpl.metadata.labels ?? {}, ports: declaredPorts(tpl.spec) });
   }
   const duplicates = duplicateIndexes(objects);
-  const conflicts = ingressConflicts(objects, duplicates);
-  const limitRanges = limitRangesByNamespace(objects);
-  const credentials = declaredCredentials(workloadsOf(objects));
-  const tls = hasTls(objects);
   const services = new Map<string, K8sObject>();
   for (const o of objects) {
     if (o.kind === 'Service' && o.apiVersion === 'v1') services.set(`${namespaceOf(o)}/${o.metadata.name}`, o);
   }
-  const levelOf = (ns: string): PodSecurityLevel => {
-    let l = levels.get(ns);
-    if (!l) {
-      l = namespacePodSecurityLevel(objects, ns);
-      levels.set(ns, l);
-    }
-    return l;
+  const levels = new Map<string, PodSecurityLevel>();
+  return {
+    objects,
+    tls: hasTls(objects),
+    pods,
+    duplicates,
+    conflicts: ingressConflicts(objects, duplicates),
+    limitRanges: limitRangesByNamespace(objects),
+    services,
+    credentials: declaredCredentials(workloadsOf(objects)),
+    levelOf: (ns) => {
+      let l = levels.get(ns);
+      if (!l) {
+        l = namespacePodSecurityLevel(objects, ns);
+        levels.set(ns, l);
+      }
+      return l;
+    },
   };
+}
 
+/** One rule on one object of a set: its messages. */
+export type RuleCheck = (o: K8sObject, index: number, ctx: RuleContext) => string[];
+
+const withTemplate = (f: (tpl: PodTemplate, o: K8sObject, ctx: RuleContext) => string[]): RuleCheck => (o, _i, ctx) => {
+  const tpl = podTemplateOf(o);
+  return tpl ? f(tpl, o, ctx) : [];
+};
+
+/**
+ * The function of each rule of the table. Every gate that runs rules runs
+ * these: validate and the cdk8s plugin (validateManifests), the Pulumi policy
+ * pack (policy/policies.ts, one policy per entry).
+ */
+export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
+  schema: (o) => validateSchema(o),
+  'object-name': (o) => checkObjectName(o),
+  'duplicate-object': (_o, i, ctx) => (ctx.duplicates.has(i) ? [DUPLICATE_MESSAGE] : []),
+  'pod-security': withTemplate((tpl, o, ctx) => {
+    const level = ctx.levelOf(namespaceOf(o) ?? 'default');
+    return checkPodSecurity(tpl.spec, level, tpl.metadata).map((v) => `${level}: ${describeViolation(v)}`);
+  }),
+  hardening: withTemplate((tpl) => checkHardening(tpl.spec).map(describeViolation)),
+  'host-access': withTemplate((tpl) => checkHostAccess(tpl)),
+  probes: withTemplate((tpl, o) => (LONG_RUNNING.has(o.kind) ? checkProbes(tpl) : [])),
+  'probe-port': withTemplate((tpl) => checkProbePorts(tpl.spec)),
+  resources: withTemplate((tpl) => checkResources(tpl.spec)),
+  quantities: (o) => checkQuantities(o),
+  'limit-range': withTemplate((tpl, o, ctx) => checkLimitRanges(tpl.spec, ctx.limitRanges.get(namespaceOf(o) ?? 'default') ?? [])),
+  'image-tag': withTemplate((tpl) => checkImages(tpl.spec)),
+  'secret-values': (o) => [...(podTemplateOf(o) ? checkEnvSecrets(podTemplateOf(o)!.spec) : []), ...(o.kind === 'Secret' ? checkSecretObject(o) : [])],
+  'superuser-credential': withTemplate((tpl, o, ctx) => checkSuperuserCredentials(o, tpl, namespaceOf(o) ?? 'default', ctx.credentials)),
+  'insecure-skip-verify': (o) => {
+    const tpl = podTemplateOf(o);
+    if (tpl) return checkPodVerification(tpl);
+    return o.kind === 'ConfigMap' ? checkConfigMapVerification(o) : checkSpecVerification(o);
+  },
+  'service-selector': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceSelector(o, ctx.pods) : []),
+  'service-target-port': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceTargetPorts(o, namespaceOf(o) ?? 'default', [...ctx.pods]) : []),
+  'ingress-backend': (o, _i, ctx) => (o.kind === 'Ingress' ? checkIngressBackends(o, ctx.services) : []),
+  'ingress-host': (o) => (o.kind === 'Ingress' ? checkIngressHosts(o) : []),
+  'ingress-conflict': (o, i, ctx) => (o.kind === 'Ingress' ? ctx.conflicts.get(i) ?? [] : []),
+  'netpol-selector': (o, _i, ctx) => (o.kind === 'NetworkPolicy' ? checkPolicySelector(o, ctx.pods) : []),
+  'audit-exemption': (o) => checkAuditExemptions(o),
+  'plain-http': (o, _i, ctx) => {
+    if (!ctx.tls) return [];
+    return [...(o.kind === 'Ingress' ? checkIngressTls(o) : []), ...(podTemplateOf(o) ? checkTraefikRedirects(o, [...ctx.objects]) : [])];
+  },
+};
+
+/**
+ * Runs every rule (or the given ones) over an object set and returns the
+ * problems, grouped by object in input order, rules in table order. Rules
+ * that relate objects (selectors, backends) only look inside the given set,
+ * so pass the whole environment at once.
+ */
+export function validateManifests(objects: K8sObject[], rules: readonly RuleId[] = RULES): Problem[] {
+  const ctx = ruleContext(objects);
+  const selected = RULES.filter((r) => rules.includes(r));
   const out: Problem[] = [];
   objects.forEach((o, index) => {
     const object = objectRef(o);
-    const ns = namespaceOf(o) ?? 'default';
-    const add = (rule: RuleId, message: string) => out.push({ object, rule, message });
-    for (const m of validateSchema(o)) add('schema', m);
-    for (const m of checkObjectName(o)) add('object-name', m);
-    if (duplicates.has(index)) add('duplicate-object', DUPLICATE_MESSAGE);
-    const tpl = podTemplateOf(o);
-    if (tpl) {
-      const level = levelOf(ns);
-      for (const v of checkPodSecurity(tpl.spec, level, tpl.metadata)) add('pod-security', `${level}: ${describeViolation(v)}`);
-      for (const v of checkHardening(tpl.spec)) add('hardening', describeViolation(v));
-      for (const m of checkHostAccess(tpl)) add('host-access', m);
-      if (LONG_RUNNING.has(o.kind)) for (const m of checkProbes(tpl)) add('probes', m);
-      for (const m of checkProbePorts(tpl.spec)) add('probe-port', m);
-      for (const m of checkResources(tpl.spec)) add('resources', m);
-    }
-    for (const m of checkQuantities(o)) add('quantities', m);
-    if (tpl) {
-      for (const m of checkLimitRanges(tpl.spec, limitRanges.get(ns) ?? [])) add('limit-range', m);
-      for (const m of checkImages(tpl.spec)) add('image-tag', m);
-      for (const m of checkEnvSecrets(tpl.spec)) add('secret-values', m);
-    }
-    if (o.kind === 'Secret') for (const m of checkSecretObject(o)) add('secret-values', m);
-    if (tpl) for (const m of checkSuperuserCredentials(o, tpl, ns, credentials)) add('superuser-credential', m);
-    if (tpl) for (const m of checkPodVerification(tpl)) add('insecure-skip-verify', m);
-    if (o.kind === 'ConfigMap') for (const m of checkConfigMapVerification(o)) add('insecure-skip-verify', m);
-    else if (!tpl) for (const m of checkSpecVerification(o)) add('insecure-skip-verify', m);
-    if (o.kind === 'Service') {
-      for (const m of checkServiceSelector(o, pods)) add('service-selector', m);
-      for (const m of checkServiceTargetPorts(o, ns, pods)) add('service-target-port', m);
-    }
-    if (o.kind === 'Ingress') {
-      for (const m of checkIngressBackends(o, services)) add('ingress-backend', m);
-      for (const m of checkIngressHosts(o)) add('ingress-host', m);
-      for (const m of conflicts.get(index) ?? []) add('ingress-conflict', m);
-    }
-    if (o.kind === 'NetworkPolicy') for (const m of checkPolicySelector(o, pods)) add('netpol-selector', m);
-    for (const m of checkAuditExemptions(o)) add('audit-exemption', m);
-    if (tls) {
-      if (o.kind === 'Ingress') for (const m of checkIngressTls(o)) add('plain-http', m);
-      if (tpl) for (const m of checkTraefikRedirects(o, objects)) add('plain-http', m);
-    }
+    for (const rule of selected) for (const message of RULE_CHECKS[rule](o, index, ctx)) out.push({ object, rule, message });
   });
   return out;
 }
@@ -314,7 +325,7 @@ export function checkSecretObject(o: K8sObject): string[] {
 }
 
 /** A Service with a selector must select at least one pod template of its namespace. */
-export function checkServiceSelector(o: K8sObject, pods: PodInfo[]): string[] {
+export function checkServiceSelector(o: K8sObject, pods: readonly PodInfo[]): string[] {
   const selector = o.spec?.selector;
   if (!isRecord(selector) || Object.keys(selector).length === 0) return []; // manual Endpoints
   const ns = namespaceOf(o) ?? 'default';
@@ -332,7 +343,7 @@ import { EXTERNAL_PODS_ANNOTATION } from '../../constructs/lib/network';
 export { EXTERNAL_PODS_ANNOTATION };
 
 /** A NetworkPolicy with a non-empty podSelector must select at least one pod template. */
-export function checkPolicySelector(o: K8sObject, pods: PodInfo[]): string[] {
+export function checkPolicySelector(o: K8sObject, pods: readonly PodInfo[]): string[] {
   const selector = o.spec?.podSelector;
   if (!isRecord(selector)) return [];
   const waiver = o.metadata.annotations?.[EXTERNAL_PODS_ANNOTATION];
@@ -349,7 +360,7 @@ function formatLabels(labels: Record<string, unknown>): string {
 }
 
 /** Every Ingress service backend names an existing Service of the namespace and one of its ports. */
-export function checkIngressBackends(o: K8sObject, services: Map<string, K8sObject>): string[] {
+export function checkIngressBackends(o: K8sObject, services: ReadonlyMap<string, K8sObject>): string[] {
   const ns = namespaceOf(o) ?? 'default';
   const backends: Array<{ where: string; backend: unknown }> = [];
   if (o.spec?.defaultBackend) backends.push({ where: 'defaultBackend', backend: o.spec.defaultBackend });

@@ -33,6 +33,7 @@ export function activeComponents(env: EnvironmentConfig): ActiveComponent[] {
 export function wiringOf(active: readonly ActiveComponent[]): Wiring {
   const routes = active.flatMap(a => a.offers.routes ?? []);
   return {
+    namespaces: declaredNamespaces(active),
     routes,
     scrapeTargets: active.flatMap(a => a.offers.scrapeTargets ?? []),
     ingressController: active.find(a => a.offers.ingressController)?.offers.ingressController,

@@ -572,6 +572,27 @@ spec:
     expected: [`Pod agents/agent: [host-access] volume "run" mounts hostPath /run/, which contains the container runtime socket /run/containerd/containerd.sock; declare it with pod template annotation ${HOST_SOCKET}: <reason>`],
   },
   {
+    id: 'host-access-path-backsteps',
+    mistake: "a hostPath written with '..' (the API server refuses it; admission compares segments, never resolves them)",
+    yaml: `${AGENTS_NS}---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: agents}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: agent
+    image: shop/agent:1.0
+    securityContext: ${SC}
+    resources: ${RES}
+    volumeMounts: [{name: logs, mountPath: /host/logs, readOnly: true}]
+  volumes:
+  - name: logs
+    hostPath: {path: /var/log/pods/../containers, type: Directory}
+`,
+    expected: [`Pod agents/agent: [host-access] volume "logs" hostPath /var/log/pods/../containers has a '..' segment; write the path it means (/var/log/containers)`],
+  },
+  {
     id: 'host-access-empty-reason',
     mistake: 'a privileged declaration without a reason',
     yaml: `${AGENTS_NS}---

@@ -132,4 +132,6 @@ export const dev: EnvironmentOverlay = {
     host: 'grafana.localhost',
     resources: sized('50m', '128Mi', '500m', '256Mi', '64Mi', '512Mi'),
   },
+  // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  admission: {},
 };

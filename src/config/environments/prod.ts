@@ -135,4 +135,6 @@ export const prod: EnvironmentOverlay = {
     tlsSecretName: 'grafana-tls',
     resources: sized('200m', '256Mi', '1', '512Mi', '64Mi', '512Mi'),
   },
+  // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  admission: {},
 };

@@ -98,6 +98,8 @@ export const staging: EnvironmentOverlay = {
     host: 'grafana.staging.example.com',
     resources: sized('100m', '128Mi', '1', '512Mi', '64Mi', '512Mi'),
   },
+  // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  admission: {},
 };
 
 /**
