@@ -39,6 +39,8 @@ export interface SecretNeed {
   readonly certificate?: CertificateSecret;
   /** Who reads it, e.g. `Ingress dockercoins/webui`. */
   readonly usedBy: readonly string[];
+  /** Keys that are superuser credentials (see RequiredSecret.superuserKeys). */
+  readonly superuserKeys?: readonly string[];
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -46,11 +48,14 @@ const isPem = (secretKey: string) => /\.(crt|key|pem)$/.test(secretKey);
 
 /** The secrets of an environment, sorted by namespace and name. */
 export function secretInventory(charts: readonly ChartSecrets[]): SecretNeed[] {
-  type Need = { namespace: string; name: string; keys: Record<string, string>; source: SecretNeed['source']; certificate?: CertificateSecret; usedBy: Set<string> };
+  type Need = { namespace: string; name: string; keys: Record<string, string>; source: SecretNeed['source']; certificate?: CertificateSecret; usedBy: Set<string>; superuserKeys?: string[] };
   const needs = new Map<string, Need>();
   for (const chart of charts) {
     for (const s of chart.secrets) {
-      needs.set(`${s.namespace}/${s.name}`, { namespace: s.namespace, name: s.name, keys: { ...s.keys }, source: 'pulumi', usedBy: new Set() });
+      needs.set(`${s.namespace}/${s.name}`, {
+        namespace: s.namespace, name: s.name, keys: { ...s.keys }, source: 'pulumi', usedBy: new Set(),
+        ...(s.superuserKeys?.length ? { superuserKeys: [...s.superuserKeys].sort(compare) } : {}),
+      });
     }
     for (const c of chart.certificates ?? []) {
       const certificate: CertificateSecret = { dnsNames: [...c.dnsNames], ...(c.commonName ? { commonName: c.commonName } : {}), usages: [...c.usages], purpose: c.purpose, keys: [...c.keys] };
@@ -86,6 +91,36 @@ export function secretInventory(charts: readonly ChartSecrets[]): SecretNeed[] {
     .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
 }
 
+/**
+ * A superuser credential lives in one Secret: its config key fills no other
+ * Secret (a copy in another namespace would let that namespace's pods read it
+ * where `validate` cannot see the link). One line per config key that does.
+ */
+export function superuserCopies(needs: readonly SecretNeed[]): string[] {
+  const out: string[] = [];
+  for (const n of needs) {
+    for (const key of n.superuserKeys ?? []) {
+      const configKey = n.keys[key];
+      const copies = needs.filter(o => o !== n && Object.values(o.keys).includes(configKey));
+      if (copies.length > 0) {
+        out.push(`${n.namespace}/${n.name} key ${key} is a superuser credential, but its value dockercoins:${configKey} also fills ${copies.map(c => `${c.namespace}/${c.name}`).join(', ')}: give those readers their own identity`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The command that generates a value for a config key: Consul token SecretIDs
+ * must be UUIDs (lower case), a gossip key is base64 of 32 random bytes
+ * (what `consul keygen` prints); passwords are hex (safe in JSON, URLs and SQL).
+ */
+export function generator(configKey: string): string {
+  if (/Token$/.test(configKey)) return "uuidgen | tr 'A-Z' 'a-z'";
+  if (/GossipKey$/.test(configKey)) return 'openssl rand -base64 32';
+  return 'openssl rand -hex 24';
+}
+
 /** File of the per-environment secret list (Markdown; kubectl ignores it). */
 export const SECRETS_FILE = 'SECRETS.md';
 
@@ -113,7 +148,7 @@ export function renderSecrets(envName: string, needs: readonly SecretNeed[]): st
         ? `pulumi config set --secret dockercoins:${key} -s ${envName} < ${file}   # PEM, see docs/logging.md`
         : /Url$/.test(key)
           ? `pulumi config set --secret dockercoins:${key} "https://<the receiver's URL>" -s ${envName}   # see docs/runbooks.md`
-          : `pulumi config set --secret dockercoins:${key} "$(openssl rand -hex 24)" -s ${envName}`);
+          : `pulumi config set --secret dockercoins:${key} "$(${generator(key)})" -s ${envName}`);
     }
     lines.push('```', '');
   }
@@ -151,7 +186,8 @@ function subjectOf(c: CertificateSecret): string {
 /** Keys a Secret holds. */
 function secretKeys(n: SecretNeed): string[] {
   if (n.certificate) return [...n.certificate.keys];
-  return n.source === 'external' ? ['tls.crt', 'tls.key'] : Object.keys(n.keys);
+  if (n.source === 'external') return ['tls.crt', 'tls.key'];
+  return Object.keys(n.keys).map(k => (n.superuserKeys?.includes(k) ? `${k} (superuser)` : k));
 }
 
 function pulumiColumn(n: SecretNeed): string {

@@ -9,7 +9,7 @@ import { RunAsIdentity } from '../lib/security';
 import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedStatefulSet } from '../lib/workload';
+import { HardenedStatefulSet, WritablePath } from '../lib/workload';
 import type { VolumeSpec } from '../postgres';
 
 /** Label a pod carries to be allowed to reach the Consul HTTP API (8500). */
@@ -53,6 +53,8 @@ export interface ConsulProps {
   readonly ui?: ControlledIngressRoute;
   /** Who may scrape the agent's telemetry (`/v1/agent/metrics` on 8500, or 8501 over TLS). @default - nobody */
   readonly metricsScrapers?: readonly PeerSpec[];
+  /** Gossip encryption and ACL tokens, from Secrets of `namespace` (never rendered). */
+  readonly security: ConsulSecurity;
   /**
    * Where the environment has TLS: one server certificate from its source for
    * RPC (8300, mutual TLS with host name verification) and the HTTPS API
@@ -60,6 +62,58 @@ export interface ConsulProps {
    * CLI in the pod). @default - plain HTTP API on 8500, RPC without TLS
    */
   readonly certificates?: CertificateProvider;
+}
+
+/** A key of an existing Secret. */
+export interface ConsulSecretKey { readonly name: string; readonly key: string }
+
+/**
+ * Consul's secrets, each read from a Secret at start, never rendered:
+ * - `gossipKey`: the serf encryption key (`encrypt`; base64 of 16, 24 or 32
+ *   random bytes, e.g. `consul keygen`);
+ * - `managementToken`: the initial management token
+ *   (`acl.tokens.initial_management`, a UUID): the ACL superuser, which the
+ *   servers create when the cluster first elects a leader. Only the servers
+ *   and the setup Job read it;
+ * - `agentToken`: the servers' own agent token (`acl.tokens.agent`, a UUID)
+ *   for node registration and anti-entropy; the setup Job creates it.
+ */
+export interface ConsulSecurity {
+  readonly gossipKey: ConsulSecretKey;
+  readonly managementToken: ConsulSecretKey;
+  readonly agentToken: ConsulSecretKey;
+}
+
+/** Where the server's secret files are mounted, and the config file rendered from them at start. */
+export const CONSUL_SECRETS_DIR = '/consul/secrets';
+export const CONSUL_RUN_DIR = '/consul/run';
+export const CONSUL_SECRETS_CONFIG = `${CONSUL_RUN_DIR}/secrets.json`;
+
+/** A UUID as Consul generates token secrets (lower case). */
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/**
+ * Renders CONSUL_SECRETS_CONFIG from the mounted Secret files, after checking
+ * their shape (a malformed value fails the init container with the Secret's
+ * name instead of a server that cannot join or bootstrap). The values are
+ * base64 and UUIDs, so they need no JSON escaping. The file lives on a
+ * memory-backed emptyDir: it never reaches a disk or the manifests.
+ */
+export function consulSecretsScript(security: ConsulSecurity): string {
+  const file = (s: ConsulSecretKey, dir: string) => `${CONSUL_SECRETS_DIR}/${dir}/${s.key}`;
+  return [
+    'set -eu',
+    'umask 077',
+    `key=$(cat ${file(security.gossipKey, 'gossip')})`,
+    `management=$(cat ${file(security.managementToken, 'management')})`,
+    `agent=$(cat ${file(security.agentToken, 'agent')})`,
+    'bytes=$(printf %s "$key" | base64 -d 2>/dev/null | wc -c) || bytes=0',
+    `case "$bytes" in 16|24|32) ;; *) echo "${security.gossipKey.name}/${security.gossipKey.key} must be base64 of 16, 24 or 32 random bytes (consul keygen)" >&2; exit 1 ;; esac`,
+    `printf %s "$management" | grep -Eq '${UUID_PATTERN}' || { echo "${security.managementToken.name}/${security.managementToken.key} must be a lower-case UUID" >&2; exit 1; }`,
+    `printf %s "$agent" | grep -Eq '${UUID_PATTERN}' || { echo "${security.agentToken.name}/${security.agentToken.key} must be a lower-case UUID" >&2; exit 1; }`,
+    `printf '{"encrypt":"%s","acl":{"tokens":{"initial_management":"%s","agent":"%s"}}}\\n' "$key" "$management" "$agent" > ${CONSUL_SECRETS_CONFIG}`,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -152,6 +206,10 @@ export function consulFaultTolerance(replicas: number): number {
 export class Consul extends Construct {
   public readonly headlessServiceName: string;
   public readonly clientServiceName: string;
+  /** The API's in-cluster address for clients (`CONSUL_HTTP_ADDR`): `https://...:8501` where the environment has TLS. */
+  public readonly httpAddr: string;
+  /** The server certificate's Secret (its `ca.crt` is what API clients verify against) where the environment has TLS. */
+  public readonly tlsSecretName?: string;
   public readonly statefulSet: HardenedStatefulSet;
 
   constructor(scope: Construct, id: string, props: ConsulProps) {
@@ -173,6 +231,9 @@ export class Consul extends Construct {
     const datacenter = props.datacenter ?? 'dc1';
     const tls = props.certificates !== undefined;
     const apiPort = consulApiPort(tls);
+    // The certificate names the client Service (serviceDnsNames below): clients verify it for this host.
+    this.httpAddr = `${tls ? 'https' : 'http'}://${this.clientServiceName}.${ns}.svc:${apiPort}`;
+    this.tlsSecretName = tls ? CONSUL_TLS_SECRET : undefined;
     const certSecret = props.certificates?.request(this, 'Certificate', {
       namespace: ns,
       secretName: CONSUL_TLS_SECRET,
@@ -202,8 +263,17 @@ export class Consul extends Construct {
           bind_addr: '0.0.0.0',
           client_addr: '0.0.0.0',
           ui_config: { enabled: true },
-          // The preStop hook leaves; a SIGTERM after it must not try again.
-          leave_on_terminate: false,
+          // SIGTERM leaves the cluster gracefully (as the consul-k8s chart's
+          // servers do). A preStop `consul leave` would need an operator:write
+          // token under default-deny ACLs.
+          leave_on_terminate: true,
+          // Default deny: every API call needs a token with a policy. Tokens
+          // set through the API (`consul acl set-agent-token`) survive restarts.
+          // The tokens and the gossip key come from Secrets (CONSUL_SECRETS_CONFIG).
+          acl: { enabled: true, default_policy: 'deny', down_policy: 'extend-cache', enable_token_persistence: true },
+          // Gossip is encrypted with the key of CONSUL_SECRETS_CONFIG; both directions verified.
+          encrypt_verify_incoming: true,
+          encrypt_verify_outgoing: true,
           disable_update_check: true, // no egress to checkpoint-api.hashicorp.com
           // Clients use the HTTP(S) API; DNS on 8600 is not allowed by the policy, so not served.
           // With TLS the network API is HTTPS only; plain HTTP answers on the loopback (probes, CLI).
@@ -221,6 +291,14 @@ export class Consul extends Construct {
       ? Array.from({ length: n }, (_, i) => `-retry-join=${name}-${i}.${this.headlessServiceName}.${ns}.svc.${domain}`)
       : [`-retry-join=provider=k8s namespace="$(NAMESPACE)" label_selector="app.kubernetes.io/name=${name},app.kubernetes.io/instance=${props.instance}"`];
 
+    const sec = props.security;
+    const secretVolumes = [
+      { volume: 'gossip-key', dir: 'gossip', secret: sec.gossipKey },
+      { volume: 'management-token', dir: 'management', secret: sec.managementToken },
+      { volume: 'agent-token', dir: 'agent', secret: sec.agentToken },
+    ];
+    const secretMounts = secretVolumes.map(v => ({ name: v.volume, mountPath: `${CONSUL_SECRETS_DIR}/${v.dir}`, readOnly: true }));
+    const runDir: WritablePath = { path: CONSUL_RUN_DIR, medium: 'Memory', sizeLimit: '4Mi' };
     const serfPorts = (port: number): PortSpec[] => [{ port, protocol: 'TCP' }, { port, protocol: 'UDP' }];
     this.statefulSet = new HardenedStatefulSet(this, 'StatefulSet', {
       identity,
@@ -238,18 +316,26 @@ export class Consul extends Construct {
       automountServiceAccountToken: join === 'kubernetes',
       apiAccessReason: join === 'kubernetes' ? 'retry-join provider=k8s lists the server pods through the API (Role: pods get/list)' : undefined,
       antiAffinity: props.antiAffinity,
-      podAnnotations: {
-        [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum,
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(apiPort),
-        'prometheus.io/path': CONSUL_METRICS_PATH,
-        ...(tls ? { 'prometheus.io/scheme': 'https' } : {}),
-      },
+      // Not annotated for the generic scrape job: /v1/agent/metrics needs an
+      // agent:read token, so Prometheus scrapes it in a job of its own
+      // (the component's authorized scrape target).
+      podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum },
+      superuserCredentials: [{ secret: sec.managementToken.name, key: sec.managementToken.key }],
       volumeClaims: [{ name: CONSUL_DATA_CLAIM, size: props.storage.size, storageClassName: props.storage.storageClassName }],
       volumes: [
         { name: 'config', configMap: { name: settings.name } },
         ...(certSecret ? [{ name: 'tls', secret: { secretName: certSecret, defaultMode: 0o440 } }] : []),
+        ...secretVolumes.map(v => ({ name: v.volume, secret: { secretName: v.secret.name, items: [{ key: v.secret.key, path: v.secret.key }], defaultMode: 0o440 } })),
       ],
+      initContainers: [{
+        name: 'secrets-config',
+        image: props.image,
+        command: ['sh', '-c', consulSecretsScript(sec)],
+        resources: props.resources,
+        probes: { waivedBecause: 'init container: renders the secrets config file and exits' },
+        writablePaths: [runDir],
+        volumeMounts: secretMounts,
+      }],
       containers: [{
         name: 'consul',
         image: props.image,
@@ -259,6 +345,7 @@ export class Consul extends Construct {
         command: [
           'consul', 'agent',
           `-config-dir=${CONFIG_DIR}`,
+          `-config-file=${CONSUL_SECRETS_CONFIG}`,
           '-advertise=$(POD_IP)',
           ...retryJoin,
         ],
@@ -278,10 +365,7 @@ export class Consul extends Construct {
           readiness: { check: { exec: LEADER_CHECK }, timings: READINESS },
           liveness: { check: tls ? { exec: ANSWERS_CHECK } : { http: { path: '/v1/status/leader', port: 'http' } }, timings: LIVENESS },
         },
-        // Leave gracefully so peers remove this server from the raft
-        // configuration instead of waiting for it to fail.
-        preStop: ['consul', 'leave'],
-        writablePaths: [{ path: '/tmp' }],
+        writablePaths: [{ path: '/tmp' }, runDir],
         volumeMounts: [
           { name: CONSUL_DATA_CLAIM, mountPath: DATA_DIR },
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },

@@ -1,11 +1,11 @@
-import { dnsLabel, dnsSubdomain, host, image, int, resources, storageRequest, z } from '../lib/schema';
+import { dnsLabel, dnsSubdomain, host, image, int, resources, setupJob, storageRequest, z } from '../lib/schema';
 import { VERSIONS } from '../versions';
 
 /**
  * Consul servers. `storage.storageClassName` defaults to the environment's
- * `storageClass`; `ui` is published through the ingress controller. The HTTP
- * API behind the UI has no ACLs here: publish it only where the network is
- * trusted (dev) or with authentication in front.
+ * `storageClass`; `ui` is published through the ingress controller. ACLs
+ * deny by default: the UI asks for a token (create one per operator with the
+ * management token, docs/security.md).
  */
 export const consulSchema = z.strictObject({
   image: image().prefault(VERSIONS.consul),
@@ -24,6 +24,8 @@ export const consulSchema = z.strictObject({
   datacenter: dnsLabel().prefault('dc1'),
   /** Namespaces (besides its own) whose pods labelled as Consul clients may use the HTTP API. @default [] */
   clientNamespaces: z.array(dnsLabel()).prefault([]),
+  /** The Job that creates the ACL policies and tokens with the management token. @default SETUP_JOB_RESOURCES */
+  setup: setupJob(),
   /** Publish the UI. @default - no Ingress */
   ui: z.strictObject({ host: host(), tlsSecretName: dnsSubdomain().optional() }).optional(),
 });

@@ -1,3 +1,4 @@
+import { UNAUTHENTICATED_REASON_ANNOTATION } from '../lib/credential-annotations';
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
@@ -78,6 +79,22 @@ const HTTP_PORT = DOCKERCOINS_HTTP_PORT;
 /** Redis listens on 6379 (its Service `redis` too: the images connect to `redis:6379`). */
 export const DOCKERCOINS_REDIS_PORT = 6379;
 const REDIS_PORT = DOCKERCOINS_REDIS_PORT;
+/**
+ * How the DockerCoins Redis authenticates its clients: it does not, and
+ * cannot. The images connect to `redis` without credentials, and their code
+ * reads none from the environment (jpetazzo/container.training, dockercoins/,
+ * commit 5656362): worker.py opens `Redis("redis")`, webui.js
+ * `createClient({ url: "redis://redis" })`; rng and hasher never talk to
+ * Redis. With `requirepass` (or an ACL default user that needs a password)
+ * Redis answers their commands with NOAUTH, so DockerCoins stops. The guard
+ * is the network: Redis' NetworkPolicy admits worker, webui and the clients
+ * listed in `redis.clients` (redis-exporter), in its own namespace only.
+ */
+export const REDIS_AUTHENTICATION = {
+  mode: 'network-policy-only',
+  reason: 'the DockerCoins images connect to redis:6379 without credentials (worker.py Redis("redis"), webui.js createClient redis://redis) and read none from the environment; a password would lock them out, so only the redis NetworkPolicy (worker, webui, listed exporters) admits clients',
+} as const;
+
 /** Name of the Redis claim (with `redis.persistence`). */
 export const DOCKERCOINS_REDIS_CLAIM = 'redis-data';
 /**
@@ -218,6 +235,7 @@ export class DockerCoins extends Construct {
       // One writer on a ReadWriteOnce volume: never run two pods at once.
       strategy: props.redis.persistence ? 'Recreate' : 'RollingUpdate',
       terminationGracePeriodSeconds: 30,
+      podAnnotations: { [UNAUTHENTICATED_REASON_ANNOTATION]: REDIS_AUTHENTICATION.reason },
       volumes: redisData ? [{ name: 'data', persistentVolumeClaim: { claimName: redisData } }] : undefined,
       containers: [{
         name: 'redis',

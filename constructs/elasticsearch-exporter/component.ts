@@ -4,7 +4,7 @@ import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_TLS_SECRET, elasticsearchUrl } from '../elasticsearch';
 import { LOGGING_INSTANCE, LOGGING_SECRETS } from '../logging/component';
 import { elasticImage, LoggingConfig } from '../logging/schema';
-import { ELASTICSEARCH_EXPORTER_NAME, ELASTICSEARCH_EXPORTER_PORT, ElasticsearchExporter } from '.';
+import { ELASTICSEARCH_EXPORTER_NAME, ELASTICSEARCH_EXPORTER_PORT, ELASTICSEARCH_EXPORTER_SETUP_NAME, ElasticsearchExporter } from '.';
 import { elasticsearchPanels, elasticsearchRules } from './rules';
 import { elasticsearchExporterSchema } from './schema';
 
@@ -13,6 +13,7 @@ export const ELASTICSEARCH_EXPORTER_SECRET = { name: 'elasticsearch-monitoring-c
 
 const loggingOf = (environment: unknown) => (environment as { logging?: LoggingConfig }).logging;
 const identity = selectorLabels({ name: ELASTICSEARCH_EXPORTER_NAME, instance: LOGGING_INSTANCE });
+const setupIdentity = selectorLabels({ name: ELASTICSEARCH_EXPORTER_SETUP_NAME, instance: LOGGING_INSTANCE });
 const elasticsearch = selectorLabels({ name: ELASTICSEARCH_NAME, instance: LOGGING_INSTANCE });
 
 /**
@@ -34,9 +35,15 @@ export const elasticsearchExporterComponent = defineComponent({
     if (!l) return {};
     return {
       scrapeTargets: [{ namespace: l.namespace, pods: identity, port: ELASTICSEARCH_EXPORTER_PORT }],
-      footprints: [{ namespace: l.namespace, field: 'exporters.elasticsearch', workload: ELASTICSEARCH_EXPORTER_NAME, pods: 2, why: '1 + 1 surge', resources: config.resources }],
+      footprints: [
+        { namespace: l.namespace, field: 'exporters.elasticsearch', workload: ELASTICSEARCH_EXPORTER_NAME, pods: 2, why: '1 + 1 surge', resources: config.resources },
+        { namespace: l.namespace, field: 'exporters.elasticsearch.setup', workload: ELASTICSEARCH_EXPORTER_SETUP_NAME, pods: 1, why: '', resources: config.setup.resources },
+      ],
       workloads: [{ namespace: l.namespace, kind: 'Deployment' as const, name: ELASTICSEARCH_EXPORTER_NAME }],
-      clients: [{ from: { namespace: l.namespace, pods: identity }, to: { namespace: l.namespace, pods: elasticsearch, port: ELASTICSEARCH_HTTP_PORT } }],
+      clients: [
+        { from: { namespace: l.namespace, pods: identity }, to: { namespace: l.namespace, pods: elasticsearch, port: ELASTICSEARCH_HTTP_PORT } },
+        { from: { namespace: l.namespace, pods: setupIdentity }, to: { namespace: l.namespace, pods: elasticsearch, port: ELASTICSEARCH_HTTP_PORT } },
+      ],
       alertRules: [elasticsearchRules(l.elasticsearch.nodes)],
       panels: elasticsearchPanels(),
     };
@@ -59,6 +66,7 @@ export const elasticsearchExporterComponent = defineComponent({
         superuserSecret: LOGGING_SECRETS.elastic.name,
       },
       credentialsSecret: ELASTICSEARCH_EXPORTER_SECRET.name,
+      setupResources: ctx.config.setup.resources,
       scrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
     });
     const labels = recommendedLabels(chart, { name: ELASTICSEARCH_EXPORTER_NAME, instance: LOGGING_INSTANCE, component: 'credentials', partOf: 'monitoring', version: PLATFORM_VERSION });

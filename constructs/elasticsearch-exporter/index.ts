@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment, secretEnv } from '../lib/workload';
+import { HardenedDeployment, HardenedJob, secretEnv } from '../lib/workload';
 
 /**
  * The exporter's port: main.go's `webflag.AddFlags(kingpin.CommandLine, ":9114")`
@@ -10,6 +10,8 @@ import { HardenedDeployment, secretEnv } from '../lib/workload';
  */
 export const ELASTICSEARCH_EXPORTER_PORT = 9114;
 export const ELASTICSEARCH_EXPORTER_NAME = 'elasticsearch-exporter';
+/** `app.kubernetes.io/name` of the Job that creates the monitoring user (a client of Elasticsearch's HTTP port). */
+export const ELASTICSEARCH_EXPORTER_SETUP_NAME = 'elasticsearch-exporter-setup';
 /** The image's `USER nobody` (busybox): uid/gid 65534. */
 const NOBODY = { user: 65534, group: 65534 };
 /**
@@ -24,6 +26,10 @@ export const ELASTICSEARCH_MONITORING_USER = 'elasticsearch-exporter';
 export const ELASTICSEARCH_MONITORING_ROLE = 'elasticsearch-exporter';
 const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] });
 
+/** Where the CA of Elasticsearch's certificate is mounted. */
+const CA_DIR = '/etc/elasticsearch-exporter/ca';
+const CA_FILE = `${CA_DIR}/ca.crt`;
+
 /**
  * Creates (or updates: PUT is idempotent) the role and the user with the
  * password from the Secret, as `elastic`, once Elasticsearch answers
@@ -31,10 +37,6 @@ const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'
  * /_security/user/<name>). The password is sent in a JSON body: letters and
  * digits only (SECRETS.md generates hex).
  */
-/** Where the CA of Elasticsearch's certificate is mounted. */
-const CA_DIR = '/etc/elasticsearch-exporter/ca';
-const CA_FILE = `${CA_DIR}/ca.crt`;
-
 export const EXPORTER_SETUP_SCRIPT = `set -eu
 put() {
   curl \${ES_CA:+--cacert "\$ES_CA"} --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
@@ -64,9 +66,9 @@ export interface ElasticsearchExporterProps {
     readonly port: number;
     /** The Elasticsearch pods (egress). */
     readonly pods: Readonly<Record<string, string>>;
-    /** An image with curl for the setup init container (Elasticsearch's own). */
+    /** An image with curl for the setup Job (Elasticsearch's own). */
     readonly setupImage: ImageRef;
-    /** Existing Secret with key `password` of the `elastic` superuser: only the setup init container reads it. */
+    /** Existing Secret with key `password` of the `elastic` superuser: only the setup Job reads it (validate: superuser-credential). */
     readonly superuserSecret: string;
     /**
      * Secret (same namespace) whose `ca.crt` signs Elasticsearch's certificate:
@@ -75,6 +77,8 @@ export interface ElasticsearchExporterProps {
      */
     readonly caSecret?: string;
   };
+  /** Requests and limits of the setup Job. */
+  readonly setupResources: ContainerResources;
   /** Existing Secret (never rendered) with key `password`: the monitoring user's password. */
   readonly credentialsSecret: string;
   /** Who may scrape the metrics port. */
@@ -86,7 +90,8 @@ export interface ElasticsearchExporterProps {
  * (`elasticsearch_cluster_health_status{color}`, shard counts) and per-node
  * stats (`elasticsearch_indices_indexing_index_total`, JVM heap, disk) for
  * Prometheus. It connects as a monitor-only user (ES_USERNAME and
- * ES_PASSWORD, read in main.go) that an init container creates; its
+ * ES_PASSWORD, read in main.go) that a setup Job creates (the only pod of
+ * this component that reads the `elastic` password); its
  * pods are an Elasticsearch client the logging component admits because this
  * component offers them (`clients`).
  */
@@ -111,16 +116,6 @@ export class ElasticsearchExporter extends Construct {
       terminationGracePeriodSeconds: 10,
       podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ELASTICSEARCH_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
       volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
-      initContainers: [{
-        name: 'setup',
-        image: props.elasticsearch.setupImage,
-        command: ['sh', '-c', EXPORTER_SETUP_SCRIPT],
-        env: { ES_URI: props.elasticsearch.url, ...(ca ? { ES_CA: CA_FILE } : {}) },
-        volumeMounts: caMounts,
-        envFrom: [secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'), password],
-        resources: props.resources,
-        probes: { waivedBecause: 'init container: one API call, then exits' },
-      }],
       containers: [{
         name: ELASTICSEARCH_EXPORTER_NAME,
         image: props.image,
@@ -149,6 +144,38 @@ export class ElasticsearchExporter extends Construct {
     });
     this.selector = deployment.pod.selector;
     this.labels = deployment.pod.labels;
+
+    const setupIdentity: ComponentIdentity = { ...identity, name: ELASTICSEARCH_EXPORTER_SETUP_NAME, component: 'identity-setup', version: props.elasticsearch.setupImage.tag };
+    const setup = new HardenedJob(this, 'Setup', {
+      identity: setupIdentity,
+      namespace: props.namespace,
+      // sh and curl run as any uid.
+      runAs: { user: 10001, group: 10001 },
+      tier: 'monitoring',
+      qos: 'Burstable',
+      terminationGracePeriodSeconds: 10,
+      setupReason: `uses the elastic superuser once to create the monitor-only role and user ${ELASTICSEARCH_MONITORING_USER} the exporter connects as`,
+      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      containers: [{
+        name: 'setup',
+        image: props.elasticsearch.setupImage,
+        command: ['sh', '-c', EXPORTER_SETUP_SCRIPT],
+        // Over https, curl verifies Elasticsearch's certificate (chain and host name) against the CA.
+        env: { ES_URI: props.elasticsearch.url, ...(ca ? { ES_CA: CA_FILE } : {}) },
+        envFrom: [secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'), password],
+        volumeMounts: caMounts,
+        resources: props.setupResources,
+        probes: { waivedBecause: 'a Job: two API calls, then it exits' },
+      }],
+    });
+    new WorkloadNetworkPolicy(this, 'SetupPolicy', {
+      name: ELASTICSEARCH_EXPORTER_SETUP_NAME,
+      namespace: props.namespace,
+      labels: setup.pod.labels,
+      podSelector: setup.pod.selector,
+      ingress: [],
+      egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
+    });
     new WorkloadNetworkPolicy(this, 'Policy', {
       name: ELASTICSEARCH_EXPORTER_NAME,
       namespace: props.namespace,

@@ -29,7 +29,9 @@ export interface ElasticsearchProps {
   /**
    * Existing Secret (never rendered) with key `password`: the password of the
    * built-in `elastic` superuser, set at first start through the keystore's
-   * `bootstrap.password` (the official image's ELASTIC_PASSWORD).
+   * `bootstrap.password` (the official image's ELASTIC_PASSWORD). Declared as
+   * the nodes' superuser credential: besides them only the setup Job
+   * (`ElasticsearchSetup`) may read it (`validate`, rule superuser-credential).
    */
   readonly credentialsSecret: string;
   /**
@@ -226,6 +228,7 @@ export class Elasticsearch extends Construct {
       terminationGracePeriodSeconds: 120,
       antiAffinity: multiNode ? 'required' : 'none',
       podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: configFile.checksum },
+      superuserCredentials: [{ secret: props.credentialsSecret, key: 'password' }],
       // A single node has nothing to keep available; a budget would block drains.
       disruptionBudget: multiNode ? { maxUnavailable: 1 } : undefined,
       volumes,

@@ -35,9 +35,13 @@ export interface FluentBitProps {
      * the user `username`.
      */
     readonly credentialsSecret: string;
-    /** @default elastic */
-    readonly username?: string;
-    /** Index prefix: indices are `<prefix>-YYYY.MM.DD`. @default kubernetes */
+    /**
+     * The Elasticsearch user it writes as: one whose role may only create
+     * documents in `<indexPrefix>-*` (created by the Elasticsearch setup Job),
+     * never the `elastic` superuser.
+     */
+    readonly username: string;
+    /** Index prefix: indices are `<prefix>-YYYY.MM.DD`. @default FLUENT_BIT_INDEX_PREFIX */
     readonly indexPrefix?: string;
     /**
      * HTTPS with verification: Fluent Bit gets a client certificate in its own
@@ -64,6 +68,10 @@ export const FLUENT_BIT_NAME = 'fluent-bit';
 export const fluentBitPods = (instance: string) => selectorLabels({ name: FLUENT_BIT_NAME, instance });
 /** Host directory for the tail position database and the filesystem buffer. */
 export const FLUENT_BIT_STATE_DIR = '/var/lib/fluent-bit';
+/** Prefix of the daily log indices (`Logstash_Prefix`): `kubernetes-YYYY.MM.DD`. */
+export const FLUENT_BIT_INDEX_PREFIX = 'kubernetes';
+/** The environment variable holding the Elasticsearch password (`HTTP_Passwd ${...}` in fluent-bit.conf). */
+const PASSWORD_ENV = 'ES_PASSWORD';
 /** Prometheus metrics path of Fluent Bit 3.x. */
 export const FLUENT_BIT_METRICS_PATH = '/api/v1/metrics/prometheus';
 
@@ -99,8 +107,8 @@ export class FluentBit extends Construct {
       namespace: ns,
       esHost: es.host,
       esPort: es.port,
-      username: es.username ?? 'elastic',
-      indexPrefix: es.indexPrefix ?? 'kubernetes',
+      username: es.username,
+      indexPrefix: es.indexPrefix ?? FLUENT_BIT_INDEX_PREFIX,
       tls: tlsSecret !== undefined,
     });
     const settings = new SettingsConfigMap(this, 'Config', {
@@ -163,7 +171,7 @@ export class FluentBit extends Construct {
         command: ['/fluent-bit/bin/fluent-bit'],
         args: ['--workdir=/fluent-bit/etc', '--config=/fluent-bit/etc/conf/fluent-bit.conf'],
         ports: [{ name: 'http', containerPort: FLUENT_BIT_HTTP_PORT }],
-        envFrom: [secretEnv('ELASTIC_PASSWORD', es.credentialsSecret, 'password')],
+        envFrom: [secretEnv(PASSWORD_ENV, es.credentialsSecret, 'password')],
         resources: props.resources,
         probes: {
           // Ready once the HTTP server answers and outputs are healthy
@@ -268,10 +276,12 @@ export function fluentBitConfig(o: { namespace: string; esHost: string; esPort: 
     Host                     ${o.esHost}
     Port                     ${o.esPort}
     HTTP_User                ${o.username}
-    HTTP_Passwd              \${ELASTIC_PASSWORD}${tls}
+    HTTP_Passwd              \${${PASSWORD_ENV}}${tls}
     Logstash_Format          On
     Logstash_Prefix          ${o.indexPrefix}
     Suppress_Type_Name       On
+    # Only creates documents (with Generate_ID): the user's role grants create_doc, not index.
+    Write_Operation          create
     Replace_Dots             On
     Generate_ID              On
     Trace_Error              On

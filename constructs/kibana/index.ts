@@ -26,14 +26,8 @@ export interface KibanaProps {
     /** The Elasticsearch pods, for the egress rule. */
     readonly peer: PeerSpec;
     /**
-     * Existing Secret (never rendered) with key `password` of the `elastic`
-     * superuser. Only the `setup` init container reads it, to set the
-     * `kibana_system` password; Kibana itself never sees it.
-     */
-    readonly superuserSecret: string;
-    /**
      * Secret (in Kibana's namespace) whose `ca.crt` signs Elasticsearch's
-     * certificate: Kibana and its setup step verify HTTPS against it
+     * certificate: Kibana verifies HTTPS against it
      * (`elasticsearch.ssl.certificateAuthorities`, verification mode `full`).
      * @default - plain HTTP (`url` is http://)
      */
@@ -41,7 +35,8 @@ export interface KibanaProps {
   };
   /**
    * Existing Secret (never rendered) with keys `password` (of the built-in
-   * `kibana_system` user Kibana connects as; letters and digits only, it is
+   * `kibana_system` user Kibana connects as; the Elasticsearch setup Job sets
+   * it, see constructs/elasticsearch/setup.ts; letters and digits only, it is
    * sent in a JSON body) and `encryptionKey` (at least 32 characters, shared by
    * all replicas for sessions, saved objects and reports).
    */
@@ -71,26 +66,6 @@ const LIVENESS: ProbeTimings = { initialDelaySeconds: 0, periodSeconds: 20, time
 /** Kibana needs a minute or two to start (plugins, saved-object migrations). */
 const STARTUP: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 };
 
-/**
- * Sets the `kibana_system` password from the Secret, idempotently, once
- * Elasticsearch answers. Kibana 8 refuses to connect as `elastic`; a password
- * (rather than a service-account token) can be chosen up front and stored in a
- * Secret, so both engines (kubectl and Pulumi) work without a manual step.
- */
-export const KIBANA_SETUP_SCRIPT = `set -eu
-url="\${ELASTICSEARCH_HOSTS}/_security/user/kibana_system/_password"
-# Over https, verify Elasticsearch against the environment CA (ELASTICSEARCH_CA is set only then).
-ca=""
-if [ -n "\${ELASTICSEARCH_CA:-}" ]; then ca="--cacert \${ELASTICSEARCH_CA}"; fi
-i=0
-while [ "$i" -lt 60 ]; do
-  code=$(curl $ca --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X POST "$url" -d "{\\"password\\":\\"\${KIBANA_SYSTEM_PASSWORD}\\"}") || code=000
-  if [ "$code" = 200 ]; then echo "kibana_system password set"; exit 0; fi
-  echo "waiting for Elasticsearch (HTTP $code)"; i=$((i + 1)); sleep 5
-done
-exit 1
-`;
-
 /** Kibana: Deployment, Service, Ingress and its network allow-list. */
 export class Kibana extends Construct {
   public readonly pod: HardenedPod;
@@ -119,19 +94,6 @@ export class Kibana extends Construct {
       terminationGracePeriodSeconds: 30,
       spread: replicated ? 'preferred' : 'none',
       disruptionBudget: replicated ? { maxUnavailable: 1 } : undefined,
-      initContainers: [{
-        name: 'setup',
-        image: props.image,
-        command: ['sh', '-c', KIBANA_SETUP_SCRIPT],
-        env: { ELASTICSEARCH_HOSTS: props.elasticsearch.url, ...(caSecret ? { ELASTICSEARCH_CA: KIBANA_ELASTICSEARCH_CA } : {}) },
-        volumeMounts: caMounts,
-        envFrom: [
-          secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'),
-          secretEnv('KIBANA_SYSTEM_PASSWORD', props.credentialsSecret, 'password'),
-        ],
-        resources: props.resources,
-        probes: { waivedBecause: 'init container: one API call, then exits' },
-      }],
       containers: [{
         name,
         image: props.image,

@@ -44,6 +44,13 @@ export interface RequiredSecret {
   readonly keys: Readonly<Record<string, string>>;
   /** Labels of the Secret object. */
   readonly labels: Record<string, string>;
+  /**
+   * Keys that are superuser credentials (grant everything on a server). Only
+   * the owning server and setup Jobs read them (the server's pods declare
+   * them, `validate` checks), and their config keys fill no other Secret.
+   * @default - none
+   */
+  readonly superuserKeys?: readonly string[];
 }
 
 /** A chart of the stack and its place in the deployment order. */
@@ -91,15 +98,6 @@ export interface RouteOffer {
   readonly backend?: PodPortRef;
 }
 
-/**
- * A pod port Prometheus scrapes. With `tls`, the port serves HTTPS: Prometheus
- * scrapes it in a job of its own, verifying the certificate against the
- * environment CA for `serverName` (pods are scraped by IP, which no certificate names).
- */
-export interface ScrapeTargetOffer extends PodPortRef {
-  readonly tls?: { readonly serverName: string };
-}
-
 /** A node port the model opens (cluster-wide: one owner each). */
 export interface NodePortOffer { readonly port: number; readonly field: string }
 
@@ -139,6 +137,34 @@ export interface ClientNeed {
 }
 
 /**
+ * A scrape target that needs a bearer token: Prometheus scrapes it in a job
+ * of its own (not through the `prometheus.io/*` annotations, which carry no
+ * credentials), with the token read from a Secret in Prometheus' namespace
+ * that the monitoring component declares.
+ */
+export interface ScrapeAuthorization {
+  /** The Secret (created in Prometheus' namespace, never rendered), its key and the Pulumi config key of its value. */
+  readonly secret: { readonly name: string; readonly key: string; readonly configKey: string };
+  readonly path: string;
+  /** Query parameters, e.g. `{ format: ['prometheus'] }`. @default - none */
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * A pod port Prometheus scrapes, optionally over TLS and with a token. With
+ * `tls`, the port serves HTTPS: Prometheus scrapes it in a job of its own,
+ * verifying the certificate against the environment CA for `serverName` (pods
+ * are scraped by IP, which no certificate names). With `authorization`, the
+ * job also sends the bearer token.
+ */
+export interface ScrapeTargetOffer extends PodPortRef {
+  /** @default - plain HTTP */
+  readonly tls?: { readonly serverName: string };
+  /** @default - scraped without credentials */
+  readonly authorization?: ScrapeAuthorization;
+}
+
+/**
  * The metrics query API (Prometheus' HTTP API): where dashboards read series.
  * Clients (Grafana) offer themselves as `clients` of `pods`/`port`, which the
  * monitoring component admits in its policy.
@@ -158,7 +184,7 @@ export interface Offers {
   readonly claims?: readonly ClaimNeed[];
   readonly namespaces?: readonly NamespaceOffer[];
   readonly routes?: readonly RouteOffer[];
-  /** Pod ports Prometheus scrapes (they carry prometheus.io annotations); each admits the scraper in its own policy. */
+  /** Pod ports Prometheus scrapes (they carry prometheus.io annotations, or an authorization); each admits the scraper in its own policy. */
   readonly scrapeTargets?: readonly ScrapeTargetOffer[];
   readonly nodePorts?: readonly NodePortOffer[];
   /** The ingress controller's pods (backends admit them). */

@@ -261,3 +261,18 @@ export function issueReason(issue: z.core.$ZodIssue & { input?: unknown }): stri
       return issue.message;
   }
 }
+
+/** The default size of a setup Job: one shell running a handful of API calls (curl, consul, psql). */
+export const SETUP_JOB_RESOURCES = {
+  requests: { cpu: '50m', memory: '64Mi', ephemeralStorage: '64Mi' },
+  limits: { cpu: '500m', memory: '128Mi', ephemeralStorage: '128Mi' },
+} as const;
+
+/**
+ * A setup Job's section (it creates the identities the other pods use, see
+ * constructs/lib/credential-annotations.ts). @default resources SETUP_JOB_RESOURCES
+ */
+export const setupJob = () => z.strictObject({
+  /** @default SETUP_JOB_RESOURCES (50m/64Mi requests, 500m/128Mi limits) */
+  resources: resources('Burstable').prefault(() => ({ requests: { ...SETUP_JOB_RESOURCES.requests }, limits: { ...SETUP_JOB_RESOURCES.limits } })),
+}).prefault({});

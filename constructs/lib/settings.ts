@@ -10,6 +10,8 @@ export interface SettingsConfigMapProps {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
+  /** Annotations of the ConfigMap (e.g. the reason a setting is relaxed). @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Non-secret settings, consumed as environment variables or mounted as files. */
   readonly data: Readonly<Record<string, string>>;
 }
@@ -29,7 +31,7 @@ export class SettingsConfigMap extends Construct {
     const data = Object.fromEntries(sortedEntries(props.data));
     this.checksum = createHash('sha256').update(JSON.stringify(data)).digest('hex');
     new k8s.KubeConfigMap(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations ? { ...props.annotations } : undefined },
       data,
     });
   }

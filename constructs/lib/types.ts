@@ -59,3 +59,10 @@ export interface StorageRequest {
 export function imageName(image: ImageRef): string {
   return `${image.registry ? `${image.registry}/` : ''}${image.repository}:${image.tag}`;
 }
+
+/**
+ * Whether a client verifies the kubelets' serving certificates against the
+ * cluster CA, or skips it for a stated reason (rendered as
+ * INSECURE_SKIP_VERIFY_REASON_ANNOTATION, checked by `validate`).
+ */
+export type KubeletTlsVerification = { readonly verify: true } | { readonly verify: false; readonly reason: string };

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+import { formatCredentials, SecretKeyRef, SETUP_POD_ANNOTATION, SUPERUSER_CREDENTIALS_ANNOTATION } from './credential-annotations';
 import { HOST_ACCESS_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION } from './host-access-annotations';
 import { sortedEntries } from './order';
 import { Construct } from 'constructs';
@@ -179,6 +181,13 @@ export interface PodProps {
   readonly priorityClassName?: string;
   /** Node access for node agents; see `HostAccess`. @default - none (the pod is isolated from the node) */
   readonly hostAccess?: HostAccess;
+  /**
+   * Superuser credentials this server owns (it creates the superuser from
+   * them at first start): declared on the pod template so that `validate`
+   * refuses them in any other pod but setup Jobs (constructs/lib/credential-annotations.ts).
+   * @default - none
+   */
+  readonly superuserCredentials?: readonly SecretKeyRef[];
 }
 
 /** Whether pods of this spec occupy node ports (hostNetwork or hostPort): two cannot run on one node. */
@@ -240,6 +249,7 @@ export class HardenedPod extends Construct {
         annotations[HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION] = host.runtimeSocketReason;
       }
     }
+    if (props.superuserCredentials?.length) annotations[SUPERUSER_CREDENTIALS_ANNOTATION] = formatCredentials(props.superuserCredentials);
     const pullPolicy = (this.node.tryGetContext(IMAGE_PULL_POLICY_CONTEXT) as string | undefined) ?? 'IfNotPresent';
     const root = host?.runAsRoot ?? false;
     if (host && props.tier !== 'node-agent') throw new Error(`${props.namespace}/${name}: a pod with hostAccess is a node agent (tier node-agent), not ${props.tier}`);
@@ -613,6 +623,54 @@ class Pdb extends Construct {
         selector: { matchLabels: pod.selector },
         maxUnavailable: budget.maxUnavailable !== undefined ? intOrString(budget.maxUnavailable) : undefined,
         minAvailable: budget.minAvailable !== undefined ? intOrString(budget.minAvailable) : undefined,
+      },
+    });
+  }
+}
+
+export interface HardenedJobProps extends PodProps {
+  /**
+   * Why this Job is a setup pod (it holds a superuser credential to create the
+   * narrower identities the other pods use). Rendered as `SETUP_POD_ANNOTATION`.
+   */
+  readonly setupReason: string;
+  /** Retries of a failed pod (exponential back-off). @default 10 */
+  readonly backoffLimit?: number;
+  /** Wall-clock limit of the whole Job, so a stuck setup fails visibly. @default 1800 */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/**
+ * A run-to-completion setup Job with the production pod defaults. A Job's pod
+ * template is immutable, so the object name carries a hash of the template
+ * (`<name>-<8 hex>`): a changed script or image is a new Job that runs again,
+ * an unchanged one is left alone by `kubectl apply` and Pulumi. The scripts
+ * it runs must be idempotent (they run again whenever the template changes).
+ */
+export class HardenedJob extends Construct {
+  public readonly pod: HardenedPod;
+  public readonly object: k8s.KubeJob;
+  /** The Job's name (with the template hash). */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: HardenedJobProps) {
+    super(scope, id);
+    if (!props.setupReason.trim()) throw new Error(`${props.namespace}/${props.identity.name}: a setup Job needs a reason`);
+    this.pod = new HardenedPod(this, 'Pod', {
+      ...props,
+      podAnnotations: { ...(props.podAnnotations ?? {}), [SETUP_POD_ANNOTATION]: props.setupReason },
+    });
+    const template: k8s.PodTemplateSpec = { ...this.pod.template, spec: { ...this.pod.template.spec!, restartPolicy: 'OnFailure' } };
+    // What the pod runs (spec and annotations), not its labels: the engines differ only in the
+    // managed-by label, and both must name the Job alike.
+    const hash = createHash('sha256').update(JSON.stringify({ spec: template.spec, annotations: template.metadata?.annotations })).digest('hex').slice(0, 8);
+    this.name = `${props.identity.name}-${hash}`;
+    this.object = new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(this.pod.exemptions) },
+      spec: {
+        backoffLimit: props.backoffLimit ?? 10,
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 1800,
+        template,
       },
     });
   }

@@ -6,7 +6,8 @@ import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import { tlsEnabled } from '../lib/certificates';
 import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_TLS_SECRET } from '../elasticsearch';
-import { FLUENT_BIT_HTTP_PORT, FLUENT_BIT_TLS_SECRET, FluentBit, fluentBitPods } from '../fluent-bit';
+import { ElasticsearchSetup, elasticsearchSetupPods } from '../elasticsearch/setup';
+import { FLUENT_BIT_HTTP_PORT, FLUENT_BIT_INDEX_PREFIX, FLUENT_BIT_TLS_SECRET, FluentBit, fluentBitPods } from '../fluent-bit';
 import { fluentBitRules } from '../fluent-bit/rules';
 import { Kibana, KIBANA_PORT, kibanaPods } from '../kibana';
 import { elasticImage, loggingSchema } from './schema';
@@ -16,13 +17,18 @@ export const LOGGING_INSTANCE = 'logging';
 
 /** Secret names and the Pulumi config keys (namespace `dockercoins`) of their values. */
 export const LOGGING_SECRETS = {
-  /** Password of the `elastic` superuser; in the logging namespace (Elasticsearch, Kibana setup) and node-agents (Fluent Bit). */
-  elastic: { name: 'elasticsearch-credentials', keys: { password: 'elasticPassword' } },
-  /** Password of `kibana_system` and Kibana's encryption key. */
+  /** Password of the `elastic` superuser: the nodes (bootstrap password) and the setup Job only, in the logging namespace only. */
+  elastic: { name: 'elasticsearch-credentials', keys: { password: 'elasticPassword' }, superuserKeys: ['password'] },
+  /** Password of `kibana_system` (Kibana; set by the setup Job) and Kibana's encryption key. */
   kibana: { name: 'kibana-credentials', keys: { password: 'kibanaSystemPassword', encryptionKey: 'kibanaEncryptionKey' } },
+  /** Password of the `fluent-bit` user: Fluent Bit (node-agents) and the setup Job that creates the user (logging). */
+  fluentBit: { name: 'fluent-bit-credentials', keys: { password: 'fluentBitPassword' } },
   /** Transport TLS of a multi-node cluster (PEM). */
   transportTls: { name: 'elasticsearch-transport-tls', keys: { 'ca.crt': 'elasticTransportCa', 'tls.crt': 'elasticTransportCert', 'tls.key': 'elasticTransportKey' } },
 } as const;
+
+/** The Elasticsearch user Fluent Bit writes as, and its role (create documents in its indices, nothing else). */
+export const FLUENT_BIT_USER = { username: 'fluent-bit', role: 'fluent-bit-writer', indices: [`${FLUENT_BIT_INDEX_PREFIX}-*`] } as const;
 
 const kibana = kibanaPods(LOGGING_INSTANCE);
 const fluentBit = fluentBitPods(LOGGING_INSTANCE);
@@ -80,19 +86,33 @@ export const loggingComponent = defineComponent({
       certificates: ctx.certificates,
       httpClients: [
         { pods: kibana },
+        { pods: elasticsearchSetupPods(instance) },
         { pods: fluentBit, namespace: NODE_AGENTS_NAMESPACE },
         // Other components' pods that offer to call the HTTP API (elasticsearch-exporter).
         ...admittedClients(ctx.wiring.clients, { namespace: ns, pods: selectorLabels({ name: ELASTICSEARCH_NAME, instance }), port: ELASTICSEARCH_HTTP_PORT }),
       ],
     });
     const esPeer = { pods: elasticsearch.pod.selector, namespace: ns };
+    new ElasticsearchSetup(chart, 'Setup', {
+      instance,
+      namespace: ns,
+      image: elasticImage(l, 'elasticsearch'),
+      version: l.elasticVersion,
+      resources: l.setup.resources,
+      url: elasticsearch.url,
+      elasticsearch: { peer: esPeer, port: ELASTICSEARCH_HTTP_PORT },
+      caSecret: elasticsearch.tlsSecretName,
+      superuserPassword: { name: LOGGING_SECRETS.elastic.name, key: 'password' },
+      kibanaSystemPassword: { name: LOGGING_SECRETS.kibana.name, key: 'password' },
+      writers: [{ ...FLUENT_BIT_USER, password: { name: LOGGING_SECRETS.fluentBit.name, key: 'password' } }],
+    });
     new Kibana(chart, 'Kibana', {
       instance,
       namespace: ns,
       image: elasticImage(l, 'kibana'),
       replicas: l.kibana.replicas,
       resources: l.kibana.resources,
-      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, superuserSecret: LOGGING_SECRETS.elastic.name, caSecret: elasticsearch.tlsSecretName },
+      elasticsearch: { url: elasticsearch.url, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, caSecret: elasticsearch.tlsSecretName },
       credentialsSecret: LOGGING_SECRETS.kibana.name,
       ingress: ctx.ingressRoute(l.kibana.host, l.kibana.tlsSecretName),
     });
@@ -103,14 +123,23 @@ export const loggingComponent = defineComponent({
       resources: l.fluentBit.resources,
       tolerations: l.fluentBit.tolerations,
       dockerRuntime: l.fluentBit.dockerRuntime,
-      elasticsearch: { host: `${elasticsearch.serviceName}.${ns}.svc`, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer, credentialsSecret: LOGGING_SECRETS.elastic.name, certificates: ctx.certificates },
+      elasticsearch: {
+        host: `${elasticsearch.serviceName}.${ns}.svc`, port: ELASTICSEARCH_HTTP_PORT, peer: esPeer,
+        credentialsSecret: LOGGING_SECRETS.fluentBit.name, username: FLUENT_BIT_USER.username, indexPrefix: FLUENT_BIT_INDEX_PREFIX,
+        certificates: ctx.certificates,
+      },
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       // Only the scraper the model runs (taken from what monitoring offers, wherever its namespace is).
       metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
     });
     const labels = recommendedLabels(chart, { name: 'logging', instance, component: 'credentials', partOf: 'logging', version: PLATFORM_VERSION });
-    const secret = (s: { name: string; keys: Readonly<Record<string, string>> }, namespace: string): RequiredSecret => ({ name: s.name, namespace, keys: { ...s.keys }, labels });
-    const secrets = [secret(LOGGING_SECRETS.elastic, ns), secret(LOGGING_SECRETS.elastic, NODE_AGENTS_NAMESPACE), secret(LOGGING_SECRETS.kibana, ns)];
+    const secret = (s: { name: string; keys: Readonly<Record<string, string>>; superuserKeys?: readonly string[] }, namespace: string): RequiredSecret => ({
+      name: s.name, namespace, keys: { ...s.keys }, labels, ...(s.superuserKeys ? { superuserKeys: [...s.superuserKeys] } : {}),
+    });
+    const secrets = [
+      secret(LOGGING_SECRETS.elastic, ns), secret(LOGGING_SECRETS.kibana, ns),
+      secret(LOGGING_SECRETS.fluentBit, ns), secret(LOGGING_SECRETS.fluentBit, NODE_AGENTS_NAMESPACE),
+    ];
     if (multiNode && !ctx.certificates) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
     return [{ id: 'logging', wave: 1, chart, secrets }];
   },

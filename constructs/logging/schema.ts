@@ -1,5 +1,5 @@
 import { parseQuantity } from '../lib/quantity';
-import { dnsLabel, dnsSubdomain, host, image, int, resources, storageRequest, tolerations, z } from '../lib/schema';
+import { dnsLabel, dnsSubdomain, host, image, int, resources, setupJob, storageRequest, tolerations, z } from '../lib/schema';
 import { ELASTIC_REGISTRY, ELASTIC_VERSION, VERSIONS } from '../versions';
 
 const REGISTRY = /^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
@@ -53,6 +53,11 @@ export const loggingSchema = z.strictObject({
     if (!REGISTRY.test(v)) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid registry host (e.g. docker.elastic.co or registry.example.com:5000/elastic)` });
   }),
   elasticsearch: elasticsearchSchema,
+  /**
+   * The Job that creates the logging identities with the `elastic` superuser
+   * (kibana_system's password, Fluent Bit's writer role and user). @default SETUP_JOB_RESOURCES
+   */
+  setup: setupJob(),
   fluentBit: z.strictObject({
     image: image().prefault(VERSIONS.fluentBit),
     resources: resources('Burstable'),

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { admittedClients } from '../lib/clients';
 import { tlsEnabled } from '../lib/certificates';
-import { defineComponent } from '../lib/component';
-import { selectorLabels } from '../lib/labels';
+import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
+import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import {
   KUBE_STATE_METRICS_IDENTITY, KUBE_STATE_METRICS_PORT, KubeStateMetrics, MetricsServer, NODE_EXPORTER_IDENTITY, NODE_EXPORTER_PORT, NodeExporter, Prometheus, PROMETHEUS_CLAIM,
@@ -78,6 +78,7 @@ export const monitoringComponent = defineComponent({
         ...admittedClients(ctx.wiring.clients, prometheusQueryApi(m)),
       ],
       scrapeTargets: ctx.wiring.scrapeTargets,
+      kubeletTls: p.kubeletTls,
       certificates: ctx.certificates,
       apiServer,
       nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
@@ -95,7 +96,14 @@ export const monitoringComponent = defineComponent({
         apiServer,
       });
     }
-    return [{ id: 'monitoring', wave: 2, chart }];
+    // Tokens of the scrape targets that need one, in Prometheus' namespace (the owner declares the same config key in its own).
+    const secrets: RequiredSecret[] = [];
+    for (const t of ctx.wiring.scrapeTargets) {
+      const a = t.authorization;
+      if (!a || secrets.some(s => s.name === a.secret.name)) continue;
+      secrets.push({ name: a.secret.name, namespace: m.namespace, keys: { [a.secret.key]: a.secret.configKey }, labels: recommendedLabels(chart, { name: 'prometheus', instance: 'prometheus', component: 'credentials', partOf: 'monitoring', version: PLATFORM_VERSION }) });
+    }
+    return [{ id: 'monitoring', wave: 2, chart, secrets }];
   },
 });
 
@@ -112,7 +120,7 @@ export const metricsServerComponent = defineComponent({
     new MetricsServer(chart, 'MetricsServer', {
       image: ms.image,
       resources: ms.resources,
-      kubeletInsecureTls: ms.kubeletInsecureTls,
+      kubeletTls: ms.kubeletTls,
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       nodeCidrs: ctx.platform.cluster.nodeCidrs,
     });

@@ -4,17 +4,19 @@ import { exemptionAnnotations } from '../lib/audit-exemptions';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { WorkloadNetworkPolicy } from '../lib/network';
 import { ClusterService } from '../lib/service';
-import { ContainerResources, ImageRef } from '../lib/types';
+import { ContainerResources, ImageRef, KubeletTlsVerification } from '../lib/types';
+import { INSECURE_SKIP_VERIFY_REASON_ANNOTATION } from '../lib/verification-annotations';
 import { HardenedDeployment } from '../lib/workload';
 
 export interface MetricsServerProps {
   readonly image: ImageRef;
   readonly resources: ContainerResources;
   /**
-   * Skip verifying kubelet serving certificates. Needed where kubelets serve
-   * self-signed certificates (kubeadm without serverTLSBootstrap, kind).
+   * Verify kubelet serving certificates, or skip it (`--kubelet-insecure-tls`)
+   * with the reason, e.g. kubelets that serve self-signed certificates
+   * (kubeadm without serverTLSBootstrap, kind). The reason is a pod annotation.
    */
-  readonly kubeletInsecureTls: boolean;
+  readonly kubeletTls: KubeletTlsVerification;
   /** API server endpoints: it authenticates requests and serves the aggregated API to them. */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
   /** Node addresses (kubelets are scraped on 10250). */
@@ -54,6 +56,7 @@ export class MetricsServer extends Construct {
       apiAccessReason: 'an aggregated API server: it reads nodes and pods and delegates authentication and authorization to the API server',
       // An add-on the control plane depends on (HPAs): scheduled before ordinary pods.
       priorityClassName: 'system-cluster-critical',
+      podAnnotations: props.kubeletTls.verify ? undefined : { [INSECURE_SKIP_VERIFY_REASON_ANNOTATION]: props.kubeletTls.reason },
       containers: [{
         name,
         image: props.image,
@@ -63,7 +66,7 @@ export class MetricsServer extends Construct {
           '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
           '--kubelet-use-node-status-port',
           '--metric-resolution=15s',
-          ...(props.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : []),
+          ...(props.kubeletTls.verify ? [] : ['--kubelet-insecure-tls']),
         ],
         ports: [{ name: 'https', containerPort: PORT }],
         resources: props.resources,
@@ -81,7 +84,11 @@ export class MetricsServer extends Construct {
       ports: [{ name: 'https', port: 443, targetPort: 'https' }],
     });
     new k8s.KubeApiService(this, 'ApiService', {
-      metadata: { name: 'v1beta1.metrics.k8s.io', labels },
+      metadata: {
+        name: 'v1beta1.metrics.k8s.io',
+        labels,
+        annotations: { [INSECURE_SKIP_VERIFY_REASON_ANNOTATION]: 'metrics-server generates a self-signed serving certificate at start (--cert-dir=/tmp), as upstream components.yaml; no CA bundle exists to verify it with' },
+      },
       spec: {
         group: 'metrics.k8s.io',
         version: 'v1beta1',

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { KubeletTlsVerification } from '../lib/types';
 
 /** In-cluster credentials of the Prometheus ServiceAccount. */
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -15,6 +16,10 @@ export interface PrometheusConfigOptions {
   readonly ruleFiles?: string;
   /** `host:port` of every Alertmanager replica (`alerting.alertmanagers`). @default - alerts are evaluated, not sent */
   readonly alertmanagers?: readonly string[];
+  /** Verification of the kubelets' serving certificates. @default { verify: true } */
+  readonly kubeletTls?: KubeletTlsVerification;
+  /** Pods scraped with a bearer token, one job each. @default - none */
+  readonly authorizedTargets?: readonly AuthorizedTarget[];
   /**
    * Pods serving their metrics over HTTPS: each gets its own job verifying the
    * certificate against `caFile` for `serverName` (a job has one tls_config;
@@ -22,16 +27,59 @@ export interface PrometheusConfigOptions {
    * annotation-driven pod job leaves https targets to them. @default - none
    */
   readonly tlsTargets?: readonly { readonly namespace: string; readonly pods: Readonly<Record<string, string>>; readonly serverName: string }[];
-  /** The CA file for `tlsTargets`. */
+  /** The CA file for `tlsTargets` and authorized targets with `tls`. */
   readonly caFile?: string;
+}
+
+/** Pods Prometheus scrapes with a token read from a file (a mounted Secret key). */
+export interface AuthorizedTarget {
+  readonly jobName: string;
+  readonly namespace: string;
+  readonly pods: Readonly<Record<string, string>>;
+  /** Container port, number or name. */
+  readonly port: number | string;
+  readonly path: string;
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+  readonly credentialsFile: string;
+  /** The port serves HTTPS: verified against `caFile` for `serverName` (pods are reached by IP). @default - plain HTTP */
+  readonly tls?: { readonly serverName: string };
 }
 
 /** `__meta_kubernetes_pod_label_<name>`: Prometheus replaces every character outside [a-zA-Z0-9_] with `_`. */
 const podLabelMeta = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const byKey = ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The labels every pod job sets (the generated alert rules match them); fresh objects, so the YAML has no aliases. */
+const podTargetLabels = (): object[] => [
+  { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
+  { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
+  { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+  { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+  { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+];
+
+function authorizedJob(t: AuthorizedTarget, caFile: string | undefined): object {
+  const portMeta = typeof t.port === 'number' ? '__meta_kubernetes_pod_container_port_number' : '__meta_kubernetes_pod_container_port_name';
+  if (t.tls && !caFile) throw new Error(`scrape job ${t.jobName}: an HTTPS target needs the CA file (caFile)`);
+  return {
+    job_name: t.jobName,
+    metrics_path: t.path,
+    ...(t.params ? { params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, [...v]])) } : {}),
+    ...(t.tls ? { scheme: 'https', tls_config: { ca_file: caFile, server_name: t.tls.serverName } } : {}),
+    authorization: { credentials_file: t.credentialsFile },
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [t.namespace] } }],
+    relabel_configs: [
+      ...Object.entries(t.pods).sort(byKey).map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: escapeRegex(value) })),
+      { source_labels: [portMeta], action: 'keep', regex: escapeRegex(String(t.port)) },
+      ...podTargetLabels(),
+    ],
+  };
+}
 
 /** One job per HTTPS pod target: its namespace, its selector, the annotated port and path, verified TLS. */
 function tlsPodJob(t: NonNullable<PrometheusConfigOptions['tlsTargets']>[number], caFile: string): object {
-  const name = Object.entries(t.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v).join('-');
+  const name = Object.entries(t.pods).sort(byKey).map(([, v]) => v).join('-');
   return {
     job_name: `kubernetes-pods-tls-${t.namespace}-${name}`,
     honor_labels: true,
@@ -39,13 +87,9 @@ function tlsPodJob(t: NonNullable<PrometheusConfigOptions['tlsTargets']>[number]
     tls_config: { ca_file: caFile, server_name: t.serverName },
     kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [t.namespace] } }],
     relabel_configs: [
-      ...Object.entries(t.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') })),
+      ...Object.entries(t.pods).sort(byKey).map(([label, value]) => ({ source_labels: [podLabelMeta(label)], action: 'keep', regex: escapeRegex(value) })),
       ...annotationRelabels('pod').filter(r => (r as { target_label?: string }).target_label !== '__scheme__'),
-      { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
-      { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
-      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-      { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+      ...podTargetLabels(),
     ],
   };
 }
@@ -81,13 +125,16 @@ function annotationRelabels(kind: 'pod' | 'service'): object[] {
  * annotations. Discovery uses EndpointSlices (Endpoints are deprecated).
  */
 export function prometheusConfig(options: PrometheusConfigOptions): string {
+  // Kubelet serving certificates are checked against the cluster CA where the
+  // cluster signs them (serverTLSBootstrap); where it does not, the environment
+  // says so with a reason (the ConfigMap carries it). The token authenticates
+  // Prometheus either way (nodes/metrics).
+  const verifyKubelets = options.kubeletTls?.verify ?? true;
   const nodeJob = (name: string, metricsPath: string) => ({
     job_name: name,
     scheme: 'https',
     metrics_path: metricsPath,
-    // Kubelet serving certificates are self-signed unless the cluster enables
-    // serverTLSBootstrap; the token still authenticates Prometheus (nodes/metrics).
-    tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: true },
+    tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: !verifyKubelets },
     ...inCluster,
     kubernetes_sd_configs: [{ role: 'node' }],
     relabel_configs: [
@@ -111,7 +158,8 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       {
         job_name: 'kubernetes-apiservers',
         scheme: 'https',
-        tls_config: { ca_file: `${SA_DIR}/ca.crt` },
+        // The API server's certificate is always signed by the cluster CA.
+        tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: false },
         ...inCluster,
         kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
         relabel_configs: [{
@@ -146,13 +194,10 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
           ...annotationRelabels('pod'),
           // HTTPS pods are scraped by their own jobs (tlsPodJob), which carry the CA and server name.
           ...(options.tlsTargets?.length ? [{ source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scheme'], action: 'drop', regex: 'https' }] : []),
-          { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
-          { action: 'labelmap', regex: '__meta_kubernetes_pod_label_app_kubernetes_io_(name|instance|component)', replacement: 'app_$1' },
-          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+          ...podTargetLabels(),
         ],
       },
+      ...(options.authorizedTargets ?? []).map(t => authorizedJob(t, options.caFile)),
       ...(options.tlsTargets ?? []).map(t => tlsPodJob(t, options.caFile!)),
     ],
   };

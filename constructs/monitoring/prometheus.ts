@@ -6,11 +6,12 @@ import { NetworkRule, PeerSpec, PodPortRef, rulesToPods, WorkloadNetworkPolicy }
 import { parseQuantity } from '../lib/quantity';
 import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
-import { ContainerResources, ImageRef } from '../lib/types';
+import { ContainerResources, ImageRef, KubeletTlsVerification } from '../lib/types';
+import { INSECURE_SKIP_VERIFY_REASON_ANNOTATION } from '../lib/verification-annotations';
 import { HardenedDeployment } from '../lib/workload';
 import type { CertificateProvider } from '../lib/certificates';
 import type { AlertmanagerOffer, ScrapeTargetOffer } from '../lib/component';
-import { prometheusConfig } from './prometheus-config';
+import { AuthorizedTarget, prometheusConfig } from './prometheus-config';
 import { RuleGroup, ruleFiles } from './rules';
 import { stringify } from 'yaml';
 
@@ -40,8 +41,15 @@ export interface PrometheusProps {
   readonly ingress?: IngressRoute;
   /** Who may open the UI/API port (9090): the ingress controller, offered clients such as Grafana. @default - nobody */
   readonly clients?: readonly PeerSpec[];
-  /** Pod ports Prometheus may scrape (their namespaces admit it on those ports); those with `tls` are scraped over verified HTTPS. */
+  /**
+   * Pod ports Prometheus may scrape (their namespaces admit it on those
+   * ports). Those with an `authorization` get a job of their own with the
+   * token mounted from the named Secret of this namespace; those with `tls`
+   * are scraped over verified HTTPS.
+   */
   readonly scrapeTargets: readonly ScrapeTargetOffer[];
+  /** Verification of the kubelets' serving certificates. @default { verify: true } */
+  readonly kubeletTls?: KubeletTlsVerification;
   /**
    * Where the environment has TLS: a client certificate for Prometheus (its
    * `ca.crt`, the environment CA, verifies the HTTPS targets). Required when a
@@ -75,6 +83,8 @@ const CONFIG_DIR = '/etc/prometheus';
 export const PROMETHEUS_CLAIM = 'prometheus-data';
 /** Where the rule files are mounted (`rule_files: <RULES_DIR>/*.rules.yml`); beside, not inside, the read-only config mount. */
 export const PROMETHEUS_RULES_DIR = '/etc/prometheus-rules';
+/** Where scrape tokens are mounted (`<dir>/<secret>/<key>`). */
+export const CREDENTIALS_DIR = '/etc/prometheus-credentials';
 /** Pod-template annotation holding the checksum of the rule files (a rules change rolls the pod). */
 export const RULES_CHECKSUM_ANNOTATION = 'checksum/rules';
 
@@ -119,9 +129,26 @@ export class Prometheus extends Construct {
     this.selector = selectorLabels(identity);
     const claim = props.storage.type === 'persistentVolumeClaim';
 
-    const tlsTargets = props.scrapeTargets.filter(t => t.tls);
-    if (tlsTargets.length > 0 && !props.certificates) throw new Error(`prometheus: ${tlsTargets.length} scrape target(s) serve HTTPS but no certificate source gives Prometheus the CA to verify them`);
-    const tlsSecret = tlsTargets.length > 0 ? props.certificates!.request(this, 'Certificate', {
+    const kubeletTls = props.kubeletTls ?? { verify: true };
+    const authorized = props.scrapeTargets.filter((t): t is ScrapeTargetOffer & { authorization: NonNullable<ScrapeTargetOffer['authorization']> } => t.authorization !== undefined);
+    const credentialSecrets = [...new Map(authorized.map(t => [t.authorization.secret.name, t.authorization.secret])).values()];
+    const credentialsFile = (secret: { name: string; key: string }) => `${CREDENTIALS_DIR}/${secret.name}/${secret.key}`;
+    const authorizedTargets: AuthorizedTarget[] = authorized.map(t => ({
+      jobName: `${t.namespace}/${t.pods['app.kubernetes.io/name'] ?? Object.values(t.pods).join('-')}`,
+      namespace: t.namespace,
+      pods: t.pods,
+      port: t.port,
+      path: t.authorization.path,
+      params: t.authorization.params,
+      credentialsFile: credentialsFile(t.authorization.secret),
+      ...(t.tls ? { tls: t.tls } : {}),
+    }));
+
+    const httpsTargets = props.scrapeTargets.filter(t => t.tls);
+    // Authorized targets carry their TLS in their own job; the others get a TLS job each.
+    const tlsTargets = httpsTargets.filter(t => !t.authorization);
+    if (httpsTargets.length > 0 && !props.certificates) throw new Error(`prometheus: ${httpsTargets.length} scrape target(s) serve HTTPS but no certificate source gives Prometheus the CA to verify them`);
+    const tlsSecret = httpsTargets.length > 0 ? props.certificates!.request(this, 'Certificate', {
       namespace: ns,
       secretName: PROMETHEUS_CLIENT_TLS_SECRET,
       dnsNames: [],
@@ -136,12 +163,16 @@ export class Prometheus extends Construct {
       name: 'prometheus-config',
       namespace: ns,
       labels,
+      // The relaxed kubelet setting carries its reason where the setting is (validate: insecure-skip-verify).
+      annotations: kubeletTls.verify ? undefined : { [INSECURE_SKIP_VERIFY_REASON_ANNOTATION]: kubeletTls.reason },
       data: {
         'prometheus.yml': prometheusConfig({
           scrapeInterval: props.scrapeInterval,
           externalLabels: props.externalLabels ?? {},
           ruleFiles: hasRules ? `${PROMETHEUS_RULES_DIR}/*.rules.yml` : undefined,
           alertmanagers: props.alertmanager?.targets,
+          kubeletTls,
+          authorizedTargets,
           tlsTargets: tlsTargets.map(t => ({ namespace: t.namespace, pods: t.pods, serverName: t.tls!.serverName })),
           caFile: `${PROMETHEUS_TLS_DIR}/ca.crt`,
         }),
@@ -160,6 +191,10 @@ export class Prometheus extends Construct {
     const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: config.name } }];
     if (rules) volumes.push({ name: 'rules', configMap: { name: rules.name } });
     if (claim) volumes.push({ name: 'data', persistentVolumeClaim: { claimName: PROMETHEUS_CLAIM } });
+    const credentialVolume = (name: string) => `credentials-${name}`;
+    for (const c of credentialSecrets) {
+      volumes.push({ name: credentialVolume(c.name), secret: { secretName: c.name, items: [{ key: c.key, path: c.key }], defaultMode: 0o440 } });
+    }
     // Only the CA is read (the client key would matter only for targets demanding client certificates).
     if (tlsSecret) volumes.push({ name: 'tls', secret: { secretName: tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     const server = new HardenedDeployment(this, 'Server', {
@@ -201,6 +236,7 @@ export class Prometheus extends Construct {
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
           ...(rules ? [{ name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true }] : []),
           ...(claim ? [{ name: 'data', mountPath: DATA }] : []),
+          ...credentialSecrets.map(c => ({ name: credentialVolume(c.name), mountPath: `${CREDENTIALS_DIR}/${c.name}`, readOnly: true })),
           ...(tlsSecret ? [{ name: 'tls', mountPath: PROMETHEUS_TLS_DIR, readOnly: true }] : []),
         ],
       }],

@@ -48,7 +48,10 @@ export const postgresComponent = defineComponent({
       id: 'postgres',
       wave: 1,
       chart,
-      secrets: [{ name: POSTGRES_SECRET.name, namespace: s.namespace, keys: { [POSTGRES_SECRET.key]: POSTGRES_SECRET.configKey }, labels: postgres.statefulSet.pod.labels }],
+      secrets: [{
+        name: POSTGRES_SECRET.name, namespace: s.namespace, keys: { [POSTGRES_SECRET.key]: POSTGRES_SECRET.configKey }, labels: postgres.statefulSet.pod.labels,
+        superuserKeys: [POSTGRES_SECRET.key],
+      }],
     }];
   },
 });

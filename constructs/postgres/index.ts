@@ -39,6 +39,8 @@ export interface PostgresProps {
   /**
    * Existing Secret holding the superuser password; never rendered by this
    * construct (Pulumi creates it from secret config, or an operator with kubectl).
+   * Declared as the server's superuser credential: other pods (the exporter)
+   * get their own roles from setup Jobs (`validate`, rule superuser-credential).
    */
   readonly passwordSecret: { readonly name: string; readonly key: string };
   /** Namespaces (besides its own) whose pods labelled `POSTGRES_CLIENT_LABEL=true` may connect. @default - none */
@@ -176,6 +178,7 @@ export class Postgres extends Construct {
       runAs: POSTGRES_USER_ID,
       qos: 'Guaranteed',
       terminationGracePeriodSeconds: grace,
+      superuserCredentials: [{ secret: props.passwordSecret.name, key: props.passwordSecret.key }],
       volumeClaims: [{ name: 'data', size: props.storage.size, storageClassName: props.storage.storageClassName }],
       podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: hba.checksum },
       volumes: [

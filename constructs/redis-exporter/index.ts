@@ -59,6 +59,8 @@ export class RedisExporter extends Construct {
       qos: 'Burstable',
       replicas: 1,
       terminationGracePeriodSeconds: 10,
+      // No --redis.password-file: redis_exporter could read one (its README, REDIS_PASSWORD_FILE),
+      // but the DockerCoins Redis has no password to give it (REDIS_AUTHENTICATION).
       podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(REDIS_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
       containers: [{
         name: REDIS_EXPORTER_NAME,

@@ -19,6 +19,8 @@
  *  - limit-range         containers within their namespace's LimitRange (rules-limit-range.ts)
  *  - image-tag           pinned image tags (no `latest`, no missing tag)
  *  - secret-values       no secret material in the manifests
+ *  - superuser-credential a server's superuser credential only in that server and setup Jobs (rules-credentials.ts)
+ *  - insecure-skip-verify TLS verification turned off only with a reason (rules-verification.ts)
  *  - service-selector    Services select some pod template
  *  - service-target-port Service targetPorts are declared by a selected pod
  *  - ingress-backend     Ingress backends name an existing Service and port
@@ -29,7 +31,7 @@
  *  - plain-http          in an environment with TLS: no Ingress host without TLS, no published
  *                        Traefik entry point without TLS or a redirect to https (rules-tls.ts)
  */
-import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate } from './objects';
+import { K8sObject, allContainers, compareStrings, describeContainer, isRecord, namespaceOf, objectRef, podTemplateOf, PodTemplate, workloadsOf } from './objects';
 import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurityLevel, PodSecurityViolation } from './pod-security';
 import { matchesSelector } from './network';
 import { validateSchema } from './schema';
@@ -39,6 +41,8 @@ import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
 import { checkQuantities } from './rules-quantities';
+import { checkSuperuserCredentials, DeclaredCredentials, declaredCredentials } from './rules-credentials';
+import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 import { checkAuditExemptions } from './rules-exemptions';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
@@ -92,6 +96,8 @@ export interface RuleContext {
   readonly conflicts: ReadonlyMap<number, string[]>;
   readonly limitRanges: ReadonlyMap<string, K8sObject[]>;
   readonly services: ReadonlyMap<string, K8sObject>;
+  /** Superuser credentials the servers of the set declare (superuser-credential). */
+  readonly credentials: DeclaredCredentials;
   levelOf(namespace: string): PodSecurityLevel;
 }
 
@@ -116,6 +122,7 @@ export function ruleContext(objects: K8sObject[]): RuleContext {
     conflicts: ingressConflicts(objects, duplicates),
     limitRanges: limitRangesByNamespace(objects),
     services,
+    credentials: declaredCredentials(workloadsOf(objects)),
     levelOf: (ns) => {
       let l = levels.get(ns);
       if (!l) {
@@ -157,6 +164,12 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   'limit-range': withTemplate((tpl, o, ctx) => checkLimitRanges(tpl.spec, ctx.limitRanges.get(namespaceOf(o) ?? 'default') ?? [])),
   'image-tag': withTemplate((tpl) => checkImages(tpl.spec)),
   'secret-values': (o) => [...(podTemplateOf(o) ? checkEnvSecrets(podTemplateOf(o)!.spec) : []), ...(o.kind === 'Secret' ? checkSecretObject(o) : [])],
+  'superuser-credential': withTemplate((tpl, o, ctx) => checkSuperuserCredentials(o, tpl, namespaceOf(o) ?? 'default', ctx.credentials)),
+  'insecure-skip-verify': (o) => {
+    const tpl = podTemplateOf(o);
+    if (tpl) return checkPodVerification(tpl);
+    return o.kind === 'ConfigMap' ? checkConfigMapVerification(o) : checkSpecVerification(o);
+  },
   'service-selector': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceSelector(o, ctx.pods) : []),
   'service-target-port': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceTargetPorts(o, namespaceOf(o) ?? 'default', [...ctx.pods]) : []),
   'ingress-backend': (o, _i, ctx) => (o.kind === 'Ingress' ? checkIngressBackends(o, ctx.services) : []),

@@ -45,6 +45,9 @@ const NAME_LABEL = "(lowercase letters, digits and '-', starting and ending with
 const HOST_INVALID = `is not a valid DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters; "*." may prefix it)`;
 const DUPLICATE = 'also defined earlier in the input (same apiVersion group, kind, namespace and name); only one of them is applied';
 const LONG_NAME = 'a'.repeat(64);
+const SUPERUSER = 'security.dockercoins.io/superuser-credentials';
+const SETUP_POD = 'security.dockercoins.io/setup-pod';
+const SKIP_VERIFY_REASON = 'security.dockercoins.io/insecure-skip-verify-reason';
 
 export const BAD_MANIFESTS: readonly BadManifest[] = [
   // ---------------------------------------------------------------- schema
@@ -1184,6 +1187,114 @@ spec:
   policyTypes: [Ingress]
 `,
     expected: ['NetworkPolicy shop/web-ingress: [netpol-selector] podSelector {"matchLabels":{"app":"wbe"}} matches no pod template in namespace shop'],
+  },
+
+  // ---------------------------------------------------------------- superuser-credential
+  {
+    id: 'superuser-credential-in-app-pod',
+    mistake: "an app reads the database server's superuser password instead of its own role's",
+    yaml: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata:
+      labels: {app: db}
+      annotations: {${SUPERUSER}: db-auth/password}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: db
+        image: postgres:16.4-alpine
+        securityContext: ${SC}
+        resources: ${RES}
+        readinessProbe: {exec: {command: [pg_isready]}}
+        livenessProbe: {exec: {command: [pg_isready]}}
+        env:
+        - {name: POSTGRES_PASSWORD, valueFrom: {secretKeyRef: {name: db-auth, key: password}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: app
+    image: shop/app:1.0
+    securityContext: ${SC}
+    resources: ${RES}
+    env:
+    - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db-auth, key: password}}}
+`,
+    expected: [
+      `Pod shop/app: [superuser-credential] container app env DB_PASSWORD reads superuser credential db-auth/password (owned by StatefulSet shop/db): only its server and setup Jobs (annotation ${SETUP_POD}: <reason>) may mount it; give this pod its own identity`,
+    ],
+  },
+  {
+    id: 'superuser-credential-setup-deployment',
+    mistake: 'a long-running Deployment marked as a setup pod to keep a superuser token (whole Secret via envFrom)',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata:
+  name: consul
+  namespace: shop
+  annotations: {${SUPERUSER}: consul-mgmt/token}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: consul
+    image: hashicorp/consul:1.19.2
+    securityContext: ${SC}
+    resources: ${RES}
+    volumeMounts: [{name: mgmt, mountPath: /secrets, readOnly: true}]
+  volumes: [{name: mgmt, secret: {secretName: consul-mgmt}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: admin, namespace: shop}
+spec:
+  selector: {matchLabels: {app: admin}}
+  template:
+    metadata:
+      labels: {app: admin}
+      annotations: {${SETUP_POD}: creates tokens}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: admin
+        image: hashicorp/consul:1.19.2
+        securityContext: ${SC}
+        resources: ${RES}
+        readinessProbe: {exec: {command: [consul, members]}}
+        livenessProbe: {exec: {command: [consul, members]}}
+        envFrom: [{secretRef: {name: consul-mgmt}}]
+`,
+    expected: [
+      `Deployment shop/admin: [superuser-credential] annotation ${SETUP_POD} is only for Jobs and CronJobs (pods that run to completion), not a Deployment`,
+      `Deployment shop/admin: [superuser-credential] container admin envFrom reads superuser credential consul-mgmt/token (owned by Pod shop/consul): only its server and setup Jobs (annotation ${SETUP_POD}: <reason>) may mount it; give this pod its own identity`,
+    ],
+  },
+
+  // ---------------------------------------------------------------- insecure-skip-verify
+  {
+    id: 'insecure-skip-verify-no-reason',
+    mistake: 'a scrape job that skips certificate verification, with no reason given',
+    yaml: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: prometheus-config, namespace: shop}
+data:
+  prometheus.yml: |
+    scrape_configs:
+      - job_name: kubelets
+        scheme: https
+        tls_config: {ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt, insecure_skip_verify: true}
+        kubernetes_sd_configs: [{role: node}]
+`,
+    expected: [
+      `ConfigMap shop/prometheus-config: [insecure-skip-verify] prometheus.yml: scrape_configs[0].tls_config.insecure_skip_verify skips TLS certificate verification without a reason: verify against the CA, or set annotation ${SKIP_VERIFY_REASON}: <why this peer's certificate cannot be verified>`,
+    ],
   },
 
   // ---------------------------------------------------------------- audit-exemption

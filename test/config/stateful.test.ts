@@ -94,15 +94,15 @@ describe('stateful config validation', () => {
 
   test('the quota must admit every server, the database and their claims', () => {
     const p = problems('prod', stateful({ quota: { pods: 3, persistentVolumeClaims: 3, storage: '50Gi' } }));
-    expect(p).toContain('stateful.quota.pods: 3 is below the 6 pods needed at full scale: consul 3 (3 servers), postgres 1, postgres-exporter 2 (1 + 1 surge)');
+    expect(p).toContain('stateful.quota.pods: 3 is below the 8 pods needed at full scale: consul 3 (3 servers), consul-acl-setup 1, postgres 1, postgres-exporter 2 (1 + 1 surge), postgres-exporter-setup 1');
     expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims: consul 3 x 10Gi, postgres 1 x 50Gi');
     expect(p).toContainEqual(expect.stringMatching(/^stateful\.quota\.storage: 50Gi is below the 80Gi claimed/));
     expect(problems('prod', stateful({ quota: { requests: { memory: '1Gi' } } }))).toContainEqual(
-      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 2880Mi the workloads need at full scale: consul 3 \(3 servers\), postgres 1, postgres-exporter 2 \(1 \+ 1 surge\)$/));
+      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 3008Mi the workloads need at full scale: consul 3 \(3 servers\), consul-acl-setup 1, postgres 1, postgres-exporter 2 \(1 \+ 1 surge\), postgres-exporter-setup 1$/));
   });
 
   test('overrides of StorageClass parameters are free-form; other unknown fields are refused', () => {
     expect(problems('prod', stateful({ storageClasses: [{ name: 'replicated', parameters: { dataLocality: 'best-effort' } }] }))).toEqual([]);
-    expect(problems('prod', stateful({ consul: { replica: 3 } }))).toContain('stateful.consul.replica: unknown field; the fields here are antiAffinity, clientNamespaces, datacenter, image, join, replicas, resources, storage, ui');
+    expect(problems('prod', stateful({ consul: { replica: 3 } }))).toContain('stateful.consul.replica: unknown field; the fields here are antiAffinity, clientNamespaces, datacenter, image, join, replicas, resources, setup, storage, ui');
   });
 });

@@ -13,6 +13,11 @@ const base: ConsulProps = {
   antiAffinity: 'required',
   storage: { size: '2Gi', storageClassName: 'replicated' },
   apiServer: { cidrs: ['10.0.0.0/24'], port: 6443 },
+  security: {
+    gossipKey: { name: 'consul-gossip-key', key: 'key' },
+    managementToken: { name: 'consul-management-token', key: 'token' },
+    agentToken: { name: 'consul-agent-token', key: 'token' },
+  },
 };
 
 function render(props: Partial<ConsulProps> = {}): any[] {
@@ -94,10 +99,10 @@ describe('Consul', () => {
     expect([1, 3, 5, 7].map(consulFaultTolerance)).toEqual([0, 1, 2, 3]);
   });
 
-  test('leaves gracefully: preStop consul leave within the grace period', () => {
-    expect(c.lifecycle.preStop.exec.command).toEqual(['consul', 'leave']);
+  test('leaves gracefully on SIGTERM (leave_on_terminate, as consul-k8s servers): a preStop consul leave would need an operator:write token under default deny', () => {
+    expect(c.lifecycle).toBeUndefined();
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(15);
-    expect(config(objs).leave_on_terminate).toBe(false);
+    expect(config(objs).leave_on_terminate).toBe(true);
   });
 
   test('data on a volumeClaimTemplate mounted at /consul/data; config read-only from a ConfigMap', () => {

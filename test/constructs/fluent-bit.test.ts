@@ -11,7 +11,8 @@ const base: FluentBitProps = {
     host: 'elasticsearch.logging.svc',
     port: 9200,
     peer: { pods: { 'app.kubernetes.io/name': 'elasticsearch' }, namespace: 'logging' },
-    credentialsSecret: 'elasticsearch-credentials',
+    credentialsSecret: 'fluent-bit-credentials',
+    username: 'fluent-bit',
   },
   apiServer: { cidrs: ['10.10.0.0/24'], port: 6443 },
   metricsScrapers: [{ namespace: 'monitoring', pods: { 'app.kubernetes.io/name': 'prometheus' } }],
@@ -54,15 +55,22 @@ describe('Fluent Bit pipeline', () => {
     expect(k.Kube_URL).toBe('https://kubernetes.default.svc:443');
   });
 
-  it('ships to the Elasticsearch Service on 9200 with the password from the environment (ES 8: no type names)', () => {
+  it('ships to the Elasticsearch Service on 9200 as its own user with the password from the environment (ES 8: no type names)', () => {
     const es = section(text, 'OUTPUT', 'es');
     expect(es.Host).toBe('elasticsearch.logging.svc');
     expect(es.Port).toBe('9200');
-    expect(es.HTTP_User).toBe('elastic');
-    expect(es.HTTP_Passwd).toBe('${ELASTIC_PASSWORD}');
+    expect(es.HTTP_User).toBe('fluent-bit');
+    expect(es.HTTP_Passwd).toBe('${ES_PASSWORD}');
     expect(es.Suppress_Type_Name).toBe('On');
     expect(es.Logstash_Prefix).toBe('kubernetes');
-    expect(container(render()).env).toContainEqual({ name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-credentials', key: 'password' } } });
+    expect(container(render()).env).toEqual([{ name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'fluent-bit-credentials', key: 'password' } } }]);
+  });
+
+  it('only creates documents (its role grants create_doc, which cannot overwrite): Write_Operation create with generated ids', () => {
+    // fluent/fluent-bit plugins/out_es/es.c (d55459d4) defaults write_operation to "create"; set explicitly so a default change cannot break the role.
+    const es = section(text, 'OUTPUT', 'es');
+    expect(es.Write_Operation).toBe('create');
+    expect(es.Generate_ID).toBe('On');
   });
 
   it('serves health on 2020 for the probes', () => {

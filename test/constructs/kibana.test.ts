@@ -11,7 +11,6 @@ const base: KibanaProps = {
     url: 'http://elasticsearch.logging.svc:9200',
     port: 9200,
     peer: { pods: { 'app.kubernetes.io/name': 'elasticsearch' }, namespace: 'logging' },
-    superuserSecret: 'elasticsearch-credentials',
   },
   credentialsSecret: 'kibana-credentials',
   ingress: { host: 'kibana.example.com', className: 'traefik', controllerNamespace: 'traefik' },
@@ -37,14 +36,10 @@ describe('Kibana', () => {
     expect(JSON.stringify(kibana)).not.toContain('elasticsearch-credentials');
   });
 
-  it('sets the kibana_system password in an init container that alone sees the elastic password', () => {
-    const [setup] = spec.initContainers;
-    expect(setup.name).toBe('setup');
-    expect(setup.image).toBe(kibana.image);
-    expect(setup.command.join(' ')).toContain('/_security/user/kibana_system/_password');
-    const env = envOf(setup);
-    expect(env.ELASTIC_PASSWORD).toEqual({ secretKeyRef: { name: 'elasticsearch-credentials', key: 'password' } });
-    expect(env.KIBANA_SYSTEM_PASSWORD).toEqual({ secretKeyRef: { name: 'kibana-credentials', key: 'password' } });
+  it('never reads the elastic password: the Elasticsearch setup Job sets kibana_system (requirement: Kibana uses kibana_system)', () => {
+    expect(spec.initContainers).toBeUndefined();
+    expect(JSON.stringify(deployment(objects))).not.toContain('elasticsearch-credentials');
+    expect(JSON.stringify(deployment(objects))).not.toContain('ELASTIC_PASSWORD');
   });
 
   it('is ready on /api/status and alive while its port answers', () => {

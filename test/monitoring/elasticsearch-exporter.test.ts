@@ -47,13 +47,15 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: elasticsearch_exporter', env => {
     expect(svc.spec.ports.map((p: any) => p.port)).toContain(9200);
   });
 
-  test('credentials only from Secrets: the monitor-only user\'s password from elasticsearch-monitoring-credentials (in SECRETS.md); the superuser only in the setup init container', () => {
+  test('credentials only from Secrets: the monitor-only user\'s password from elasticsearch-monitoring-credentials (in SECRETS.md); the superuser only in the setup Job', () => {
     expect(container.env).toEqual(expect.arrayContaining([
       { name: 'ES_USERNAME', value: 'elasticsearch-exporter' },
       { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-monitoring-credentials', key: 'password' } } },
     ]));
     expect(container.env.some((e: any) => e.name === 'ELASTIC_PASSWORD')).toBe(false);
-    const setup = spec.initContainers[0];
+    expect(spec.initContainers).toBeUndefined();
+    const job = objects.find(o => o.kind === 'Job' && o.metadata.namespace === ns && /^elasticsearch-exporter-setup-[0-9a-f]{8}$/.test(o.metadata.name))!;
+    const setup = podSpec(job).containers[0];
     const script = setup.command.join(' ');
     // A monitor-only role (cluster and indices `monitor`: no document read, no write) and its user.
     expect(script).toContain(`/_security/role/elasticsearch-exporter '${JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] })}'`);
@@ -63,7 +65,8 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: elasticsearch_exporter', env => {
     ]));
     const inventory = secretInventory(renderCharts(config));
     expect(inventory.find(s => s.namespace === ns && s.name === 'elasticsearch-monitoring-credentials')).toMatchObject({ source: 'pulumi', keys: { password: 'elasticMonitoringPassword' } });
-    expect(inventory.find(s => s.namespace === ns && s.name === 'elasticsearch-credentials')!.usedBy).toContain(`Deployment ${ns}/elasticsearch-exporter`);
+    expect(inventory.find(s => s.namespace === ns && s.name === 'elasticsearch-credentials')!.usedBy).toContain(`Job ${ns}/${job.metadata.name}`);
+    expect(inventory.find(s => s.namespace === ns && s.name === 'elasticsearch-credentials')!.usedBy).not.toContain(`Deployment ${ns}/elasticsearch-exporter`);
   });
 
   test('health alerts read the exporter: red always, yellow only for a cluster of several nodes (a single node never assigns replicas)', () => {

@@ -13,7 +13,7 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
   const objects = renderObjects(env);
   const prom = parseYaml(find(objects, 'ConfigMap', 'prometheus-config', config.edge!.monitoring.namespace).data['prometheus.yml']);
 
-  test('Consul exports Prometheus telemetry without hostname prefixes, and its pods ask to be scraped on the HTTP port', () => {
+  test('Consul exports Prometheus telemetry without hostname prefixes, scraped on the HTTP port by a job with an agent:read token (default-deny ACLs)', () => {
     const ns = config.stateful!.namespace;
     const server = JSON.parse(find(objects, 'ConfigMap', 'consul-config', ns).data['server.json']);
     expect(server.telemetry).toEqual({ prometheus_retention_time: '2m', disable_hostname: true });
@@ -21,8 +21,24 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
     // Where the environment has TLS, the API (and telemetry) is HTTPS on 8501 (docs/security-tls.md).
     const tls = config.certificates.source !== 'none';
     const [portName, port] = tls ? ['https', '8501'] : ['http', '8500'];
-    expect(sts.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/v1/agent/metrics', ...(tls ? { 'prometheus.io/scheme': 'https' } : {}) });
+    // Not through the annotation job, which sends no token: /v1/agent/metrics requires agent:read.
+    expect(sts.spec.template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
     expect(podSpec(sts).containers[0].ports).toContainEqual({ name: portName, containerPort: Number(port), protocol: 'TCP' });
+    const job = prom.scrape_configs.find((j: any) => j.job_name === `${ns}/consul`);
+    expect(job).toMatchObject({
+      metrics_path: '/v1/agent/metrics', params: { format: ['prometheus'] },
+      authorization: { credentials_file: '/etc/prometheus-credentials/consul-metrics-token/token' },
+      kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [ns] } }],
+    });
+    // Over TLS the job verifies the server's certificate against the environment CA for the client Service name.
+    if (tls) expect(job).toMatchObject({ scheme: 'https', tls_config: { ca_file: expect.stringMatching(/ca\.crt$/), server_name: `consul.${ns}.svc` } });
+    else expect(job.scheme).toBeUndefined();
+    expect(job.tls_config?.insecure_skip_verify).toBeUndefined();
+    expect(job.relabel_configs).toEqual(expect.arrayContaining([
+      { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], action: 'keep', regex: 'consul' },
+      { source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: port },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+    ]));
   });
 
   test('the annotation jobs honor the targets\' labels (kube-state-metrics keeps namespace and pod instead of exported_*)', () => {

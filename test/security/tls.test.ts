@@ -29,6 +29,12 @@ const volumeSecret = (o: any, mountPath: string, c: any) => {
   const mount = c.volumeMounts.find((m: any) => m.mountPath === mountPath);
   return mount && o.spec.template.spec.volumes.find((v: any) => v.name === mount.name)?.secret;
 };
+/** A setup Job by its app.kubernetes.io/name (its name carries a hash of the pod template). */
+const setupJob = (objects: K8sObject[], name: string, namespace: string): any => {
+  const o = objects.find(x => x.kind === 'Job' && x.metadata.namespace === namespace && x.metadata.labels?.['app.kubernetes.io/name'] === name);
+  if (!o) throw new Error(`no Job ${namespace}/${name}-*`);
+  return o;
+};
 const certificates = (objects: K8sObject[]) => objects.filter(o => o.kind === 'Certificate');
 const certificateFor = (objects: K8sObject[], namespace: string, secretName: string): any => {
   const c = certificates(objects).find(x => x.metadata.namespace === namespace && x.spec.secretName === secretName);
@@ -134,7 +140,7 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     expect(readiness).toMatch(/--cacert \S+ca\.crt --resolve elasticsearch\.logging\.svc:9200:127\.0\.0\.1 "https:\/\/elasticsearch\.logging\.svc:9200/);
   });
 
-  test('Kibana and its setup verify Elasticsearch against the CA (elasticsearch.ssl.certificateAuthorities, full)', () => {
+  test('Kibana, and the setup Job that sets its password, verify Elasticsearch against the CA (elasticsearch.ssl.certificateAuthorities, full; curl --cacert)', () => {
     const kibana = find(objects, 'Deployment', 'kibana', 'logging');
     const main = container(kibana, 'kibana');
     expect(env(main, 'ELASTICSEARCH_HOSTS')).toBe('https://elasticsearch.logging.svc:9200');
@@ -143,9 +149,17 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     const source = volumeSecret(kibana, path.dirname(caFile), main);
     expect(source.items).toEqual([{ key: 'ca.crt', path: path.basename(caFile) }]);
     certificateFor(objects, 'logging', source.secretName);
-    const setup = container(kibana, 'setup');
-    expect([env(setup, 'ELASTICSEARCH_HOSTS'), env(setup, 'ELASTICSEARCH_CA')]).toEqual(['https://elasticsearch.logging.svc:9200', caFile]);
-    expect(setup.command.join(' ')).toContain('--cacert');
+    // Kibana itself never sees the elastic password: the elasticsearch-setup Job sets kibana_system's, over verified https.
+    expect(container(kibana, 'setup')).toBeUndefined();
+    const job = setupJob(objects, 'elasticsearch-setup', 'logging');
+    const setup = container(job, 'setup');
+    const jobCa = env(setup, 'ELASTICSEARCH_CA');
+    expect(env(setup, 'ELASTICSEARCH_URL')).toBe('https://elasticsearch.logging.svc:9200');
+    expect(volumeSecret(job, path.dirname(jobCa), setup)).toEqual(expect.objectContaining({ secretName: source.secretName, items: [{ key: 'ca.crt', path: path.basename(jobCa) }] }));
+    const script: string = setup.command.join(' ');
+    // Every curl call of the script verifies the server.
+    expect((script.match(/\bcurl\b/g) ?? []).length).toBe((script.match(/curl \$\{ELASTICSEARCH_CA:\+--cacert "\$ELASTICSEARCH_CA"\}/g) ?? []).length);
+    expect(script).not.toMatch(/--insecure|\s-k\s/);
   });
 
   test('elasticsearch-exporter: https with --es.ca from the CA of Elasticsearch\'s certificate, setup too', () => {
@@ -154,7 +168,13 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     expect(c.args).toContain('--es.uri=https://elasticsearch.logging.svc:9200');
     const ca = c.args.find((a: string) => a.startsWith('--es.ca=')).split('=')[1];
     expect(volumeSecret(d, path.dirname(ca), c)).toEqual(expect.objectContaining({ secretName: 'elasticsearch-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] }));
-    expect(env(container(d, 'setup'), 'ES_CA')).toBe(ca);
+    // The monitoring user is created by its own setup Job, which verifies Elasticsearch with the same CA.
+    const job = setupJob(objects, 'elasticsearch-exporter-setup', 'logging');
+    const setup = container(job, 'setup');
+    expect(env(setup, 'ES_CA')).toBe(ca);
+    expect(env(setup, 'ES_URI')).toBe('https://elasticsearch.logging.svc:9200');
+    expect(volumeSecret(job, path.dirname(ca), setup)).toEqual(expect.objectContaining({ secretName: 'elasticsearch-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] }));
+    expect(container(d, 'setup')).toBeUndefined();
   });
 
   test('Fluent Bit: es output with tls, tls.verify, tls.verify_hostname and a mounted tls.ca_file', () => {
@@ -183,8 +203,19 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     expect(cert.spec.usages).toEqual(expect.arrayContaining(['server auth', 'client auth']));
     // Prometheus scrapes the HTTPS API verifying the certificate for a name it carries.
     const prom = parse(find(objects, 'ConfigMap', 'prometheus-config', 'monitoring').data['prometheus.yml']);
-    const job = prom.scrape_configs.find((j: any) => j.job_name.startsWith('kubernetes-pods-tls-data'));
+    // Its job (data/consul) also sends the agent:read token: /v1/agent/metrics needs it under default-deny ACLs.
+    const job = prom.scrape_configs.find((j: any) => j.job_name === 'data/consul');
     expect([job.scheme, cert.spec.dnsNames.includes(job.tls_config.server_name), job.tls_config.insecure_skip_verify]).toEqual(['https', true, undefined]);
+    expect(job.authorization.credentials_file).toMatch(/consul-metrics-token/);
+    expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: '8501' });
+    // The ACL setup Job uses the HTTPS API of the client Service, verified with the CA (no client certificate: https.verify_incoming false).
+    expect(server.tls.https).toEqual({ verify_incoming: false });
+    const acl = setupJob(objects, 'consul-acl-setup', 'data');
+    const setup = container(acl, 'setup');
+    expect(env(setup, 'CONSUL_HTTP_ADDR')).toBe('https://consul.data.svc:8501');
+    expect(cert.spec.dnsNames).toContain(new URL(env(setup, 'CONSUL_HTTP_ADDR')).hostname);
+    const ca = env(setup, 'CONSUL_CACERT');
+    expect(volumeSecret(acl, path.dirname(ca), setup)).toEqual(expect.objectContaining({ secretName: secret.secretName, items: [{ key: 'ca.crt', path: path.basename(ca) }] }));
   });
 
   test('Postgres: ssl on with a key only postgres can read, scram-sha-256 only, hostssl for every remote client', () => {
@@ -212,6 +243,14 @@ describe.each(TLS_ENVS)('%s: TLS from end to end (dist/)', name => {
     expect([uri.hostname, uri.searchParams.get('sslmode')]).toEqual(['postgres.data.svc', 'verify-full']);
     const ca = uri.searchParams.get('sslrootcert')!;
     expect(volumeSecret(d, path.dirname(ca), c).items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
+  });
+
+  test('the postgres-exporter-setup Job connects with sslmode=verify-full against the mounted CA (hostssl admits nothing else)', () => {
+    const job = setupJob(objects, 'postgres-exporter-setup', 'data');
+    const c = container(job, 'setup');
+    expect([env(c, 'PGHOST'), env(c, 'PGSSLMODE')]).toEqual(['postgres.data.svc', 'verify-full']);
+    const ca = env(c, 'PGSSLROOTCERT');
+    expect(volumeSecret(job, path.dirname(ca), c)).toEqual(expect.objectContaining({ secretName: 'postgres-tls', items: [{ key: 'ca.crt', path: path.basename(ca) }] }));
   });
 
   test('SECRETS.md lists every certificate Secret and who issues it', () => {

@@ -22,7 +22,7 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
   const deployed = deployEnvironment(loadEnvironment('prod'), { secretValue });
 
   it('reads every logging secret from stack config', () => {
-    expect(requested).toEqual(expect.arrayContaining(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey']));
+    expect(requested).toEqual(expect.arrayContaining(['elasticPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'fluentBitPassword']));
     // Transport TLS uses the node certificate cert-manager issues (certificates.source), not stack config.
     expect(requested.filter(k => k.startsWith('elasticTransport'))).toEqual([]);
   });
@@ -34,16 +34,19 @@ describe('Pulumi deploys logging (prod, mocks)', () => {
     })));
     const byRef = new Map(secrets.map((s, i) => [`${s.namespace}/${s.name}`, deployed.secrets[i]]));
     expect([...byRef.keys()]).toEqual(expect.arrayContaining([
-      'logging/elasticsearch-credentials', 'node-agents/elasticsearch-credentials', 'logging/kibana-credentials',
+      'logging/elasticsearch-credentials', 'logging/kibana-credentials', 'logging/fluent-bit-credentials', 'node-agents/fluent-bit-credentials',
     ]));
     expect(byRef.has('logging/elasticsearch-transport-tls')).toBe(false);
+    // The elastic superuser's password is created in the logging namespace only (requirement: the elastic password is used by setup only).
+    expect([...byRef.keys()].filter(k => k.endsWith('/elasticsearch-credentials'))).toEqual(['logging/elasticsearch-credentials']);
     await new Promise(r => setTimeout(r, 50));
     // stringData arrives marked secret ({ <signature>, value }).
     const stringData = (ns: string, name: string) => {
       const sd = created.find(c => c.type === 'kubernetes:core/v1:Secret' && c.inputs.metadata?.name === name && c.inputs.metadata?.namespace === ns)!.inputs.stringData;
       return (sd && 'value' in sd ? sd.value : sd) as Record<string, string>;
     };
-    expect(stringData('node-agents', 'elasticsearch-credentials')).toEqual({ password: 'test-elasticPassword' });
+    expect(stringData('node-agents', 'fluent-bit-credentials')).toEqual({ password: 'test-fluentBitPassword' });
+    expect(stringData('logging', 'fluent-bit-credentials')).toEqual({ password: 'test-fluentBitPassword' });
     expect(stringData('logging', 'elasticsearch-credentials')).toEqual({ password: 'test-elasticPassword' });
     expect(stringData('logging', 'kibana-credentials')).toEqual({ password: 'test-kibanaSystemPassword', encryptionKey: 'test-kibanaEncryptionKey' });
   });

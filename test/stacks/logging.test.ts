@@ -77,11 +77,13 @@ describe.each(ENVS)('logging in %s', env => {
     expect(find(objects, 'DaemonSet', 'fluent-bit', 'node-agents')!.spec.template.spec.containers[0].image).toBe('cr.fluentbit.io/fluent/fluent-bit:3.1.9');
   });
 
-  it('declares the Secrets it needs (never renders them), in both namespaces that read the elastic password', () => {
+  it('declares the Secrets it needs (never renders them); the elastic password only in the logging namespace, Fluent Bit\'s own in both', () => {
     expect(chart.objects.filter(o => o.kind === 'Secret')).toEqual([]);
     const declared = chart.secrets.map(s => `${s.namespace}/${s.name}`).sort();
-    expect(declared).toEqual(expect.arrayContaining(['logging/elasticsearch-credentials', 'logging/kibana-credentials', 'node-agents/elasticsearch-credentials']));
+    expect(declared).toEqual(expect.arrayContaining(['logging/elasticsearch-credentials', 'logging/kibana-credentials', 'logging/fluent-bit-credentials', 'node-agents/fluent-bit-credentials']));
+    expect(declared).not.toContain('node-agents/elasticsearch-credentials');
     expect(chart.secrets.find(s => s.name === 'elasticsearch-credentials')!.keys).toEqual({ password: 'elasticPassword' });
+    expect(chart.secrets.find(s => s.name === 'elasticsearch-credentials')!.superuserKeys).toEqual(['password']);
     // Every Secret a pod references is declared in the pod's namespace.
     const referenced = new Set<string>();
     for (const o of chart.objects as Obj[]) {

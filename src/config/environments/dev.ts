@@ -1,6 +1,9 @@
 import type { EnvironmentOverlay } from '../schema';
 import { guaranteed, sized } from '../sizes';
 
+/** Why dev skips kubelet certificate verification (Prometheus and metrics-server). */
+const KIND_KUBELET_TLS = 'laptop cluster (kind, k3d, minikube): kubelets serve self-signed certificates that no cluster CA signs';
+
 /** A laptop cluster (one node): one replica each, small sizes, webui also on a NodePort. */
 export const dev: EnvironmentOverlay = {
   name: 'dev',
@@ -80,12 +83,13 @@ export const dev: EnvironmentOverlay = {
         retention: '2d',
         storage: { type: 'emptyDir', size: '2Gi' },
         ingressHost: 'prometheus.localhost',
+        kubeletTls: { verify: false, reason: KIND_KUBELET_TLS },
       },
       nodeExporter: { resources: sized('20m', '24Mi', '200m', '64Mi') },
       kubeStateMetrics: { resources: sized('20m', '48Mi', '200m', '128Mi') },
       // kubeadm/kind clusters have no metrics API (the hasher HPA needs it) and self-signed kubelet certificates.
       // Turn this off on clusters that ship metrics-server (k3s/k3d, minikube addon, Docker Desktop with it installed).
-      metricsServer: { enabled: true, resources: sized('50m', '64Mi', '500m', '192Mi'), kubeletInsecureTls: true },
+      metricsServer: { enabled: true, resources: sized('50m', '64Mi', '500m', '192Mi'), kubeletTls: { verify: false, reason: KIND_KUBELET_TLS } },
     },
     // The course's registry on node port 30500. To run DockerCoins from images
     // built locally, push them to 127.0.0.1:30500 and set, per service:

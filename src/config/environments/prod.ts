@@ -98,7 +98,7 @@ export const prod: EnvironmentOverlay = {
       },
       nodeExporter: { resources: sized('50m', '32Mi', '250m', '96Mi') },
       kubeStateMetrics: { resources: sized('100m', '128Mi', '500m', '512Mi') },
-      metricsServer: { enabled: false, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
+      metricsServer: { enabled: false, resources: sized('100m', '128Mi', '500m', '256Mi') },
     },
   },
   logging: {

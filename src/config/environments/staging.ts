@@ -64,7 +64,7 @@ export const staging: EnvironmentOverlay = {
       nodeExporter: { resources: sized('20m', '32Mi', '200m', '64Mi') },
       kubeStateMetrics: { resources: sized('50m', '64Mi', '250m', '256Mi') },
       // The managed cluster ships its own metrics-server.
-      metricsServer: { enabled: false, resources: sized('100m', '128Mi', '500m', '256Mi'), kubeletInsecureTls: false },
+      metricsServer: { enabled: false, resources: sized('100m', '128Mi', '500m', '256Mi') },
     },
   },
   logging: {

@@ -110,8 +110,16 @@ export interface PolarisAudit {
 }
 
 const ref = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`.replace(' /', ' ');
-const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-const UNENCODED_CONTROLLERS = new Set(['Pod', 'Job', 'CronJob', 'ReplicationController', 'ReplicaSet']);
+const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+const UNENCODED_CONTROLLERS = new Set(['Pod', 'CronJob', 'ReplicationController', 'ReplicaSet']);
+/**
+ * Checks whose `controllers.exclude` lists Job: checks/readinessProbeMissing.yaml
+ * (FairwindsOps/polaris 1cb1d261) and checks/livenessProbeMissing.yaml (04da47d8).
+ * The other checks were not re-read for Job exclusions: a Job is audited by
+ * them all, which can only lower the score (an excluded check counted as a
+ * warning), never raise it.
+ */
+const JOB_EXCLUDED = new Set(['readinessProbeMissing', 'livenessProbeMissing']);
 
 /** Whether go-yaml (YAML 1.1, sigs.k8s.io/yaml) reads an unquoted scalar as this very string. */
 export function yamlReadsAsString(value: string): boolean {
@@ -168,6 +176,7 @@ export function polarisAudit(objects: readonly K8sObject[]): PolarisAudit {
       (namespace === '' || namespace === ns(o)) && rules.includes(check) && names.some(n => o.metadata.name.startsWith(n)));
   };
   const record = (o: K8sObject, check: PolarisCheck, pass: () => boolean, container?: string) => {
+    if (o.kind === 'Job' && JOB_EXCLUDED.has(check)) return;
     if (!actionable(check, o)) return;
     results.push({ check, severity: POLARIS_SEVERITIES[check], success: pass(), object: ref(o), container });
   };

@@ -1,0 +1,121 @@
+import { Construct } from 'constructs';
+import { ComponentIdentity } from '../lib/labels';
+import { WorkloadNetworkPolicy } from '../lib/network';
+import { RunAsIdentity } from '../lib/security';
+import { ContainerResources, ImageRef } from '../lib/types';
+import { HardenedJob, HardenedPod, secretEnv } from '../lib/workload';
+import { POSTGRES_CLIENT_LABEL, POSTGRES_PORT } from '../postgres';
+
+/** `app.kubernetes.io/name` of the Job that creates the exporter's role. */
+export const POSTGRES_EXPORTER_SETUP_NAME = 'postgres-exporter-setup';
+
+/**
+ * The monitoring role's SQL (psql, variables `role` and `password`):
+ * created when missing, then (every run) LOGIN without any other attribute,
+ * the password set, and membership in `pg_monitor`, the predefined role for
+ * monitoring (PostgreSQL >= 10; what prometheus-community/postgres_exporter's
+ * README, "Running as non-superuser", grants). `\gexec` runs the CREATE only
+ * when the SELECT returns it, so the script is idempotent; the password is a
+ * psql variable (`:'password'` quotes it), never part of the script.
+ */
+export const MONITORING_ROLE_SQL = [
+  "SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role')\\gexec",
+  "ALTER ROLE :\"role\" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';",
+  'GRANT pg_monitor TO :"role";',
+  '',
+].join('\n');
+
+export interface PostgresExporterSetupProps {
+  readonly instance: string;
+  readonly namespace: string;
+  /** The Postgres image (psql). */
+  readonly image: ImageRef;
+  readonly resources: ContainerResources;
+  readonly postgres: {
+    readonly host: string;
+    readonly database: string;
+    /** The superuser and its password Secret (only this Job and Postgres read it). */
+    readonly superuser: string;
+    readonly superuserPassword: { readonly name: string; readonly key: string };
+    /**
+     * Secret (same namespace) whose `ca.crt` signs Postgres' certificate: only
+     * that key is mounted and psql connects with sslmode=verify-full (chain and
+     * host name), as the exporter does; Postgres admits remote clients only
+     * over TLS there (`hostssl`). @default - sslmode=disable (no TLS in the environment)
+     */
+    readonly caSecret?: string;
+  };
+  /** The role to create and its password Secret. */
+  readonly role: { readonly name: string; readonly password: { readonly name: string; readonly key: string } };
+}
+
+/** The alpine image's postgres user: psql runs as anyone, a non-root uid is enough. */
+const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
+const CA_DIR = '/etc/postgres-exporter-setup/postgres-ca';
+
+/**
+ * A Job that creates the exporter's monitoring role with the superuser's
+ * password, so the exporter never sees the superuser's. It connects as a
+ * labelled Postgres client (the Postgres policies admit it).
+ */
+export class PostgresExporterSetup extends Construct {
+  public readonly pod: HardenedPod;
+
+  constructor(scope: Construct, id: string, props: PostgresExporterSetupProps) {
+    super(scope, id);
+    const identity: ComponentIdentity = { name: POSTGRES_EXPORTER_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'monitoring', version: props.image.tag };
+    const pg = props.postgres;
+    const job = new HardenedJob(this, 'Job', {
+      identity,
+      namespace: props.namespace,
+      runAs: SETUP_USER,
+      tier: 'monitoring',
+      qos: 'Burstable',
+      terminationGracePeriodSeconds: 10,
+      podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
+      setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_monitor) the exporter connects as`,
+      volumes: pg.caSecret ? [{ name: 'postgres-ca', secret: { secretName: pg.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      containers: [{
+        name: 'setup',
+        image: props.image,
+        command: ['sh', '-c', [
+          'set -eu',
+          'i=0',
+          `until pg_isready -q -h "$PGHOST" -p "$PGPORT"; do i=$((i + 1)); [ "$i" -le 120 ] || exit 1; echo "waiting for Postgres"; sleep 5; done`,
+          `psql -v ON_ERROR_STOP=1 -v role="${props.role.name}" -v password="$ROLE_PASSWORD" <<'SQL'`,
+          MONITORING_ROLE_SQL.trimEnd(),
+          'SQL',
+          `echo "role ${props.role.name}: done"`,
+          '',
+        ].join('\n')],
+        env: {
+          PGHOST: pg.host,
+          PGPORT: String(POSTGRES_PORT),
+          PGDATABASE: pg.database,
+          PGUSER: pg.superuser,
+          // libpq reads these for psql and pg_isready alike; verify-full checks the chain and the host name.
+          PGSSLMODE: pg.caSecret ? 'verify-full' : 'disable',
+          ...(pg.caSecret ? { PGSSLROOTCERT: `${CA_DIR}/ca.crt` } : {}),
+          PGCONNECT_TIMEOUT: '10',
+        },
+        envFrom: [
+          secretEnv('PGPASSWORD', pg.superuserPassword.name, pg.superuserPassword.key),
+          secretEnv('ROLE_PASSWORD', props.role.password.name, props.role.password.key),
+        ],
+        resources: props.resources,
+        probes: { waivedBecause: 'a Job: three SQL statements, then it exits' },
+        writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
+        volumeMounts: pg.caSecret ? [{ name: 'postgres-ca', mountPath: CA_DIR, readOnly: true }] : [],
+      }],
+    });
+    this.pod = job.pod;
+    new WorkloadNetworkPolicy(this, 'Policy', {
+      name: POSTGRES_EXPORTER_SETUP_NAME,
+      namespace: props.namespace,
+      labels: this.pod.labels,
+      podSelector: this.pod.selector,
+      ingress: [],
+      // Egress to Postgres comes from the postgres-clients policy, which selects the client label.
+    });
+  }
+}
