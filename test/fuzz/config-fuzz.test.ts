@@ -20,7 +20,8 @@
  */
 import { isRecord } from '../../constructs/lib/record';
 import fc from 'fast-check';
-import { ConfigError, ENVIRONMENTS, loadEnvironment, validateEnvironment } from '../../src/config';
+import { ConfigError, ENVIRONMENTS, environmentSchema, loadEnvironment, validateEnvironment } from '../../src/config';
+import { knownFields } from '../../src/config/errors';
 import { mergeOverrides } from '../../src/config/merge';
 import { renderCharts } from '../../src/render';
 import { validateManifests, formatProblem } from '../../src/analysis/validate';
@@ -252,6 +253,25 @@ function parsePath(text: string): Seg[] | undefined {
   return end === bare.length && segs.length > 0 ? segs : undefined;
 }
 
+/** Whether the schema has this field (a default the input does not spell out): every object step names one of its fields. */
+function settable(segs: readonly Seg[], input: unknown): boolean {
+  let value: unknown = input;
+  for (let i = 0; i < segs.length; i++) {
+    // A list item must exist (by index or name): a default never creates one (`dockercoins[32]` names nothing).
+    if (Array.isArray(value)) {
+      const s = String(segs[i]);
+      value = /^[0-9]+$/.test(s) ? value[Number(s)] : value.find(item => isRecord(item) && item.name === s);
+      if (value === undefined) return false;
+      continue;
+    }
+    const fields = knownFields(environmentSchema, segs.slice(0, i), input);
+    if (fields.length > 0 && !fields.includes(String(segs[i]))) return false;
+    if (fields.length === 0 && i === 0) return false;
+    value = isRecord(value) ? value[String(segs[i])] : undefined;
+  }
+  return true;
+}
+
 /** Follows a path; list items by index or by their name. */
 function resolve(root: unknown, segs: Seg[]): { found: boolean; parentFound: boolean } {
   let v: unknown = root;
@@ -293,7 +313,8 @@ function check(run: () => ReturnType<typeof validateEnvironment>, pathsIn: unkno
       const segs = colon > 0 ? parsePath(line.slice(0, colon)) : undefined;
       if (!segs) throw new Error(`problem line does not start with a config path: ${line}`);
       const r = resolve(pathsIn, segs);
-      if (!r.found && !r.parentFound) throw new Error(`problem line names a path that is not in the input: ${line}`);
+      // A field the input leaves to its default (e.g. a setup Job's resources) is still one the user can set.
+      if (!r.found && !r.parentFound && !settable(segs, pathsIn)) throw new Error(`problem line names a path that is neither in the input nor a field of the schema: ${line}`);
       if (line.slice(colon + 2).trim() === '') throw new Error(`problem line without a reason: ${line}`);
     }
     return { kind: 'refused', detail: e.problems.join(' | ') };
