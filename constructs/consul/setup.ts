@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
 import { WorkloadNetworkPolicy } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
@@ -117,7 +118,7 @@ export class ConsulSetup extends Construct {
       setupReason: `uses the initial management token once to create the policies and tokens ${props.tokens.map(t => t.policy).join(', ')}; every other client uses those tokens`,
       volumes: [
         ...secrets.map(s => ({ name: s.volume, secret: { secretName: s.secret.name, items: [{ key: s.secret.key, path: s.secret.key }], defaultMode: 0o440 } })),
-        ...(props.caSecret ? [{ name: 'consul-ca', secret: { secretName: props.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : []),
+        ...(props.caSecret ? [caVolume('consul-ca', props.caSecret)] : []),
       ],
       containers: [{
         name: 'setup',

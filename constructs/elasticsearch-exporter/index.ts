@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { caVolume } from '../lib/certificates';
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
@@ -115,7 +116,7 @@ export class ElasticsearchExporter extends Construct {
       replicas: 1,
       terminationGracePeriodSeconds: 10,
       podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ELASTICSEARCH_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
-      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
       containers: [{
         name: ELASTICSEARCH_EXPORTER_NAME,
         image: props.image,
@@ -155,7 +156,7 @@ export class ElasticsearchExporter extends Construct {
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
       setupReason: `uses the elastic superuser once to create the monitor-only role and user ${ELASTICSEARCH_MONITORING_USER} the exporter connects as`,
-      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
       containers: [{
         name: 'setup',
         image: props.elasticsearch.setupImage,

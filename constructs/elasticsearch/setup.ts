@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { caVolume } from '../lib/certificates';
 import { ComponentIdentity, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
@@ -135,7 +136,7 @@ export class ElasticsearchSetup extends Construct {
       tier: 'data',
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
-      volumes: ca ? [{ name: 'elasticsearch-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
       setupReason: 'uses the elastic superuser once to set the kibana_system password and to create the document-writer role and user of each log shipper; every other pod uses those identities',
       containers: [{
         name: 'setup',

@@ -1,4 +1,5 @@
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
+import { caVolume } from '../lib/certificates';
 import { Construct } from 'constructs';
 import { ComponentIdentity, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
@@ -132,7 +133,7 @@ export class Kibana extends Construct {
         volumeMounts: caMounts,
       }],
       // Only the CA of the Secret is projected: Kibana never holds Elasticsearch's private key.
-      volumes: caSecret ? [{ name: 'elasticsearch-ca', secret: { secretName: caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      volumes: caSecret ? [caVolume('elasticsearch-ca', caSecret)] : [],
     });
     this.pod = deployment.pod;
 

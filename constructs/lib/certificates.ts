@@ -215,6 +215,14 @@ export function ingressTlsSecretName(host: string, configured?: string): string 
   return configured ?? `${host.split('.')[0]}-tls`;
 }
 
+/**
+ * A volume with only the CA (`ca.crt`) of a certificate Secret: what a client mounts to verify a server,
+ * never the server's key. World-readable: a CA certificate is public.
+ */
+export function caVolume(name: string, secretName: string) {
+  return { name, secret: { secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } };
+}
+
 /** The in-cluster DNS names of a Service: `name`, `name.ns`, `name.ns.svc`, `name.ns.svc.<domain>`. */
 export function serviceDnsNames(service: string, namespace: string, clusterDomain = 'cluster.local'): string[] {
   return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];

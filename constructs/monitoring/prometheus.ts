@@ -1,4 +1,5 @@
 import { HostIngress, IngressRoute } from '../lib/ingress';
+import { caVolume } from '../lib/certificates';
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
@@ -196,7 +197,7 @@ export class Prometheus extends Construct {
       volumes.push({ name: credentialVolume(c.name), secret: { secretName: c.name, items: [{ key: c.key, path: c.key }], defaultMode: 0o440 } });
     }
     // Only the CA is read (the client key would matter only for targets demanding client certificates).
-    if (tlsSecret) volumes.push({ name: 'tls', secret: { secretName: tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+    if (tlsSecret) volumes.push(caVolume('tls', tlsSecret));
     const server = new HardenedDeployment(this, 'Server', {
       identity,
       tier: 'monitoring',

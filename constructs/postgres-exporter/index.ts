@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { caVolume } from '../lib/certificates';
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
@@ -55,7 +56,7 @@ export class PostgresExporter extends Construct {
       terminationGracePeriodSeconds: 10,
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
       // Only the CA of the server's Secret: the exporter never holds the server key.
-      volumes: props.postgres.caSecret ? [{ name: 'postgres-ca', secret: { secretName: props.postgres.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      volumes: props.postgres.caSecret ? [caVolume('postgres-ca', props.postgres.caSecret)] : [],
       podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(POSTGRES_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
       containers: [{
         name: 'postgres-exporter',

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
 import { WorkloadNetworkPolicy } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
@@ -74,7 +75,7 @@ export class PostgresExporterSetup extends Construct {
       terminationGracePeriodSeconds: 10,
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
       setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_monitor) the exporter connects as`,
-      volumes: pg.caSecret ? [{ name: 'postgres-ca', secret: { secretName: pg.caSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }] : [],
+      volumes: pg.caSecret ? [caVolume('postgres-ca', pg.caSecret)] : [],
       containers: [{
         name: 'setup',
         image: props.image,
