@@ -45,11 +45,16 @@ require('./register').useCodeCache();
 // zod compiles every object schema into a parser (new Function) on its first parse: worth it for
 // thousands of parses, not for the few a command makes (about 50 ms of `npm run synth`). Commands
 // that validate configurations run zod's interpreted parsers (z.config jitless: same results).
-// Set before the command loads: zod reads it when a schema is built.
-if (VALIDATES_CONFIG.has(command)) require('zod').config({ jitless: true });
-const { main } = require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`));
-Promise.resolve()
-  .then(() => main(args))
+// Set before the command loads: zod reads it when a schema is built. zod keeps its configuration in
+// globalThis.__zod_globalConfig, which `z.config()` extends (zod/v4/core/core.cjs): the same object
+// for the zod of node_modules and the one in a bundle, without loading zod here (about 60 ms).
+// test/cli/loading.test.ts checks that zod reads it.
+if (VALIDATES_CONFIG.has(command)) globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });
+// One bundled file when this tree ran unchanged before (bin/bundle.js); `synth --watch` reloads
+// the modules a save changed, so it runs from the sources.
+const watching = command === 'synth' && args.some(a => a === '--watch' || a.startsWith('--watch='));
+Promise.resolve(watching ? undefined : require('./bundle').load(command))
+  .then(bundled => (bundled || require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`))).main(args))
   .then(code => { process.exitCode = code; })
   .catch(err => {
     process.stderr.write(`${command} failed: ${err && err.stack ? err.stack : err}\n`);
