@@ -50,6 +50,7 @@ function buildOptions(command, outfile, plugins = []) {
     mainFields: ['main'],
     conditions: [],
     outfile,
+    absWorkingDir: ROOT,
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -115,8 +116,8 @@ function packageJsonOf(file) {
 
 /**
  * The fingerprint of a set of input files (absolute paths): each file's hash,
- * the package.json of its package, npm's record of what it installed, and the
- * listing of each folder involved.
+ * the package.json of its package, the project's package.json, npm's record of
+ * what it installed, and the listing of each folder holding an input.
  */
 function fingerprintOf(inputs) {
   const files = new Set(inputs);
@@ -126,7 +127,8 @@ function fingerprintOf(inputs) {
   }
   files.add(path.join(ROOT, 'node_modules', '.package-lock.json'));
   files.add(path.join(ROOT, 'package.json'));
-  const dirs = new Set([...files].map(f => path.dirname(f)));
+  // The folders of the inputs themselves (a package's root holds its package.json, already hashed).
+  const dirs = new Set(inputs.map(f => path.dirname(f)));
   return {
     files: [...files].sort().map(f => [f, fileHash(f)]),
     dirs: [...dirs].sort().map(d => [d, listingHash(d)]),

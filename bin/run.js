@@ -53,10 +53,12 @@ if (VALIDATES_CONFIG.has(command)) globalThis.__zod_globalConfig = Object.assign
 // One bundled file when this tree ran unchanged before (bin/bundle.js); `synth --watch` reloads
 // the modules a save changed, so it runs from the sources.
 const watching = command === 'synth' && args.some(a => a === '--watch' || a.startsWith('--watch='));
+let fromBundle = false;
 Promise.resolve(watching ? undefined : require('./bundle').load(command))
-  .then(bundled => (bundled || require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`))).main(args))
+  .then(bundled => { fromBundle = bundled !== undefined; return (bundled || require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`))).main(args); })
   .then(code => { process.exitCode = code; })
   .catch(err => {
-    process.stderr.write(`${command} failed: ${err && err.stack ? err.stack : err}\n`);
+    const lines = fromBundle ? '\n(lines of the bundle: DOCKERCOINS_BUNDLE=0 runs the sources, whose stack traces name .ts lines)' : '';
+    process.stderr.write(`${command} failed: ${err && err.stack ? err.stack : err}${lines}\n`);
     process.exitCode = 1;
   });

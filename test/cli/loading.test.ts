@@ -159,3 +159,16 @@ describe('what the render path loads', () => {
     expect(JSON.parse(result.stdout)).toEqual({ plus: ['cdk8s-plus-27/lib/imports/k8s.js'], tsWithoutMap: [], jsWithMap: 0 });
   });
 });
+
+describe("zod's configuration set by bin/run.js without loading zod", () => {
+  test('globalThis.__zod_globalConfig set before zod loads is what z.config() reports (jitless parsers)', () => {
+    const script = `
+      globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });
+      const z = require('zod');
+      console.log(JSON.stringify({ jitless: z.config().jitless, same: z.config() === globalThis.__zod_globalConfig }));`;
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(JSON.parse(result.stdout)).toEqual({ jitless: true, same: true });
+    const plain = spawnSync(process.execPath, ['-p', "require('zod').config().jitless === true"], { cwd: ROOT, encoding: 'utf8' });
+    expect(plain.stdout.trim()).toBe('false');
+  });
+});
