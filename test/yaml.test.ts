@@ -1,6 +1,8 @@
+import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../constructs/lib/yaml';
 import { ENV_NAMES, renderObjects } from './helpers';
+import { referenceToYaml } from './fixtures/yaml-reference';
 
 /** Parses a stream as kubectl (YAML 1.1) and as a YAML 1.2 parser would. */
 function parseBoth(text: string): { v11: unknown[]; v12: unknown[] } {
@@ -46,5 +48,28 @@ describe('YAML emitter', () => {
     expect(toYaml({ metadata: { name: 'x' }, spec: { ports: [{ name: 'http', port: 80 }] }, data: { 'a.conf': 'x\ny\n' } })).toBe([
       'metadata:', '  name: x', 'spec:', '  ports:', '    - name: http', '      port: 80', 'data:', '  a.conf: |', '    x', '    y', '',
     ].join('\n'));
+  });
+});
+
+describe('YAML emitter, byte for byte as before it wrote into one string (test/fixtures/yaml-reference.ts)', () => {
+  // Requirement: dist/ does not change when the emitter gets faster.
+  test.each(ENV_NAMES)('every rendered object of %s', env => {
+    const objects = renderObjects(env);
+    expect(toYaml(...objects)).toBe(referenceToYaml(...objects));
+  });
+
+  // Strings from the characters that decide quoting, blocks and indentation.
+  const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '1', '.', '-', ':', ' ', '\t', '\n', '#', '"', "'", '|', '>', '{', '[', '&', '*', '!', '~', 'é', '\u0001', 'y', 'e', 'x', '_'), maxLength: 12 });
+  const value: fc.Arbitrary<unknown> = fc.letrec(tie => ({
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+      text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null),
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(text, fc.option(tie('node'), { nil: undefined }), { maxKeys: 4 })),
+  })).node;
+
+  test('any JSON-like document (strings of tricky characters, nested collections, undefined members), alone and as a stream', () => {
+    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), docs => {
+      expect(toYaml(...docs)).toBe(referenceToYaml(...docs));
+    }), { numRuns: 400 });
   });
 });

@@ -12,44 +12,109 @@ import { isRecord } from './record';
 
 /** Serialises documents as a multi-document YAML stream (`---` between documents). */
 export function toYaml(...docs: unknown[]): string {
-  return docs.map(doc => emit(doc, 0, 'root')).join('---\n');
+  // One output string built by appending (V8 joins the pieces once, when the result is read),
+  // instead of a string per value and an array per collection: a render emits about 1.5 MB.
+  const saved = out;
+  out = '';
+  try {
+    for (let i = 0; i < docs.length; i++) {
+      if (i > 0) out += '---\n';
+      emit(docs[i], 0, true);
+    }
+    return out;
+  } finally {
+    out = saved;
+  }
 }
 
-function emit(value: unknown, indent: number, context: 'root' | 'map' | 'seq'): string {
-  const pad = ' '.repeat(indent);
+/** The text being written by toYaml. */
+let out = '';
+
+const PADS: string[] = [];
+function pad(indent: number): string {
+  return PADS[indent] ??= ' '.repeat(indent);
+}
+
+/** A value after a key (or at the root): collections start on the next line, scalars after a space. */
+function emit(value: unknown, indent: number, root: boolean): void {
   if (Array.isArray(value)) {
-    if (value.length === 0) return context === 'root' ? '[]\n' : ' []\n';
-    const body = value.map(item => `${pad}-${emitSeqItem(item, indent + 2)}`).join('');
-    return context === 'root' ? body : `\n${body}`;
+    if (value.length === 0) { out += root ? '[]\n' : ' []\n'; return; }
+    if (!root) out += '\n';
+    const p = pad(indent);
+    for (const item of value) {
+      out += p;
+      out += '-';
+      emitSeqItem(item, indent + 2);
+    }
+    return;
   }
   if (isRecord(value)) {
-    const keys = Object.keys(value).filter(k => value[k] !== undefined);
-    if (keys.length === 0) return context === 'root' ? '{}\n' : ' {}\n';
-    const body = keys.map(k => `${pad}${key(k)}:${emit(value[k], indent + 2, 'map')}`).join('');
-    return context === 'root' ? body : `\n${body}`;
+    const p = pad(indent);
+    let empty = true;
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v === undefined) continue;
+      if (empty) { empty = false; if (!root) out += '\n'; }
+      out += p;
+      out += key(k);
+      out += ':';
+      emit(v, indent + 2, false);
+    }
+    if (empty) out += root ? '{}\n' : ' {}\n';
+    return;
   }
-  return context === 'root' ? `${scalar(value, indent)}\n` : ` ${scalar(value, indent)}\n`;
+  out += root ? scalar(value, indent) : ` ${scalar(value, indent)}`;
+  out += '\n';
 }
 
 /** A sequence item: maps start on the dash line, their other keys align under the first. */
-function emitSeqItem(item: unknown, indent: number): string {
+function emitSeqItem(item: unknown, indent: number): void {
   if (isRecord(item)) {
-    const keys = Object.keys(item).filter(k => item[k] !== undefined);
-    if (keys.length === 0) return ' {}\n';
-    const pad = ' '.repeat(indent);
-    return keys.map((k, i) => `${i === 0 ? ' ' : pad}${key(k)}:${emit(item[k], indent + 2, 'map')}`).join('');
+    let first = true;
+    for (const k of Object.keys(item)) {
+      const v = item[k];
+      if (v === undefined) continue;
+      out += first ? ' ' : pad(indent);
+      first = false;
+      out += key(k);
+      out += ':';
+      emit(v, indent + 2, false);
+    }
+    if (first) out += ' {}\n';
+    return;
   }
   if (Array.isArray(item)) {
-    if (item.length === 0) return ' []\n';
-    const pad = ' '.repeat(indent);
-    return item.map((sub, i) => `${i === 0 ? ' ' : pad}-${emitSeqItem(sub, indent + 2)}`).join('');
+    if (item.length === 0) { out += ' []\n'; return; }
+    for (let i = 0; i < item.length; i++) {
+      out += i === 0 ? ' ' : pad(indent);
+      out += '-';
+      emitSeqItem(item[i], indent + 2);
+    }
+    return;
   }
-  return ` ${scalar(item, indent)}\n`;
+  out += ` ${scalar(item, indent)}\n`;
+}
+
+/**
+ * Single-line strings as written (plain or JSON-quoted), by content: keys and values repeat
+ * (labels, names, ports), and each costs a dozen regular expressions the first time.
+ * Bounded: cleared when full.
+ */
+const LINES = new Map<string, string>();
+const LINES_MAX = 20_000;
+function line(value: string): string {
+  let written = LINES.get(value);
+  if (written === undefined) {
+    written = isPlainSafe(value) ? value : JSON.stringify(value);
+    if (LINES.size >= LINES_MAX) LINES.clear();
+    LINES.set(value, written);
+  }
+  return written;
 }
 
 /** Keys are single-line: multi-line keys are quoted rather than written as blocks. */
 function key(k: string): string {
-  return isPlainSafe(k) ? k : JSON.stringify(k);
+  return line(k);
 }
 
 function scalar(value: unknown, indent: number): string {
@@ -61,7 +126,7 @@ function scalar(value: unknown, indent: number): string {
   }
   if (typeof value !== 'string') throw new Error(`cannot render a ${typeof value} in YAML`);
   if (value.includes('\n') && isBlockSafe(value)) return block(value, indent);
-  return isPlainSafe(value) ? value : JSON.stringify(value);
+  return line(value);
 }
 
 /** Multi-line text as a literal block (`|`, `|-` without a final newline, `|+` with several). */
