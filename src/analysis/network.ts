@@ -314,12 +314,16 @@ export class NetworkModel {
 
   /** Labels of a namespace, including the automatic name label even for unknown namespaces. */
   labelsOfNamespace(namespace: string): Record<string, string> {
-    return this.namespaceLabels.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+    let labels = this.namespaceLabels.get(namespace) ?? this.unknownNamespaceLabels.get(namespace);
+    if (!labels) this.unknownNamespaceLabels.set(namespace, labels = { [NAMESPACE_NAME_LABEL]: namespace });
+    return labels;
   }
+
+  private readonly unknownNamespaceLabels = new Map<string, Record<string, string>>();
 
   /** Whether the flow is allowed by both the source's egress and the destination's ingress policies. */
   isAllowed(flow: Flow): boolean {
-    return this.egress(flow).allowed && this.ingress(flow).allowed;
+    return this.permits(flow, 'egress') && this.permits(flow, 'ingress');
   }
 
   /**
@@ -342,7 +346,7 @@ export class NetworkModel {
     const cache = direction === 'ingress' ? this.ingressCache : this.egressCache;
     let found = cache.get(e);
     if (!found) {
-      found = (this.byNamespace.get(e.namespace) ?? []).filter((p) => p[direction] && matchesSelector(p.podSelector, e.labels));
+      found = (this.byNamespace.get(e.namespace) ?? []).filter((p) => p[direction] && this.matches(p.podSelector, e.labels));
       cache.set(e, found);
     }
     return found;
@@ -370,6 +374,22 @@ export class NetworkModel {
     return { allowed: false, reason: `${who} is restricted by ${selecting.map((p) => p.ref).join(', ')} and no ${direction} rule matches` };
   }
 
+  /**
+   * `decide(flow, direction).allowed`, without the explanation: what `isAllowed` asks, once per
+   * (source, destination port) in allowedFlows. test/network.test.ts checks both agree.
+   */
+  private permits(flow: Flow, direction: 'ingress' | 'egress'): boolean {
+    const self = direction === 'egress' ? flow.from : flow.to;
+    if (self === 'external') return true;
+    const peer = direction === 'egress' ? flow.to : flow.from;
+    const selecting = this.selecting(self, direction);
+    if (selecting.length === 0) return true;
+    for (const p of selecting) {
+      for (const r of p[direction]!) if (this.ruleMatches(r, p.namespace, peer, flow)) return true;
+    }
+    return false;
+  }
+
   /** Whether a rule admits `peer` (the other end) and the flow's destination port. */
   private ruleMatches(rule: Rule, policyNamespace: string, peer: Endpoint | 'external', flow: Flow): boolean {
     const peerOk = rule.peers.length === 0 || rule.peers.some((p) => this.peerMatches(p, policyNamespace, peer));
@@ -377,13 +397,47 @@ export class NetworkModel {
   }
 
   private peerMatches(peer: Record<string, any>, policyNamespace: string, other: Endpoint | 'external'): boolean {
-    const scope = peerScope(peer, policyNamespace);
+    const scope = this.scopeOf(peer, policyNamespace);
     if (!scope) return false; // an empty peer is invalid; match nothing
-    if ('ipBlock' in scope) return other === 'external' ? ipBlockMatchesExternal(scope.ipBlock) : ipBlockMatchesPods(scope.ipBlock);
+    if ('ipBlock' in scope) return this.ipBlockMatches(scope.ipBlock, other === 'external');
     if (other === 'external') return false;
     // Every namespace carries its name label, so the own-namespace selector
     // of a peer without namespaceSelector matches the policy's namespace only.
-    return matchesSelector(scope.namespaces, this.labelsOfNamespace(other.namespace)) && matchesSelector(scope.pods, other.labels);
+    return this.matches(scope.namespaces, this.labelsOfNamespace(other.namespace)) && this.matches(scope.pods, other.labels);
+  }
+
+  // The model reads immutable objects (see the class comment): what is derived from a peer or a
+  // selector object is computed once per model, not once per flow.
+  private readonly scopes = new WeakMap<object, Map<string, PeerScope | undefined>>();
+  private readonly selectorRequirements = new WeakMap<object, Requirement[] | undefined>();
+
+  private readonly ipBlocks = new WeakMap<object, { external: boolean; pods: boolean }>();
+
+  /** ipBlockMatchesExternal / ipBlockMatchesPods of a block, each computed once (they parse every CIDR). */
+  private ipBlockMatches(block: Record<string, any>, external: boolean): boolean {
+    let verdicts = this.ipBlocks.get(block);
+    if (!verdicts) this.ipBlocks.set(block, verdicts = { external: ipBlockMatchesExternal(block), pods: ipBlockMatchesPods(block) });
+    return external ? verdicts.external : verdicts.pods;
+  }
+
+  private scopeOf(peer: Record<string, any>, policyNamespace: string): PeerScope | undefined {
+    let byNamespace = this.scopes.get(peer);
+    if (!byNamespace) this.scopes.set(peer, byNamespace = new Map());
+    if (!byNamespace.has(policyNamespace)) byNamespace.set(policyNamespace, peerScope(peer, policyNamespace));
+    return byNamespace.get(policyNamespace);
+  }
+
+  /** matchesSelector, with the selector's requirements computed once. */
+  private matches(selector: LabelSelector, labels: Record<string, string>): boolean {
+    if (typeof selector !== 'object' || selector === null) return matchesSelector(selector, labels);
+    let reqs = this.selectorRequirements.get(selector);
+    if (reqs === undefined && !this.selectorRequirements.has(selector)) {
+      reqs = requirements(selector);
+      this.selectorRequirements.set(selector, reqs);
+    }
+    if (reqs === undefined) return false;
+    for (const r of reqs) if (!satisfies(labels, r)) return false;
+    return true;
   }
 
   private portsMatch(ports: Array<Record<string, any>>, flow: Flow): boolean {

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { allowedFlows, Endpoint, flowKey, matchesSelector, NetworkModel, workloadEndpoints } from '../../src/analysis/network';
 import { K8sObject } from '../../src/analysis/objects';
 
@@ -272,5 +273,56 @@ describe('workloadEndpoints / allowedFlows', () => {
     // 300 workloads; each namespace admits the namespaces of its team (7, 7 or 6 of them) on http only
     expect(flows.every((f) => f.port === 8080)).toBe(true);
     expect(flows.length).toBe(7 * 15 * 7 * 15 + 7 * 15 * 7 * 15 + 6 * 15 * 6 * 15);
+  });
+});
+
+describe('isAllowed (the fast path allowedFlows uses) and explain (the reasons) agree', () => {
+  // Requirement: the flow analysis gives one verdict whichever way it is asked, and the per-model
+  // caches (selectors, peers, namespace labels) never change an answer.
+  const namespaces = ['a', 'b'];
+  const labelValue = fc.constantFrom('web', 'db', 'x');
+  const labels = fc.dictionary(fc.constantFrom('app', 'tier'), labelValue, { maxKeys: 2 });
+  const selector = fc.record({
+    matchLabels: fc.option(labels, { nil: undefined }),
+    matchExpressions: fc.option(fc.array(fc.record({
+      key: fc.constantFrom('app', 'tier', 'team'),
+      operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist', 'Bogus'),
+      values: fc.array(labelValue, { maxLength: 2 }),
+    }), { maxLength: 2 }), { nil: undefined }),
+  }, { requiredKeys: [] });
+  const peer = fc.oneof(
+    fc.record({ podSelector: selector }),
+    fc.record({ namespaceSelector: selector }),
+    fc.record({ podSelector: selector, namespaceSelector: selector }),
+    fc.record({ ipBlock: fc.record({ cidr: fc.constantFrom('0.0.0.0/0', '10.0.0.0/8', '203.0.113.0/24'), except: fc.array(fc.constantFrom('10.0.0.0/8', '203.0.113.0/25'), { maxLength: 1 }) }) }),
+    fc.constant({}),
+  );
+  const port = fc.record({ protocol: fc.constantFrom('TCP', 'UDP', undefined), port: fc.constantFrom(80, 443, 'http', undefined), endPort: fc.constantFrom(undefined, 8080) }, { requiredKeys: [] });
+  const rules = fc.array(fc.record({ peers: fc.array(peer, { maxLength: 2 }), ports: fc.array(port, { maxLength: 2 }) }), { maxLength: 2 });
+  const policyObject = fc.record({ namespace: fc.constantFrom(...namespaces), podSelector: selector, ingress: rules, egress: rules, types: fc.constantFrom(undefined, ['Ingress'], ['Egress'], ['Ingress', 'Egress']) })
+    .map(({ namespace, podSelector, ingress, egress, types }, ) => policy(namespace, 'p', {
+      podSelector,
+      ingress: ingress.map(r => ({ from: r.peers, ports: r.ports })),
+      egress: egress.map(r => ({ to: r.peers, ports: r.ports })),
+      ...(types ? { policyTypes: types } : {}),
+    }));
+  const endpoint = fc.record({ namespace: fc.constantFrom(...namespaces, 'unknown'), labels });
+  const world = fc.record({
+    policies: fc.array(policyObject, { maxLength: 4 }),
+    workloads: fc.array(fc.record({ namespace: fc.constantFrom(...namespaces), app: labelValue }), { maxLength: 3 }),
+    flows: fc.array(fc.record({ from: fc.oneof(endpoint, fc.constant('external' as const)), to: fc.oneof(endpoint, fc.constant('external' as const)), port: fc.constantFrom(80, 443, 8080), protocol: fc.constantFrom('TCP' as const, 'UDP' as const) }), { minLength: 1, maxLength: 6 }),
+  });
+
+  it('on random policies, endpoints and flows, asked in any order', () => {
+    fc.assert(fc.property(world, ({ policies, workloads: ws, flows }) => {
+      const objects = [ns('a', { team: 'x' }), ns('b'), ...policies.map((p, i) => ({ ...p, metadata: { ...p.metadata, name: `p${i}` } })),
+        ...ws.map((w, i) => deploy(w.namespace, `${w.app}-${i}`, [{ name: 'http', containerPort: 80 }, { containerPort: 443 }], { app: w.app }))];
+      const shared = new NetworkModel(objects);
+      for (const flow of flows) {
+        const verdict = shared.isAllowed(flow);
+        expect(shared.explain(flow).startsWith(verdict ? 'allowed ' : 'denied ')).toBe(true);
+        expect(new NetworkModel(objects).isAllowed(flow)).toBe(verdict);
+      }
+    }), { numRuns: 300 });
   });
 });
