@@ -155,7 +155,8 @@ const AMBIGUOUS = [
   /^(<<|=)$/,
 ];
 
-function isPlainSafe(value: string): boolean {
+/** Whether the emitter writes `value` unquoted: then YAML 1.1 and 1.2 read it back as this string (src/analysis/manifest-yaml.ts relies on it). */
+export function isPlainSafe(value: string): boolean {
   if (value === '' || INDICATOR_START.test(value) || /\s$/.test(value)) return false;
   if (/[\x00-\x1f\x7f\u0080-\u009f\ufeff]/.test(value) || value.includes(': ') || value.includes(' #') || value.endsWith(':')) return false;
   return !AMBIGUOUS.some(re => re.test(value));

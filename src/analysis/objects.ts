@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { isRecord } from '../../constructs/lib/record';
+import { parseEmitterStream } from './manifest-yaml';
 
 /**
  * A Kubernetes object as plain JSON: as it appears in a manifest file, and as
@@ -42,13 +43,21 @@ export interface PodTemplate {
  */
 export function parseManifests(yamlText: string, source = '<input>'): K8sObject[] {
   const out: K8sObject[] = [];
-  const docs = parseAllDocuments(yamlText, { prettyErrors: true });
+  // Files in the project's own style (all of dist/) are read by a reader of that style alone;
+  // anything else by `yaml` (src/analysis/manifest-yaml.ts: the same values either way).
+  const fast = parseEmitterStream(yamlText);
   // parseAllDocuments returns an EmptyStream (an array) for empty input.
+  const docs = fast ?? parseAllDocuments(yamlText, { prettyErrors: true });
   docs.forEach((doc, index) => {
-    if (doc.errors.length > 0) {
-      throw new Error(`${source}: YAML document ${index + 1}: ${doc.errors[0].message}`);
+    let value: unknown;
+    if (fast) value = doc;
+    else {
+      const parsed = doc as ReturnType<typeof parseAllDocuments>[number];
+      if (parsed.errors.length > 0) {
+        throw new Error(`${source}: YAML document ${index + 1}: ${parsed.errors[0].message}`);
+      }
+      value = parsed.toJS({ maxAliasCount: 100 });
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
     for (const item of flattenLists(value)) {
       out.push(asObject(item, `${source}: document ${index + 1}`));
