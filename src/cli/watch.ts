@@ -94,6 +94,27 @@ export function dependents(changed: Iterable<string>): Set<string> {
   return out;
 }
 
+/**
+ * The environments a change can affect, when it is known: every changed module is an
+ * environment's own file (src/config/environments/<env>.ts) that no module but the environment
+ * registry (src/config/index.ts) imports. Each environment renders from the shared model and its
+ * own file only, and the shared model did not change: the others render as before. undefined
+ * (every environment) otherwise.
+ */
+export function changedEnvironments(changed: readonly string[]): Set<string> | undefined {
+  if (changed.length === 0) return undefined;
+  const registry = path.join(ROOT, 'src', 'config', 'index.ts');
+  const envDir = path.join(ROOT, 'src', 'config', 'environments');
+  const envs = new Set<string>();
+  for (const file of changed) {
+    if (path.dirname(file) !== envDir || !file.endsWith('.ts')) return undefined;
+    const importers = Object.values(require.cache).filter(m => m?.children.some(c => c.filename === file)).map(m => m!.filename);
+    if (importers.length !== 1 || importers[0] !== registry) return undefined;
+    envs.add(path.basename(file, '.ts'));
+  }
+  return envs;
+}
+
 /** Drops modules from require's cache (and resolutions that may name a moved or deleted file). */
 function unload(files: Set<string>, clearResolutions: boolean): void {
   for (const file of files) delete require.cache[file];
@@ -176,7 +197,7 @@ export function watch(options: WatchOptions): Promise<number> {
   };
 
   /** Validates and renders every environment (synth's renderAll); prints the refusal and returns undefined on any error. */
-  const render = (what: string): { synth: SynthModule; rendered: Map<string, RenderedFile[]>; names: string[] } | undefined => {
+  const render = (what: string, only?: ReadonlySet<string>): { synth: SynthModule; rendered: Map<string, RenderedFile[]>; names: string[] } | undefined => {
     let synth: SynthModule | undefined;
     try {
       synth = options.loadSynth();
@@ -187,7 +208,11 @@ export function watch(options: WatchOptions): Promise<number> {
         err(`watch: ${what}: --env ${unknown.join(', ')}: no such environment any more (known: ${Object.keys(ENVIRONMENTS).join(', ')}). Nothing was written: ${out}/ keeps the last good output.`);
         return undefined;
       }
-      return { synth, rendered: synth.renderAll(envNames), names: envNames };
+      // Only the environments a round can change, when it knows them (see `changedEnvironments`)
+      // and the set of environments is the one last rendered.
+      const known = only !== undefined && [...only].every(n => envNames.includes(n)) && envNames.join('\0') === lastNames.join('\0');
+      const subset = known ? envNames.filter(n => only.has(n)) : envNames;
+      return { synth, rendered: synth.renderAll(subset), names: envNames };
     } catch (e) {
       if (synth && e instanceof synth.AggregateConfigError) {
         err(`watch: ${what}: refused. Nothing was written: ${out}/ keeps the last good output.\n${(e as Error).message}`);
@@ -256,13 +281,14 @@ export function watch(options: WatchOptions): Promise<number> {
     // After a failed round any save may be the fix (a file that did not load is not in the cache): try again.
     if (changed.length === 0 && !lastFailed) return;
     const what = `change in ${list((changed.length > 0 ? changed : events).map(relative))}`;
+    const only = lastFailed || clearResolutions ? undefined : changedEnvironments(changed);
     unload(dependents(changed), clearResolutions);
     const renderedAt = performance.now();
-    const result = render(what);
+    const result = render(what, only);
     if (!result) { lastFailed = true; return; }
     const { synth, rendered, names: envNames } = result;
     const setChanged = envNames.join('\0') !== lastNames.join('\0');
-    const toWrite = envNames.filter(env => synth.staleFiles(out, new Map([[env, rendered.get(env)!]])).length > 0);
+    const toWrite = envNames.filter(env => rendered.has(env) && synth.staleFiles(out, new Map([[env, rendered.get(env)!]])).length > 0);
     let written: string[] = [];
     const writeStart = performance.now();
     if (toWrite.length > 0 || (setChanged && options.envs.length === 0)) {

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -150,5 +150,35 @@ describe('npm run synth -- --watch', () => {
     } finally {
       stderr.mockRestore();
     }
+  });
+});
+
+describe('which environments a save can change (changedEnvironments)', () => {
+  // Requirement: a save re-renders the environments it changes. Only an environment's own file,
+  // imported by the registry alone, limits the round to that environment; any other module, or an
+  // environment file something else imports, re-renders every environment.
+  test("an environment's own file: that environment; a shared module, or an environment file another module imports: all", () => {
+    const root = path.join(__dirname, '..', '..');
+    const script = `
+      require('./bin/register');
+      const Module = require('module');
+      const path = require('path');
+      const { changedEnvironments } = require('./src/cli/watch.ts');
+      require('./src/config');
+      const file = name => path.join(process.cwd(), name);
+      const show = s => (s === undefined ? 'all' : [...s].sort().join(','));
+      const before = [
+        show(changedEnvironments([file('src/config/environments/dev.ts')])),
+        show(changedEnvironments([file('src/config/environments/dev.ts'), file('src/config/environments/prod.ts')])),
+        show(changedEnvironments([file('constructs/versions.ts')])),
+        show(changedEnvironments([file('src/config/environments/dev.ts'), file('src/config/sizes.ts')])),
+        show(changedEnvironments([])),
+      ];
+      // staging's file importing dev's: a save in dev's may change staging too.
+      require.cache[file('src/config/environments/staging.ts')].children.push(require.cache[file('src/config/environments/dev.ts')]);
+      console.log(JSON.stringify([...before, show(changedEnvironments([file('src/config/environments/dev.ts')])), show(changedEnvironments([file('src/config/environments/prod.ts')]))]));`;
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(['dev', 'dev,prod', 'all', 'all', 'all', 'all', 'prod']);
   });
 });
