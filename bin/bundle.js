@@ -7,7 +7,8 @@
 //
 // Never stale. A bundle is used only when every file it was built from has the
 // content it had then: each input esbuild reports (sources, constructs, npm
-// files) by sha1 of its content, the package.json of every package an input
+// files) by sha1 of its content (or by its inode, size, mtime and ctime when
+// those were recorded: see statKey), the package.json of every package an input
 // belongs to, node_modules/.package-lock.json (what npm installed), and the
 // listing of every folder holding an input (a new file there could change what
 // an import resolves to). The key also holds Node's and V8's versions, the
@@ -101,6 +102,22 @@ const sha1 = data => crypto.createHash('sha1').update(data).digest('hex');
 function fileHash(file) {
   try { return sha1(fs.readFileSync(file)); } catch { return 'absent'; }
 }
+/**
+ * A file's identity and times (device, inode, size, mtime and ctime in ns), when it is safe to
+ * stand for its content: any write gives the file a new ctime, which no program can set back
+ * (utimes sets ctime to now). A file changed less than RACY_NS before it was looked at gets none
+ * (undefined): a second write within the file system's timestamp granularity could keep its
+ * times, so its content is hashed on every check (as git treats "racily clean" files).
+ */
+const RACY_NS = 2_000_000_000n;
+function statKey(file, nowNs) {
+  let st;
+  try { st = fs.statSync(file, { bigint: true }); } catch { return undefined; }
+  if (nowNs !== undefined && (st.ctimeNs > nowNs - RACY_NS || st.mtimeNs > nowNs - RACY_NS)) return undefined;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
 function listingHash(dir) {
   try { return sha1(fs.readdirSync(dir).sort().join('\0')); } catch { return 'absent'; }
 }
@@ -129,15 +146,18 @@ function fingerprintOf(inputs) {
   files.add(path.join(ROOT, 'package.json'));
   // The folders of the inputs themselves (a package's root holds its package.json, already hashed).
   const dirs = new Set(inputs.map(f => path.dirname(f)));
+  const now = nowNs();
   return {
-    files: [...files].sort().map(f => [f, fileHash(f)]),
+    // [file, sha1 of its content, its stat key or null]: the stat is taken before the content is read.
+    files: [...files].sort().map(f => { const st = statKey(f, now); return [f, fileHash(f), st ?? null]; }),
     dirs: [...dirs].sort().map(d => [d, listingHash(d)]),
   };
 }
 
-/** Whether every file and folder of a fingerprint is as it was. */
+/** Whether every file and folder of a fingerprint is as it was: the same stat key, else the same content. */
 function unchanged(fingerprint) {
-  return fingerprint.files.every(([f, h]) => fileHash(f) === h) && fingerprint.dirs.every(([d, h]) => listingHash(d) === h);
+  return fingerprint.files.every(([f, h, st]) => (st !== null && st !== undefined && statKey(f) === st) || fileHash(f) === h)
+    && fingerprint.dirs.every(([d, h]) => listingHash(d) === h);
 }
 
 function recordFile(command) {
@@ -169,7 +189,7 @@ async function build(command) {
   const fingerprint = fingerprintOf(inputs);
   // What was bundled is what the record says: each input as esbuild got it from the plugin,
   // and the packages and folders that decided resolution unchanged by now.
-  const bundled = new Map(fingerprint.files);
+  const bundled = new Map(fingerprint.files.map(([f, h]) => [f, h]));
   for (const file of inputs) bundled.set(file, hashes.get(file));
   if (inputs.some(f => !hashes.has(f)) || fingerprint.files.some(([f, h]) => bundled.get(f) !== h)) return undefined;
   const code = result.outputFiles[0].contents;

@@ -11,8 +11,8 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const bundle = require('../../bin/bundle.js') as {
-  fingerprintOf(inputs: string[]): { files: [string, string][]; dirs: [string, string][] };
-  unchanged(fingerprint: { files: [string, string][]; dirs: [string, string][] }): boolean;
+  fingerprintOf(inputs: string[]): { files: [string, string, string | null][]; dirs: [string, string][] };
+  unchanged(fingerprint: { files: [string, string, string | null][]; dirs: [string, string][] }): boolean;
 };
 
 describe('bundled commands (bin/bundle.js)', () => {
@@ -119,6 +119,19 @@ describe('the fingerprint of a bundle (what decides that it is stale)', () => {
     const fingerprint = bundle.fingerprintOf(inputs());
     expect(bundle.unchanged(fingerprint)).toBe(true);
     change();
+    expect(bundle.unchanged(fingerprint)).toBe(false);
+  });
+
+  test('a file changed in the last 2 s is checked by its content; an older one by inode, size, mtime and ctime, which any write changes', async () => {
+    const file = path.join(dir, 'src', 'a.ts');
+    const recent = bundle.fingerprintOf([file]).files.find(([f]) => f === file)!;
+    expect(recent[2]).toBeNull();
+    await new Promise(resolve => setTimeout(resolve, 2100));
+    const fingerprint = bundle.fingerprintOf([file]);
+    expect(fingerprint.files.find(([f]) => f === file)![2]).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
+    expect(bundle.unchanged(fingerprint)).toBe(true);
+    // Same size, mtime set back: ctime still moves (no program can set it).
+    sameTimes(file, 'export const a = 9;\n');
     expect(bundle.unchanged(fingerprint)).toBe(false);
   });
 
