@@ -248,6 +248,9 @@ async function load(command) {
 /** At exit of a run from the sources: the files it loaded, so that the next run knows the tree is unchanged. */
 function recordSources(command) {
   try {
+    // A bundle built meanwhile (by another run of this tree) stays the record while it is fresh.
+    const current = readRecord(command);
+    if (current && current.kind === 'bundle' && unchanged(current)) return;
     const loaded = Object.keys(require.cache).filter(f => f.startsWith(ROOT + path.sep) && !OWN_LOADERS.includes(f));
     writeAtomic(recordFile(command), JSON.stringify({ key: baseKey(), kind: 'sources', ...fingerprintOf(loaded) }));
   } catch {

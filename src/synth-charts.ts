@@ -36,9 +36,23 @@ export function synthCharts(app: App, charts: readonly Chart[]): unknown[][] {
     for (const error of construct.node.validate()) errors.push(`[${construct.node.path}] ${error}`);
   }
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
-  return withFastResolve(app, () => charts.map(chart => new DependencyGraph(chart.node).topology()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c as IConstruct) === chart)
-    .map(o => o.toJson())));
+  // Without dependencies, a chart's DependencyGraph (cdk8s/lib/dependency.js) has no edges: its
+  // topology is its vertices in the order of the object keyed by construct path, which is
+  // findAll()'s pre-order except that integer-like keys would come first. An ApiObject's path has
+  // a '/' (it sits in a chart), so the app's pre-order, taken chart by chart, is that order.
+  const ownObjects = new Map<Chart, ApiObject[]>(charts.map(chart => [chart, []]));
+  for (const c of all) {
+    if (!(c instanceof ApiObject)) continue;
+    if (!c.node.path.includes('/')) return withFastResolve(app, () => charts.map(chart => stockOrder(chart).map(o => o.toJson())));
+    ownObjects.get(Chart.of(c as IConstruct))?.push(c);
+  }
+  return withFastResolve(app, () => charts.map(chart => ownObjects.get(chart)!.map(o => o.toJson())));
+}
+
+/** A chart's own ApiObjects in its DependencyGraph's order (what Chart.toJson() renders). */
+function stockOrder(chart: Chart): ApiObject[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c as IConstruct) === chart);
 }
 
 /** Whether the app resolves with cdk8s' built-in resolvers only, in their order (App's constructor adds them last). */
