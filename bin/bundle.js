@@ -28,11 +28,12 @@ const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
+const k8sL1 = require('./k8s-l1');
 
 const ROOT = path.join(__dirname, '..');
 const CACHE_DIR = process.env.DOCKERCOINS_BUNDLE_DIR || path.join(ROOT, 'node_modules', '.cache', 'dockercoins-bundle');
 /** Files bin/run.js loads itself: required from disk at run time, never bundled. */
-const OWN_LOADERS = ['register.js', 'transpile.js', 'code-cache.js', 'bundle.js'].map(f => path.join(__dirname, f));
+const OWN_LOADERS = ['register.js', 'transpile.js', 'code-cache.js', 'bundle.js', 'k8s-l1.js'].map(f => path.join(__dirname, f));
 
 /** esbuild options: those of bin/transpile.js (the per-file path), bundled. */
 function buildOptions(command, outfile, plugins = []) {
@@ -76,7 +77,8 @@ function ownPaths(hashes) {
         const bytes = await fs.promises.readFile(args.path);
         hashes.set(args.path, sha1(bytes));
         const loader = /\.ts$/.test(args.path) ? 'ts' : /\.json$/.test(args.path) ? 'json' : 'js';
-        const contents = bytes.toString('utf8');
+        const text = bytes.toString('utf8');
+        const contents = k8sL1.applies(args.path) ? k8sL1.rewrite(text) : text;
         if (!/\b__(dirname|filename)\b/.test(contents)) return { contents, loader };
         const header = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
         // On the first line, so that the file's own lines keep their numbers.
@@ -94,6 +96,7 @@ function baseKey() {
     .update(JSON.stringify(buildOptions('<command>', '<out>'), (k, v) => (k === 'plugins' ? undefined : v)))
     .update(fs.readFileSync(__filename))
     .update(fs.readFileSync(path.join(__dirname, 'transpile.js')))
+    .update(fs.readFileSync(path.join(__dirname, 'k8s-l1.js')))
     .digest('hex');
   return keyBase;
 }

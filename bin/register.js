@@ -13,11 +13,13 @@
 // (unless node was started with --enable-source-maps: then on everywhere).
 //
 // useCodeCache() (bin/run.js) also compiles the CommonJS modules of
-// node_modules with V8's code cache (bin/code-cache.js).
+// node_modules with V8's code cache (bin/code-cache.js), and cdk8s-plus-27's L1
+// module with its linear reducer (bin/k8s-l1.js).
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { cacheKey, transpile } = require('./transpile');
+const k8sL1 = require('./k8s-l1');
 
 const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'dockercoins-ts');
 
@@ -67,7 +69,7 @@ if (!mapsEverywhere) {
   require.extensions['.js'] = function loadJavaScriptWithoutMaps(module, filename) {
     // Node's loader still reads the file and decides its format; only the compile step is cached.
     const cached = codeCache && filename.includes(IN_NODE_MODULES);
-    if (cached) module._compile = (content, name, format) => codeCache.compile(module, content, name, format);
+    if (cached) module._compile = (content, name, format) => codeCache.compile(module, k8sL1.applies(name) ? k8sL1.rewrite(content) : content, name, format);
     try {
       withSourceMaps(false, () => loadJavaScript(module, filename));
     } finally {
