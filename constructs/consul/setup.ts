@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
-import { WorkloadNetworkPolicy } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedJob, HardenedPod } from '../lib/workload';
+import { SetupJob } from '../lib/setup-job';
+import { HardenedPod } from '../lib/workload';
 import type { ConsulSecretKey } from '.';
 
 /** `app.kubernetes.io/name` of the Job that creates Consul's ACL policies and tokens. */
@@ -107,42 +107,29 @@ export class ConsulSetup extends Construct {
       { volume: 'management-token', dir: 'management', secret: props.managementToken },
       ...props.tokens.map(t => ({ volume: volumeName(t.policy), dir: volumeName(t.policy), secret: t.secret })),
     ];
-    const job = new HardenedJob(this, 'Job', {
+    const job = new SetupJob(this, 'Job', {
       identity,
       namespace: props.namespace,
+      image: props.image,
+      resources: props.resources,
       runAs: SETUP_USER,
       tier: 'data',
-      qos: 'Burstable',
-      terminationGracePeriodSeconds: 10,
       podLabels: props.clientLabels,
       setupReason: `uses the initial management token once to create the policies and tokens ${props.tokens.map(t => t.policy).join(', ')}; every other client uses those tokens`,
       volumes: [
         ...secrets.map(s => ({ name: s.volume, secret: { secretName: s.secret.name, items: [{ key: s.secret.key, path: s.secret.key }], defaultMode: 0o440 } })),
         ...(props.caSecret ? [caVolume('consul-ca', props.caSecret)] : []),
       ],
-      containers: [{
-        name: 'setup',
-        image: props.image,
-        command: ['sh', '-c', consulSetupScript(props.tokens)],
-        // The CLI reads CONSUL_CACERT to verify the HTTPS API (chain, and the host name of CONSUL_HTTP_ADDR).
-        env: { CONSUL_HTTP_ADDR: props.httpAddr, ...(props.caSecret ? { CONSUL_CACERT: `${CA_DIR}/ca.crt` } : {}) },
-        resources: props.resources,
-        probes: { waivedBecause: 'a Job: a few API calls, then it exits' },
-        writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
-        volumeMounts: [
-          ...secrets.map(s => ({ name: s.volume, mountPath: `${SECRETS}/${s.dir}`, readOnly: true })),
-          ...(props.caSecret ? [{ name: 'consul-ca', mountPath: CA_DIR, readOnly: true }] : []),
-        ],
-      }],
-    });
-    this.pod = job.pod;
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: CONSUL_SETUP_NAME,
-      namespace: props.namespace,
-      labels: this.pod.labels,
-      podSelector: this.pod.selector,
-      ingress: [],
+      script: consulSetupScript(props.tokens),
+      // The CLI reads CONSUL_CACERT to verify the HTTPS API (chain, and the host name of CONSUL_HTTP_ADDR).
+      env: { CONSUL_HTTP_ADDR: props.httpAddr, ...(props.caSecret ? { CONSUL_CACERT: `${CA_DIR}/ca.crt` } : {}) },
+      probesWaivedBecause: 'a Job: a few API calls, then it exits',
+      volumeMounts: [
+        ...secrets.map(s => ({ name: s.volume, mountPath: `${SECRETS}/${s.dir}`, readOnly: true })),
+        ...(props.caSecret ? [{ name: 'consul-ca', mountPath: CA_DIR, readOnly: true }] : []),
+      ],
       // Egress to the servers' API comes from the consul-clients policy, which selects the client label.
     });
+    this.pod = job.pod;
   }
 }

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity, selectorLabels } from '../lib/labels';
-import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { PeerSpec } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedJob, HardenedPod, secretEnv } from '../lib/workload';
+import { SetupJob } from '../lib/setup-job';
+import { HardenedPod, secretEnv } from '../lib/workload';
 
 /** A Secret key (the Secret exists in the Job's namespace; never rendered). */
 export interface SecretKey { readonly name: string; readonly key: string }
@@ -129,39 +130,27 @@ export class ElasticsearchSetup extends Construct {
     const ca = props.caSecret;
     if (ca && !props.url.startsWith('https://')) throw new Error(`${props.namespace}/${ELASTICSEARCH_SETUP_NAME}: caSecret is set but ${props.url} is not https`);
     const identity: ComponentIdentity = { name: ELASTICSEARCH_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'logging', version: props.version };
-    const job = new HardenedJob(this, 'Job', {
+    const job = new SetupJob(this, 'Job', {
       identity,
       namespace: props.namespace,
+      image: props.image,
+      resources: props.resources,
       runAs: SETUP_USER,
       tier: 'data',
-      qos: 'Burstable',
-      terminationGracePeriodSeconds: 10,
       volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
       setupReason: 'uses the elastic superuser once to set the kibana_system password and to create the document-writer role and user of each log shipper; every other pod uses those identities',
-      containers: [{
-        name: 'setup',
-        image: props.image,
-        command: ['sh', '-c', elasticsearchSetupScript(props.writers)],
-        env: { ELASTICSEARCH_URL: props.url, ...(ca ? { ELASTICSEARCH_CA: `${CA_DIR}/ca.crt` } : {}) },
-        envFrom: [
-          secretEnv('ELASTIC_PASSWORD', props.superuserPassword.name, props.superuserPassword.key),
-          secretEnv('KIBANA_SYSTEM_PASSWORD', props.kibanaSystemPassword.name, props.kibanaSystemPassword.key),
-          ...props.writers.map(w => secretEnv(envName(w.username), w.password.name, w.password.key)),
-        ],
-        resources: props.resources,
-        probes: { waivedBecause: 'a Job: a few API calls, then it exits' },
-        writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
-        volumeMounts: ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [],
-      }],
-    });
-    this.pod = job.pod;
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: ELASTICSEARCH_SETUP_NAME,
-      namespace: props.namespace,
-      labels: this.pod.labels,
-      podSelector: this.pod.selector,
-      ingress: [],
+      script: elasticsearchSetupScript(props.writers),
+      env: { ELASTICSEARCH_URL: props.url, ...(ca ? { ELASTICSEARCH_CA: `${CA_DIR}/ca.crt` } : {}) },
+      envFrom: [
+        secretEnv('ELASTIC_PASSWORD', props.superuserPassword.name, props.superuserPassword.key),
+        secretEnv('KIBANA_SYSTEM_PASSWORD', props.kibanaSystemPassword.name, props.kibanaSystemPassword.key),
+        ...props.writers.map(w => secretEnv(envName(w.username), w.password.name, w.password.key)),
+      ],
+      probesWaivedBecause: 'a Job: a few API calls, then it exits',
+      volumeMounts: ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [],
+      policyName: ELASTICSEARCH_SETUP_NAME,
       egress: [{ peers: [props.elasticsearch.peer], ports: [{ port: props.elasticsearch.port }] }],
     });
+    this.pod = job.pod;
   }
 }

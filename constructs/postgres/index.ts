@@ -269,3 +269,30 @@ export class Postgres extends Construct {
     });
   }
 }
+
+/** Where a libpq client connects: the Service host, database, role and (where the environment has TLS) the CA Secret. */
+export interface PostgresClientTarget {
+  readonly host: string;
+  readonly database: string;
+  readonly user: string;
+  /** Secret whose `ca.crt` signs the server certificate. @default - sslmode=disable (no TLS in the environment) */
+  readonly caSecret?: string;
+}
+
+/**
+ * The libpq environment of a client pod (psql, pg_isready, pg_dump read the
+ * same variables; libpq's "Environment Variables" chapter): verify-full checks
+ * the chain against PGSSLROOTCERT and the host name against the certificate.
+ * The password comes separately, as PGPASSWORD from a Secret.
+ */
+export function postgresClientEnv(target: PostgresClientTarget, caDir: string): Record<string, string> {
+  return {
+    PGHOST: target.host,
+    PGPORT: String(POSTGRES_PORT),
+    PGDATABASE: target.database,
+    PGUSER: target.user,
+    PGSSLMODE: target.caSecret ? 'verify-full' : 'disable',
+    ...(target.caSecret ? { PGSSLROOTCERT: `${caDir}/ca.crt` } : {}),
+    PGCONNECT_TIMEOUT: '10',
+  };
+}
