@@ -67,6 +67,7 @@ export const consulComponent = defineComponent({
         { namespace: s.namespace, field: 'stateful.consul.setup', workload: 'consul-acl-setup', pods: 1, why: '', resources: k.setup.resources },
       ],
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
+      dataStores: [{ store: 'consul', field: 'stateful.consul' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: CONSUL_NAME, claims: [CONSUL_DATA_CLAIM] }],
       certificateSecrets: tls ? [{ namespace: s.namespace, secretName: CONSUL_TLS_SECRET, field: 'stateful.consul' }] : [],
       // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health,

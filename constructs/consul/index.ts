@@ -134,6 +134,10 @@ export const CONSUL_TLS_SECRET = 'consul-tls';
 const TLS_DIR = '/consul/tls';
 /** The API port other pods use: HTTPS where the environment has TLS. */
 export const consulApiPort = (tls: boolean) => (tls ? CONSUL_PORTS.https : CONSUL_PORTS.http);
+/** The Service API clients use (the certificate names it). */
+export const CONSUL_CLIENT_SERVICE = 'consul';
+/** `CONSUL_HTTP_ADDR` of an API client: the client Service, https on 8501 where the environment has TLS, else http on 8500. */
+export const consulHttpAddr = (namespace: string, tls: boolean) => `${tls ? 'https' : 'http'}://${CONSUL_CLIENT_SERVICE}.${namespace}.svc:${consulApiPort(tls)}`;
 /** The name every server's certificate must carry for `verify_server_hostname` (`server.<datacenter>.<domain>`, domain `consul`). */
 export const consulServerName = (datacenter: string) => `server.${datacenter}.consul`;
 
@@ -226,13 +230,13 @@ export class Consul extends Construct {
     };
     const name = identity.name;
     this.headlessServiceName = 'consul-server';
-    this.clientServiceName = 'consul';
+    this.clientServiceName = CONSUL_CLIENT_SERVICE;
     const domain = props.clusterDomain ?? 'cluster.local';
     const datacenter = props.datacenter ?? 'dc1';
     const tls = props.certificates !== undefined;
     const apiPort = consulApiPort(tls);
     // The certificate names the client Service (serviceDnsNames below): clients verify it for this host.
-    this.httpAddr = `${tls ? 'https' : 'http'}://${this.clientServiceName}.${ns}.svc:${apiPort}`;
+    this.httpAddr = consulHttpAddr(ns, tls);
     this.tlsSecretName = tls ? CONSUL_TLS_SECRET : undefined;
     const certSecret = props.certificates?.request(this, 'Certificate', {
       namespace: ns,

@@ -41,6 +41,8 @@ export interface ConsulSetupProps {
   readonly tokens: readonly ConsulTokenSpec[];
   /** Pod labels that make the Job an API client the servers' policy admits. */
   readonly clientLabels: Readonly<Record<string, string>>;
+  /** `app.kubernetes.io/name` of the Job, for a second setup Job of other tokens (the backups'). @default CONSUL_SETUP_NAME */
+  readonly name?: string;
 }
 
 const SECRETS = '/consul/secrets';
@@ -101,8 +103,9 @@ export class ConsulSetup extends Construct {
   constructor(scope: Construct, id: string, props: ConsulSetupProps) {
     super(scope, id);
     const https = props.httpAddr.startsWith('https://');
-    if (https !== (props.caSecret !== undefined)) throw new Error(`${props.namespace}/${CONSUL_SETUP_NAME}: ${props.httpAddr} ${https ? 'is https but no caSecret gives the CA to verify it' : 'is not https but caSecret is set'}`);
-    const identity: ComponentIdentity = { name: CONSUL_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'dockercoins', version: props.image.tag };
+    const name = props.name ?? CONSUL_SETUP_NAME;
+    if (https !== (props.caSecret !== undefined)) throw new Error(`${props.namespace}/${name}: ${props.httpAddr} ${https ? 'is https but no caSecret gives the CA to verify it' : 'is not https but caSecret is set'}`);
+    const identity: ComponentIdentity = { name, instance: props.instance, component: 'identity-setup', partOf: 'dockercoins', version: props.image.tag };
     const secrets = [
       { volume: 'management-token', dir: 'management', secret: props.managementToken },
       ...props.tokens.map(t => ({ volume: volumeName(t.policy), dir: volumeName(t.policy), secret: t.secret })),

@@ -35,6 +35,8 @@ export interface SetupJobProps {
   readonly volumes?: readonly k8s.Volume[];
   /** @default - none */
   readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /** Pod annotations (e.g. the checksum of a mounted script, so a changed script is a new Job). @default - none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Pod labels that make it a client another policy admits. @default - none */
   readonly podLabels?: Readonly<Record<string, string>>;
   /** Egress of its own policy (besides what client-label policies open). @default - none */
@@ -57,6 +59,7 @@ export class SetupJob extends Construct {
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,
       ...(props.podLabels ? { podLabels: props.podLabels } : {}),
+      ...(props.podAnnotations ? { podAnnotations: props.podAnnotations } : {}),
       setupReason: props.setupReason,
       volumes: props.volumes ?? [],
       containers: [{

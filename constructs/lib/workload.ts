@@ -675,3 +675,63 @@ export class HardenedJob extends Construct {
     });
   }
 }
+
+export interface HardenedCronJobProps extends PodProps {
+  /** Cron schedule (five fields), evaluated in `timeZone`. */
+  readonly schedule: string;
+  /** @default Etc/UTC (the controller's local time zone otherwise, which differs between clusters) */
+  readonly timeZone?: string;
+  /**
+   * Seconds after its scheduled time a missed run may still start; later, it
+   * counts as missed (kube-score cronjob-has-deadline). @default 3600
+   */
+  readonly startingDeadlineSeconds?: number;
+  /** Wall-clock limit of one run, so a stuck run fails visibly. @default 3600 */
+  readonly activeDeadlineSeconds?: number;
+  /** Pods retried after a failure (each a new pod: restartPolicy Never keeps the failed pod's log). @default 1 */
+  readonly backoffLimit?: number;
+  /** Finished Jobs kept, per outcome. @default 3 */
+  readonly historyLimit?: number;
+}
+
+/**
+ * A scheduled Job with the production pod defaults: one run at a time
+ * (`concurrencyPolicy: Forbid`), a starting deadline, a run deadline, failed
+ * pods kept for their logs (`restartPolicy: Never`), and Job history for
+ * kube-state-metrics (`kube_job_status_failed`, `kube_cronjob_status_last_successful_time`).
+ * Unlike a setup Job its name is stable: a CronJob's template may change in place.
+ */
+export class HardenedCronJob extends Construct {
+  public readonly pod: HardenedPod;
+  public readonly object: k8s.KubeCronJob;
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: HardenedCronJobProps) {
+    super(scope, id);
+    // Job names are `<cronjob>-<scheduled minute>` and must stay within 63 characters.
+    if (props.identity.name.length > 52) throw new Error(`${props.namespace}/${props.identity.name}: a CronJob name has at most 52 characters`);
+    this.pod = new HardenedPod(this, 'Pod', props);
+    this.name = props.identity.name;
+    const template: k8s.PodTemplateSpec = { ...this.pod.template, spec: { ...this.pod.template.spec!, restartPolicy: 'Never' } };
+    const history = props.historyLimit ?? 3;
+    this.object = new k8s.KubeCronJob(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(this.pod.exemptions) },
+      spec: {
+        schedule: props.schedule,
+        timeZone: props.timeZone ?? 'Etc/UTC',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: props.startingDeadlineSeconds ?? 3600,
+        successfulJobsHistoryLimit: history,
+        failedJobsHistoryLimit: history,
+        jobTemplate: {
+          metadata: { labels: this.pod.labels },
+          spec: {
+            backoffLimit: props.backoffLimit ?? 1,
+            activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+            template,
+          },
+        },
+      },
+    });
+  }
+}

@@ -23,6 +23,7 @@ export const postgresComponent = defineComponent({
     return {
       footprints: [{ namespace: s.namespace, field: 'stateful.postgres', workload: 'postgres', pods: 1, why: '', resources: p.resources, claims: { count: 1, size: p.storage.size } }],
       claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }],
+      dataStores: [{ store: 'postgres', field: 'stateful.postgres' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: POSTGRES_SERVICE, claims: ['data'] }],
       certificateSecrets: tlsEnabled(platform.certificates) ? [{ namespace: s.namespace, secretName: POSTGRES_TLS_SECRET, field: 'stateful.postgres' }] : [],
     };

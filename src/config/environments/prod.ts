@@ -9,6 +9,8 @@ export const prod: EnvironmentOverlay = {
   // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
   imagePullPolicy: 'Always',
   nodes: 3,
+  // validate requires a backup of every data store here.
+  production: true,
   storageClass: 'replicated',
   ingress: { awaitLoadBalancer: true },
   // TLS everywhere from cert-manager: internal endpoints from the environment CA; public hosts from
@@ -68,8 +70,9 @@ export const prod: EnvironmentOverlay = {
     },
     quota: {
       requests: { cpu: '4', memory: '6Gi', ephemeralStorage: '4Gi' },
-      limits: { cpu: '8', memory: '8Gi', ephemeralStorage: '8Gi' },
-      pods: 10,
+      // Backups and drills (docs/stateful.md) add up to four CronJob pods and two setup Jobs.
+      limits: { cpu: '10', memory: '8Gi', ephemeralStorage: '12Gi' },
+      pods: 16,
       persistentVolumeClaims: 8,
       storage: '100Gi',
     },
@@ -134,6 +137,16 @@ export const prod: EnvironmentOverlay = {
     host: 'grafana.example.com',
     tlsSecretName: 'grafana-tls',
     resources: sized('200m', '256Mi', '1', '512Mi', '64Mi', '512Mi'),
+  },
+  // Nightly Postgres dumps and Consul snapshots to an S3-compatible bucket off the cluster (a claim would
+  // share the cluster's fate), 14 kept; weekly restore drills. Prerequisites (docs/stateful.md): the bucket,
+  // an access key limited to s3:ListBucket, GetObject, PutObject and DeleteObject under the prefix, given as
+  // dockercoins:backupsS3AccessKeyId / dockercoins:backupsS3SecretAccessKey, and the endpoint's addresses below.
+  backups: {
+    target: { type: 's3', endpoint: 'https://s3.backup.example.com', bucket: 'dockercoins-prod-backups', prefix: 'prod', region: 'eu-west-1', cidr: '10.20.0.0/24' },
+    postgres: { keep: 14 },
+    consul: { keep: 14 },
+    drills: {},
   },
   // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
   admission: {},

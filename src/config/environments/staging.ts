@@ -34,8 +34,9 @@ export const staging: EnvironmentOverlay = {
     },
     quota: {
       requests: { cpu: '2', memory: '2Gi', ephemeralStorage: '2Gi' },
-      limits: { cpu: '4', memory: '4Gi', ephemeralStorage: '4Gi' },
-      pods: 8,
+      // Backups and drills (docs/stateful.md) add up to four CronJob pods and two setup Jobs.
+      limits: { cpu: '8', memory: '4Gi', ephemeralStorage: '8Gi' },
+      pods: 14,
       persistentVolumeClaims: 6,
       storage: '20Gi',
     },
@@ -99,6 +100,14 @@ export const staging: EnvironmentOverlay = {
     resources: sized('100m', '128Mi', '1', '512Mi', '64Mi', '512Mi'),
   },
   // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  // Nightly dumps and snapshots on a claim of the data namespace (a pre-production cluster needs no
+  // off-cluster copy), 7 kept; weekly restore drills prove them before production relies on the same CronJobs.
+  backups: {
+    target: { type: 'claim', size: '5Gi' },
+    postgres: {},
+    consul: {},
+    drills: {},
+  },
   admission: {},
 };
 
