@@ -3,11 +3,12 @@ import { tlsEnabled } from '../lib/certificates';
 import { defineComponent, RequiredSecret } from '../lib/component';
 import type { Footprint } from '../lib/guardrails';
 import { selectorLabels } from '../lib/labels';
+import { rulesToPods } from '../lib/network';
 import { alertRule, RuleGroup, selector } from '../monitoring/rules';
-import { CONSUL_CLIENT_LABEL, CONSUL_TLS_SECRET, consulApiPort, consulHttpAddr, consulPods } from '../consul';
+import { CONSUL_TLS_SECRET, consulApiPort, consulHttpAddr, consulPods } from '../consul';
 import { CONSUL_SECRETS } from '../consul/component';
 import { ConsulSetup, ConsulTokenSpec } from '../consul/setup';
-import { POSTGRES_CLIENT_LABEL, POSTGRES_PORT, POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '../postgres';
+import { POSTGRES_PORT, POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '../postgres';
 import { POSTGRES_SECRET } from '../postgres/component';
 import { BACKUP_NAMES, Backups, CONSUL_MARKER_KEY } from '.';
 import { PostgresBackupSetup } from './setup';
@@ -29,6 +30,11 @@ export const BACKUP_SECRETS = {
   /** The S3 access key pair of an S3 target. */
   s3: { name: 'backups-s3-credentials', keys: { accessKeyId: 'backupsS3AccessKeyId', secretAccessKey: 'backupsS3SecretAccessKey' } },
 } as const;
+
+/** Names of the setup Jobs that create the backup identities. */
+export const POSTGRES_BACKUP_SETUP = 'postgres-backup-setup';
+export const CONSUL_BACKUP_SETUP = 'consul-backup-setup';
+const postgresStore = (s: Stateful) => ({ namespace: s.namespace, pods: selectorLabels({ name: POSTGRES_SERVICE, instance: s.instance }), port: POSTGRES_PORT });
 
 /** The Postgres role the backup connects as. */
 export const POSTGRES_BACKUP_ROLE = 'postgres_backup';
@@ -121,18 +127,20 @@ export const backupsComponent = defineComponent({
       // The claim is counted once, with the first CronJob.
       ...(claim && i === 0 ? { claims: { count: 1, size: claim.size } } : {}),
     }));
-    if (b.postgres && s.postgres) footprints.push({ namespace: s.namespace, field: 'backups.setup', workload: 'postgres-backup-setup', pods: 1, why: '', resources: b.setup.resources });
-    if (b.consul && s.consul) footprints.push({ namespace: s.namespace, field: 'backups.setup', workload: 'consul-backup-setup', pods: 1, why: '', resources: b.setup.resources });
+    if (b.postgres && s.postgres) footprints.push({ namespace: s.namespace, field: 'backups.setup', workload: POSTGRES_BACKUP_SETUP, pods: 1, why: '', resources: b.setup.resources });
+    if (b.consul && s.consul) footprints.push({ namespace: s.namespace, field: 'backups.setup', workload: CONSUL_BACKUP_SETUP, pods: 1, why: '', resources: b.setup.resources });
     const pods = (name: string) => selectorLabels({ name, instance: s.instance });
+    const pg = postgresStore(s);
+    const consul = { namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls) };
     return {
       footprints,
       claims: claim ? [{ storageClassName: claim.storageClassName, field: 'backups.target.storageClassName' }] : [],
       alertRules: jobs.length ? [backupRules(s.namespace, jobs)] : [],
       backups: jobs.filter(j => !j.drill).map(j => j.store),
-      // Each backup pod is a client of its store only (admitted there by its client label).
+      // Each backup pod (and the Job that creates its identity) is a client of its store only; the store admits it.
       clients: [
-        ...(b.postgres && s.postgres ? [{ from: { namespace: s.namespace, pods: pods(BACKUP_NAMES.postgres) }, to: { namespace: s.namespace, pods: selectorLabels({ name: POSTGRES_SERVICE, instance: s.instance }), port: POSTGRES_PORT } }] : []),
-        ...(b.consul && s.consul ? [{ from: { namespace: s.namespace, pods: pods(BACKUP_NAMES.consul) }, to: { namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls) } }] : []),
+        ...(b.postgres && s.postgres ? [BACKUP_NAMES.postgres, POSTGRES_BACKUP_SETUP].map(n => ({ from: { namespace: s.namespace, pods: pods(n) }, to: pg })) : []),
+        ...(b.consul && s.consul ? [BACKUP_NAMES.consul, CONSUL_BACKUP_SETUP].map(n => ({ from: { namespace: s.namespace, pods: pods(n) }, to: consul })) : []),
       ],
     };
   },
@@ -143,6 +151,7 @@ export const backupsComponent = defineComponent({
     const chart = new Chart(ctx.app, 'backups', { disableResourceNameHashes: true });
     const t = b.target;
     const host = `${POSTGRES_SERVICE}.${s.namespace}.svc`;
+    const consulStore = { namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls) };
     const backups = new Backups(chart, 'Backups', {
       instance: s.instance,
       namespace: s.namespace,
@@ -161,7 +170,7 @@ export const backupsComponent = defineComponent({
         image: s.postgres.image,
         connection: { host, database: s.postgres.database, user: POSTGRES_BACKUP_ROLE, caSecret: tls ? POSTGRES_TLS_SECRET : undefined },
         password: { name: BACKUP_SECRETS.postgres.name, key: BACKUP_SECRETS.postgres.key },
-        clientLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
+        store: postgresStore(s),
       } : undefined,
       consul: b.consul && s.consul ? {
         ...b.consul,
@@ -169,7 +178,7 @@ export const backupsComponent = defineComponent({
         httpAddr: consulHttpAddr(s.namespace, tls),
         caSecret: tls ? CONSUL_TLS_SECRET : undefined,
         token: { name: BACKUP_SECRETS.consul.name, key: BACKUP_SECRETS.consul.key },
-        clientLabels: { [CONSUL_CLIENT_LABEL]: 'true' },
+        store: consulStore,
       } : undefined,
       drills: b.drills,
     });
@@ -184,7 +193,7 @@ export const backupsComponent = defineComponent({
         connection: { host, database: s.postgres.database, user: s.postgres.user, caSecret: tls ? POSTGRES_TLS_SECRET : undefined },
         superuserPassword: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key },
         role: { name: POSTGRES_BACKUP_ROLE, password: { name: BACKUP_SECRETS.postgres.name, key: BACKUP_SECRETS.postgres.key } },
-        clientLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
+        store: postgresStore(s),
         scriptsChecksum: backups.scriptsChecksum,
       });
       const p = BACKUP_SECRETS.postgres;
@@ -193,7 +202,7 @@ export const backupsComponent = defineComponent({
     if (b.consul && s.consul) {
       // The Consul setup Job, run again for the backup token (a Job of its own, so that Consul's chart does not depend on this section).
       new ConsulSetup(chart, 'ConsulSetup', {
-        name: 'consul-backup-setup',
+        name: CONSUL_BACKUP_SETUP,
         instance: s.instance,
         namespace: s.namespace,
         image: s.consul.image,
@@ -202,7 +211,7 @@ export const backupsComponent = defineComponent({
         caSecret: tls ? CONSUL_TLS_SECRET : undefined,
         managementToken: CONSUL_SECRETS.management,
         tokens: [CONSUL_BACKUP_TOKEN],
-        clientLabels: { [CONSUL_CLIENT_LABEL]: 'true' },
+        egress: rulesToPods([consulStore]),
       });
       const c = BACKUP_SECRETS.consul;
       secrets.push({ name: c.name, namespace: s.namespace, keys: { [c.key]: c.configKey }, labels: labelsOf(BACKUP_NAMES.consul) });

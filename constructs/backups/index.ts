@@ -5,7 +5,7 @@ import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { caVolume } from '../lib/certificates';
 import { PLATFORM_VERSION } from '../lib/component';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
-import { NetworkRule, WorkloadNetworkPolicy } from '../lib/network';
+import { NetworkRule, PodPortRef, rulesToPods, WorkloadNetworkPolicy } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
@@ -71,8 +71,8 @@ export interface BackupsProps {
     readonly image: ImageRef;
     readonly connection: PostgresClientTarget;
     readonly password: SecretKeyRef;
-    /** Labels that make a pod a client the Postgres policies admit. */
-    readonly clientLabels: Readonly<Record<string, string>>;
+    /** The Postgres pods and port: the backup's only egress besides the target (Postgres admits it through the `clients` offer). */
+    readonly store: PodPortRef;
   };
   /** Consul: the image (its CLI), CONSUL_HTTP_ADDR, the CA Secret where https, the token Secret. */
   readonly consul?: ScheduleSpec & {
@@ -80,7 +80,8 @@ export interface BackupsProps {
     readonly httpAddr: string;
     readonly caSecret?: string;
     readonly token: SecretKeyRef;
-    readonly clientLabels: Readonly<Record<string, string>>;
+    /** The Consul servers and API port (admitted there through the `clients` offer). */
+    readonly store: PodPortRef;
   };
   readonly drills?: {
     readonly schedule: string;
@@ -143,7 +144,7 @@ export class Backups extends Construct {
       ...(t.type === 'claim' ? [{ name: 'target', persistentVolumeClaim: { claimName: BACKUP_NAMES.claim } }] : []),
     ];
     const cron = (name: string, component: string, schedule: string, pod: {
-      containers: ContainerSpec[]; initContainers?: ContainerSpec[]; volumes?: k8s.Volume[]; podLabels?: Readonly<Record<string, string>>; image: ImageRef; backoffLimit: number;
+      containers: ContainerSpec[]; initContainers?: ContainerSpec[]; volumes?: k8s.Volume[]; store?: PodPortRef; image: ImageRef; backoffLimit: number;
     }) => {
       const identity: ComponentIdentity = { name, instance: props.instance, component, partOf, version: pod.image.tag };
       const job = new HardenedCronJob(this, name, {
@@ -155,7 +156,6 @@ export class Backups extends Construct {
         terminationGracePeriodSeconds: 30,
         schedule,
         backoffLimit: pod.backoffLimit,
-        podLabels: pod.podLabels,
         podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: scripts.checksum },
         volumes: [...baseVolumes, ...(pod.volumes ?? [])],
         containers: pod.containers,
@@ -169,15 +169,16 @@ export class Backups extends Construct {
         labels: job.pod.labels,
         podSelector: job.pod.selector,
         ingress: [],
-        // Egress to the store (backups) comes from its client policy, which selects the client label.
-        egress: s3Egress,
+        // A backup: its store and the target; a drill: the target only (nothing with a claim).
+        egress: [...(pod.store ? rulesToPods([pod.store]) : []), ...s3Egress],
+        dns: s3Egress.length > 0 || pod.store !== undefined,
       });
     };
     const waived = { waivedBecause: 'a CronJob: one backup or drill, then it exits' };
     const run = (script: string) => ['sh', `${BACKUP_PATHS.scripts}/${script}`];
     const scratch = (size: string) => [{ path: BACKUP_PATHS.scratch, sizeLimit: size }, { path: '/tmp', sizeLimit: '64Mi' }];
     /** A backup: written to the claim, or to the scratch volume and uploaded by a second container. */
-    const backup = (store: 'postgres' | 'consul', spec: ScheduleSpec & { image: ImageRef }, env: Record<string, string>, envFrom: k8s.EnvVar[], mounts: k8s.VolumeMount[], volumes: k8s.Volume[], clientLabels: Readonly<Record<string, string>>) => {
+    const backup = (store: 'postgres' | 'consul', spec: ScheduleSpec & { image: ImageRef; store: PodPortRef }, env: Record<string, string>, envFrom: k8s.EnvVar[], mounts: k8s.VolumeMount[], volumes: k8s.Volume[]) => {
       const suffix = store === 'postgres' ? '.dump' : '.snap';
       const writer: ContainerSpec = {
         name: 'backup',
@@ -203,7 +204,7 @@ export class Backups extends Construct {
       } : undefined;
       cron(BACKUP_NAMES[store], 'backup', spec.schedule, {
         image: spec.image,
-        podLabels: clientLabels,
+        store: spec.store,
         backoffLimit: 1,
         volumes,
         ...(upload ? { initContainers: [writer], containers: [upload] } : { containers: [writer] }),
@@ -247,7 +248,7 @@ export class Backups extends Construct {
       backup('postgres', pg, postgresClientEnv(pg.connection, BACKUP_PATHS.postgresCa),
         [secretEnv('PGPASSWORD', pg.password.name, pg.password.key)],
         ca ? [{ name: 'postgres-ca', mountPath: BACKUP_PATHS.postgresCa, readOnly: true }] : [],
-        ca ? [caVolume('postgres-ca', ca)] : [], pg.clientLabels);
+        ca ? [caVolume('postgres-ca', ca)] : []);
       if (props.drills) drill('postgres', pg.image, { CHECKS: props.drills.tables.map(x => `${x.name}:${x.minRows}`).join(' ') });
     }
     if (props.consul) {
@@ -255,11 +256,11 @@ export class Backups extends Construct {
       const https = c.httpAddr.startsWith('https://');
       if (https !== (c.caSecret !== undefined)) throw new Error(`${ns}/${BACKUP_NAMES.consul}: ${c.httpAddr} ${https ? 'is https but no caSecret gives the CA to verify it' : 'is not https but caSecret is set'}`);
       // The CLI reads CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN and CONSUL_CACERT (chain and host name of the address).
-      backup('consul', c, { CONSUL_HTTP_ADDR: c.httpAddr, MARKER_KEY: CONSUL_MARKER_KEY, ...(c.caSecret ? { CONSUL_CACERT: `${BACKUP_PATHS.consulCa}/ca.crt` } : {}) },
+      backup('consul', c, { CONSUL_HTTP_ADDR: c.httpAddr, MARKER_NAME: CONSUL_MARKER_KEY, ...(c.caSecret ? { CONSUL_CACERT: `${BACKUP_PATHS.consulCa}/ca.crt` } : {}) },
         [secretEnv('CONSUL_HTTP_TOKEN', c.token.name, c.token.key)],
         c.caSecret ? [{ name: 'consul-ca', mountPath: BACKUP_PATHS.consulCa, readOnly: true }] : [],
-        c.caSecret ? [caVolume('consul-ca', c.caSecret)] : [], c.clientLabels);
-      if (props.drills) drill('consul', c.image, { MARKER_KEY: CONSUL_MARKER_KEY, KEYS: props.drills.keys.join(' ') });
+        c.caSecret ? [caVolume('consul-ca', c.caSecret)] : []);
+      if (props.drills) drill('consul', c.image, { MARKER_NAME: CONSUL_MARKER_KEY, KV_CHECKS: props.drills.keys.join(' ') });
     }
   }
 }

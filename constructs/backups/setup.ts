@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
+import { PodPortRef, rulesToPods } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
 import { SETTINGS_CHECKSUM_ANNOTATION } from '../lib/settings';
 import { SetupJob } from '../lib/setup-job';
@@ -20,7 +21,8 @@ export interface PostgresBackupSetupProps {
   readonly superuserPassword: { readonly name: string; readonly key: string };
   /** The role to create and its password Secret. */
   readonly role: { readonly name: string; readonly password: { readonly name: string; readonly key: string } };
-  readonly clientLabels: Readonly<Record<string, string>>;
+  /** The Postgres pods and port: its only egress (Postgres admits it through the `clients` offer). */
+  readonly store: PodPortRef;
   /** Checksum of the scripts ConfigMap: a changed script makes a new Job, which runs again. */
   readonly scriptsChecksum: string;
 }
@@ -47,7 +49,6 @@ export class PostgresBackupSetup extends Construct {
       resources: props.resources,
       runAs: SETUP_USER,
       tier: 'data',
-      podLabels: props.clientLabels,
       podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: props.scriptsChecksum },
       setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_read_all_data) the backups connect as, and the restore canary the drills check`,
       script: `exec sh ${BACKUP_PATHS.scripts}/postgres-backup-setup.sh`,
@@ -59,7 +60,7 @@ export class PostgresBackupSetup extends Construct {
       volumes: [{ name: 'scripts', configMap: { name: BACKUP_NAMES.scripts, defaultMode: 0o444 } }, ...(ca ? [caVolume('postgres-ca', ca)] : [])],
       volumeMounts: [{ name: 'scripts', mountPath: BACKUP_PATHS.scripts, readOnly: true }, ...(ca ? [{ name: 'postgres-ca', mountPath: BACKUP_PATHS.postgresCa, readOnly: true }] : [])],
       probesWaivedBecause: 'a Job: a few SQL statements, then it exits',
-      // Egress to Postgres comes from the postgres-clients policy, which selects the client label.
+      egress: rulesToPods([props.store]),
     });
     this.pod = job.pod;
   }

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent, RequiredSecret, ScrapeTargetOffer } from '../lib/component';
 import { tlsEnabled } from '../lib/certificates';
+import { admittedClients } from '../lib/clients';
 import { Consul, consulApiPort, CONSUL_CLIENT_LABEL, CONSUL_DATA_CLAIM, CONSUL_METRICS_PATH, CONSUL_NAME, CONSUL_PORTS, consulPods, CONSUL_TLS_SECRET } from '.';
 import { ConsulSetup, ConsulTokenSpec } from './setup';
 import { consulPanels, consulRules } from './rules';
@@ -102,6 +103,7 @@ export const consulComponent = defineComponent({
       storage: ctx.withStorageClass(k.storage),
       datacenter: k.datacenter,
       clientNamespaces: k.clientNamespaces,
+      clients: admittedClients(ctx.wiring.clients, { namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tlsEnabled(ctx.platform.certificates)) }),
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       ui: k.ui ? ctx.ingressRoute(k.ui.host, k.ui.tlsSecretName) : undefined,
       metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],

@@ -47,6 +47,8 @@ export interface ConsulProps {
   readonly clusterDomain?: string;
   /** Namespaces (besides its own) whose pods labelled `CONSUL_CLIENT_LABEL=true` may use the HTTP API. @default - none */
   readonly clientNamespaces?: readonly string[];
+  /** Client pods other components offer (`clients`), admitted on the API port by their own labels. @default - none */
+  readonly clients?: readonly PeerSpec[];
   /** API server endpoints the `kubernetes` join mode must reach. Required for that mode. */
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
   /** Publish the UI through an Ingress. @default - no Ingress */
@@ -431,7 +433,7 @@ export class Consul extends Construct {
       ...(props.clientNamespaces ?? []).filter(c => c !== ns).map(namespace => ({ pods: client, namespace })),
     ];
     if (props.ui) apiPeers.push({ namespace: props.ui.controllerNamespace });
-    apiPeers.push(...(props.metricsScrapers ?? []));
+    apiPeers.push(...(props.metricsScrapers ?? []), ...(props.clients ?? []));
     const egress: NetworkRule[] = [{ peers: [servers], ports: peerPorts }];
     if (join === 'kubernetes' && props.apiServer) {
       egress.push({ peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] });

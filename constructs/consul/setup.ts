@@ -3,6 +3,7 @@ import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
 import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
+import { NetworkRule } from '../lib/network';
 import { SetupJob } from '../lib/setup-job';
 import { HardenedPod } from '../lib/workload';
 import type { ConsulSecretKey } from '.';
@@ -39,8 +40,10 @@ export interface ConsulSetupProps {
   /** The initial management token (the only pod besides the servers that reads it). */
   readonly managementToken: ConsulSecretKey;
   readonly tokens: readonly ConsulTokenSpec[];
-  /** Pod labels that make the Job an API client the servers' policy admits. */
-  readonly clientLabels: Readonly<Record<string, string>>;
+  /** Pod labels that make the Job an API client the servers' policy admits. @default - none (then `egress` opens the API) */
+  readonly clientLabels?: Readonly<Record<string, string>>;
+  /** Egress of its own policy, for a Job the servers admit through a `clients` offer. @default - none */
+  readonly egress?: readonly NetworkRule[];
   /** `app.kubernetes.io/name` of the Job, for a second setup Job of other tokens (the backups'). @default CONSUL_SETUP_NAME */
   readonly name?: string;
 }
@@ -117,7 +120,8 @@ export class ConsulSetup extends Construct {
       resources: props.resources,
       runAs: SETUP_USER,
       tier: 'data',
-      podLabels: props.clientLabels,
+      ...(props.clientLabels ? { podLabels: props.clientLabels } : {}),
+      ...(props.egress ? { egress: props.egress } : {}),
       setupReason: `uses the initial management token once to create the policies and tokens ${props.tokens.map(t => t.policy).join(', ')}; every other client uses those tokens`,
       volumes: [
         ...secrets.map(s => ({ name: s.volume, secret: { secretName: s.secret.name, items: [{ key: s.secret.key, path: s.secret.key }], defaultMode: 0o440 } })),

@@ -45,6 +45,8 @@ export interface PostgresProps {
   readonly passwordSecret: { readonly name: string; readonly key: string };
   /** Namespaces (besides its own) whose pods labelled `POSTGRES_CLIENT_LABEL=true` may connect. @default - none */
   readonly clientNamespaces?: readonly string[];
+  /** Client pods other components offer (`clients`), admitted on 5432 by their own labels. @default - none */
+  readonly clients?: readonly PeerSpec[];
   /**
    * Seconds between the start of the shutdown and SIGKILL. The preStop hook
    * runs a fast shutdown (`pg_ctl stop -m fast`, what SIGINT does) with a
@@ -247,6 +249,7 @@ export class Postgres extends Construct {
     const peers: PeerSpec[] = [
       { pods: client },
       ...(props.clientNamespaces ?? []).filter(n => n !== ns).map(namespace => ({ pods: client, namespace })),
+      ...(props.clients ?? []),
     ];
     new WorkloadNetworkPolicy(this, 'Policy', {
       name: 'postgres',

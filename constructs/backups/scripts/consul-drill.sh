@@ -1,13 +1,13 @@
 #!/bin/sh
 # Restore drill: starts a scratch Consul agent here (`consul agent -dev`, in memory, on the
-# loopback only), restores the newest snapshot in BACKUP_DIR into it, and checks that MARKER_KEY
-# and every key of KEYS are there; fails loudly on a missing or unreadable snapshot, a failed
-# restore or a missing key. Env: BACKUP_DIR, WORK_DIR, MARKER_KEY, KEYS ("key ...").
+# loopback only), restores the newest snapshot in BACKUP_DIR into it, and checks that MARKER_NAME
+# and every key of KV_CHECKS are there; fails loudly on a missing or unreadable snapshot, a failed
+# restore or a missing key. Env: BACKUP_DIR, WORK_DIR, MARKER_NAME, KV_CHECKS ("key ...").
 set -eu
 . "$(dirname "$0")/lib.sh"
-: "${BACKUP_DIR:?}" "${WORK_DIR:?}" "${MARKER_KEY:?}"
+: "${BACKUP_DIR:?}" "${WORK_DIR:?}" "${MARKER_NAME:?}"
 mkdir -p "$WORK_DIR"
-KEYS=${KEYS:-}
+KV_CHECKS=${KV_CHECKS:-}
 
 snap=$(newest_in "$BACKUP_DIR" .snap)
 [ -n "$snap" ] || fail "no snapshot in $BACKUP_DIR: the backup has not run or wrote elsewhere"
@@ -29,7 +29,7 @@ done
 consul snapshot restore "$BACKUP_DIR/$snap" >/dev/null 2>"$WORK_DIR/restore.err" || fail "consul snapshot restore of $snap failed: $(head -c 300 "$WORK_DIR/restore.err")"
 
 checked=0
-for key in "$MARKER_KEY" $KEYS; do
+for key in "$MARKER_NAME" $KV_CHECKS; do
   consul kv get "$key" >/dev/null 2>&1 || fail "key $key is missing from $snap"
   log "check key $key: present"
   checked=$((checked + 1))

@@ -26,17 +26,18 @@ if ! id -un >/dev/null 2>&1; then
   export LD_PRELOAD="$lib" NSS_WRAPPER_PASSWD="$WORK_DIR/passwd" NSS_WRAPPER_GROUP="$WORK_DIR/group"
 fi
 
-# The scratch server: its own data directory and socket, trust only over that socket
-# (nothing else can reach it), fsync off (its data is thrown away).
+# The scratch server: its own data directory and socket, no TCP listener, peer authentication
+# (only this uid, over that socket), fsync off (its data is thrown away).
 unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE PGSSLROOTCERT PGSERVICE
 data="$WORK_DIR/pgdata"; run="$WORK_DIR/run"
 mkdir -p "$run"
-initdb --pgdata="$data" --username=drill --auth=trust --encoding=UTF8 --no-sync >"$WORK_DIR/initdb.log" 2>&1 || fail "initdb of the scratch server failed: $(tail -n 5 "$WORK_DIR/initdb.log")"
+me=$(id -un)
+initdb --pgdata="$data" --username="$me" --auth=peer --encoding=UTF8 --no-sync >"$WORK_DIR/initdb.log" 2>&1 || fail "initdb of the scratch server failed: $(tail -n 5 "$WORK_DIR/initdb.log")"
 pg_ctl --pgdata="$data" --log="$WORK_DIR/postgres.log" --wait --silent \
   --options="-c listen_addresses='' -c unix_socket_directories='$run' -c fsync=off -c full_page_writes=off" start \
   || fail "the scratch server did not start: $(tail -n 5 "$WORK_DIR/postgres.log")"
 trap 'pg_ctl --pgdata="$data" --mode=immediate --silent stop >/dev/null 2>&1 || true' EXIT
-export PGHOST="$run" PGUSER=drill
+export PGHOST="$run" PGUSER="$me"
 
 createdb scratch
 # --no-owner/--no-privileges: the scratch server has none of production's roles.
