@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
  */
 const ROOT = path.join(__dirname, '..', '..');
 const OVERRIDES = { dockercoins: [{ name: 'dockercoins', worker: { replicas: 12 } }], edge: { monitoring: { prometheus: { retention: '45d' } } } };
-const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
+const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'postgresBackupPassword', 'consulBackupToken', 'backupsS3AccessKeyId', 'backupsS3SecretAccessKey', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
   'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey']
   .map(key => [`dockercoins:${key}`, 'x']));
 const groups = new Map<string, any[]>();

@@ -138,6 +138,8 @@ describe('every claim, in every environment, requests the configured size and ac
     if (prometheusStorage?.type === 'persistentVolumeClaim') {
       expected[`${env.edge!.monitoring.namespace}/pvc/prometheus-data`] = { size: prometheusStorage.size, storageClassName: prometheusStorage.storageClassName ?? env.storageClass };
     }
+    const backupTarget = (env as any).backups?.target;
+    if (backupTarget?.type === 'claim') expected[`${s.namespace}/pvc/backups`] = { size: backupTarget.size, storageClassName: backupTarget.storageClassName ?? env.storageClass };
     for (const d of env.dockercoins) {
       if (d.redis.persistence) expected[`${d.namespace}/pvc/redis-data`] = { size: d.redis.persistence.size, storageClassName: d.redis.persistence.storageClassName ?? env.storageClass };
     }
