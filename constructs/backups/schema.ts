@@ -37,7 +37,7 @@ const schedule = (at: string, keep: number, staleAfterHours: number) => z.strict
   /** Hours without a successful run after which `BackupNotRecent` fires (the period of the schedule plus a margin). */
   staleAfterHours: int(1, 24 * 60).prefault(staleAfterHours),
   resources: sized(BACKUP_RESOURCES),
-}).prefault({});
+});
 
 /** Where backups go. */
 const target = z.discriminatedUnion('type', [
