@@ -134,24 +134,26 @@ export const backupsComponent = defineComponent({
     const jobs = cronJobs(b, s);
     const tls = tlsEnabled(platform.certificates);
     const claim = b.target.type === 'claim' ? b.target : undefined;
-    const footprints: Footprint[] = jobs.map((j, i) => ({
-      namespace: s.namespace,
-      field: j.drill ? 'backups.drills' : `backups.${j.store}`,
-      workload: j.name,
-      pods: 1,
-      why: 'concurrencyPolicy Forbid',
-      resources: j.drill ? b.drills!.resources : b[j.store]!.resources,
-      // The claim is counted once, with the first CronJob.
-      ...(claim && i === 0 ? { claims: { count: 1, size: claim.size } } : {}),
-    }));
-    if (b.postgres && s.postgres) footprints.push({ namespace: s.namespace, field: 'backups.setup', workload: POSTGRES_BACKUP_SETUP, pods: 1, why: '', resources: b.setup.resources });
-    if (b.consul && s.consul) footprints.push({ namespace: s.namespace, field: 'backups.setup', workload: CONSUL_BACKUP_SETUP, pods: 1, why: '', resources: b.setup.resources });
+    // One footprint per config field (its resources): the drills share one, the setup Jobs another.
+    const backupJobs = jobs.filter(j => !j.drill);
+    const drills = jobs.filter(j => j.drill);
+    const setups = [...(b.postgres && s.postgres ? [POSTGRES_BACKUP_SETUP] : []), ...(b.consul && s.consul ? [CONSUL_BACKUP_SETUP] : [])];
+    const footprints: Footprint[] = [
+      ...backupJobs.map((j, i) => ({
+        namespace: s.namespace, field: `backups.${j.store}`, workload: j.name, pods: 1, why: 'concurrencyPolicy Forbid', resources: b[j.store]!.resources,
+        // The claim is counted once, with the first CronJob.
+        ...(claim && i === 0 ? { claims: { count: 1, size: claim.size } } : {}),
+      })),
+      ...(drills.length ? [{ namespace: s.namespace, field: 'backups.drills', workload: drills.map(d => d.name).join(' + '), pods: drills.length, why: 'one each, concurrencyPolicy Forbid', resources: b.drills!.resources }] : []),
+      ...(setups.length ? [{ namespace: s.namespace, field: 'backups.setup', workload: setups.join(' + '), pods: setups.length, why: 'one each', resources: b.setup.resources }] : []),
+    ];
     const pods = (name: string) => selectorLabels({ name, instance: s.instance });
     const pg = postgresStore(s);
     const consul = { namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tls) };
     return {
       footprints,
       claims: claim ? [{ storageClassName: claim.storageClassName, field: 'backups.target.storageClassName' }] : [],
+      dataClaims: claim ? [{ namespace: s.namespace, name: BACKUP_NAMES.claim }] : [],
       alertRules: jobs.length ? [backupRules(s.namespace, jobs, claim ? BACKUP_NAMES.claim : undefined)] : [],
       backups: jobs.filter(j => !j.drill).map(j => j.store),
       // Each backup pod (and the Job that creates its identity) is a client of its store only; the store admits it.

@@ -219,6 +219,8 @@ export interface Offers {
   readonly dataStores?: readonly DataStoreOffer[];
   /** The data stores (`DataStoreOffer.store`) it backs up. */
   readonly backups?: readonly string[];
+  /** Claims it renders that hold data but belong to no offered workload (a CronJob's): delivery protects them like workloads' claims. */
+  readonly dataClaims?: readonly { readonly namespace: string; readonly name: string }[];
 }
 
 /** A store of state (a database, a consensus store) and the config section that deploys it. */
@@ -245,6 +247,8 @@ export interface Wiring {
   readonly alertmanager?: AlertmanagerOffer;
   readonly clients: readonly ClientNeed[];
   readonly panels: readonly PanelOffer[];
+  /** Every `dataClaims` offer. */
+  readonly dataClaims: readonly { readonly namespace: string; readonly name: string }[];
   /** @default - no metrics query API in the model */
   readonly metricsQuery?: MetricsQueryOffer;
 }

@@ -45,6 +45,7 @@ export function wiringOf(active: readonly ActiveComponent[]): Wiring {
     alertmanager: active.find(a => a.offers.alertmanager)?.offers.alertmanager,
     clients: active.flatMap(a => a.offers.clients ?? []),
     panels: active.flatMap(a => a.offers.panels ?? []),
+    dataClaims: active.flatMap(a => a.offers.dataClaims ?? []),
     metricsQuery: active.find(a => a.offers.metricsQuery)?.offers.metricsQuery,
   };
 }

@@ -43,7 +43,7 @@ export function dataProtection(env: EnvironmentConfig): Record<string, string> |
 export function protectDataObjects<C extends { readonly objects: K8sObject[] }>(env: EnvironmentConfig, charts: readonly C[]): C[] {
   const annotations = dataProtection(env);
   if (!annotations) return [...charts];
-  const data = dataObjectKeys(offeredWorkloads(env));
+  const data = dataObjectKeys(offeredWorkloads(env), wiringOf(activeComponents(env)).dataClaims);
   return charts.map(c => ({ ...c, objects: c.objects.map(o => (data.has(keyOf(o)) ? withAnnotations(o, annotations) : o)) }));
 }
 

@@ -34,8 +34,13 @@ export const keyOf = (o: K8sObject): ObjectKey => objectKey(o.kind, o.metadata.n
  * Claims created from volumeClaimTemplates are not rendered objects: no
  * engine tracks them, so no engine prunes them.
  */
-export function dataObjectKeys(workloads: readonly WorkloadOffer[]): Set<ObjectKey> {
+export function dataObjectKeys(workloads: readonly WorkloadOffer[], claims: readonly { namespace: string; name: string }[] = []): Set<ObjectKey> {
   const keys = new Set<ObjectKey>();
+  // Claims of no offered workload (a CronJob's, e.g. the backups claim), and their namespace.
+  for (const c of claims) {
+    keys.add(objectKey('Namespace', undefined, c.namespace));
+    keys.add(objectKey('PersistentVolumeClaim', c.namespace, c.name));
+  }
   for (const w of workloads) {
     const claims = w.claims ?? [];
     if (claims.length === 0) continue;

@@ -69,9 +69,9 @@ export const prod: EnvironmentOverlay = {
       shmSize: '512Mi',
     },
     quota: {
-      requests: { cpu: '4', memory: '6Gi', ephemeralStorage: '4Gi' },
       // Backups and drills (docs/stateful.md) add up to four CronJob pods and two setup Jobs.
-      limits: { cpu: '10', memory: '8Gi', ephemeralStorage: '12Gi' },
+      requests: { cpu: '5', memory: '6Gi', ephemeralStorage: '4Gi' },
+      limits: { cpu: '12', memory: '8Gi', ephemeralStorage: '12Gi' },
       pods: 16,
       persistentVolumeClaims: 8,
       storage: '100Gi',
