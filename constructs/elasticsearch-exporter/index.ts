@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
-import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
+import { ComponentIdentity } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment, HardenedJob, secretEnv } from '../lib/workload';
+import { HardenedJob, secretEnv } from '../lib/workload';
+import { NOBODY } from '../lib/security';
+import { MetricsExporter } from '../lib/exporter';
 
 /**
  * The exporter's port: main.go's `webflag.AddFlags(kingpin.CommandLine, ":9114")`
@@ -13,8 +15,6 @@ export const ELASTICSEARCH_EXPORTER_PORT = 9114;
 export const ELASTICSEARCH_EXPORTER_NAME = 'elasticsearch-exporter';
 /** `app.kubernetes.io/name` of the Job that creates the monitoring user (a client of Elasticsearch's HTTP port). */
 export const ELASTICSEARCH_EXPORTER_SETUP_NAME = 'elasticsearch-exporter-setup';
-/** The image's `USER nobody` (busybox): uid/gid 65534. */
-const NOBODY = { user: 65534, group: 65534 };
 /**
  * The user the exporter connects as, and its role: the `monitor` cluster
  * privilege (what `/`, `/_cluster/health` and `/_nodes/stats` need) and
@@ -107,18 +107,15 @@ export class ElasticsearchExporter extends Construct {
     const ca = props.elasticsearch.caSecret;
     if (ca && !props.elasticsearch.url.startsWith('https://')) throw new Error(`elasticsearch-exporter: caSecret is set but ${props.elasticsearch.url} is not https`);
     const caMounts = ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [];
-    const deployment = new HardenedDeployment(this, 'Deployment', {
+    const exporter = new MetricsExporter(this, 'Exporter', {
       identity,
-      tier: 'monitoring',
       namespace: props.namespace,
       runAs: NOBODY,
-      qos: 'Burstable',
-      replicas: 1,
-      terminationGracePeriodSeconds: 10,
-      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ELASTICSEARCH_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
+      port: ELASTICSEARCH_EXPORTER_PORT,
+      scrapers: props.scrapers,
+      egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
       volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
-      containers: [{
-        name: ELASTICSEARCH_EXPORTER_NAME,
+      container: {
         image: props.image,
         // Flags: main.go of elasticsearch_exporter v1.9.0 (kingpin).
         args: [
@@ -132,7 +129,6 @@ export class ElasticsearchExporter extends Construct {
         ],
         env: { ES_USERNAME: ELASTICSEARCH_MONITORING_USER },
         envFrom: [password],
-        ports: [{ name: 'metrics', containerPort: ELASTICSEARCH_EXPORTER_PORT }],
         volumeMounts: caMounts,
         resources: props.resources,
         probes: {
@@ -141,10 +137,10 @@ export class ElasticsearchExporter extends Construct {
           // Liveness: the port accepts connections; readiness asks the HTTP server (kube-score pod-probes-identical).
           liveness: { check: { tcp: { port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
         },
-      }],
+      },
     });
-    this.selector = deployment.pod.selector;
-    this.labels = deployment.pod.labels;
+    this.selector = exporter.selector;
+    this.labels = exporter.labels;
 
     const setupIdentity: ComponentIdentity = { ...identity, name: ELASTICSEARCH_EXPORTER_SETUP_NAME, component: 'identity-setup', version: props.elasticsearch.setupImage.tag };
     const setup = new HardenedJob(this, 'Setup', {
@@ -175,14 +171,6 @@ export class ElasticsearchExporter extends Construct {
       labels: setup.pod.labels,
       podSelector: setup.pod.selector,
       ingress: [],
-      egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
-    });
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: ELASTICSEARCH_EXPORTER_NAME,
-      namespace: props.namespace,
-      labels: recommendedLabels(this, identity),
-      podSelector: selectorLabels(identity),
-      ingress: props.scrapers.length > 0 ? [{ peers: props.scrapers, ports: [{ port: ELASTICSEARCH_EXPORTER_PORT }] }] : [],
       egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
     });
   }
