@@ -1,5 +1,5 @@
 import { parseQuantity } from '../lib/quantity';
-import { cidrs, dnsLabel, dnsSubdomain, host, image, int, port, quantity, resources, setupJob, storageRequest, tolerations, z } from '../lib/schema';
+import { cidrs, dnsLabel, dnsSubdomain, duration, host, image, int, port, quantity, resources, setupJob, storageRequest, tolerations, z } from '../lib/schema';
 import { ELASTIC_REGISTRY, ELASTIC_VERSION, VERSIONS } from '../versions';
 
 const REGISTRY = /^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
@@ -72,6 +72,12 @@ export const snapshotsSchema = z.strictObject({
   repository: snapshotRepositorySchema,
   /** When snapshots are taken (SLM cron, UTC). @default "0 30 1 * * ?" (01:30 daily) */
   schedule: esCron().prefault('0 30 1 * * ?'),
+  /**
+   * Prometheus alerts (ElasticsearchSnapshotTooOld) when the newest successful
+   * snapshot is older than this: longer than the schedule's interval plus the
+   * time a snapshot takes. A Prometheus duration. @default 36h (a daily schedule)
+   */
+  alertAfter: duration().prefault('36h'),
   /** SLM retention: snapshots older than `expireAfter` are deleted, keeping at least `minCount` and at most `maxCount`. */
   retention: z.strictObject({
     /** @default 30d */

@@ -102,8 +102,14 @@ export const prod: EnvironmentOverlay = {
     },
   },
   logging: {
+    // Log indices are deleted 30 days after they were created (ILM).
+    retention: '30d',
     // Three master-eligible data nodes (quorum 2), one per Kubernetes node.
-    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' } },
+    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' },
+      // Nightly snapshots to a claim every node mounts: three nodes need ReadWriteMany (Longhorn RWX
+      // volumes, an NFS share per volume); for a copy outside the cluster, use type: s3 (docs/stateful.md).
+      snapshots: { repository: { type: 'fs', size: '100Gi', accessMode: 'ReadWriteMany' }, retention: { expireAfter: '30d', minCount: 7, maxCount: 60 } },
+    },
     fluentBit: { resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },
