@@ -4,8 +4,9 @@ import { guaranteed, sized } from '../sizes';
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentOverlay = {
   name: 'prod',
-  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md).
-  delivery: { engine: 'pulumi' },
+  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md);
+  // the objects holding data are protected: a destroy or a replacing update of one fails (docs/stateful.md).
+  delivery: { engine: 'pulumi', pulumi: { protectData: true } },
   // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
   imagePullPolicy: 'Always',
   nodes: 3,
