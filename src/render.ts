@@ -5,7 +5,7 @@ import { IMAGE_PULL_POLICY_CONTEXT, SPREAD_CONTEXT } from '../constructs/lib/wor
 import { EnvironmentConfig } from './config';
 import { buildStack, RequiredSecret, StackChart } from './stack';
 import { synthCharts } from './synth-charts';
-import { toYaml } from './yaml';
+import { toYaml } from '../constructs/lib/yaml';
 import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
 import { renderSecrets, secretInventory, SECRETS_FILE } from './secrets';

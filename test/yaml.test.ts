@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { toYaml } from '../src/yaml';
+import { toYaml } from '../constructs/lib/yaml';
 import { ENV_NAMES, renderObjects } from './helpers';
 
 /** Parses a stream as kubectl (YAML 1.1) and as a YAML 1.2 parser would. */

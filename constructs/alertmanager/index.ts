@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../lib/yaml';
 import { parseCidr } from '../lib/cidr';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
@@ -99,7 +99,7 @@ export function alertmanagerConfig(props: Pick<AlertmanagerProps, 'receivers' | 
       ...(r.slack ? { slack_configs: [{ api_url_file: file(r.slack.urlKey), channel: r.slack.channel, send_resolved: r.slack.sendResolved }] } : {}),
     })),
   };
-  return stringify(config, { lineWidth: 0 });
+  return toYaml(config);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../lib/yaml';
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { PeerSpec, PodPortRef, WorkloadNetworkPolicy } from '../lib/network';
@@ -63,7 +63,7 @@ export interface GrafanaProps {
  * `timeInterval` is the scrape interval (the smallest useful step).
  */
 export function datasourcesYaml(prometheus: { url: string; scrapeInterval: string }): string {
-  return stringify({
+  return toYaml({
     apiVersion: 1,
     prune: true,
     datasources: [{
@@ -76,7 +76,7 @@ export function datasourcesYaml(prometheus: { url: string; scrapeInterval: strin
       editable: false,
       jsonData: { timeInterval: prometheus.scrapeInterval, httpMethod: 'POST' },
     }],
-  }, { lineWidth: 0 });
+  });
 }
 
 /**
@@ -87,7 +87,7 @@ export function datasourcesYaml(prometheus: { url: string; scrapeInterval: strin
  * a dashboard removed from the model is removed from Grafana.
  */
 export function dashboardProvidersYaml(): string {
-  return stringify({
+  return toYaml({
     apiVersion: 1,
     providers: [{
       name: 'platform',
@@ -99,7 +99,7 @@ export function dashboardProvidersYaml(): string {
       updateIntervalSeconds: 30,
       options: { path: GRAFANA_DASHBOARDS_DIR, foldersFromFilesStructure: false },
     }],
-  }, { lineWidth: 0 });
+  });
 }
 
 /**

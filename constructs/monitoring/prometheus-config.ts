@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { toYaml } from '../lib/yaml';
 import type { KubeletTlsVerification } from '../lib/types';
 
 /** In-cluster credentials of the Prometheus ServiceAccount. */
@@ -201,5 +201,5 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       ...(options.tlsTargets ?? []).map(t => tlsPodJob(t, options.caFile!)),
     ],
   };
-  return stringify(config, { lineWidth: 0 });
+  return toYaml(config);
 }

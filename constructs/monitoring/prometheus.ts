@@ -14,7 +14,7 @@ import type { CertificateProvider } from '../lib/certificates';
 import type { AlertmanagerOffer, ScrapeTargetOffer } from '../lib/component';
 import { AuthorizedTarget, prometheusConfig } from './prometheus-config';
 import { RuleGroup, ruleFiles } from './rules';
-import { stringify } from 'yaml';
+import { toYaml } from '../lib/yaml';
 
 /** Where the TSDB lives. */
 export interface TsdbStorage {
@@ -184,7 +184,7 @@ export class Prometheus extends Construct {
         name: 'prometheus-rules',
         namespace: ns,
         labels,
-        data: Object.fromEntries(Object.entries(files).map(([file, content]) => [file, stringify(content, { lineWidth: 0 })])),
+        data: Object.fromEntries(Object.entries(files).map(([file, content]) => [file, toYaml(content)])),
       })
       : undefined;
 

@@ -1,7 +1,7 @@
 import { HostIngress, IngressRoute } from '../lib/ingress';
 import { Construct } from 'constructs';
 import k8s = require('cdk8s-plus-27/lib/imports/k8s');
-import { stringify } from 'yaml';
+import { toYaml } from '../lib/yaml';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PodPortRef, rulesToPods, WorkloadNetworkPolicy } from '../lib/network';
 import { HealthChecks } from '../lib/probes';
@@ -242,7 +242,7 @@ export class Traefik extends Construct {
       name: 'traefik-dynamic',
       namespace: ns,
       labels,
-      data: { [DYNAMIC_CONFIG_FILE]: stringify(traefikDynamicConfig({ dashboardRouter: props.dashboard === 'port-forward-only', hsts: props.tls?.hsts })) },
+      data: { [DYNAMIC_CONFIG_FILE]: toYaml(traefikDynamicConfig({ dashboardRouter: props.dashboard === 'port-forward-only', hsts: props.tls?.hsts })) },
     });
     const volumes: k8s.Volume[] = [{ name: 'dynamic-config', configMap: { name: dynamic.name } }];
     const volumeMounts: k8s.VolumeMount[] = [{ name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }];

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, ENVIRONMENTS, EnvironmentConfig, loadEnvironment, pulumiRefusal } from '../config';
 import { readStackFile, resolveStack } from '../config/stack-config';
-import { toYaml } from '../yaml';
+import { toYaml } from '../../constructs/lib/yaml';
 import { RenderedFile, renderEnvironment } from '../render';
 import { parseArgs } from 'util';
 import { ENV_MARKER, envMarkerContent, OutputError, writeOutput } from './output';

@@ -16,7 +16,7 @@ import type { K8sObject } from '../analysis/objects';
 import type { EnvironmentConfig } from '../config';
 import { activeComponents, wiringOf } from '../config/wiring';
 import { compareCodePoints } from '../../constructs/lib/order';
-import { toYaml } from '../yaml';
+import { toYaml } from '../../constructs/lib/yaml';
 import { APPLYSET_CRD_FILE, APPLYSET_PARENT_FILE, applySetObjects } from './applyset';
 import { ARGOCD_APPLICATIONS_FILE, ARGOCD_BOOTSTRAP_FILE, ARGOCD_DATA_SYNC_OPTIONS, argocdObjects, SYNC_OPTIONS_ANNOTATION, TRACKING_SETTING } from './argocd';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED, FLUX_SYNC_FILE, fluxObjects } from './flux';

@@ -15,7 +15,7 @@
  * commit 186fb3b29138ce82ff61ba1a9370b96a3dd598fe). So each chart file exists
  * once, and the folders only select.
  */
-import { toYaml } from '../yaml';
+import { toYaml } from '../../constructs/lib/yaml';
 
 /** File names kustomize recognises as a kustomization (sigs.k8s.io/kustomize/api/konfig RecognizedKustomizationFileNames). */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;

@@ -68,8 +68,8 @@ describe('layering (.dependency-cruiser.cjs)', () => {
       plant('src/components.ts', "import type { wiringOf } from './config/wiring';");
       plant('src/config/wiring.ts', "import type { COMPONENTS } from '../components';");
       // The library reaching up into src/, at run time and for a type.
-      plant('constructs/lib/settings.ts', "import { toYaml } from '../../src/yaml';");
-      plant('constructs/lib/labels.ts', "import type { toYaml } from '../../src/yaml';");
+      plant('constructs/lib/settings.ts', "import { buildApp } from '../../src/render';");
+      plant('constructs/lib/labels.ts', "import type { Engine } from '../../src/render';");
       // The analysis reaching into the model it should only see rendered.
       plant('src/analysis/topology.ts', "import { COMPONENTS } from '../components';");
       plant('src/analysis/rules-names.ts', "import type { EnvironmentConfig } from '../config';");
@@ -93,8 +93,8 @@ describe('layering (.dependency-cruiser.cjs)', () => {
         'analysis-not-model: src/analysis/rules-names.ts -> src/config/index.ts',
         'analysis-not-model: src/analysis/topology.ts -> src/components.ts',
         'analysis-runtime-only-constructs-lib: src/analysis/network.ts -> constructs/namespace/index.ts',
-        'constructs-not-src: constructs/lib/labels.ts -> src/yaml.ts',
-        'constructs-not-src: constructs/lib/settings.ts -> src/yaml.ts',
+        'constructs-not-src: constructs/lib/labels.ts -> src/render.ts',
+        'constructs-not-src: constructs/lib/settings.ts -> src/render.ts',
         'no-circular: src/components.ts <-> src/config/wiring.ts',
         'no-circular: src/config/index.ts <-> src/config/stack-config.ts',
         'no-circular: src/stack.ts <-> src/stacks/edge.ts',

@@ -8,7 +8,7 @@
  * as something else (kubectl's parser is YAML 1.1: `yes`, `on`, `0755`...).
  * Tests parse every rendered file back with both versions.
  */
-import { isRecord } from '../constructs/lib/record';
+import { isRecord } from './record';
 
 /** Serialises documents as a multi-document YAML stream (`---` between documents). */
 export function toYaml(...docs: unknown[]): string {
