@@ -57,7 +57,7 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
   test('Elasticsearch snapshot alerts exactly where snapshots are taken', () => {
     const snapshots = config.logging?.elasticsearch.snapshots;
     for (const name of ['ElasticsearchSnapshotFailed', 'ElasticsearchSnapshotTooOld']) {
-      expect([name, alert(name) !== undefined]).toEqual([name, snapshots !== undefined && config.exporters?.elasticsearch !== undefined]);
+      expect([name, alert(name) !== undefined]).toEqual([name, snapshots !== undefined && (config as { exporters?: { elasticsearch?: unknown } }).exporters?.elasticsearch !== undefined]);
     }
   });
 });
