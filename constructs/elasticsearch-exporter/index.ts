@@ -25,7 +25,17 @@ export const ELASTICSEARCH_EXPORTER_SETUP_NAME = 'elasticsearch-exporter-setup';
  */
 export const ELASTICSEARCH_MONITORING_USER = 'elasticsearch-exporter';
 export const ELASTICSEARCH_MONITORING_ROLE = 'elasticsearch-exporter';
-const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] });
+/**
+ * `monitor_snapshot` lists repositories and snapshots (GetRepositories,
+ * GetSnapshots and SnapshotsStatus actions: Elasticsearch's
+ * ClusterPrivilegeResolver `MONITOR_SNAPSHOT_PATTERN`), what the snapshots
+ * collector calls (`GET /_snapshot`, `GET /_snapshot/<repo>/_all`); it cannot
+ * create, delete or restore one. (The SLM collector's `/_slm/stats` would need
+ * `manage_slm`, which can delete policies: not used.)
+ */
+export function monitoringRole(snapshots: boolean): object {
+  return { cluster: ['monitor', ...(snapshots ? ['monitor_snapshot'] : [])], indices: [{ names: ['*'], privileges: ['monitor'] }] };
+}
 
 /** Where the CA of Elasticsearch's certificate is mounted. */
 const CA_DIR = '/etc/elasticsearch-exporter/ca';
@@ -38,13 +48,13 @@ const CA_FILE = `${CA_DIR}/ca.crt`;
  * /_security/user/<name>). The password is sent in a JSON body: letters and
  * digits only (SECRETS.md generates hex).
  */
-export const EXPORTER_SETUP_SCRIPT = `set -eu
+export const exporterSetupScript = (snapshots = false) => `set -eu
 put() {
   curl \${ES_CA:+--cacert "\$ES_CA"} --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
 }
 i=0
 while [ "$i" -lt 60 ]; do
-  role=$(put /_security/role/${ELASTICSEARCH_MONITORING_ROLE} '${ROLE_BODY}')
+  role=$(put /_security/role/${ELASTICSEARCH_MONITORING_ROLE} '${JSON.stringify(monitoringRole(snapshots))}')
   if [ "$role" = 200 ]; then
     user=$(put /_security/user/${ELASTICSEARCH_MONITORING_USER} "{\\"password\\":\\"\${ES_PASSWORD}\\",\\"roles\\":[\\"${ELASTICSEARCH_MONITORING_ROLE}\\"]}")
     if [ "$user" = 200 ]; then echo "role and user ${ELASTICSEARCH_MONITORING_USER} set"; exit 0; fi
@@ -53,6 +63,8 @@ while [ "$i" -lt 60 ]; do
 done
 exit 1
 `;
+/** The setup script without snapshot monitoring. */
+export const EXPORTER_SETUP_SCRIPT = exporterSetupScript();
 
 export interface ElasticsearchExporterProps {
   readonly instance: string;
@@ -84,6 +96,8 @@ export interface ElasticsearchExporterProps {
   readonly credentialsSecret: string;
   /** Who may scrape the metrics port. */
   readonly scrapers: readonly PeerSpec[];
+  /** Export the snapshot repositories' stats (`--collector.snapshots`, role `monitor_snapshot`). @default false */
+  readonly snapshots?: boolean;
 }
 
 /**
@@ -123,6 +137,8 @@ export class ElasticsearchExporter extends Construct {
           // Every node's stats through the Service, not only the one that answers (`_local`).
           '--es.all',
           '--es.timeout=10s',
+          // Newest snapshot per repository (collector/snapshots.go: registerCollector("snapshots", defaultDisabled)).
+          ...(props.snapshots ? ['--collector.snapshots'] : []),
           ...(ca ? [`--es.ca=${CA_FILE}`] : []),
           `--web.listen-address=:${ELASTICSEARCH_EXPORTER_PORT}`,
           '--web.telemetry-path=/metrics',
@@ -156,7 +172,7 @@ export class ElasticsearchExporter extends Construct {
       containers: [{
         name: 'setup',
         image: props.elasticsearch.setupImage,
-        command: ['sh', '-c', EXPORTER_SETUP_SCRIPT],
+        command: ['sh', '-c', exporterSetupScript(props.snapshots)],
         // Over https, curl verifies Elasticsearch's certificate (chain and host name) against the CA.
         env: { ES_URI: props.elasticsearch.url, ...(ca ? { ES_CA: CA_FILE } : {}) },
         envFrom: [secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'), password],
