@@ -81,7 +81,7 @@ export const consulComponent = defineComponent({
         authorization: { secret: { ...CONSUL_SECRETS.metrics }, path: CONSUL_METRICS_PATH, params: { format: ['prometheus'] } },
         ...(tls ? { tls: { serverName: `consul.${s.namespace}.svc` } } : {}),
       } satisfies ScrapeTargetOffer],
-      alertRules: [consulRules()],
+      alertRules: [consulRules(k.replicas)],
       panels: consulPanels(),
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]

@@ -6,7 +6,7 @@ import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/lab
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { RunAsIdentity } from '../lib/security';
-import { ClusterService } from '../lib/service';
+import { ClusterService, PeerService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedStatefulSet, WritablePath } from '../lib/workload';
@@ -382,14 +382,10 @@ export class Consul extends Construct {
     });
     const pod = this.statefulSet.pod;
 
-    new ClusterService(this, 'HeadlessService', {
+    new PeerService(this, 'HeadlessService', {
       name: this.headlessServiceName,
       namespace: ns,
-      labels: pod.labels,
-      selector: pod.selector,
-      headless: true,
-      // Servers must resolve each other to elect the leader that makes them ready.
-      publishNotReadyAddresses: true,
+      pod,
       ports: [
         tls ? { name: 'https', port: CONSUL_PORTS.https, targetPort: 'https' } : { name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' },
         { name: 'server', port: CONSUL_PORTS.server, targetPort: 'server' },

@@ -10,7 +10,7 @@ import { resourceProblems, resourceRequirements } from './resources';
 import { MIN_HIGH_ID, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAsIdentity } from './security';
 import { AuditExemption, exemptionAnnotations } from './audit-exemptions';
 import { PriorityTier, priorityClassFor } from './priority';
-import { ContainerResources, ImageRef, imageName, QosClass, SpreadPolicy, TolerationSpec } from './types';
+import { ContainerResources, ImageRef, imageName, QosClass, SpreadPolicy, StorageRequest, TolerationSpec } from './types';
 
 /** A path the program writes to. The root filesystem is read-only, so each becomes an emptyDir. */
 export interface WritablePath {
@@ -531,15 +531,39 @@ export class HardenedDaemonSet extends Construct {
 }
 
 /** A persistent volume claim template of a StatefulSet. */
-export interface VolumeClaimSpec {
+export interface VolumeClaimSpec extends StorageRequest {
   /** Claim (and volume) name, mounted by containers through `volumeMounts`. */
   readonly name: string;
-  /** Requested size, e.g. `10Gi`. */
-  readonly size: string;
-  /** StorageClass name. @default - the cluster's default class */
-  readonly storageClassName?: string;
   /** @default ['ReadWriteOnce'] */
   readonly accessModes?: readonly string[];
+}
+
+/** The spec of a claim, whether a StatefulSet template or a standalone PersistentVolumeClaim. */
+export function claimSpec(claim: Omit<VolumeClaimSpec, 'name'>): k8s.PersistentVolumeClaimSpec {
+  return {
+    accessModes: [...(claim.accessModes ?? ['ReadWriteOnce'])],
+    storageClassName: claim.storageClassName,
+    resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
+  };
+}
+
+export interface PersistentClaimProps extends VolumeClaimSpec {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** A standalone PersistentVolumeClaim (a Deployment's data: Prometheus, the registry, Redis). */
+export class PersistentClaim extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: PersistentClaimProps) {
+    super(scope, id);
+    this.name = props.name;
+    new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: claimSpec(props),
+    });
+  }
 }
 
 export interface HardenedStatefulSetProps extends PodProps {
@@ -588,11 +612,7 @@ export class HardenedStatefulSet extends Construct {
         template,
         volumeClaimTemplates: props.volumeClaims?.map(claim => ({
           metadata: { name: claim.name, labels: this.pod.selector },
-          spec: {
-            accessModes: [...(claim.accessModes ?? ['ReadWriteOnce'])],
-            storageClassName: claim.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
-          },
+          spec: claimSpec(claim),
         })),
       },
     });

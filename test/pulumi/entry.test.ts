@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { enableTransforms, settled } from './engine-requests';
 
 /**
  * The program entry (Pulumi.yaml → bin/pulumi.js → src/pulumi/index.ts) reads
@@ -18,6 +19,8 @@ beforeAll(async () => {
     },
     call: args => args.inputs,
   }, 'dockercoins', 'prod-eu', false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
   pulumi.runtime.setAllConfig({
     'dockercoins:environment': 'prod',
     'dockercoins:overrides': JSON.stringify({ dockercoins: [{ name: 'dockercoins', webui: { replicas: 5 } }] }),
@@ -28,7 +31,7 @@ beforeAll(async () => {
 test('a stack named prod-eu deploys the prod environment with its stack overrides', async () => {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const program = require('../../src/pulumi/index');
-  await new Promise(r => setImmediate(r));
+  await settled();
   expect(program.environment).toBe('prod');
   expect(groups.map(g => g.name)).toContain('prod-namespaces');
   const webui = groups.flatMap(g => g.objs).find(o => o.kind === 'Deployment' && o.metadata.name === 'webui');

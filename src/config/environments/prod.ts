@@ -4,8 +4,9 @@ import { guaranteed, sized } from '../sizes';
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentOverlay = {
   name: 'prod',
-  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md).
-  delivery: { engine: 'pulumi' },
+  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md);
+  // the objects holding data are protected: a destroy or a replacing update of one fails (docs/stateful.md).
+  delivery: { engine: 'pulumi', pulumi: { protectData: true } },
   // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
   imagePullPolicy: 'Always',
   nodes: 3,
@@ -105,8 +106,14 @@ export const prod: EnvironmentOverlay = {
     },
   },
   logging: {
+    // Log indices are deleted 30 days after they were created (ILM).
+    retention: '30d',
     // Three master-eligible data nodes (quorum 2), one per Kubernetes node.
-    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' } },
+    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' },
+      // Nightly snapshots to a claim every node mounts: three nodes need ReadWriteMany (Longhorn RWX
+      // volumes, an NFS share per volume); for a copy outside the cluster, use type: s3 (docs/stateful.md).
+      snapshots: { repository: { type: 'fs', size: '100Gi', accessMode: 'ReadWriteMany' }, retention: { expireAfter: '30d', minCount: 7, maxCount: 60 } },
+    },
     fluentBit: { resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },

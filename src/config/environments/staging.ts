@@ -70,7 +70,12 @@ export const staging: EnvironmentOverlay = {
   },
   logging: {
     // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
-    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
+    // Log indices are deleted 7 days after they were created (ILM).
+    retention: '7d',
+    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' },
+      // Nightly snapshots of the log indices to a claim (one node: ReadWriteOnce is enough), kept 14 days.
+      snapshots: { repository: { type: 'fs', size: '20Gi' }, retention: { expireAfter: '14d', minCount: 3, maxCount: 30 } },
+    },
     fluentBit: { resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
