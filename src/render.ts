@@ -9,8 +9,8 @@ import { toYaml } from '../constructs/lib/yaml';
 import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
 import { renderSecrets, secretInventory, SECRETS_FILE } from './secrets';
-import { offeredWorkloads, protectDataObjects, renderDeliveryFiles } from './delivery';
-import { dataObjectKeys, ObjectKey } from './delivery/model';
+import { dataObjectKeysOf, protectDataObjects, renderDeliveryFiles } from './delivery';
+import { ObjectKey } from './delivery/model';
 
 /** A Kubernetes object as rendered (plain JSON): the analysis' object type, so rendered objects are analysed without a cast. */
 export type ManifestObject = K8sObject;
@@ -60,7 +60,7 @@ export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): 
  * optionally protects) them.
  */
 export function dataObjects(env: EnvironmentConfig): Set<ObjectKey> {
-  return dataObjectKeys(offeredWorkloads(env));
+  return dataObjectKeysOf(env);
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */
