@@ -17,7 +17,8 @@ pg_restore --list "$archive" >/dev/null 2>"$WORK_DIR/list.err" || fail "$dump is
 log "drill: restoring $dump"
 
 # initdb needs a passwd entry for the uid; a pod runs as an id the image does not know.
-# The alpine Postgres image ships nss_wrapper for exactly this (its docker-entrypoint.sh does the same).
+# The alpine Postgres image ships nss_wrapper for exactly this since 2022-09 (docker-library/postgres
+# a2d5beb991, "Add nss_wrapper to alpine images", so 16.4-alpine has it); its docker-entrypoint.sh does the same.
 if ! id -un >/dev/null 2>&1; then
   for lib in /usr/lib/libnss_wrapper.so /usr/lib/*/libnss_wrapper.so; do [ -e "$lib" ] && break; done
   [ -e "$lib" ] || fail "uid $(id -u) has no passwd entry and nss_wrapper is missing"
