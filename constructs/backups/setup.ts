@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
 import { PodPortRef, rulesToPods } from '../lib/network';
-import { RunAsIdentity } from '../lib/security';
 import { SETTINGS_CHECKSUM_ANNOTATION } from '../lib/settings';
 import { SetupJob } from '../lib/setup-job';
 import { ContainerResources, ImageRef } from '../lib/types';
@@ -27,7 +26,6 @@ export interface PostgresBackupSetupProps {
   readonly scriptsChecksum: string;
 }
 
-const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
 
 /**
  * The Job that creates the backup role (pg_read_all_data, nothing else) and
@@ -47,7 +45,6 @@ export class PostgresBackupSetup extends Construct {
       namespace: props.namespace,
       image: props.image,
       resources: props.resources,
-      runAs: SETUP_USER,
       tier: 'data',
       podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: props.scriptsChecksum },
       setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_read_all_data) the backups connect as, and the restore canary the drills check`,

@@ -4,7 +4,7 @@ import { ComponentIdentity } from '../lib/labels';
 import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { NetworkRule } from '../lib/network';
-import { SetupJob } from '../lib/setup-job';
+import { SETUP_JOB_USER, SetupJob } from '../lib/setup-job';
 import { HardenedPod } from '../lib/workload';
 import type { ConsulSecretKey } from '.';
 
@@ -94,7 +94,7 @@ export function consulSetupScript(tokens: readonly ConsulTokenSpec[]): string {
 }
 
 /** Any uid runs the CLI; fsGroup lets it read the Secret files (mode 0440). */
-const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001, fsGroup: 10001 };
+const SETUP_USER: RunAsIdentity = { ...SETUP_JOB_USER, fsGroup: SETUP_JOB_USER.group };
 
 /**
  * The Job that creates Consul's ACL policies and tokens with the initial

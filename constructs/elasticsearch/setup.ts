@@ -3,7 +3,6 @@ import { ELASTICSEARCH_S3_CLIENT, ELASTICSEARCH_SNAPSHOTS_DIR } from '.';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity, selectorLabels } from '../lib/labels';
 import { PeerSpec } from '../lib/network';
-import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { SetupJob } from '../lib/setup-job';
 import { HardenedPod, secretEnv } from '../lib/workload';
@@ -204,8 +203,6 @@ export function elasticsearchSetupScript(writers: readonly WriterUser[], lifecyc
   ].join('\n');
 }
 
-/** Any uid works for sh + curl; >= 10000 so it cannot collide with a host user. */
-const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
 /** Where the CA of Elasticsearch's certificate is mounted. */
 const CA_DIR = '/etc/elasticsearch-setup/ca';
 
@@ -228,7 +225,6 @@ export class ElasticsearchSetup extends Construct {
       namespace: props.namespace,
       image: props.image,
       resources: props.resources,
-      runAs: SETUP_USER,
       tier: 'data',
       volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
       setupReason: 'uses the elastic superuser once to set the kibana_system password, to create the document-writer role and user of each log shipper, and to apply the log index lifecycle and snapshot policies; every other pod uses those identities',

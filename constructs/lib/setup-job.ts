@@ -19,7 +19,8 @@ export interface SetupJobProps {
   readonly namespace: string;
   readonly image: ImageRef;
   readonly resources: ContainerResources;
-  readonly runAs: RunAsIdentity;
+  /** @default SETUP_JOB_USER */
+  readonly runAs?: RunAsIdentity;
   readonly tier: PriorityTier;
   /** Why the Job holds a superuser credential (HardenedJob `setupReason`). */
   readonly setupReason: string;
@@ -45,6 +46,9 @@ export interface SetupJobProps {
   readonly policyName?: string;
 }
 
+/** Who a setup script runs as: sh, curl, psql and the consul CLI run as any uid, so a high non-root id that owns nothing in the image. */
+export const SETUP_JOB_USER: RunAsIdentity = { user: 10001, group: 10001 };
+
 export class SetupJob extends Construct {
   public readonly pod: HardenedPod;
   public readonly job: HardenedJob;
@@ -54,7 +58,7 @@ export class SetupJob extends Construct {
     this.job = new HardenedJob(this, 'Job', {
       identity: props.identity,
       namespace: props.namespace,
-      runAs: props.runAs,
+      runAs: props.runAs ?? SETUP_JOB_USER,
       tier: props.tier,
       qos: 'Burstable',
       terminationGracePeriodSeconds: 10,

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
-import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { SetupJob } from '../lib/setup-job';
 import { HardenedPod, secretEnv } from '../lib/workload';
@@ -50,8 +49,6 @@ export interface PostgresExporterSetupProps {
   readonly role: { readonly name: string; readonly password: { readonly name: string; readonly key: string } };
 }
 
-/** The alpine image's postgres user: psql runs as anyone, a non-root uid is enough. */
-const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
 const CA_DIR = '/etc/postgres-exporter-setup/postgres-ca';
 
 /**
@@ -71,7 +68,6 @@ export class PostgresExporterSetup extends Construct {
       namespace: props.namespace,
       image: props.image,
       resources: props.resources,
-      runAs: SETUP_USER,
       tier: 'monitoring',
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
       setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_monitor) the exporter connects as`,
