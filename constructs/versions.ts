@@ -46,6 +46,8 @@ export const VERSIONS = {
   grafana: hub('grafana/grafana', '12.0.0'),
   /** prometheus-community/elasticsearch_exporter (busybox base, USER nobody, listens on :9114 by default; its Dockerfile and main.go). */
   elasticsearchExporter: { registry: 'quay.io', repository: 'prometheuscommunity/elasticsearch-exporter', tag: 'v1.9.0' },
+  /** The AWS CLI v2 (amazonlinux base, entrypoint `aws`, runs as root unless told): S3 uploads and downloads of backups. */
+  awsCli: hub('amazon/aws-cli', '2.17.0'),
 } as const satisfies Record<string, ImageRef>;
 
 /**

@@ -17,6 +17,7 @@ import { imageRegistryComponent } from '../constructs/registry/component';
 import { metricsServerComponent, monitoringComponent } from '../constructs/monitoring/component';
 import { loggingComponent } from '../constructs/logging/component';
 import { postgresExporterComponent } from '../constructs/postgres-exporter/component';
+import { backupsComponent } from '../constructs/backups/component';
 import { redisExporterComponent } from '../constructs/redis-exporter/component';
 import { alertmanagerComponent } from '../constructs/alertmanager/component';
 import { priorityClassesComponent } from '../constructs/priority-classes/component';
@@ -39,6 +40,7 @@ export const COMPONENTS: readonly Component<any>[] = [
   monitoringComponent,
   loggingComponent,
   postgresExporterComponent,
+  backupsComponent,
   redisExporterComponent,
   alertmanagerComponent,
   elasticsearchExporterComponent,

@@ -9,7 +9,8 @@ import { toYaml } from '../constructs/lib/yaml';
 import type { K8sObject } from './analysis/objects';
 import { renderTopology } from './analysis/topology';
 import { renderSecrets, secretInventory, SECRETS_FILE } from './secrets';
-import { protectDataObjects, renderDeliveryFiles } from './delivery';
+import { dataObjectKeysOf, protectDataObjects, renderDeliveryFiles } from './delivery';
+import { ObjectKey } from './delivery/model';
 
 /** A Kubernetes object as rendered (plain JSON): the analysis' object type, so rendered objects are analysed without a cast. */
 export type ManifestObject = K8sObject;
@@ -50,6 +51,16 @@ export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): 
   const { app, charts } = buildApp(env, engine);
   const objects = synthCharts(app, charts.map(c => c.chart));
   return protectDataObjects(env, charts.map((c, i) => ({ id: c.id, wave: c.wave, objects: objects[i] as ManifestObject[], secrets: c.secrets ?? [], certificates: c.certificates ?? [] })));
+}
+
+/**
+ * The objects of the environment that hold data, as `kind/namespace/name`
+ * (src/delivery/model.ts `dataObjectKeys`, from the offered workloads'
+ * claims): the GitOps engines annotate them, the Pulumi program retains (and
+ * optionally protects) them.
+ */
+export function dataObjects(env: EnvironmentConfig): Set<ObjectKey> {
+  return dataObjectKeysOf(env);
 }
 
 /** File name of a chart: the wave prefix makes `kubectl apply -f dir/` create namespaces first. */

@@ -118,6 +118,8 @@ export function superuserCopies(needs: readonly SecretNeed[]): string[] {
 export function generator(configKey: string): string {
   if (/Token$/.test(configKey)) return "uuidgen | tr 'A-Z' 'a-z'";
   if (/GossipKey$/.test(configKey)) return 'openssl rand -base64 32';
+  // S3 credentials are issued by the store, not generated here.
+  if (/(AccessKey|SecretKey)$/.test(configKey)) return 'cat <file with the key your S3 store issued>';
   return 'openssl rand -hex 24';
 }
 

@@ -3,10 +3,11 @@ import { toYaml } from '../lib/yaml';
 import { parseCidr } from '../lib/cidr';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
-import { ClusterService } from '../lib/service';
+import { ClusterService, PeerService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedStatefulSet } from '../lib/workload';
+import { NOBODY } from '../lib/security';
 
 /** Web UI, API (Prometheus posts alerts here) and /metrics: the Dockerfile's EXPOSE and `--web.listen-address`. */
 export const ALERTMANAGER_PORT = 9093;
@@ -15,8 +16,6 @@ export const ALERTMANAGER_CLUSTER_PORT = 9094;
 export const ALERTMANAGER_NAME = 'alertmanager';
 /** Headless Service governing the replicas' DNS names (`alertmanager-<i>.<this>.<ns>.svc`). */
 export const ALERTMANAGER_CLUSTER_SERVICE = 'alertmanager-cluster';
-/** The image's `USER nobody` (busybox). */
-const NOBODY = { user: 65534, group: 65534 };
 const CONFIG_DIR = '/etc/alertmanager';
 const SECRETS_DIR = '/etc/alertmanager/secrets';
 const DATA = '/alertmanager';
@@ -204,14 +203,10 @@ export class Alertmanager extends Construct {
     });
     const pod = this.statefulSet.pod;
 
-    new ClusterService(this, 'ClusterService', {
+    new PeerService(this, 'ClusterService', {
       name: ALERTMANAGER_CLUSTER_SERVICE,
       namespace: ns,
-      labels: pod.labels,
-      selector: pod.selector,
-      headless: true,
-      // Replicas must resolve each other to join before any is ready.
-      publishNotReadyAddresses: true,
+      pod,
       ports: [
         { name: 'http', port: ALERTMANAGER_PORT, targetPort: 'http' },
         ...(clustered ? [

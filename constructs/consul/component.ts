@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { defineComponent, RequiredSecret, ScrapeTargetOffer } from '../lib/component';
 import { tlsEnabled } from '../lib/certificates';
+import { admittedClients } from '../lib/clients';
 import { Consul, consulApiPort, CONSUL_CLIENT_LABEL, CONSUL_DATA_CLAIM, CONSUL_METRICS_PATH, CONSUL_NAME, CONSUL_PORTS, consulPods, CONSUL_TLS_SECRET } from '.';
 import { ConsulSetup, ConsulTokenSpec } from './setup';
 import { consulPanels, consulRules } from './rules';
@@ -67,6 +68,7 @@ export const consulComponent = defineComponent({
         { namespace: s.namespace, field: 'stateful.consul.setup', workload: 'consul-acl-setup', pods: 1, why: '', resources: k.setup.resources },
       ],
       claims: [{ storageClassName: k.storage.storageClassName, field: 'stateful.consul.storage.storageClassName' }],
+      dataStores: [{ store: 'consul', field: 'stateful.consul' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: CONSUL_NAME, claims: [CONSUL_DATA_CLAIM] }],
       certificateSecrets: tls ? [{ namespace: s.namespace, secretName: CONSUL_TLS_SECRET, field: 'stateful.consul' }] : [],
       // Consul's own telemetry (telemetry.prometheus_retention_time): leadership and raft health,
@@ -79,7 +81,7 @@ export const consulComponent = defineComponent({
         authorization: { secret: { ...CONSUL_SECRETS.metrics }, path: CONSUL_METRICS_PATH, params: { format: ['prometheus'] } },
         ...(tls ? { tls: { serverName: `consul.${s.namespace}.svc` } } : {}),
       } satisfies ScrapeTargetOffer],
-      alertRules: [consulRules()],
+      alertRules: [consulRules(k.replicas)],
       panels: consulPanels(),
       routes: k.ui
         ? [{ host: k.ui.host, field: 'stateful.consul.ui.host', path: '/' as const, tlsSecretName: k.ui.tlsSecretName, backend: { namespace: s.namespace, pods: consulPods(s.instance), port: CONSUL_PORTS.http } }]
@@ -101,6 +103,7 @@ export const consulComponent = defineComponent({
       storage: ctx.withStorageClass(k.storage),
       datacenter: k.datacenter,
       clientNamespaces: k.clientNamespaces,
+      clients: admittedClients(ctx.wiring.clients, { namespace: s.namespace, pods: consulPods(s.instance), port: consulApiPort(tlsEnabled(ctx.platform.certificates)) }),
       apiServer: { cidrs: ctx.platform.cluster.apiServerCidrs, port: ctx.platform.cluster.apiServerPort },
       ui: k.ui ? ctx.ingressRoute(k.ui.host, k.ui.tlsSecretName) : undefined,
       metricsScrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],

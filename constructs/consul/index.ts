@@ -6,7 +6,7 @@ import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/lab
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ProbeTimings } from '../lib/probes';
 import { RunAsIdentity } from '../lib/security';
-import { ClusterService } from '../lib/service';
+import { ClusterService, PeerService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedStatefulSet, WritablePath } from '../lib/workload';
@@ -47,6 +47,8 @@ export interface ConsulProps {
   readonly clusterDomain?: string;
   /** Namespaces (besides its own) whose pods labelled `CONSUL_CLIENT_LABEL=true` may use the HTTP API. @default - none */
   readonly clientNamespaces?: readonly string[];
+  /** Client pods other components offer (`clients`), admitted on the API port by their own labels. @default - none */
+  readonly clients?: readonly PeerSpec[];
   /** API server endpoints the `kubernetes` join mode must reach. Required for that mode. */
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
   /** Publish the UI through an Ingress. @default - no Ingress */
@@ -134,6 +136,10 @@ export const CONSUL_TLS_SECRET = 'consul-tls';
 const TLS_DIR = '/consul/tls';
 /** The API port other pods use: HTTPS where the environment has TLS. */
 export const consulApiPort = (tls: boolean) => (tls ? CONSUL_PORTS.https : CONSUL_PORTS.http);
+/** The Service API clients use (the certificate names it). */
+export const CONSUL_CLIENT_SERVICE = 'consul';
+/** `CONSUL_HTTP_ADDR` of an API client: the client Service, https on 8501 where the environment has TLS, else http on 8500. */
+export const consulHttpAddr = (namespace: string, tls: boolean) => `${tls ? 'https' : 'http'}://${CONSUL_CLIENT_SERVICE}.${namespace}.svc:${consulApiPort(tls)}`;
 /** The name every server's certificate must carry for `verify_server_hostname` (`server.<datacenter>.<domain>`, domain `consul`). */
 export const consulServerName = (datacenter: string) => `server.${datacenter}.consul`;
 
@@ -226,13 +232,13 @@ export class Consul extends Construct {
     };
     const name = identity.name;
     this.headlessServiceName = 'consul-server';
-    this.clientServiceName = 'consul';
+    this.clientServiceName = CONSUL_CLIENT_SERVICE;
     const domain = props.clusterDomain ?? 'cluster.local';
     const datacenter = props.datacenter ?? 'dc1';
     const tls = props.certificates !== undefined;
     const apiPort = consulApiPort(tls);
     // The certificate names the client Service (serviceDnsNames below): clients verify it for this host.
-    this.httpAddr = `${tls ? 'https' : 'http'}://${this.clientServiceName}.${ns}.svc:${apiPort}`;
+    this.httpAddr = consulHttpAddr(ns, tls);
     this.tlsSecretName = tls ? CONSUL_TLS_SECRET : undefined;
     const certSecret = props.certificates?.request(this, 'Certificate', {
       namespace: ns,
@@ -376,14 +382,10 @@ export class Consul extends Construct {
     });
     const pod = this.statefulSet.pod;
 
-    new ClusterService(this, 'HeadlessService', {
+    new PeerService(this, 'HeadlessService', {
       name: this.headlessServiceName,
       namespace: ns,
-      labels: pod.labels,
-      selector: pod.selector,
-      headless: true,
-      // Servers must resolve each other to elect the leader that makes them ready.
-      publishNotReadyAddresses: true,
+      pod,
       ports: [
         tls ? { name: 'https', port: CONSUL_PORTS.https, targetPort: 'https' } : { name: 'http', port: CONSUL_PORTS.http, targetPort: 'http' },
         { name: 'server', port: CONSUL_PORTS.server, targetPort: 'server' },
@@ -427,7 +429,7 @@ export class Consul extends Construct {
       ...(props.clientNamespaces ?? []).filter(c => c !== ns).map(namespace => ({ pods: client, namespace })),
     ];
     if (props.ui) apiPeers.push({ namespace: props.ui.controllerNamespace });
-    apiPeers.push(...(props.metricsScrapers ?? []));
+    apiPeers.push(...(props.metricsScrapers ?? []), ...(props.clients ?? []));
     const egress: NetworkRule[] = [{ peers: [servers], ports: peerPorts }];
     if (join === 'kubernetes' && props.apiServer) {
       egress.push({ peers: props.apiServer.cidrs.map(cidr => ({ cidr })), ports: [{ port: props.apiServer.port }] });

@@ -7,10 +7,12 @@ import { alertRule, RuleGroup } from '../monitoring/rules';
  * agent telemetry reference). No server at 1 means no leader: the KV store
  * and the catalog refuse writes and consistent reads.
  */
-export function consulRules(): RuleGroup {
+export function consulRules(servers = 1): RuleGroup {
   return {
     name: 'consul',
-    rules: [alertRule({
+    rules: [
+      ...consulQuorumRules(servers),
+      alertRule({
       alert: 'ConsulNoLeader',
       expr: 'max by (namespace) (consul_server_isLeader) < 1',
       for: '1m',
@@ -19,6 +21,38 @@ export function consulRules(): RuleGroup {
       description: 'No Consul server in {{ $labels.namespace }} has reported itself leader for a minute: writes and consistent reads fail.',
     })],
   };
+}
+
+/**
+ * Quorum, from autopilot's view (Consul's agent telemetry reference:
+ * `consul.autopilot.healthy`, 1 when autopilot considers every server healthy,
+ * and `consul.autopilot.failure_tolerance`, the voters that may fail while the
+ * cluster keeps quorum; since Consul 1.12 (hashicorp/consul#12617) every
+ * server emits both, a server without a current view emits NaN, which `min`
+ * and `max` ignore). Below quorum there is no leader, which ConsulNoLeader
+ * reports; these fire before that: a server is unhealthy, or (several
+ * servers) one more failure loses quorum. A single server tolerates no
+ * failure by design: only the health rule applies to it.
+ */
+function consulQuorumRules(servers: number) {
+  return [
+    alertRule({
+      alert: 'ConsulAutopilotUnhealthy',
+      expr: 'min by (namespace) (consul_autopilot_healthy) < 1',
+      for: '5m',
+      severity: 'warning',
+      summary: 'Consul in {{ $labels.namespace }} has an unhealthy server',
+      description: 'Autopilot has considered a Consul server in {{ $labels.namespace }} unhealthy (not alive, no recent contact with the leader, or trailing its log) for 5 minutes.',
+    }),
+    ...(servers >= 3 ? [alertRule({
+      alert: 'ConsulQuorumAtRisk',
+      expr: 'max by (namespace) (consul_autopilot_failure_tolerance) < 1',
+      for: '5m',
+      severity: 'critical',
+      summary: 'Consul in {{ $labels.namespace }} loses quorum with one more server failure',
+      description: `Of ${servers} Consul servers in {{ $labels.namespace }}, so many are unhealthy or gone that autopilot tolerates no further failure: one more and the cluster has no leader.`,
+    })] : []),
+  ];
 }
 
 /**

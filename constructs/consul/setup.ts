@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
-import { WorkloadNetworkPolicy } from '../lib/network';
 import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedJob, HardenedPod } from '../lib/workload';
+import { NetworkRule } from '../lib/network';
+import { SETUP_JOB_USER, SetupJob } from '../lib/setup-job';
+import { HardenedPod } from '../lib/workload';
 import type { ConsulSecretKey } from '.';
 
 /** `app.kubernetes.io/name` of the Job that creates Consul's ACL policies and tokens. */
@@ -39,8 +40,12 @@ export interface ConsulSetupProps {
   /** The initial management token (the only pod besides the servers that reads it). */
   readonly managementToken: ConsulSecretKey;
   readonly tokens: readonly ConsulTokenSpec[];
-  /** Pod labels that make the Job an API client the servers' policy admits. */
-  readonly clientLabels: Readonly<Record<string, string>>;
+  /** Pod labels that make the Job an API client the servers' policy admits. @default - none (then `egress` opens the API) */
+  readonly clientLabels?: Readonly<Record<string, string>>;
+  /** Egress of its own policy, for a Job the servers admit through a `clients` offer. @default - none */
+  readonly egress?: readonly NetworkRule[];
+  /** `app.kubernetes.io/name` of the Job, for a second setup Job of other tokens (the backups'). @default CONSUL_SETUP_NAME */
+  readonly name?: string;
 }
 
 const SECRETS = '/consul/secrets';
@@ -89,7 +94,7 @@ export function consulSetupScript(tokens: readonly ConsulTokenSpec[]): string {
 }
 
 /** Any uid runs the CLI; fsGroup lets it read the Secret files (mode 0440). */
-const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001, fsGroup: 10001 };
+const SETUP_USER: RunAsIdentity = { ...SETUP_JOB_USER, fsGroup: SETUP_JOB_USER.group };
 
 /**
  * The Job that creates Consul's ACL policies and tokens with the initial
@@ -101,48 +106,37 @@ export class ConsulSetup extends Construct {
   constructor(scope: Construct, id: string, props: ConsulSetupProps) {
     super(scope, id);
     const https = props.httpAddr.startsWith('https://');
-    if (https !== (props.caSecret !== undefined)) throw new Error(`${props.namespace}/${CONSUL_SETUP_NAME}: ${props.httpAddr} ${https ? 'is https but no caSecret gives the CA to verify it' : 'is not https but caSecret is set'}`);
-    const identity: ComponentIdentity = { name: CONSUL_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'dockercoins', version: props.image.tag };
+    const name = props.name ?? CONSUL_SETUP_NAME;
+    if (https !== (props.caSecret !== undefined)) throw new Error(`${props.namespace}/${name}: ${props.httpAddr} ${https ? 'is https but no caSecret gives the CA to verify it' : 'is not https but caSecret is set'}`);
+    const identity: ComponentIdentity = { name, instance: props.instance, component: 'identity-setup', partOf: 'dockercoins', version: props.image.tag };
     const secrets = [
       { volume: 'management-token', dir: 'management', secret: props.managementToken },
       ...props.tokens.map(t => ({ volume: volumeName(t.policy), dir: volumeName(t.policy), secret: t.secret })),
     ];
-    const job = new HardenedJob(this, 'Job', {
+    const job = new SetupJob(this, 'Job', {
       identity,
       namespace: props.namespace,
+      image: props.image,
+      resources: props.resources,
       runAs: SETUP_USER,
       tier: 'data',
-      qos: 'Burstable',
-      terminationGracePeriodSeconds: 10,
-      podLabels: props.clientLabels,
+      ...(props.clientLabels ? { podLabels: props.clientLabels } : {}),
+      ...(props.egress ? { egress: props.egress } : {}),
       setupReason: `uses the initial management token once to create the policies and tokens ${props.tokens.map(t => t.policy).join(', ')}; every other client uses those tokens`,
       volumes: [
         ...secrets.map(s => ({ name: s.volume, secret: { secretName: s.secret.name, items: [{ key: s.secret.key, path: s.secret.key }], defaultMode: 0o440 } })),
         ...(props.caSecret ? [caVolume('consul-ca', props.caSecret)] : []),
       ],
-      containers: [{
-        name: 'setup',
-        image: props.image,
-        command: ['sh', '-c', consulSetupScript(props.tokens)],
-        // The CLI reads CONSUL_CACERT to verify the HTTPS API (chain, and the host name of CONSUL_HTTP_ADDR).
-        env: { CONSUL_HTTP_ADDR: props.httpAddr, ...(props.caSecret ? { CONSUL_CACERT: `${CA_DIR}/ca.crt` } : {}) },
-        resources: props.resources,
-        probes: { waivedBecause: 'a Job: a few API calls, then it exits' },
-        writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
-        volumeMounts: [
-          ...secrets.map(s => ({ name: s.volume, mountPath: `${SECRETS}/${s.dir}`, readOnly: true })),
-          ...(props.caSecret ? [{ name: 'consul-ca', mountPath: CA_DIR, readOnly: true }] : []),
-        ],
-      }],
-    });
-    this.pod = job.pod;
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: CONSUL_SETUP_NAME,
-      namespace: props.namespace,
-      labels: this.pod.labels,
-      podSelector: this.pod.selector,
-      ingress: [],
+      script: consulSetupScript(props.tokens),
+      // The CLI reads CONSUL_CACERT to verify the HTTPS API (chain, and the host name of CONSUL_HTTP_ADDR).
+      env: { CONSUL_HTTP_ADDR: props.httpAddr, ...(props.caSecret ? { CONSUL_CACERT: `${CA_DIR}/ca.crt` } : {}) },
+      probesWaivedBecause: 'a Job: a few API calls, then it exits',
+      volumeMounts: [
+        ...secrets.map(s => ({ name: s.volume, mountPath: `${SECRETS}/${s.dir}`, readOnly: true })),
+        ...(props.caSecret ? [{ name: 'consul-ca', mountPath: CA_DIR, readOnly: true }] : []),
+      ],
       // Egress to the servers' API comes from the consul-clients policy, which selects the client label.
     });
+    this.pod = job.pod;
   }
 }

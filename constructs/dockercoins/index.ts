@@ -1,14 +1,13 @@
 import { UNAUTHENTICATED_REASON_ANNOTATION } from '../lib/credential-annotations';
 import { ControlledIngressRoute, HostIngress } from '../lib/ingress';
 import { Construct } from 'constructs';
-import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { HealthChecks, ProbeTimings } from '../lib/probes';
 import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef, SpreadPolicy, StorageRequest, TolerationSpec } from '../lib/types';
-import { HardenedDaemonSet, HardenedDeployment, HardenedPod } from '../lib/workload';
+import { HardenedDaemonSet, HardenedDeployment, HardenedPod, PersistentClaim } from '../lib/workload';
 import { RunAsIdentity } from '../lib/security';
 
 /** Image and resources of one DockerCoins service. */
@@ -255,14 +254,7 @@ export class DockerCoins extends Construct {
       }],
     });
     if (props.redis.persistence) {
-      new k8s.KubePersistentVolumeClaim(this, 'RedisData', {
-        metadata: { name: 'redis-data', namespace: ns, labels: redis.pod.labels },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: props.redis.persistence.storageClassName,
-          resources: { requests: { storage: k8s.Quantity.fromString(props.redis.persistence.size) } },
-        },
-      });
+      new PersistentClaim(this, 'RedisData', { ...props.redis.persistence, name: DOCKERCOINS_REDIS_CLAIM, namespace: ns, labels: redis.pod.labels });
     }
 
     const webui = new HardenedDeployment(this, 'Webui', {

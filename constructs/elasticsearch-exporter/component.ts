@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { defineComponent, PLATFORM_VERSION, RequiredSecret } from '../lib/component';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_TLS_SECRET, elasticsearchUrl } from '../elasticsearch';
-import { LOGGING_INSTANCE, LOGGING_SECRETS } from '../logging/component';
+import { LOG_SNAPSHOTS, LOGGING_INSTANCE, LOGGING_SECRETS } from '../logging/component';
 import { elasticImage, LoggingConfig } from '../logging/schema';
 import { ELASTICSEARCH_EXPORTER_NAME, ELASTICSEARCH_EXPORTER_PORT, ELASTICSEARCH_EXPORTER_SETUP_NAME, ElasticsearchExporter } from '.';
 import { elasticsearchPanels, elasticsearchRules } from './rules';
@@ -44,7 +44,7 @@ export const elasticsearchExporterComponent = defineComponent({
         { from: { namespace: l.namespace, pods: identity }, to: { namespace: l.namespace, pods: elasticsearch, port: ELASTICSEARCH_HTTP_PORT } },
         { from: { namespace: l.namespace, pods: setupIdentity }, to: { namespace: l.namespace, pods: elasticsearch, port: ELASTICSEARCH_HTTP_PORT } },
       ],
-      alertRules: [elasticsearchRules(l.elasticsearch.nodes)],
+      alertRules: [elasticsearchRules(l.elasticsearch.nodes, l.elasticsearch.snapshots ? { repository: LOG_SNAPSHOTS.repository, alertAfter: l.elasticsearch.snapshots.alertAfter } : undefined)],
       panels: elasticsearchPanels(),
     };
   },
@@ -67,6 +67,8 @@ export const elasticsearchExporterComponent = defineComponent({
       },
       credentialsSecret: ELASTICSEARCH_EXPORTER_SECRET.name,
       setupResources: ctx.config.setup.resources,
+      // Snapshot stats (the repository's newest snapshots) only where the logging stack takes snapshots.
+      snapshots: l.elasticsearch.snapshots !== undefined,
       scrapers: ctx.wiring.metricsScraper ? [ctx.wiring.metricsScraper] : [],
     });
     const labels = recommendedLabels(chart, { name: ELASTICSEARCH_EXPORTER_NAME, instance: LOGGING_INSTANCE, component: 'credentials', partOf: 'monitoring', version: PLATFORM_VERSION });

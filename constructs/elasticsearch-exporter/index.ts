@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
-import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
+import { ComponentIdentity } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment, HardenedJob, secretEnv } from '../lib/workload';
+import { HardenedJob, secretEnv } from '../lib/workload';
+import { NOBODY } from '../lib/security';
+import { MetricsExporter } from '../lib/exporter';
 
 /**
  * The exporter's port: main.go's `webflag.AddFlags(kingpin.CommandLine, ":9114")`
@@ -13,8 +15,6 @@ export const ELASTICSEARCH_EXPORTER_PORT = 9114;
 export const ELASTICSEARCH_EXPORTER_NAME = 'elasticsearch-exporter';
 /** `app.kubernetes.io/name` of the Job that creates the monitoring user (a client of Elasticsearch's HTTP port). */
 export const ELASTICSEARCH_EXPORTER_SETUP_NAME = 'elasticsearch-exporter-setup';
-/** The image's `USER nobody` (busybox): uid/gid 65534. */
-const NOBODY = { user: 65534, group: 65534 };
 /**
  * The user the exporter connects as, and its role: the `monitor` cluster
  * privilege (what `/`, `/_cluster/health` and `/_nodes/stats` need) and
@@ -25,7 +25,17 @@ const NOBODY = { user: 65534, group: 65534 };
  */
 export const ELASTICSEARCH_MONITORING_USER = 'elasticsearch-exporter';
 export const ELASTICSEARCH_MONITORING_ROLE = 'elasticsearch-exporter';
-const ROLE_BODY = JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] });
+/**
+ * `monitor_snapshot` lists repositories and snapshots (GetRepositories,
+ * GetSnapshots and SnapshotsStatus actions: Elasticsearch's
+ * ClusterPrivilegeResolver `MONITOR_SNAPSHOT_PATTERN`), what the snapshots
+ * collector calls (`GET /_snapshot`, `GET /_snapshot/<repo>/_all`); it cannot
+ * create, delete or restore one. (The SLM collector's `/_slm/stats` would need
+ * `manage_slm`, which can delete policies: not used.)
+ */
+export function monitoringRole(snapshots: boolean): object {
+  return { cluster: ['monitor', ...(snapshots ? ['monitor_snapshot'] : [])], indices: [{ names: ['*'], privileges: ['monitor'] }] };
+}
 
 /** Where the CA of Elasticsearch's certificate is mounted. */
 const CA_DIR = '/etc/elasticsearch-exporter/ca';
@@ -38,13 +48,13 @@ const CA_FILE = `${CA_DIR}/ca.crt`;
  * /_security/user/<name>). The password is sent in a JSON body: letters and
  * digits only (SECRETS.md generates hex).
  */
-export const EXPORTER_SETUP_SCRIPT = `set -eu
+export const exporterSetupScript = (snapshots = false) => `set -eu
 put() {
   curl \${ES_CA:+--cacert "\$ES_CA"} --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -u "elastic:\${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' -X PUT "\${ES_URI}$1" -d "$2" || echo 000
 }
 i=0
 while [ "$i" -lt 60 ]; do
-  role=$(put /_security/role/${ELASTICSEARCH_MONITORING_ROLE} '${ROLE_BODY}')
+  role=$(put /_security/role/${ELASTICSEARCH_MONITORING_ROLE} '${JSON.stringify(monitoringRole(snapshots))}')
   if [ "$role" = 200 ]; then
     user=$(put /_security/user/${ELASTICSEARCH_MONITORING_USER} "{\\"password\\":\\"\${ES_PASSWORD}\\",\\"roles\\":[\\"${ELASTICSEARCH_MONITORING_ROLE}\\"]}")
     if [ "$user" = 200 ]; then echo "role and user ${ELASTICSEARCH_MONITORING_USER} set"; exit 0; fi
@@ -53,6 +63,8 @@ while [ "$i" -lt 60 ]; do
 done
 exit 1
 `;
+/** The setup script without snapshot monitoring. */
+export const EXPORTER_SETUP_SCRIPT = exporterSetupScript();
 
 export interface ElasticsearchExporterProps {
   readonly instance: string;
@@ -84,6 +96,8 @@ export interface ElasticsearchExporterProps {
   readonly credentialsSecret: string;
   /** Who may scrape the metrics port. */
   readonly scrapers: readonly PeerSpec[];
+  /** Export the snapshot repositories' stats (`--collector.snapshots`, role `monitor_snapshot`). @default false */
+  readonly snapshots?: boolean;
 }
 
 /**
@@ -107,18 +121,15 @@ export class ElasticsearchExporter extends Construct {
     const ca = props.elasticsearch.caSecret;
     if (ca && !props.elasticsearch.url.startsWith('https://')) throw new Error(`elasticsearch-exporter: caSecret is set but ${props.elasticsearch.url} is not https`);
     const caMounts = ca ? [{ name: 'elasticsearch-ca', mountPath: CA_DIR, readOnly: true }] : [];
-    const deployment = new HardenedDeployment(this, 'Deployment', {
+    const exporter = new MetricsExporter(this, 'Exporter', {
       identity,
-      tier: 'monitoring',
       namespace: props.namespace,
       runAs: NOBODY,
-      qos: 'Burstable',
-      replicas: 1,
-      terminationGracePeriodSeconds: 10,
-      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ELASTICSEARCH_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
+      port: ELASTICSEARCH_EXPORTER_PORT,
+      scrapers: props.scrapers,
+      egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
       volumes: ca ? [caVolume('elasticsearch-ca', ca)] : [],
-      containers: [{
-        name: ELASTICSEARCH_EXPORTER_NAME,
+      container: {
         image: props.image,
         // Flags: main.go of elasticsearch_exporter v1.9.0 (kingpin).
         args: [
@@ -126,13 +137,14 @@ export class ElasticsearchExporter extends Construct {
           // Every node's stats through the Service, not only the one that answers (`_local`).
           '--es.all',
           '--es.timeout=10s',
+          // Newest snapshot per repository (collector/snapshots.go: registerCollector("snapshots", defaultDisabled)).
+          ...(props.snapshots ? ['--collector.snapshots'] : []),
           ...(ca ? [`--es.ca=${CA_FILE}`] : []),
           `--web.listen-address=:${ELASTICSEARCH_EXPORTER_PORT}`,
           '--web.telemetry-path=/metrics',
         ],
         env: { ES_USERNAME: ELASTICSEARCH_MONITORING_USER },
         envFrom: [password],
-        ports: [{ name: 'metrics', containerPort: ELASTICSEARCH_EXPORTER_PORT }],
         volumeMounts: caMounts,
         resources: props.resources,
         probes: {
@@ -141,10 +153,10 @@ export class ElasticsearchExporter extends Construct {
           // Liveness: the port accepts connections; readiness asks the HTTP server (kube-score pod-probes-identical).
           liveness: { check: { tcp: { port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
         },
-      }],
+      },
     });
-    this.selector = deployment.pod.selector;
-    this.labels = deployment.pod.labels;
+    this.selector = exporter.selector;
+    this.labels = exporter.labels;
 
     const setupIdentity: ComponentIdentity = { ...identity, name: ELASTICSEARCH_EXPORTER_SETUP_NAME, component: 'identity-setup', version: props.elasticsearch.setupImage.tag };
     const setup = new HardenedJob(this, 'Setup', {
@@ -160,7 +172,7 @@ export class ElasticsearchExporter extends Construct {
       containers: [{
         name: 'setup',
         image: props.elasticsearch.setupImage,
-        command: ['sh', '-c', EXPORTER_SETUP_SCRIPT],
+        command: ['sh', '-c', exporterSetupScript(props.snapshots)],
         // Over https, curl verifies Elasticsearch's certificate (chain and host name) against the CA.
         env: { ES_URI: props.elasticsearch.url, ...(ca ? { ES_CA: CA_FILE } : {}) },
         envFrom: [secretEnv('ELASTIC_PASSWORD', props.elasticsearch.superuserSecret, 'password'), password],
@@ -175,14 +187,6 @@ export class ElasticsearchExporter extends Construct {
       labels: setup.pod.labels,
       podSelector: setup.pod.selector,
       ingress: [],
-      egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
-    });
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: ELASTICSEARCH_EXPORTER_NAME,
-      namespace: props.namespace,
-      labels: recommendedLabels(this, identity),
-      podSelector: selectorLabels(identity),
-      ingress: props.scrapers.length > 0 ? [{ peers: props.scrapers, ports: [{ port: ELASTICSEARCH_EXPORTER_PORT }] }] : [],
       egress: [{ peers: [{ pods: props.elasticsearch.pods }], ports: [{ port: props.elasticsearch.port }] }],
     });
   }

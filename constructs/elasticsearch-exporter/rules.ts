@@ -1,4 +1,5 @@
 import type { PanelOffer } from '../lib/panels';
+import { durationSeconds } from '../lib/schema';
 import { alertRule, RuleGroup } from '../monitoring/rules';
 
 /**
@@ -19,7 +20,19 @@ const STATUS = 'elasticsearch_cluster_health_status';
  * loss away from red) is a warning, generated only for a cluster of several
  * nodes: a single node can never assign replicas, so yellow is its normal state.
  */
-export function elasticsearchRules(nodes: number): RuleGroup {
+/**
+ * Snapshot metrics of the exporter's snapshots collector (`--collector.snapshots`,
+ * collector/snapshots.go of v1.9.0), per repository: `..._latest_snapshot_timestamp_seconds`
+ * is the start of the newest SUCCESS or PARTIAL snapshot (0 when there is none),
+ * and the `..._snapshot_*` gauges describe the newest snapshot, whatever its
+ * state, with its `state` as a label.
+ */
+const SNAPSHOTS = 'elasticsearch_snapshot_stats';
+
+/** What the snapshot alerts need: the repository the setup Job registers and the age that alerts. */
+export interface SnapshotAlerting { readonly repository: string; readonly alertAfter: string }
+
+export function elasticsearchRules(nodes: number, snapshots?: SnapshotAlerting): RuleGroup {
   return {
     name: 'elasticsearch',
     rules: [
@@ -47,6 +60,25 @@ export function elasticsearchRules(nodes: number): RuleGroup {
         summary: 'Elasticsearch node {{ $labels.name }} has less than 15 % disk left',
         description: 'Above the 85 % low watermark Elasticsearch stops allocating shards to the node; at 95 % it makes indices read-only.',
       }),
+      ...(snapshots ? [
+        alertRule({
+          alert: 'ElasticsearchSnapshotFailed',
+          // The newest snapshot of the repository failed, or lost shards (PARTIAL).
+          expr: `max by (namespace, repository, state) (${SNAPSHOTS}_snapshot_total_shards{repository="${snapshots.repository}",state=~"FAILED|PARTIAL"}) > 0`,
+          for: '5m',
+          severity: 'warning',
+          summary: 'The newest Elasticsearch snapshot in {{ $labels.repository }} is {{ $labels.state }}',
+          description: 'The latest snapshot the lifecycle policy took in repository {{ $labels.repository }} ({{ $labels.namespace }}) did not save every shard.',
+        }),
+        alertRule({
+          alert: 'ElasticsearchSnapshotTooOld',
+          expr: `time() - max by (namespace, repository) (${SNAPSHOTS}_latest_snapshot_timestamp_seconds{repository="${snapshots.repository}"}) > ${durationSeconds(snapshots.alertAfter)}`,
+          for: '15m',
+          severity: 'critical',
+          summary: 'No successful Elasticsearch snapshot in {{ $labels.repository }} for more than ${snapshots.alertAfter}',
+          description: 'The newest successful snapshot in repository {{ $labels.repository }} ({{ $labels.namespace }}) started {{ $value | humanizeDuration }} ago: the log indices are not backed up.',
+        }),
+      ] : []),
     ],
   };
 }

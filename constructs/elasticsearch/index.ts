@@ -11,6 +11,32 @@ import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings
 import { ContainerResources, ImageRef, StorageRequest } from '../lib/types';
 import { HardenedStatefulSet, HardenedPod, secretEnv } from '../lib/workload';
 
+/** A snapshot repository on a claim this construct creates, mounted by every node at {@link ELASTICSEARCH_SNAPSHOTS_DIR}. */
+export interface FsSnapshotRepository {
+  readonly type: 'fs';
+  readonly size: string;
+  readonly storageClassName?: string;
+  /** ReadWriteMany with more than one node (checked here too). */
+  readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
+}
+
+/** An S3 (or S3-compatible) bucket through the repository-s3 module, with the `default` client. */
+export interface S3SnapshotRepository {
+  readonly type: 's3';
+  readonly bucket: string;
+  readonly basePath?: string;
+  readonly endpoint?: string;
+  readonly protocol: 'https' | 'http';
+  readonly pathStyleAccess: boolean;
+  /** Addresses and port of the endpoint (the nodes' egress). */
+  readonly cidrs: readonly string[];
+  readonly port: number;
+  /** Existing Secret (never rendered) with keys `accessKey` and `secretKey`: copied into the keystore by an init container. */
+  readonly credentialsSecret: string;
+}
+
+export type SnapshotRepository = FsSnapshotRepository | S3SnapshotRepository;
+
 export interface ElasticsearchProps {
   /** Instance name (`app.kubernetes.io/instance`). */
   readonly instance: string;
@@ -50,6 +76,14 @@ export interface ElasticsearchProps {
    * @default - plain HTTP; transport TLS from `transportTlsSecret`
    */
   readonly certificates?: CertificateProvider;
+  /**
+   * Where snapshots are written: the node side of the repository (`path.repo`
+   * and the shared claim for `fs`; the `s3.client.default.*` settings, the
+   * keystore credentials and the egress to the endpoint for `s3`). The setup
+   * Job registers the repository and its lifecycle policy.
+   * @default - no snapshot repository
+   */
+  readonly snapshots?: SnapshotRepository;
 }
 
 /** Ports of Elasticsearch. */
@@ -78,6 +112,33 @@ const STARTUP: ProbeTimings = { initialDelaySeconds: 10, periodSeconds: 10, time
 
 /** Where the node certificate (tls.crt, tls.key, ca.crt) is mounted: Elasticsearch reads key material only below its config directory. */
 export const ELASTICSEARCH_CERTS_DIR = `${HOME}/config/certs`;
+/** Where an `fs` snapshot repository is mounted on every node (its `path.repo` and `location`). */
+export const ELASTICSEARCH_SNAPSHOTS_DIR = `${HOME}/snapshots`;
+/** The claim of an `fs` snapshot repository (one claim every node mounts). */
+export const ELASTICSEARCH_SNAPSHOTS_CLAIM = 'elasticsearch-snapshots';
+/** The repository-s3 client the repository uses (`s3.client.<name>.*`). */
+export const ELASTICSEARCH_S3_CLIENT = 'default';
+
+/**
+ * The keystore init container's script: Elasticsearch reads S3 credentials
+ * only from the keystore (secure settings `s3.client.<client>.access_key` and
+ * `secret_key`, repository-s3 "Client settings"). It runs after the seed, on
+ * the same writable config directory: creates the keystore if the image did
+ * not ship one, and adds both keys from the environment (the Secret) through
+ * stdin (`elasticsearch-keystore add --stdin --force`), so the values never
+ * appear in a command line. The image's entrypoint then adds
+ * `bootstrap.password` to the same keystore (it only creates one when none exists).
+ */
+export function keystoreScript(client = ELASTICSEARCH_S3_CLIENT): string {
+  return [
+    'set -eu',
+    `cd ${HOME}`,
+    '[ -f config/elasticsearch.keystore ] || bin/elasticsearch-keystore create',
+    `printf '%s' "$S3_ACCESS_KEY" | bin/elasticsearch-keystore add --stdin --force s3.client.${client}.access_key`,
+    `printf '%s' "$S3_SECRET_KEY" | bin/elasticsearch-keystore add --stdin --force s3.client.${client}.secret_key`,
+  ].join('\n');
+}
+
 /** Secret of the node certificate where the environment has TLS. */
 export const ELASTICSEARCH_TLS_SECRET = 'elasticsearch-tls';
 
@@ -152,6 +213,10 @@ export class Elasticsearch extends Construct {
       labels: recommendedLabels(this, identity),
     });
     const transportSecret = certSecret ?? props.transportTlsSecret;
+    const snapshots = props.snapshots;
+    if (snapshots?.type === 'fs' && multiNode && snapshots.accessMode !== 'ReadWriteMany') {
+      throw new Error(`elasticsearch: an fs snapshot repository with ${props.nodes} nodes needs a ReadWriteMany claim (every node writes to the same file system), got ${snapshots.accessMode}`);
+    }
 
     // Settings go into elasticsearch.yml (a ConfigMap the seed init
     // container copies into the writable config directory); its checksum on
@@ -177,6 +242,14 @@ export class Elasticsearch extends Construct {
       } : {}),
       // The GeoIP downloader calls the internet, which the policy denies.
       'ingest.geoip.downloader.enabled': 'false',
+      // Shared file system repositories may only live below path.repo (snapshot-restore, "Shared file system repository").
+      ...(snapshots?.type === 'fs' ? { 'path.repo': [ELASTICSEARCH_SNAPSHOTS_DIR] } : {}),
+      // repository-s3 client settings (the keys are in the keystore, see keystoreScript).
+      ...(snapshots?.type === 's3' ? {
+        ...(snapshots.endpoint ? { [`s3.client.${ELASTICSEARCH_S3_CLIENT}.endpoint`]: snapshots.port === 443 || snapshots.port === 80 ? snapshots.endpoint : `${snapshots.endpoint}:${snapshots.port}` } : {}),
+        [`s3.client.${ELASTICSEARCH_S3_CLIENT}.protocol`]: snapshots.protocol,
+        [`s3.client.${ELASTICSEARCH_S3_CLIENT}.path_style_access`]: String(snapshots.pathStyleAccess),
+      } : {}),
     };
     if (multiNode) {
       Object.assign(settings, {
@@ -207,6 +280,10 @@ export class Elasticsearch extends Construct {
       { name: 'settings', configMap: { name: configFile.name } },
     ];
     const mounts: k8s.VolumeMount[] = [configMount, { name: 'data', mountPath: `${HOME}/data` }];
+    if (snapshots?.type === 'fs') {
+      volumes.push({ name: 'snapshots', persistentVolumeClaim: { claimName: ELASTICSEARCH_SNAPSHOTS_CLAIM } });
+      mounts.push({ name: 'snapshots', mountPath: ELASTICSEARCH_SNAPSHOTS_DIR });
+    }
     if (tls || multiNode) {
       volumes.push({ name: 'certs', secret: { secretName: (certSecret ?? transportSecret)!, defaultMode: 0o440 } });
       // Elasticsearch only reads key material below its config directory.
@@ -244,7 +321,20 @@ export class Elasticsearch extends Construct {
         resources: props.resources,
         probes: { waivedBecause: 'init container: copies files and exits' },
         volumeMounts: [{ name: 'config', mountPath: '/mnt/config' }, { name: 'settings', mountPath: '/mnt/settings', readOnly: true }],
-      }],
+      }, ...(snapshots?.type === 's3' ? [{
+        name: 'keystore',
+        image: props.image,
+        command: ['sh', '-c', keystoreScript()],
+        envFrom: [
+          secretEnv('S3_ACCESS_KEY', snapshots.credentialsSecret, 'accessKey'),
+          secretEnv('S3_SECRET_KEY', snapshots.credentialsSecret, 'secretKey'),
+        ],
+        resources: props.resources,
+        probes: { waivedBecause: 'init container: writes two keystore entries and exits' },
+        // The JVM of the keystore tool writes below /tmp: the main container's /tmp volume (same size).
+        writablePaths: [{ path: '/tmp', sizeLimit: '512Mi' }],
+        volumeMounts: [configMount],
+      }] : [])],
       containers: [{
         name,
         image: props.image,
@@ -276,6 +366,16 @@ export class Elasticsearch extends Construct {
     });
     this.pod = this.statefulSet.pod;
     const selector = this.pod.selector;
+    if (snapshots?.type === 'fs') {
+      new k8s.KubePersistentVolumeClaim(this, 'Snapshots', {
+        metadata: { name: ELASTICSEARCH_SNAPSHOTS_CLAIM, namespace: props.namespace, labels: recommendedLabels(this, identity) },
+        spec: {
+          accessModes: [snapshots.accessMode],
+          storageClassName: snapshots.storageClassName,
+          resources: { requests: { storage: k8s.Quantity.fromString(snapshots.size) } },
+        },
+      });
+    }
 
     new ClusterService(this, 'Service', {
       name, namespace: props.namespace, labels: this.pod.labels, selector,
@@ -301,7 +401,11 @@ export class Elasticsearch extends Construct {
         { peers: [self], ports: nodePorts },
         ...(props.httpClients.length ? [{ peers: props.httpClients, ports: [{ port: ELASTICSEARCH_HTTP_PORT }] }] : []),
       ],
-      egress: [{ peers: [self], ports: nodePorts }],
+      egress: [
+        { peers: [self], ports: nodePorts },
+        // The S3 endpoint, and only it (repository-s3 talks to the bucket from every node).
+        ...(snapshots?.type === 's3' ? [{ peers: snapshots.cidrs.map(cidr => ({ cidr })), ports: [{ port: snapshots.port }] }] : []),
+      ],
     });
   }
 }

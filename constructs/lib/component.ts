@@ -28,6 +28,8 @@ export interface PlatformFacts {
   readonly name: string;
   /** Planning figure: nodes DaemonSets run on, used to check that quotas and anti-affinity fit. */
   readonly nodes: number;
+  /** A production environment: `validate` requires backups of every data store. */
+  readonly production: boolean;
   /** StorageClass of every claim that names none. @default - the cluster's default class */
   readonly storageClass?: string;
   readonly ingress: { readonly className: string; readonly controllerNamespace: string; readonly awaitLoadBalancer: boolean };
@@ -213,7 +215,16 @@ export interface Offers {
    * hosts' certificates come from `routes`): one certificate per Secret name and namespace, checked in wiring.
    */
   readonly certificateSecrets?: readonly CertificateSecretOffer[];
+  /** Stores of state it runs that only a backup can bring back (a production environment must back each one up). */
+  readonly dataStores?: readonly DataStoreOffer[];
+  /** The data stores (`DataStoreOffer.store`) it backs up. */
+  readonly backups?: readonly string[];
+  /** Claims it renders that hold data but belong to no offered workload (a CronJob's): delivery protects them like workloads' claims. */
+  readonly dataClaims?: readonly { readonly namespace: string; readonly name: string }[];
 }
+
+/** A store of state (a database, a consensus store) and the config section that deploys it. */
+export interface DataStoreOffer { readonly store: string; readonly field: string }
 
 /** A certificate Secret a component's endpoint uses, and the config section that makes it. */
 export interface CertificateSecretOffer { readonly namespace: string; readonly secretName: string; readonly field: string }
@@ -236,6 +247,8 @@ export interface Wiring {
   readonly alertmanager?: AlertmanagerOffer;
   readonly clients: readonly ClientNeed[];
   readonly panels: readonly PanelOffer[];
+  /** Every `dataClaims` offer. */
+  readonly dataClaims: readonly { readonly namespace: string; readonly name: string }[];
   /** @default - no metrics query API in the model */
   readonly metricsQuery?: MetricsQueryOffer;
 }

@@ -59,6 +59,14 @@ export const host = () => stringRule(v => {
 });
 
 
+/** Seconds of a valid Prometheus duration (`1h30m` → 5400; Prometheus' model.ParseDuration: a year is 365 days, a week 7). */
+export function durationSeconds(v: string): number {
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  let total = 0;
+  for (const [, n, u] of v.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * unit[u];
+  return total;
+}
+
 export const duration = () => stringRule(v => (!DURATION.test(v) || !/[1-9]/.test(v)
   ? `"${v}" is not a valid Prometheus duration (a positive number with a unit ms, s, m, h, d, w or y, e.g. 15d, 12h, 1h30m)` : undefined));
 

@@ -26,6 +26,9 @@ export interface RunAsIdentity {
 /** kube-score's threshold for user and group ids (score/security/security.go). */
 export const MIN_HIGH_ID = 10000;
 
+/** `nobody`, uid/gid 65534: the USER of the busybox- and distroless-based images (Prometheus, node-exporter, Alertmanager, the exporters, metrics-server). */
+export const NOBODY: RunAsIdentity = { user: 65534, group: 65534 };
+
 /** Options of the pod-level security context. */
 export interface PodSecurityOptions {
   readonly runAs: RunAsIdentity;

@@ -61,3 +61,31 @@ export class ClusterService extends Construct {
     });
   }
 }
+
+export interface PeerServiceProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The StatefulSet's pods: their labels label the Service, their selector selects them. */
+  readonly pod: { readonly labels: Record<string, string>; readonly selector: Record<string, string> };
+  readonly ports: readonly ServicePortSpec[];
+}
+
+/**
+ * The headless Service through which the replicas of a clustered StatefulSet
+ * (Consul servers, Alertmanager peers) find each other. It publishes pods
+ * before they are ready: they become ready only after they have joined (a
+ * Consul leader is elected, an Alertmanager gossip mesh has formed).
+ */
+export class PeerService extends ClusterService {
+  constructor(scope: Construct, id: string, props: PeerServiceProps) {
+    super(scope, id, {
+      name: props.name,
+      namespace: props.namespace,
+      labels: props.pod.labels,
+      selector: props.pod.selector,
+      headless: true,
+      publishNotReadyAddresses: true,
+      ports: props.ports,
+    });
+  }
+}

@@ -10,7 +10,7 @@ import { resourceProblems, resourceRequirements } from './resources';
 import { MIN_HIGH_ID, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAsIdentity } from './security';
 import { AuditExemption, exemptionAnnotations } from './audit-exemptions';
 import { PriorityTier, priorityClassFor } from './priority';
-import { ContainerResources, ImageRef, imageName, QosClass, SpreadPolicy, TolerationSpec } from './types';
+import { ContainerResources, ImageRef, imageName, QosClass, SpreadPolicy, StorageRequest, TolerationSpec } from './types';
 
 /** A path the program writes to. The root filesystem is read-only, so each becomes an emptyDir. */
 export interface WritablePath {
@@ -531,15 +531,39 @@ export class HardenedDaemonSet extends Construct {
 }
 
 /** A persistent volume claim template of a StatefulSet. */
-export interface VolumeClaimSpec {
+export interface VolumeClaimSpec extends StorageRequest {
   /** Claim (and volume) name, mounted by containers through `volumeMounts`. */
   readonly name: string;
-  /** Requested size, e.g. `10Gi`. */
-  readonly size: string;
-  /** StorageClass name. @default - the cluster's default class */
-  readonly storageClassName?: string;
   /** @default ['ReadWriteOnce'] */
   readonly accessModes?: readonly string[];
+}
+
+/** The spec of a claim, whether a StatefulSet template or a standalone PersistentVolumeClaim. */
+export function claimSpec(claim: Omit<VolumeClaimSpec, 'name'>): k8s.PersistentVolumeClaimSpec {
+  return {
+    accessModes: [...(claim.accessModes ?? ['ReadWriteOnce'])],
+    storageClassName: claim.storageClassName,
+    resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
+  };
+}
+
+export interface PersistentClaimProps extends VolumeClaimSpec {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** A standalone PersistentVolumeClaim (a Deployment's data: Prometheus, the registry, Redis). */
+export class PersistentClaim extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: PersistentClaimProps) {
+    super(scope, id);
+    this.name = props.name;
+    new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: claimSpec(props),
+    });
+  }
 }
 
 export interface HardenedStatefulSetProps extends PodProps {
@@ -588,11 +612,7 @@ export class HardenedStatefulSet extends Construct {
         template,
         volumeClaimTemplates: props.volumeClaims?.map(claim => ({
           metadata: { name: claim.name, labels: this.pod.selector },
-          spec: {
-            accessModes: [...(claim.accessModes ?? ['ReadWriteOnce'])],
-            storageClassName: claim.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
-          },
+          spec: claimSpec(claim),
         })),
       },
     });
@@ -671,6 +691,66 @@ export class HardenedJob extends Construct {
         backoffLimit: props.backoffLimit ?? 10,
         activeDeadlineSeconds: props.activeDeadlineSeconds ?? 1800,
         template,
+      },
+    });
+  }
+}
+
+export interface HardenedCronJobProps extends PodProps {
+  /** Cron schedule (five fields), evaluated in `timeZone`. */
+  readonly schedule: string;
+  /** @default Etc/UTC (the controller's local time zone otherwise, which differs between clusters) */
+  readonly timeZone?: string;
+  /**
+   * Seconds after its scheduled time a missed run may still start; later, it
+   * counts as missed (kube-score cronjob-has-deadline). @default 3600
+   */
+  readonly startingDeadlineSeconds?: number;
+  /** Wall-clock limit of one run, so a stuck run fails visibly. @default 3600 */
+  readonly activeDeadlineSeconds?: number;
+  /** Pods retried after a failure (each a new pod: restartPolicy Never keeps the failed pod's log). @default 1 */
+  readonly backoffLimit?: number;
+  /** Finished Jobs kept, per outcome. @default 3 */
+  readonly historyLimit?: number;
+}
+
+/**
+ * A scheduled Job with the production pod defaults: one run at a time
+ * (`concurrencyPolicy: Forbid`), a starting deadline, a run deadline, failed
+ * pods kept for their logs (`restartPolicy: Never`), and Job history for
+ * kube-state-metrics (`kube_job_status_failed`, `kube_cronjob_status_last_successful_time`).
+ * Unlike a setup Job its name is stable: a CronJob's template may change in place.
+ */
+export class HardenedCronJob extends Construct {
+  public readonly pod: HardenedPod;
+  public readonly object: k8s.KubeCronJob;
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: HardenedCronJobProps) {
+    super(scope, id);
+    // Job names are `<cronjob>-<scheduled minute>` and must stay within 63 characters.
+    if (props.identity.name.length > 52) throw new Error(`${props.namespace}/${props.identity.name}: a CronJob name has at most 52 characters`);
+    this.pod = new HardenedPod(this, 'Pod', props);
+    this.name = props.identity.name;
+    const template: k8s.PodTemplateSpec = { ...this.pod.template, spec: { ...this.pod.template.spec!, restartPolicy: 'Never' } };
+    const history = props.historyLimit ?? 3;
+    this.object = new k8s.KubeCronJob(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace, labels: this.pod.labels, annotations: annotationsOrNone(this.pod.exemptions) },
+      spec: {
+        schedule: props.schedule,
+        timeZone: props.timeZone ?? 'Etc/UTC',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: props.startingDeadlineSeconds ?? 3600,
+        successfulJobsHistoryLimit: history,
+        failedJobsHistoryLimit: history,
+        jobTemplate: {
+          metadata: { labels: this.pod.labels },
+          spec: {
+            backoffLimit: props.backoffLimit ?? 1,
+            activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+            template,
+          },
+        },
       },
     });
   }

@@ -5,12 +5,12 @@ import { selectorLabels } from '../lib/labels';
 import { recommendedLabels } from '../lib/labels';
 import { NODE_AGENTS_NAMESPACE, NODE_AGENTS_NAMESPACE_OFFER } from '../namespace';
 import { tlsEnabled } from '../lib/certificates';
-import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_TLS_SECRET } from '../elasticsearch';
+import { Elasticsearch, ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_NAME, ELASTICSEARCH_SNAPSHOTS_CLAIM, ELASTICSEARCH_TLS_SECRET, SnapshotRepository } from '../elasticsearch';
 import { ElasticsearchSetup, elasticsearchSetupPods } from '../elasticsearch/setup';
 import { FLUENT_BIT_HTTP_PORT, FLUENT_BIT_INDEX_PREFIX, FLUENT_BIT_TLS_SECRET, FluentBit, fluentBitPods } from '../fluent-bit';
 import { fluentBitRules } from '../fluent-bit/rules';
 import { Kibana, KIBANA_PORT, kibanaPods } from '../kibana';
-import { elasticImage, loggingSchema } from './schema';
+import { elasticImage, LoggingConfig, loggingSchema } from './schema';
 
 /** Instance name of the logging stack. */
 export const LOGGING_INSTANCE = 'logging';
@@ -23,12 +23,27 @@ export const LOGGING_SECRETS = {
   kibana: { name: 'kibana-credentials', keys: { password: 'kibanaSystemPassword', encryptionKey: 'kibanaEncryptionKey' } },
   /** Password of the `fluent-bit` user: Fluent Bit (node-agents) and the setup Job that creates the user (logging). */
   fluentBit: { name: 'fluent-bit-credentials', keys: { password: 'fluentBitPassword' } },
+  /** Access and secret key of an s3 snapshot repository (into the nodes' keystore). */
+  snapshotS3: { name: 'elasticsearch-snapshot-credentials', keys: { accessKey: 'elasticSnapshotAccessKey', secretKey: 'elasticSnapshotSecretKey' } },
   /** Transport TLS of a multi-node cluster (PEM). */
   transportTls: { name: 'elasticsearch-transport-tls', keys: { 'ca.crt': 'elasticTransportCa', 'tls.crt': 'elasticTransportCert', 'tls.key': 'elasticTransportKey' } },
 } as const;
 
 /** The Elasticsearch user Fluent Bit writes as, and its role (create documents in its indices, nothing else). */
 export const FLUENT_BIT_USER = { username: 'fluent-bit', role: 'fluent-bit-writer', indices: [`${FLUENT_BIT_INDEX_PREFIX}-*`] } as const;
+
+/** The ILM policy and index template of the log indices Fluent Bit writes (and the indices each snapshot holds). */
+export const LOG_LIFECYCLE = { name: `${FLUENT_BIT_INDEX_PREFIX}-logs`, indices: [...FLUENT_BIT_USER.indices] } as const;
+/** The snapshot repository and SLM policy of the logging stack. */
+export const LOG_SNAPSHOTS = { repository: 'logs', policy: 'nightly-logs' } as const;
+
+/** The node side of the snapshot repository (claim or S3 client), from the config. */
+function snapshotRepository(l: LoggingConfig, storageClass: <T extends { readonly storageClassName?: string }>(s: T) => T): SnapshotRepository | undefined {
+  const r = l.elasticsearch.snapshots?.repository;
+  if (!r) return undefined;
+  if (r.type === 'fs') return { ...storageClass({ type: 'fs' as const, size: r.size, storageClassName: r.storageClassName }), accessMode: r.accessMode };
+  return { ...r, credentialsSecret: LOGGING_SECRETS.snapshotS3.name };
+}
 
 const kibana = kibanaPods(LOGGING_INSTANCE);
 const fluentBit = fluentBitPods(LOGGING_INSTANCE);
@@ -53,9 +68,16 @@ export const loggingComponent = defineComponent({
       namespaces: [{ name: l.namespace, field: 'logging.namespace', partOf: 'logging', podSecurity: 'restricted' as const }, NODE_AGENTS_NAMESPACE_OFFER],
       routes: [{ host: l.kibana.host, field: 'logging.kibana.host', path: '/' as const, tlsSecretName: l.kibana.tlsSecretName, backend: { namespace: l.namespace, pods: kibana, port: KIBANA_PORT } }],
       scrapeTargets: [{ namespace: NODE_AGENTS_NAMESPACE, pods: fluentBit, port: FLUENT_BIT_HTTP_PORT }],
-      claims: [{ storageClassName: l.elasticsearch.storage.storageClassName, field: 'logging.elasticsearch.storage.storageClassName' }],
+      claims: [
+        { storageClassName: l.elasticsearch.storage.storageClassName, field: 'logging.elasticsearch.storage.storageClassName' },
+        ...(l.elasticsearch.snapshots?.repository.type === 'fs'
+          ? [{ storageClassName: l.elasticsearch.snapshots.repository.storageClassName, field: 'logging.elasticsearch.snapshots.repository.storageClassName' }] : []),
+      ],
       workloads: [
-        { namespace: l.namespace, kind: 'StatefulSet' as const, name: ELASTICSEARCH_NAME, claims: ['data'] },
+        {
+          namespace: l.namespace, kind: 'StatefulSet' as const, name: ELASTICSEARCH_NAME, claims: ['data'],
+          ...(l.elasticsearch.snapshots?.repository.type === 'fs' ? { sharedClaims: [ELASTICSEARCH_SNAPSHOTS_CLAIM] } : {}),
+        },
         { namespace: l.namespace, kind: 'Deployment' as const, name: kibana['app.kubernetes.io/name'] },
         { namespace: NODE_AGENTS_NAMESPACE, kind: 'DaemonSet' as const, name: fluentBit['app.kubernetes.io/name'] },
       ],
@@ -84,6 +106,7 @@ export const loggingComponent = defineComponent({
       // Where the environment has TLS, one certificate from its source serves HTTP and transport.
       transportTlsSecret: multiNode && !ctx.certificates ? LOGGING_SECRETS.transportTls.name : undefined,
       certificates: ctx.certificates,
+      snapshots: snapshotRepository(l, s => ctx.withStorageClass(s)),
       httpClients: [
         { pods: kibana },
         { pods: elasticsearchSetupPods(instance) },
@@ -105,6 +128,14 @@ export const loggingComponent = defineComponent({
       superuserPassword: { name: LOGGING_SECRETS.elastic.name, key: 'password' },
       kibanaSystemPassword: { name: LOGGING_SECRETS.kibana.name, key: 'password' },
       writers: [{ ...FLUENT_BIT_USER, password: { name: LOGGING_SECRETS.fluentBit.name, key: 'password' } }],
+      lifecycle: { ...LOG_LIFECYCLE, retention: l.retention },
+      snapshots: es.snapshots ? {
+        ...LOG_SNAPSHOTS,
+        type: es.snapshots.repository.type === 'fs' ? { type: 'fs' } : { type: 's3', bucket: es.snapshots.repository.bucket, basePath: es.snapshots.repository.basePath },
+        schedule: es.snapshots.schedule,
+        retention: es.snapshots.retention,
+        indices: LOG_LIFECYCLE.indices,
+      } : undefined,
     });
     new Kibana(chart, 'Kibana', {
       instance,
@@ -141,6 +172,7 @@ export const loggingComponent = defineComponent({
       secret(LOGGING_SECRETS.fluentBit, ns), secret(LOGGING_SECRETS.fluentBit, NODE_AGENTS_NAMESPACE),
     ];
     if (multiNode && !ctx.certificates) secrets.push(secret(LOGGING_SECRETS.transportTls, ns));
+    if (es.snapshots?.repository.type === 's3') secrets.push(secret(LOGGING_SECRETS.snapshotS3, ns));
     return [{ id: 'logging', wave: 1, chart, secrets }];
   },
 });

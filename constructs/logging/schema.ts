@@ -1,9 +1,96 @@
 import { parseQuantity } from '../lib/quantity';
-import { dnsLabel, dnsSubdomain, host, image, int, resources, setupJob, storageRequest, tolerations, z } from '../lib/schema';
+import { cidrs, dnsLabel, dnsSubdomain, duration, host, image, int, port, quantity, resources, setupJob, storageRequest, tolerations, z } from '../lib/schema';
 import { ELASTIC_REGISTRY, ELASTIC_VERSION, VERSIONS } from '../versions';
 
 const REGISTRY = /^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
 const MiB = 2 ** 20;
+
+/**
+ * An Elasticsearch time value as ILM and SLM read it (`min_age`, `expire_after`):
+ * a whole number with unit d, h or m (Elasticsearch's TimeValue also takes s, ms,
+ * micros and nanos, which no retention needs).
+ */
+const ES_TIME = /^[1-9][0-9]{0,5}(d|h|m)$/;
+export const esTime = () => z.string().superRefine((v, ctx) => {
+  if (!ES_TIME.test(v)) ctx.addIssue({ code: 'custom', message: `"${v}" is not an Elasticsearch time value: a whole number with unit d, h or m (e.g. 7d, 36h)` });
+});
+/**
+ * An SLM schedule: Elasticsearch's cron syntax (Watcher's `CronSchedule`,
+ * "Cron expressions" of the API conventions): `<seconds> <minutes> <hours>
+ * <day of month> <month> <day of week> [year]`, evaluated in UTC. Only the
+ * field count and characters are checked here; Elasticsearch parses it when
+ * the setup Job creates the policy (and the Job fails loudly).
+ */
+const ES_CRON = /^[0-9A-Za-z*?,/#L W-]+$/;
+export const esCron = () => z.string().superRefine((v, ctx) => {
+  const fields = v.trim().split(/\s+/).length;
+  if (!ES_CRON.test(v) || fields < 6 || fields > 7) ctx.addIssue({ code: 'custom', message: `"${v}" is not an Elasticsearch cron expression: six or seven fields <seconds> <minutes> <hours> <day-of-month> <month> <day-of-week> [year], in UTC, e.g. "0 30 1 * * ?" (01:30 every day)` });
+});
+
+/**
+ * Where snapshots are written (`PUT _snapshot/<name>`). `fs`: a claim this
+ * model creates, mounted by every node at the same path and listed in
+ * `path.repo` (Elasticsearch's shared file system repository: every master
+ * and data node must see the same file system); with several nodes it must be
+ * ReadWriteMany. `s3`: the repository-s3 module built into Elasticsearch 8,
+ * with the client's access and secret key from a Secret into the keystore.
+ */
+export const snapshotRepositorySchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('fs'),
+    /** Requested size of the snapshot claim. */
+    size: quantity('storage', { positive: true }),
+    /** @default - the environment's `storageClass` */
+    storageClassName: dnsSubdomain().optional(),
+    /** ReadWriteMany is required with more than one node (each node writes its own shards). @default ReadWriteOnce */
+    accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany']).prefault('ReadWriteOnce'),
+  }),
+  z.strictObject({
+    type: z.literal('s3'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3 to 63 lower-case letters, digits, "." and "-")' }),
+    /** Key prefix inside the bucket. @default - the bucket root */
+    basePath: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: 'must be a relative key prefix (segments of letters, digits, ".", "_", "-")' }).optional(),
+    /** S3 endpoint host (`s3.client.default.endpoint`). @default - AWS, from the bucket's region */
+    endpoint: host().optional(),
+    /** `s3.client.default.protocol`. @default https */
+    protocol: z.enum(['https', 'http']).prefault('https'),
+    /** `s3.client.default.path_style_access` (most S3-compatible stores need it). @default false */
+    pathStyleAccess: z.boolean().prefault(false),
+    /** Addresses of the endpoint: the nodes' egress opens `port` to them and nothing else. */
+    cidrs: cidrs(),
+    /** @default 443 */
+    port: port().prefault(443),
+  }),
+]);
+
+/**
+ * Snapshots of the log indices: a repository, and a snapshot lifecycle policy
+ * (`PUT _slm/policy/<name>`) that takes them on a schedule and deletes old
+ * ones; both applied by the setup Job.
+ */
+export const snapshotsSchema = z.strictObject({
+  repository: snapshotRepositorySchema,
+  /** When snapshots are taken (SLM cron, UTC). @default "0 30 1 * * ?" (01:30 daily) */
+  schedule: esCron().prefault('0 30 1 * * ?'),
+  /**
+   * Prometheus alerts (ElasticsearchSnapshotTooOld) when the newest successful
+   * snapshot is older than this: longer than the schedule's interval plus the
+   * time a snapshot takes. A Prometheus duration. @default 36h (a daily schedule)
+   */
+  alertAfter: duration().prefault('36h'),
+  /** SLM retention: snapshots older than `expireAfter` are deleted, keeping at least `minCount` and at most `maxCount`. */
+  retention: z.strictObject({
+    /** @default 30d */
+    expireAfter: esTime().prefault('30d'),
+    /** @default 5 */
+    minCount: int(1, 1000).prefault(5),
+    /** @default 50 */
+    maxCount: int(1, 1000).prefault(50),
+  }).prefault({}).superRefine((r, ctx) => {
+    if (r.maxCount < r.minCount) ctx.addIssue({ code: 'custom', path: ['maxCount'], message: `${r.maxCount} is below minCount ${r.minCount}: SLM would have to delete snapshots it must keep` });
+  }),
+});
+export type SnapshotsConfig = z.infer<typeof snapshotsSchema>;
 
 export const elasticsearchSchema = z.strictObject({
   /**
@@ -18,8 +105,14 @@ export const elasticsearchSchema = z.strictObject({
   resources: resources('Burstable'),
   /** Data volume of each node. */
   storage: storageRequest(),
+  /** Snapshots of the log indices (repository and lifecycle policy). @default - none */
+  snapshots: snapshotsSchema.optional(),
 }).superRefine((es, ctx) => {
   const add = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const repo = es.snapshots?.repository;
+  if (repo?.type === 'fs' && es.nodes > 1 && repo.accessMode !== 'ReadWriteMany') {
+    add(['snapshots', 'repository', 'accessMode'], `${repo.accessMode} cannot hold the snapshots of ${es.nodes} nodes: an fs repository must be the same file system on every node (Elasticsearch's shared file system repository); set accessMode: ReadWriteMany with a StorageClass that provides it (NFS, CephFS, Longhorn RWX), or use type: s3`);
+  }
   if (es.nodes !== 1 && (es.nodes < 3 || es.nodes % 2 === 0)) {
     add(['nodes'], `must be 1 (single node) or an odd number of at least 3 (a quorum of master-eligible nodes that survives a failure), got ${es.nodes}`);
   }
@@ -52,6 +145,12 @@ export const loggingSchema = z.strictObject({
   elasticRegistry: z.string().prefault(ELASTIC_REGISTRY).superRefine((v, ctx) => {
     if (!REGISTRY.test(v)) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid registry host (e.g. docker.elastic.co or registry.example.com:5000/elastic)` });
   }),
+  /**
+   * How long log indices are kept: the index lifecycle policy the setup Job
+   * applies deletes each daily index this long after its creation
+   * (Elasticsearch's ILM delete phase `min_age`). @default 7d
+   */
+  retention: esTime().prefault('7d'),
   elasticsearch: elasticsearchSchema,
   /**
    * The Job that creates the logging identities with the `elastic` superuser

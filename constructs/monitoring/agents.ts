@@ -4,8 +4,8 @@ import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/lab
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
 import { HardenedDaemonSet, HardenedDeployment } from '../lib/workload';
+import { NOBODY } from '../lib/security';
 
-const NOBODY = { user: 65534, group: 65534 };
 const scrapeAnnotations = (port: number) => ({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' });
 
 export interface NodeExporterProps {

@@ -7,6 +7,7 @@ import { ClusterService } from '../lib/service';
 import { ContainerResources, ImageRef, KubeletTlsVerification } from '../lib/types';
 import { INSECURE_SKIP_VERIFY_REASON_ANNOTATION } from '../lib/verification-annotations';
 import { HardenedDeployment } from '../lib/workload';
+import { NOBODY } from '../lib/security';
 
 export interface MetricsServerProps {
   readonly image: ImageRef;
@@ -48,7 +49,7 @@ export class MetricsServer extends Construct {
       tier: 'monitoring',
       namespace: ns,
       // The image's own USER 65534 (distroless nonroot); it writes only its serving certificate to /tmp.
-      runAs: { user: 65534, group: 65534 },
+      runAs: NOBODY,
       qos: 'Burstable',
       replicas: 1,
       terminationGracePeriodSeconds: 30,

@@ -9,12 +9,13 @@ import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef, KubeletTlsVerification } from '../lib/types';
 import { INSECURE_SKIP_VERIFY_REASON_ANNOTATION } from '../lib/verification-annotations';
-import { HardenedDeployment } from '../lib/workload';
+import { HardenedDeployment, PersistentClaim } from '../lib/workload';
 import type { CertificateProvider } from '../lib/certificates';
 import type { AlertmanagerOffer, ScrapeTargetOffer } from '../lib/component';
 import { AuthorizedTarget, prometheusConfig } from './prometheus-config';
 import { RuleGroup, ruleFiles } from './rules';
 import { toYaml } from '../lib/yaml';
+import { NOBODY } from '../lib/security';
 
 /** Where the TSDB lives. */
 export interface TsdbStorage {
@@ -69,7 +70,7 @@ export interface PrometheusProps {
 
 export const PROMETHEUS_IDENTITY = { name: 'prometheus', instance: 'prometheus' } as const;
 /** The image's nobody user; fsGroup makes the claim writable for it. */
-const PROMETHEUS_USER = { user: 65534, group: 65534, fsGroup: 65534 };
+const PROMETHEUS_USER = { ...NOBODY, fsGroup: NOBODY.group };
 /** Prometheus serves its UI, API and own metrics on 9090. */
 export const PROMETHEUS_PORT = 9090;
 /** Prometheus' client certificate, for the environment CA that verifies HTTPS scrape targets. */
@@ -244,14 +245,7 @@ export class Prometheus extends Construct {
     });
 
     if (claim) {
-      new k8s.KubePersistentVolumeClaim(this, 'Data', {
-        metadata: { name: PROMETHEUS_CLAIM, namespace: ns, labels },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: props.storage.storageClassName,
-          resources: { requests: { storage: k8s.Quantity.fromString(props.storage.size) } },
-        },
-      });
+      new PersistentClaim(this, 'Data', { ...props.storage, name: PROMETHEUS_CLAIM, namespace: ns, labels });
     }
 
     const roleName = `prometheus-${ns}`;

@@ -34,6 +34,12 @@ export interface RuleWorkload {
    * volumeClaimTemplate names (claims `<template>-<name>-<ordinal>`). @default - none
    */
   readonly claims?: readonly string[];
+  /**
+   * Claims (rendered PersistentVolumeClaim objects) that every pod of a
+   * StatefulSet mounts besides its templates, e.g. a shared snapshot
+   * repository. @default - none
+   */
+  readonly sharedClaims?: readonly string[];
 }
 
 /** Where docs/runbooks.md is read; each alert links `<RUNBOOKS_URL>#<anchor>`. Repository-relative until the repository has a published address. */
@@ -129,7 +135,10 @@ function podPattern(w: RuleWorkload): string {
 
 /** Claim names of a workload, as an RE2 alternative. */
 function claimPatterns(w: RuleWorkload): string[] {
-  return (w.claims ?? []).map(c => (w.kind === 'StatefulSet' ? `${escapeRegex(c)}-${escapeRegex(w.name)}-[0-9]+` : escapeRegex(c)));
+  return [
+    ...(w.claims ?? []).map(c => (w.kind === 'StatefulSet' ? `${escapeRegex(c)}-${escapeRegex(w.name)}-[0-9]+` : escapeRegex(c))),
+    ...(w.sharedClaims ?? []).map(escapeRegex),
+  ];
 }
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,17 +1,17 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
-import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
-import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ComponentIdentity } from '../lib/labels';
+import { PeerSpec } from '../lib/network';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment, secretEnv } from '../lib/workload';
+import { secretEnv } from '../lib/workload';
 import { POSTGRES_CLIENT_LABEL, POSTGRES_PORT } from '../postgres';
+import { NOBODY } from '../lib/security';
+import { MetricsExporter } from '../lib/exporter';
 
 /** The exporter's port (its Dockerfile EXPOSE and the default `--web.listen-address`). */
 export const POSTGRES_EXPORTER_PORT = 9187;
 /** Where the CA that signs Postgres' certificate is mounted. */
 const CA_DIR = '/etc/postgres-exporter/postgres-ca';
-/** The image's `USER nobody` (busybox). */
-const NOBODY = { user: 65534, group: 65534 };
 
 export interface PostgresExporterProps {
   readonly instance: string;
@@ -46,22 +46,18 @@ export class PostgresExporter extends Construct {
   constructor(scope: Construct, id: string, props: PostgresExporterProps) {
     super(scope, id);
     const identity: ComponentIdentity = { name: 'postgres-exporter', instance: props.instance, component: 'exporter', partOf: 'monitoring', version: props.image.tag };
-    const deployment = new HardenedDeployment(this, 'Deployment', {
+    const exporter = new MetricsExporter(this, 'Exporter', {
       identity,
-      tier: 'monitoring',
       namespace: props.namespace,
       runAs: NOBODY,
-      qos: 'Burstable',
-      replicas: 1,
-      terminationGracePeriodSeconds: 10,
+      port: POSTGRES_EXPORTER_PORT,
+      scrapers: props.scrapers,
+      // Egress to Postgres comes from the postgres-clients policy, which selects the client label.
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
       // Only the CA of the server's Secret: the exporter never holds the server key.
       volumes: props.postgres.caSecret ? [caVolume('postgres-ca', props.postgres.caSecret)] : [],
-      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(POSTGRES_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
-      containers: [{
-        name: 'postgres-exporter',
+      container: {
         image: props.image,
-        ports: [{ name: 'metrics', containerPort: POSTGRES_EXPORTER_PORT }],
         env: {
           // host:port/database?params (exporter/datasource.go prefixes postgresql://user:pass@). lib/pq's
           // verify-full checks the chain against sslrootcert AND the host name against the certificate.
@@ -76,16 +72,8 @@ export class PostgresExporter extends Construct {
           readiness: { check: { http: { path: '/metrics', port: 'metrics' } }, timings: { initialDelaySeconds: 5, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 } },
           liveness: { check: { http: { path: '/', port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
         },
-      }],
+      },
     });
-    this.selector = deployment.pod.selector;
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: 'postgres-exporter',
-      namespace: props.namespace,
-      labels: recommendedLabels(this, identity),
-      podSelector: selectorLabels(identity),
-      ingress: props.scrapers.length > 0 ? [{ peers: props.scrapers, ports: [{ port: POSTGRES_EXPORTER_PORT }] }] : [],
-      // Egress to Postgres comes from the postgres-clients policy, which selects the client label.
-    });
+    this.selector = exporter.selector;
   }
 }

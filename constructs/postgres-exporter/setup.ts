@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import { caVolume } from '../lib/certificates';
 import { ComponentIdentity } from '../lib/labels';
-import { WorkloadNetworkPolicy } from '../lib/network';
-import { RunAsIdentity } from '../lib/security';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedJob, HardenedPod, secretEnv } from '../lib/workload';
-import { POSTGRES_CLIENT_LABEL, POSTGRES_PORT } from '../postgres';
+import { SetupJob } from '../lib/setup-job';
+import { HardenedPod, secretEnv } from '../lib/workload';
+import { POSTGRES_CLIENT_LABEL, postgresClientEnv } from '../postgres';
 
 /** `app.kubernetes.io/name` of the Job that creates the exporter's role. */
 export const POSTGRES_EXPORTER_SETUP_NAME = 'postgres-exporter-setup';
@@ -50,8 +49,6 @@ export interface PostgresExporterSetupProps {
   readonly role: { readonly name: string; readonly password: { readonly name: string; readonly key: string } };
 }
 
-/** The alpine image's postgres user: psql runs as anyone, a non-root uid is enough. */
-const SETUP_USER: RunAsIdentity = { user: 10001, group: 10001 };
 const CA_DIR = '/etc/postgres-exporter-setup/postgres-ca';
 
 /**
@@ -66,57 +63,34 @@ export class PostgresExporterSetup extends Construct {
     super(scope, id);
     const identity: ComponentIdentity = { name: POSTGRES_EXPORTER_SETUP_NAME, instance: props.instance, component: 'identity-setup', partOf: 'monitoring', version: props.image.tag };
     const pg = props.postgres;
-    const job = new HardenedJob(this, 'Job', {
+    const job = new SetupJob(this, 'Job', {
       identity,
       namespace: props.namespace,
-      runAs: SETUP_USER,
+      image: props.image,
+      resources: props.resources,
       tier: 'monitoring',
-      qos: 'Burstable',
-      terminationGracePeriodSeconds: 10,
       podLabels: { [POSTGRES_CLIENT_LABEL]: 'true' },
       setupReason: `uses the Postgres superuser once to create the ${props.role.name} role (pg_monitor) the exporter connects as`,
       volumes: pg.caSecret ? [caVolume('postgres-ca', pg.caSecret)] : [],
-      containers: [{
-        name: 'setup',
-        image: props.image,
-        command: ['sh', '-c', [
-          'set -eu',
-          'i=0',
-          `until pg_isready -q -h "$PGHOST" -p "$PGPORT"; do i=$((i + 1)); [ "$i" -le 120 ] || exit 1; echo "waiting for Postgres"; sleep 5; done`,
-          `psql -v ON_ERROR_STOP=1 -v role="${props.role.name}" -v password="$ROLE_PASSWORD" <<'SQL'`,
-          MONITORING_ROLE_SQL.trimEnd(),
-          'SQL',
-          `echo "role ${props.role.name}: done"`,
-          '',
-        ].join('\n')],
-        env: {
-          PGHOST: pg.host,
-          PGPORT: String(POSTGRES_PORT),
-          PGDATABASE: pg.database,
-          PGUSER: pg.superuser,
-          // libpq reads these for psql and pg_isready alike; verify-full checks the chain and the host name.
-          PGSSLMODE: pg.caSecret ? 'verify-full' : 'disable',
-          ...(pg.caSecret ? { PGSSLROOTCERT: `${CA_DIR}/ca.crt` } : {}),
-          PGCONNECT_TIMEOUT: '10',
-        },
-        envFrom: [
-          secretEnv('PGPASSWORD', pg.superuserPassword.name, pg.superuserPassword.key),
-          secretEnv('ROLE_PASSWORD', props.role.password.name, props.role.password.key),
-        ],
-        resources: props.resources,
-        probes: { waivedBecause: 'a Job: three SQL statements, then it exits' },
-        writablePaths: [{ path: '/tmp', sizeLimit: '16Mi' }],
-        volumeMounts: pg.caSecret ? [{ name: 'postgres-ca', mountPath: CA_DIR, readOnly: true }] : [],
-      }],
-    });
-    this.pod = job.pod;
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: POSTGRES_EXPORTER_SETUP_NAME,
-      namespace: props.namespace,
-      labels: this.pod.labels,
-      podSelector: this.pod.selector,
-      ingress: [],
+      script: [
+        'set -eu',
+        'i=0',
+        `until pg_isready -q -h "$PGHOST" -p "$PGPORT"; do i=$((i + 1)); [ "$i" -le 120 ] || exit 1; echo "waiting for Postgres"; sleep 5; done`,
+        `psql -v ON_ERROR_STOP=1 -v role="${props.role.name}" -v password="$ROLE_PASSWORD" <<'SQL'`,
+        MONITORING_ROLE_SQL.trimEnd(),
+        'SQL',
+        `echo "role ${props.role.name}: done"`,
+        '',
+      ].join('\n'),
+      env: postgresClientEnv({ ...pg, user: pg.superuser }, CA_DIR),
+      envFrom: [
+        secretEnv('PGPASSWORD', pg.superuserPassword.name, pg.superuserPassword.key),
+        secretEnv('ROLE_PASSWORD', props.role.password.name, props.role.password.key),
+      ],
+      probesWaivedBecause: 'a Job: three SQL statements, then it exits',
+      volumeMounts: pg.caSecret ? [{ name: 'postgres-ca', mountPath: CA_DIR, readOnly: true }] : [],
       // Egress to Postgres comes from the postgres-clients policy, which selects the client label.
     });
+    this.pod = job.pod;
   }
 }

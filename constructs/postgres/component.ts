@@ -1,7 +1,9 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
 import { tlsEnabled } from '../lib/certificates';
-import { Postgres, POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '.';
+import { admittedClients } from '../lib/clients';
+import { selectorLabels } from '../lib/labels';
+import { Postgres, POSTGRES_PORT, POSTGRES_SERVICE, POSTGRES_TLS_SECRET } from '.';
 import { postgresSchema } from './schema';
 
 /**
@@ -23,6 +25,7 @@ export const postgresComponent = defineComponent({
     return {
       footprints: [{ namespace: s.namespace, field: 'stateful.postgres', workload: 'postgres', pods: 1, why: '', resources: p.resources, claims: { count: 1, size: p.storage.size } }],
       claims: [{ storageClassName: p.storage.storageClassName, field: 'stateful.postgres.storage.storageClassName' }],
+      dataStores: [{ store: 'postgres', field: 'stateful.postgres' }],
       workloads: [{ namespace: s.namespace, kind: 'StatefulSet' as const, name: POSTGRES_SERVICE, claims: ['data'] }],
       certificateSecrets: tlsEnabled(platform.certificates) ? [{ namespace: s.namespace, secretName: POSTGRES_TLS_SECRET, field: 'stateful.postgres' }] : [],
     };
@@ -42,6 +45,7 @@ export const postgresComponent = defineComponent({
       user: p.user,
       passwordSecret: { name: POSTGRES_SECRET.name, key: POSTGRES_SECRET.key },
       clientNamespaces: p.clientNamespaces,
+      clients: admittedClients(ctx.wiring.clients, { namespace: s.namespace, pods: selectorLabels({ name: POSTGRES_SERVICE, instance: s.instance }), port: POSTGRES_PORT }),
       certificates: ctx.certificates,
     });
     return [{

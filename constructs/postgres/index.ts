@@ -45,6 +45,8 @@ export interface PostgresProps {
   readonly passwordSecret: { readonly name: string; readonly key: string };
   /** Namespaces (besides its own) whose pods labelled `POSTGRES_CLIENT_LABEL=true` may connect. @default - none */
   readonly clientNamespaces?: readonly string[];
+  /** Client pods other components offer (`clients`), admitted on 5432 by their own labels. @default - none */
+  readonly clients?: readonly PeerSpec[];
   /**
    * Seconds between the start of the shutdown and SIGKILL. The preStop hook
    * runs a fast shutdown (`pg_ctl stop -m fast`, what SIGINT does) with a
@@ -247,6 +249,7 @@ export class Postgres extends Construct {
     const peers: PeerSpec[] = [
       { pods: client },
       ...(props.clientNamespaces ?? []).filter(n => n !== ns).map(namespace => ({ pods: client, namespace })),
+      ...(props.clients ?? []),
     ];
     new WorkloadNetworkPolicy(this, 'Policy', {
       name: 'postgres',
@@ -268,4 +271,31 @@ export class Postgres extends Construct {
       egress: [{ peers: [{ pods: pod.selector }], ports: [{ port: POSTGRES_PORT }] }],
     });
   }
+}
+
+/** Where a libpq client connects: the Service host, database, role and (where the environment has TLS) the CA Secret. */
+export interface PostgresClientTarget {
+  readonly host: string;
+  readonly database: string;
+  readonly user: string;
+  /** Secret whose `ca.crt` signs the server certificate. @default - sslmode=disable (no TLS in the environment) */
+  readonly caSecret?: string;
+}
+
+/**
+ * The libpq environment of a client pod (psql, pg_isready, pg_dump read the
+ * same variables; libpq's "Environment Variables" chapter): verify-full checks
+ * the chain against PGSSLROOTCERT and the host name against the certificate.
+ * The password comes separately, as PGPASSWORD from a Secret.
+ */
+export function postgresClientEnv(target: PostgresClientTarget, caDir: string): Record<string, string> {
+  return {
+    PGHOST: target.host,
+    PGPORT: String(POSTGRES_PORT),
+    PGDATABASE: target.database,
+    PGUSER: target.user,
+    PGSSLMODE: target.caSecret ? 'verify-full' : 'disable',
+    ...(target.caSecret ? { PGSSLROOTCERT: `${caDir}/ca.crt` } : {}),
+    PGCONNECT_TIMEOUT: '10',
+  };
 }

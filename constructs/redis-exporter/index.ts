@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { DOCKERCOINS_REDIS_KEYS, DOCKERCOINS_REDIS_PORT } from '../dockercoins';
-import { ComponentIdentity, recommendedLabels, selectorLabels } from '../lib/labels';
-import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
+import { ComponentIdentity } from '../lib/labels';
+import { PeerSpec } from '../lib/network';
+import { MetricsExporter } from '../lib/exporter';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment } from '../lib/workload';
 
 /** The exporter's port (its Dockerfile EXPOSE and the default `--web.listen-address`). */
 export const REDIS_EXPORTER_PORT = 9121;
@@ -51,19 +51,16 @@ export class RedisExporter extends Construct {
     super(scope, id);
     const identity: ComponentIdentity = { name: REDIS_EXPORTER_NAME, instance: props.instance, component: 'exporter', partOf: 'monitoring', version: props.image.tag };
     const check = { http: { path: '/health', port: 'metrics' } };
-    const deployment = new HardenedDeployment(this, 'Deployment', {
+    const exporter = new MetricsExporter(this, 'Exporter', {
       identity,
-      tier: 'monitoring',
       namespace: props.namespace,
       runAs: EXPORTER_USER,
-      qos: 'Burstable',
-      replicas: 1,
-      terminationGracePeriodSeconds: 10,
+      port: REDIS_EXPORTER_PORT,
+      scrapers: props.scrapers,
+      egress: [{ peers: [{ pods: props.redis.pods }], ports: [{ port: DOCKERCOINS_REDIS_PORT }] }],
       // No --redis.password-file: redis_exporter could read one (its README, REDIS_PASSWORD_FILE),
       // but the DockerCoins Redis has no password to give it (REDIS_AUTHENTICATION).
-      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(REDIS_EXPORTER_PORT), 'prometheus.io/path': '/metrics' },
-      containers: [{
-        name: REDIS_EXPORTER_NAME,
+      container: {
         image: props.image,
         // Flags and their environment variables: main.go of redis_exporter.
         args: [
@@ -71,7 +68,6 @@ export class RedisExporter extends Construct {
           `--web.listen-address=:${REDIS_EXPORTER_PORT}`,
           `--check-single-keys=${checkSingleKeys()}`,
         ],
-        ports: [{ name: 'metrics', containerPort: REDIS_EXPORTER_PORT }],
         resources: props.resources,
         probes: {
           // /health answers "ok" while the process serves; /metrics reports redis_up itself.
@@ -79,16 +75,8 @@ export class RedisExporter extends Construct {
           // Liveness: the port accepts connections; readiness asks the HTTP server itself.
           liveness: { check: { tcp: { port: 'metrics' } }, timings: { initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 } },
         },
-      }],
+      },
     });
-    this.selector = deployment.pod.selector;
-    new WorkloadNetworkPolicy(this, 'Policy', {
-      name: REDIS_EXPORTER_NAME,
-      namespace: props.namespace,
-      labels: recommendedLabels(this, identity),
-      podSelector: selectorLabels(identity),
-      ingress: props.scrapers.length > 0 ? [{ peers: props.scrapers, ports: [{ port: REDIS_EXPORTER_PORT }] }] : [],
-      egress: [{ peers: [{ pods: props.redis.pods }], ports: [{ port: DOCKERCOINS_REDIS_PORT }] }],
-    });
+    this.selector = exporter.selector;
   }
 }

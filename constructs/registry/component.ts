@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { defineComponent } from '../lib/component';
-import { ImageRegistry } from '.';
+import { ImageRegistry, REGISTRY_CLAIM } from '.';
 import { imageRegistrySchema } from './schema';
 
 /** The image registry, wave 1 (before the apps that may pull from it). */
@@ -13,7 +13,7 @@ export const imageRegistryComponent = defineComponent({
       namespaces: [{ name: r.namespace, field: 'edge.imageRegistry.namespace', partOf: 'edge', podSecurity: 'restricted' as const }],
       claims: r.storage.type === 'persistentVolumeClaim' ? [{ storageClassName: r.storage.storageClassName, field: 'edge.imageRegistry.storage.storageClassName' }] : [],
       nodePorts: r.nodePort === undefined ? [] : [{ port: r.nodePort, field: 'edge.imageRegistry.nodePort' }],
-      workloads: [{ namespace: r.namespace, kind: 'Deployment' as const, name: 'registry', claims: r.storage.type === 'persistentVolumeClaim' ? ['registry-data'] : [] }],
+      workloads: [{ namespace: r.namespace, kind: 'Deployment' as const, name: 'registry', claims: r.storage.type === 'persistentVolumeClaim' ? [REGISTRY_CLAIM] : [] }],
     };
   },
   build(ctx) {

@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
-import k8s = require('cdk8s-plus-27/lib/imports/k8s');
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { PeerSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ClusterService } from '../lib/service';
 import { SETTINGS_CHECKSUM_ANNOTATION, SettingsConfigMap } from '../lib/settings';
 import { ContainerResources, ImageRef } from '../lib/types';
-import { HardenedDeployment } from '../lib/workload';
+import { HardenedDeployment, PersistentClaim } from '../lib/workload';
 
 export interface ImageRegistryProps {
   /** Namespace of every object; it must exist (restricted is enough). */
@@ -25,6 +24,8 @@ export interface ImageRegistryProps {
 
 export const REGISTRY_PORT = 5000;
 const DATA = '/var/lib/registry';
+/** The registry's claim (storage type persistentVolumeClaim), mounted at DATA. */
+export const REGISTRY_CLAIM = 'registry-data';
 
 /**
  * A Docker Distribution registry (the course's `registry:2`): Deployment,
@@ -62,7 +63,7 @@ export class ImageRegistry extends Construct {
       strategy: claim ? 'Recreate' : 'RollingUpdate',
       terminationGracePeriodSeconds: 30,
       podAnnotations: { [SETTINGS_CHECKSUM_ANNOTATION]: settings.checksum },
-      volumes: claim ? [{ name: 'data', persistentVolumeClaim: { claimName: 'registry-data' } }] : undefined,
+      volumes: claim ? [{ name: 'data', persistentVolumeClaim: { claimName: REGISTRY_CLAIM } }] : undefined,
       containers: [{
         name: 'registry',
         image: props.image,
@@ -80,14 +81,7 @@ export class ImageRegistry extends Construct {
       }],
     });
     if (claim) {
-      new k8s.KubePersistentVolumeClaim(this, 'Data', {
-        metadata: { name: 'registry-data', namespace: ns, labels },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: props.storage.storageClassName,
-          resources: { requests: { storage: k8s.Quantity.fromString(props.storage.size) } },
-        },
-      });
+      new PersistentClaim(this, 'Data', { ...props.storage, name: REGISTRY_CLAIM, namespace: ns, labels });
     }
     const service = new ClusterService(this, 'Service', {
       name: 'registry', namespace: ns, labels, selector: registry.pod.selector,

@@ -30,7 +30,7 @@ export const traefikComponent = defineComponent({
       // Every TLS Ingress gets HSTS from the file provider's middleware (no CRD).
       tlsRouteAnnotations: tlsEnabled(platform.certificates) ? { [TRAEFIK_ROUTER_MIDDLEWARES_ANNOTATION]: `${TRAEFIK_HSTS_MIDDLEWARE}@file` } : undefined,
       workloads: [{ namespace: platform.ingress.controllerNamespace, kind: t.mode === 'hostPort' ? 'DaemonSet' as const : 'Deployment' as const, name: TRAEFIK_IDENTITY.name }],
-      alertRules: [traefikRules()],
+      alertRules: [traefikRules(tlsEnabled(platform.certificates))],
       panels: traefikPanels(),
     };
   },

@@ -6,11 +6,35 @@ import { alertRule, RuleGroup } from '../monitoring/rules';
  * `--metrics.prometheus.addRoutersLabels=true`): per router (one per Ingress
  * rule), `traefik_router_requests_total{code, method, protocol, router, service}`.
  */
-export function traefikRules(): RuleGroup {
+/**
+ * Days before expiry at which a certificate Traefik serves alerts. cert-manager
+ * renews a certificate a third of its lifetime before it expires (30 days for
+ * a 90-day ACME certificate, `renewBefore` unset: cert-manager's Certificate
+ * reference), so at 14 days renewal has failed for two weeks.
+ */
+export const CERTIFICATE_EXPIRY_DAYS = 14;
+
+/**
+ * The alerts on Traefik's own metrics. With `certificates`, also the expiry
+ * of the certificates it serves: Traefik's global metric
+ * `traefik_tls_certs_not_after{cn, sans, serial}`, the NotAfter timestamp of
+ * each certificate it loaded (Traefik v3 "Metrics" overview, "TLS
+ * certificates not after"), here those of the Ingresses' TLS Secrets.
+ * Only where the environment has a certificate source: without one there
+ * is no certificate to expire.
+ */
+export function traefikRules(certificates = false): RuleGroup {
   const requests = (matchers: string) => `sum by (router) (rate(traefik_router_requests_total${matchers}[5m]))`;
   return {
     name: 'traefik',
-    rules: [alertRule({
+    rules: [...(certificates ? [alertRule({
+      alert: 'TraefikCertificateExpiring',
+      expr: `min by (cn, sans, serial) (traefik_tls_certs_not_after) - time() < ${CERTIFICATE_EXPIRY_DAYS} * 86400`,
+      for: '1h',
+      severity: 'warning',
+      summary: 'The certificate for {{ $labels.cn }} that Traefik serves expires in less than ${CERTIFICATE_EXPIRY_DAYS} days',
+      description: 'Certificate {{ $labels.cn }} (SANs {{ $labels.sans }}, serial {{ $labels.serial }}) expires in {{ $value | humanizeDuration }}: its renewal has not happened.',
+    })] : []), alertRule({
       alert: 'TraefikRouterHighErrorRatio',
       // More than 5 % of a router's answers are 5xx, at a rate above one request a minute.
       expr: `(${requests('{code=~"5.."}')} / ${requests('')} > 0.05) and ${requests('')} > 1 / 60`,

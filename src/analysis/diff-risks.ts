@@ -13,9 +13,11 @@
  *  - secret-values      a Secret carries values in the rendered manifests
  *                       (which are committed); the values are never shown
  *
- * data-loss also covers retention and reclaim policies moving to Delete and
- * a removed Namespace; security-loosened also covers the service account
- * token being mounted again.
+ * data-loss also covers retention and reclaim policies moving to Delete (or
+ * a PersistentVolume to Recycle) and a removed Namespace; replaced also covers
+ * a StorageClass's immutable fields (reclaimPolicy among them) and names the
+ * storage class and size changes of a StatefulSet's claim templates;
+ * security-loosened also covers the service account token being mounted again.
  */
 import { ipBlockCovers } from './ip-blocks';
 import { peerScope, selectorCovers } from './network';
@@ -71,6 +73,14 @@ const IMMUTABLE: Record<string, string[]> = {
   Job: ['spec.selector', 'spec.template', 'spec.completionMode'],
   Service: ['spec.clusterIP', 'spec.clusterIPs', 'spec.type'],
   PersistentVolumeClaim: ['spec.storageClassName', 'spec.accessModes', 'spec.volumeName', 'spec.selector', 'spec.volumeMode'],
+  // The API refuses updates to these (kubernetes pkg/apis/storage/validation, ValidateStorageClassUpdate:
+  // "updates to parameters are forbidden", provisioner and reclaimPolicy likewise; volumeBindingMode is immutable).
+  StorageClass: ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'],
+};
+
+/** What a replaced object's change means beyond "deleted and recreated", per kind and field. */
+const REPLACEMENT_NOTES: Record<string, Record<string, string>> = {
+  StorageClass: { reclaimPolicy: 'volumes provisioned before keep the reclaim policy they were created with (change each PersistentVolume\'s persistentVolumeReclaimPolicy)' },
 };
 
 /**
@@ -86,7 +96,9 @@ export function assessRisks(before: K8sObject | undefined, after: K8sObject | un
         // The API server rejects some Service type/clusterIP transitions and
         // Pulumi replaces on them; either way the Service may get a new IP.
         const outcome = kind === 'Service' ? 'the Service may be replaced and get a new cluster IP' : `the ${kind} will be deleted and recreated`;
-        out.push({ code: 'replaced', message: `${path} changed${scalarChange(get(before, path), get(after, path))}: ${outcome}` });
+        const note = REPLACEMENT_NOTES[kind]?.[path];
+        const detail = kind === 'StatefulSet' && path === 'spec.volumeClaimTemplates' ? claimTemplateChanges(before, after) : '';
+        out.push({ code: 'replaced', message: `${path} changed${scalarChange(get(before, path), get(after, path))}${detail}: ${outcome}${note ? `; ${note}` : ''}` });
       }
     }
     if (before.immutable === true && !eq(before.data, after.data)) {
@@ -105,6 +117,37 @@ export function assessRisks(before: K8sObject | undefined, after: K8sObject | un
     out.push({ code: 'scale-to-zero', message: `replicas drop from ${replicas(before)} to 0` });
   }
   return out;
+}
+
+/**
+ * The storage class and size changes of a StatefulSet's claim templates, as
+ * ` (data: storageClassName a -> b, storage 1Gi -> 2Gi; existing claims keep
+ * ...)`. volumeClaimTemplates are immutable (the API allows updates to
+ * replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy,
+ * minReadySeconds and ordinals only), and a recreated StatefulSet adopts the
+ * claims that exist by name: they keep their class and size, only claims of
+ * new replicas get the new template.
+ */
+function claimTemplateChanges(before: K8sObject, after: K8sObject): string {
+  const templates = (o: K8sObject) => new Map((Array.isArray(o.spec?.volumeClaimTemplates) ? o.spec.volumeClaimTemplates : [])
+    .filter((t: any) => typeof t?.metadata?.name === 'string').map((t: any) => [t.metadata.name as string, t]));
+  const was = templates(before);
+  const changes: string[] = [];
+  for (const [name, t] of templates(after)) {
+    const old = was.get(name);
+    if (!old) continue;
+    const show = (v: unknown) => (v === undefined ? 'unset' : String(v));
+    const cls = [get(old, 'spec.storageClassName'), get(t, 'spec.storageClassName')];
+    const size = [get(old, 'spec.resources.requests.storage'), get(t, 'spec.resources.requests.storage')];
+    const fields = [
+      ...(cls[0] !== cls[1] ? [`storageClassName ${show(cls[0])} -> ${show(cls[1])}`] : []),
+      ...(size[0] !== size[1] ? [`storage ${show(size[0])} -> ${show(size[1])}`] : []),
+    ];
+    if (fields.length > 0) changes.push(`${name}: ${fields.join(', ')}`);
+  }
+  return changes.length > 0
+    ? ` (${changes.join('; ')}; existing claims keep their class and size: resize each claim, or move the data to new claims)`
+    : '';
 }
 
 /** ` (A -> B)` for scalar values, empty otherwise (objects are in the field list). */
@@ -158,6 +201,8 @@ const DELETE_POLICIES: Record<string, Array<{ path: string; default: string; con
   StorageClass: [{ path: 'reclaimPolicy', default: 'Delete', consequence: 'volumes it provisions from now on are deleted with their claims' }],
   PersistentVolume: [{ path: 'spec.persistentVolumeReclaimPolicy', default: 'Retain', consequence: 'the volume and its data are deleted when its claim is released' }],
 };
+/** Recycle (deprecated) scrubs the volume (`rm -rf` of its contents) when its claim is released: data is lost like with Delete. */
+const RECYCLE_CONSEQUENCE = 'the volume is scrubbed (its files deleted) when its claim is released';
 
 function deletePolicies(before: K8sObject, after: K8sObject): Risk[] {
   const out: Risk[] = [];
@@ -165,6 +210,7 @@ function deletePolicies(before: K8sObject, after: K8sObject): Risk[] {
     const was = get(before, p.path) ?? p.default;
     const now = get(after, p.path) ?? p.default;
     if (was !== 'Delete' && now === 'Delete') out.push({ code: 'data-loss', message: `${p.path} moves from ${String(was)} to Delete: ${p.consequence}` });
+    if (was !== 'Recycle' && now === 'Recycle') out.push({ code: 'data-loss', message: `${p.path} moves from ${String(was)} to Recycle: ${RECYCLE_CONSEQUENCE}` });
   }
   return out;
 }

@@ -22,7 +22,7 @@ export type DeliveryEngine = (typeof DELIVERY_ENGINES)[number];
 /** Engines that sync dist/<env>/ from a Git repository. */
 const GITOPS_ENGINES: readonly DeliveryEngine[] = ['argocd', 'flux'];
 /** Engines with a settings block of their own (the block is named after the engine). */
-const SETTINGS_BLOCKS = ['argocd', 'flux', 'kubectl'] as const;
+const SETTINGS_BLOCKS = ['argocd', 'flux', 'kubectl', 'pulumi'] as const;
 
 const GIT_URL = /^(?:(?:https?|ssh|git):\/\/[^\s/@]+(?:@[^\s/]+)?(?::[0-9]{1,5})?\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/;
 /** A branch name git accepts (git check-ref-format, the common subset). */
@@ -62,6 +62,17 @@ export const fluxSettingsSchema = z.strictObject({
   timeout: goDuration().prefault('10m'),
 });
 
+export const pulumiSettingsSchema = z.strictObject({
+  /**
+   * Register the objects that hold data (the Namespaces holding claims, the
+   * StatefulSets with claims, the PersistentVolumeClaims) with Pulumi's
+   * `protect`: `pulumi destroy`, and any update that would delete or replace
+   * one of them, fails until it is unprotected (docs/pulumi.md, "Destroy").
+   * They are `retainOnDelete` in every environment either way. @default false
+   */
+  protectData: z.boolean().prefault(false),
+});
+
 export const kubectlSettingsSchema = z.strictObject({
   /** Name of the ApplySet parent (a cluster-scoped object). @default dockercoins-<env> */
   applySetName: dnsSubdomain().optional(),
@@ -70,7 +81,7 @@ export const kubectlSettingsSchema = z.strictObject({
 type Repository = z.output<typeof repositorySchema>;
 /** The validated delivery section: exactly one engine, with that engine's settings only. */
 export type DeliveryConfig =
-  | { readonly engine: 'pulumi' }
+  | { readonly engine: 'pulumi'; readonly pulumi: z.output<typeof pulumiSettingsSchema> }
   | { readonly engine: 'kubectl'; readonly kubectl: z.output<typeof kubectlSettingsSchema> }
   | { readonly engine: 'argocd'; readonly repository: Repository; readonly argocd: z.output<typeof argocdSettingsSchema> }
   | { readonly engine: 'flux'; readonly repository: Repository; readonly flux: z.output<typeof fluxSettingsSchema> };
@@ -89,6 +100,8 @@ export const deliverySchema = z.strictObject({
   flux: fluxSettingsSchema.optional(),
   /** kubectl ApplySet settings (engine kubectl only). @default - the defaults of each field */
   kubectl: kubectlSettingsSchema.optional(),
+  /** Pulumi settings (engine pulumi only). @default - the defaults of each field */
+  pulumi: pulumiSettingsSchema.optional(),
 }).superRefine((d, ctx) => {
   for (const block of SETTINGS_BLOCKS) {
     if (d[block] !== undefined && block !== d.engine) {
@@ -104,7 +117,7 @@ export const deliverySchema = z.strictObject({
   }
 }).transform((d): DeliveryConfig => {
   switch (d.engine) {
-    case 'pulumi': return { engine: 'pulumi' };
+    case 'pulumi': return { engine: 'pulumi', pulumi: d.pulumi ?? pulumiSettingsSchema.parse({}) };
     case 'kubectl': return { engine: 'kubectl', kubectl: d.kubectl ?? kubectlSettingsSchema.parse({}) };
     case 'argocd': return { engine: 'argocd', repository: d.repository!, argocd: d.argocd ?? argocdSettingsSchema.parse({}) };
     case 'flux': return { engine: 'flux', repository: d.repository!, flux: d.flux ?? fluxSettingsSchema.parse({}) };

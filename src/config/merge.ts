@@ -34,9 +34,12 @@ function merge(base: unknown, override: unknown): unknown {
   return override;
 }
 
-/** Tags of the config's tagged unions (`certificates.source`, `certificates.ingressIssuer.type`). */
+/**
+ * Tags of the config's tagged unions (`certificates.source`, `certificates.ingressIssuer.type`,
+ * `logging.elasticsearch.snapshots.repository.type`: an s3 override replaces an fs repository).
+ */
 const UNION_TAGS = ['source'] as const;
-const INNER_UNION_TAGS: Readonly<Record<string, string>> = { ingressIssuer: 'type' };
+const INNER_UNION_TAGS: Readonly<Record<string, string>> = { ingressIssuer: 'type', repository: 'type' };
 
 function otherVariant(base: Record<string, unknown>, override: Record<string, unknown>): boolean {
   return UNION_TAGS.some(tag => typeof base[tag] === 'string' && typeof override[tag] === 'string' && base[tag] !== override[tag]);

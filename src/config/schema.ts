@@ -27,6 +27,12 @@ const coreSchema = z.strictObject({
   name: dnsLabel(),
   /** Planning figure: nodes DaemonSets run on, used to check that quotas and anti-affinity fit. */
   nodes: int(1),
+  /**
+   * A production environment: data it loses is lost for real, so `validate`
+   * refuses it when a data store (Postgres, Consul) has no scheduled backup
+   * (the `backups` section). @default false
+   */
+  production: z.boolean().prefault(false),
   /** StorageClass of every claim that names none. @default - the cluster's default StorageClass */
   storageClass: dnsSubdomain().optional(),
   /**

@@ -45,6 +45,7 @@ export function wiringOf(active: readonly ActiveComponent[]): Wiring {
     alertmanager: active.find(a => a.offers.alertmanager)?.offers.alertmanager,
     clients: active.flatMap(a => a.offers.clients ?? []),
     panels: active.flatMap(a => a.offers.panels ?? []),
+    dataClaims: active.flatMap(a => a.offers.dataClaims ?? []),
     metricsQuery: active.find(a => a.offers.metricsQuery)?.offers.metricsQuery,
   };
 }
@@ -129,7 +130,21 @@ export function wiringProblems(env: EnvironmentConfig, active: readonly ActiveCo
     if (ns.quota || ns.limitRange) problems.push(...guardrailProblems({ namespace: ns.name, field: ns.guardrailsField ?? ns.field ?? ns.name, quota: ns.quota, limitRange: ns.limitRange }, footprints));
   }
   problems.push(...storageClassProblems(env, active));
+  problems.push(...backupProblems(env, active));
   return problems;
+}
+
+/**
+ * A production environment loses data for real: every data store a component
+ * runs (`dataStores`) must be backed up by some component (`backups`).
+ */
+function backupProblems(env: EnvironmentConfig, active: readonly ActiveComponent[]): Problem[] {
+  if (!env.production) return [];
+  const covered = new Set(active.flatMap(a => a.offers.backups ?? []));
+  return active.flatMap(a => a.offers.dataStores ?? []).filter(d => !covered.has(d.store)).map(d => ({
+    path: d.field,
+    reason: `has no backup, and the environment is production (production: true): add backups.${d.store} (e.g. backups: { target: { type: 's3', ... }, ${d.store}: {} }, docs/stateful.md "Backups and restore drills") or remove ${d.field}`,
+  }));
 }
 
 /**

@@ -21,13 +21,18 @@ import { APPLYSET_CRD_FILE, APPLYSET_PARENT_FILE, applySetObjects } from './appl
 import { ARGOCD_APPLICATIONS_FILE, ARGOCD_BOOTSTRAP_FILE, ARGOCD_DATA_SYNC_OPTIONS, argocdObjects, SYNC_OPTIONS_ANNOTATION, TRACKING_SETTING } from './argocd';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED, FLUX_SYNC_FILE, fluxObjects } from './flux';
 import { kustomization, KUSTOMIZATION_FILE } from './kustomize';
-import { autoscaledWorkloads, dataObjectKeys, DeliveryChart, keyOf, withAnnotations } from './model';
+import { autoscaledWorkloads, dataObjectKeys, DeliveryChart, keyOf, ObjectKey, withAnnotations } from './model';
 
 export type { DeliveryChart } from './model';
 
 /** The workloads the environment's components offer (the model's, not the rendered objects'). */
 export function offeredWorkloads(env: EnvironmentConfig): WorkloadOffer[] {
   return [...wiringOf(activeComponents(env)).workloads];
+}
+
+/** The objects that hold data: the offered workloads' (StatefulSets, claims, namespaces) and the offered `dataClaims`. */
+export function dataObjectKeysOf(env: EnvironmentConfig): Set<ObjectKey> {
+  return dataObjectKeys(offeredWorkloads(env), wiringOf(activeComponents(env)).dataClaims);
 }
 
 /** What the environment's engine puts on every object that holds data, or undefined (kubectl and Pulumi put nothing). */
@@ -43,7 +48,7 @@ export function dataProtection(env: EnvironmentConfig): Record<string, string> |
 export function protectDataObjects<C extends { readonly objects: K8sObject[] }>(env: EnvironmentConfig, charts: readonly C[]): C[] {
   const annotations = dataProtection(env);
   if (!annotations) return [...charts];
-  const data = dataObjectKeys(offeredWorkloads(env));
+  const data = dataObjectKeysOf(env);
   return charts.map(c => ({ ...c, objects: c.objects.map(o => (data.has(keyOf(o)) ? withAnnotations(o, annotations) : o)) }));
 }
 

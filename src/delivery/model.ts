@@ -29,19 +29,28 @@ export const keyOf = (o: K8sObject): ObjectKey => objectKey(o.kind, o.metadata.n
  * a workload with claims holds data in them, so
  * - a StatefulSet with claims (its volumeClaimTemplates: deleting or
  *   replacing it is how its claims get lost or orphaned);
- * - the PersistentVolumeClaims a Deployment mounts (rendered objects);
+ * - the PersistentVolumeClaims a Deployment mounts, and those every pod of a
+ *   StatefulSet shares (`sharedClaims`; rendered objects);
  * - the Namespace of either (deleting a namespace deletes every claim in it).
  * Claims created from volumeClaimTemplates are not rendered objects: no
  * engine tracks them, so no engine prunes them.
  */
-export function dataObjectKeys(workloads: readonly WorkloadOffer[]): Set<ObjectKey> {
+export function dataObjectKeys(workloads: readonly WorkloadOffer[], claims: readonly { namespace: string; name: string }[] = []): Set<ObjectKey> {
   const keys = new Set<ObjectKey>();
+  // Claims of no offered workload (a CronJob's, e.g. the backups claim), and their namespace.
+  for (const c of claims) {
+    keys.add(objectKey('Namespace', undefined, c.namespace));
+    keys.add(objectKey('PersistentVolumeClaim', c.namespace, c.name));
+  }
   for (const w of workloads) {
     const claims = w.claims ?? [];
-    if (claims.length === 0) continue;
+    const shared = w.sharedClaims ?? [];
+    if (claims.length === 0 && shared.length === 0) continue;
     keys.add(objectKey('Namespace', undefined, w.namespace));
-    if (w.kind === 'StatefulSet') keys.add(objectKey('StatefulSet', w.namespace, w.name));
-    else for (const claim of claims) keys.add(objectKey('PersistentVolumeClaim', w.namespace, claim));
+    if (w.kind === 'StatefulSet' && claims.length > 0) keys.add(objectKey('StatefulSet', w.namespace, w.name));
+    if (w.kind !== 'StatefulSet') for (const claim of claims) keys.add(objectKey('PersistentVolumeClaim', w.namespace, claim));
+    // Claims a StatefulSet's pods mount besides their templates are rendered objects of their own.
+    for (const claim of shared) keys.add(objectKey('PersistentVolumeClaim', w.namespace, claim));
   }
   return keys;
 }

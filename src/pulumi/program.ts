@@ -1,7 +1,11 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentConfig, pulumiRefusal } from '../config';
-import { ManifestObject, manifestFileName, RenderedChart, renderCharts } from '../render';
+import { dataObjects as dataObjectsOf, ManifestObject, manifestFileName, RenderedChart, renderCharts } from '../render';
+
+/** `kind/namespace/name` (namespace empty for cluster-scoped objects), as src/delivery/model.ts writes it. */
+type ObjectKey = string;
+const objectKey = (kind: string, namespace: string | undefined, name: string): ObjectKey => `${kind}/${namespace ?? ''}/${name}`;
 
 /** Type token of the component that holds every resource of one environment (docs/pulumi.md, "Resource tree"). */
 export const ENVIRONMENT_TYPE = 'dockercoins:platform:Environment';
@@ -51,6 +55,50 @@ export interface DeployedChart {
    * delete the namespaces and with them every claim (docs/pulumi.md, "Destroy").
    */
   readonly retainOnDelete: boolean;
+  /**
+   * The objects of this group that hold data (`kind/namespace/name`, from the
+   * offered workloads' claims, the same set the GitOps engines protect): the
+   * group's transform registers each with `retainOnDelete` (and `protect`
+   * where the environment's `delivery.pulumi.protectData` says so).
+   */
+  readonly dataObjects: readonly ObjectKey[];
+}
+
+/** The key of a resource a ConfigGroup registers: kind from its type token (`kubernetes:apps/v1:StatefulSet`), name and namespace from its object. */
+function resourceKey(type: string, props: Record<string, any>): ObjectKey | undefined {
+  const kind = type.startsWith('kubernetes:') ? type.split(':')[2] : undefined;
+  const name = props?.metadata?.name;
+  return kind && typeof name === 'string' ? objectKey(kind, props.metadata.namespace, name) : undefined;
+}
+
+/**
+ * The transform of a ConfigGroup holding data: each object in `keys` is
+ * registered with `retainOnDelete: true` and, with `protect`, `protect: true`;
+ * every other object is left as the provider registers it (so it inherits the
+ * group's options, see docs/pulumi.md "Destroy").
+ *
+ * A ConfigGroup is a component of the Kubernetes provider: its objects are
+ * registered by the provider, not by this program, so no resource option of
+ * this program reaches one object alone. Transforms do: Pulumi documents the
+ * `transforms` option as applying to the resource and its children,
+ * "including those of packaged (multi-language) components"; the engine
+ * calls the program's transform (through the SDK's callback server,
+ * `@pulumi/pulumi/runtime/callbacks.js`, `registerTransform`) for each child
+ * the provider registers, with its type, name, inputs and options, and uses
+ * the options it answers. The options answered replace the child's (the SDK
+ * copies only the fields the result sets), so the transform returns the
+ * received options with the two data options added.
+ */
+export function dataTransform(keys: ReadonlySet<ObjectKey>, protect: boolean): pulumi.ResourceTransform {
+  return args => {
+    const key = resourceKey(args.type, args.props);
+    if (!key || !keys.has(key)) return undefined;
+    // The SDK hands the received options over with unset booleans read as false (callbacks.js: `ropts.protect =
+    // opts.getProtect()`, the same for deleteBeforeReplace) and sends back every field the result defines: so
+    // those two are cleared unless meant, or an explicit false would replace the provider's delete-before-replace
+    // and the protect a child inherits.
+    return { props: args.props, opts: { ...args.opts, deleteBeforeReplace: undefined, protect: protect ? true : undefined, retainOnDelete: true } as pulumi.CustomResourceOptions };
+  };
 }
 
 export interface DeployOptions {
@@ -149,15 +197,23 @@ export class PlatformEnvironment extends pulumi.ComponentResource implements Dep
     const secrets: k8s.core.v1.Secret[] = [];
     const secretNames: string[] = [];
     const waves = [...new Set(rendered.map(c => c.wave))].sort((a, b) => a - b);
+    // The objects that hold data and whether they are protected (delivery.pulumi.protectData).
+    const data = dataObjectsOf(env);
+    const protect = env.delivery.engine === 'pulumi' && env.delivery.pulumi.protectData;
     let before: pulumi.Resource[] = [];
     for (const wave of waves) {
       const groups = rendered.filter(c => c.wave === wave).map(chart => {
         const dependsOn = [...before];
         const retainOnDelete = holdsNamespaces(chart);
+        const dataObjects = chart.objects.map(o => objectKey(o.kind, o.metadata.namespace, o.metadata.name)).filter(k => data.has(k));
         // retainOnDelete on the ConfigGroup reaches each object it creates: see docs/pulumi.md, "Destroy", for the proof and its limits.
-        const group = new k8s.yaml.v2.ConfigGroup(`${env.name}-${chart.id}`, { objs: chart.objects as ManifestObject[] },
-          { ...child(dependsOn), ...(retainOnDelete ? { retainOnDelete: true } : {}) });
-        charts.push({ id: chart.id, wave, file: manifestFileName(chart), group, dependsOn, retainOnDelete });
+        // The objects holding data get their options from the group's transform, one by one.
+        const group = new k8s.yaml.v2.ConfigGroup(`${env.name}-${chart.id}`, { objs: chart.objects as ManifestObject[] }, {
+          ...child(dependsOn),
+          ...(retainOnDelete ? { retainOnDelete: true } : {}),
+          ...(dataObjects.length > 0 ? { transforms: [dataTransform(new Set(dataObjects), protect)] } : {}),
+        });
+        charts.push({ id: chart.id, wave, file: manifestFileName(chart), group, dependsOn, retainOnDelete, dataObjects });
         return group;
       });
       before = [...before, ...groups];

@@ -1,7 +1,8 @@
 /**
  * Risk flags for changes that lose data or expose something: removed TLS,
  * the service account token mounted again, Secret values in the manifests,
- * storage policies moving to Delete, a removed Namespace.
+ * storage policies moving to Delete, a reclaim policy change, a claim
+ * template's class or size, a removed Namespace.
  */
 import fc from 'fast-check';
 import { diffManifests, ManifestDiff } from '../../src/analysis/diff';
@@ -115,15 +116,60 @@ describe('data-loss: storage policies moving to Delete', () => {
   });
   it('flags a StorageClass reclaimPolicy moving to Delete, explicitly or by its default', () => {
     const sc: K8sObject = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'replicated' }, provisioner: 'driver.longhorn.io', reclaimPolicy: 'Retain' };
-    const expected = ['data-loss: reclaimPolicy moves from Retain to Delete: volumes it provisions from now on are deleted with their claims'];
-    expect(risks(diffAfter(sc, (x) => (x.reclaimPolicy = 'Delete')))).toEqual(expected);
-    expect(risks(diffAfter(sc, (x) => delete x.reclaimPolicy))).toEqual(expected);
-    expect(risks(diffManifests([{ ...sc, reclaimPolicy: 'Delete' }], [sc]))).toEqual([]);
+    const toDelete = 'data-loss: reclaimPolicy moves from Retain to Delete: volumes it provisions from now on are deleted with their claims';
+    // reclaimPolicy is immutable (ValidateStorageClassUpdate): any change recreates the class, and only new volumes follow it.
+    const replaced = (change: string) => `replaced: reclaimPolicy changed (${change}): the StorageClass will be deleted and recreated; volumes provisioned before keep the reclaim policy they were created with (change each PersistentVolume's persistentVolumeReclaimPolicy)`;
+    expect(risks(diffAfter(sc, (x) => (x.reclaimPolicy = 'Delete')))).toEqual([replaced('Retain -> Delete'), toDelete]);
+    expect(risks(diffAfter(sc, (x) => delete x.reclaimPolicy))).toEqual([replaced('Retain -> unset'), toDelete]);
+    // Towards Retain loses nothing, but is still a change of the policy: existing volumes stay Delete.
+    expect(risks(diffManifests([{ ...sc, reclaimPolicy: 'Delete' }], [sc]))).toEqual([replaced('Delete -> Retain')]);
+    expect(risks(diffManifests([sc], [sc]))).toEqual([]);
+  });
+  it.each(['provisioner', 'volumeBindingMode'])('flags a StorageClass %s change as a replacement (immutable)', field => {
+    const sc: K8sObject = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'replicated' }, provisioner: 'driver.longhorn.io', volumeBindingMode: 'Immediate', reclaimPolicy: 'Retain' };
+    const value = field === 'provisioner' ? 'rancher.io/local-path' : 'WaitForFirstConsumer';
+    expect(risks(diffAfter(sc, (x) => (x[field] = value)))).toEqual([`replaced: ${field} changed (${String((sc as any)[field])} -> ${value}): the StorageClass will be deleted and recreated`]);
+  });
+  it('flags a PersistentVolume moving to Recycle (its files are deleted on release), not one moving to Retain', () => {
+    const pv: K8sObject = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv' }, spec: { capacity: { storage: '1Gi' }, nfs: { server: 'nfs', path: '/x' }, persistentVolumeReclaimPolicy: 'Retain' } };
+    expect(risks(diffAfter(pv, (x) => (x.spec.persistentVolumeReclaimPolicy = 'Recycle')))).toEqual([
+      'data-loss: spec.persistentVolumeReclaimPolicy moves from Retain to Recycle: the volume is scrubbed (its files deleted) when its claim is released',
+    ]);
+    expect(risks(diffManifests([{ ...pv, spec: { ...pv.spec, persistentVolumeReclaimPolicy: 'Delete' } }], [pv]))).toEqual([]);
   });
   it('flags a PersistentVolume reclaim policy moving to Delete', () => {
     const pv: K8sObject = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv' }, spec: { capacity: { storage: '1Gi' }, hostPath: { path: '/data' } } };
     expect(risks(diffAfter(pv, (x) => (x.spec.persistentVolumeReclaimPolicy = 'Delete')))).toEqual([
       'data-loss: spec.persistentVolumeReclaimPolicy moves from Retain to Delete: the volume and its data are deleted when its claim is released',
+    ]);
+  });
+});
+
+describe('replaced: a StatefulSet claim template\'s storage class or size (immutable: the StatefulSet must be recreated)', () => {
+  const sts: K8sObject = {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'postgres', namespace: 'data' },
+    spec: {
+      serviceName: 'postgres', selector: { matchLabels: { app: 'postgres' } }, template: { spec: { containers: [{ name: 'postgres', image: 'postgres:16' }] } },
+      volumeClaimTemplates: [
+        { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '10Gi' } } } },
+        { metadata: { name: 'wal' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } } } },
+      ],
+    },
+  };
+  const tail = 'existing claims keep their class and size: resize each claim, or move the data to new claims): the StatefulSet will be deleted and recreated';
+  it.each([
+    ['storageClassName', (x: any) => (x.spec.volumeClaimTemplates[0].spec.storageClassName = 'replicated'), 'data: storageClassName standard -> replicated'],
+    ['size', (x: any) => (x.spec.volumeClaimTemplates[1].spec.resources.requests.storage = '5Gi'), 'wal: storage 1Gi -> 5Gi'],
+    ['both, in two templates', (x: any) => {
+      x.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '20Gi';
+      delete x.spec.volumeClaimTemplates[1].spec.storageClassName;
+    }, 'data: storage 10Gi -> 20Gi; wal: storageClassName standard -> unset'],
+  ])('%s', (_what, change, detail) => {
+    expect(risks(diffAfter(sts, change))).toEqual([`replaced: spec.volumeClaimTemplates changed (${detail}; ${tail}`]);
+  });
+  it('another template change is still flagged, without a size or class detail', () => {
+    expect(risks(diffAfter(sts, (x) => x.spec.volumeClaimTemplates[0].spec.accessModes.push('ReadWriteOncePod')))).toEqual([
+      'replaced: spec.volumeClaimTemplates changed: the StatefulSet will be deleted and recreated',
     ]);
   });
 });

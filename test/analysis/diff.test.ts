@@ -112,7 +112,9 @@ describe('risk flags', () => {
   it.each([
     ['serviceName', (x: any) => (x.spec.serviceName = 'other'), ' (db -> other)'],
     ['podManagementPolicy', (x: any) => (x.spec.podManagementPolicy = 'Parallel'), ' (OrderedReady -> Parallel)'],
-    ['volumeClaimTemplates', (x: any) => (x.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'), ''],
+    // The claim templates' size and class changes are named: existing claims keep theirs (see diff-risks.test.ts).
+    ['volumeClaimTemplates', (x: any) => (x.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'),
+      ' (data: storage 1Gi -> 2Gi; existing claims keep their class and size: resize each claim, or move the data to new claims)'],
   ])('replaced: StatefulSet %s', (field, change, values) => {
     const sts: K8sObject = {
       apiVersion: 'apps/v1',

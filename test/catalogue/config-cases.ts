@@ -230,6 +230,11 @@ const STACK_FILES: StackFileCase[] = [
 const ef = (id: string, env: string, change: (o: any) => void, expected: string[], mistake: string, edit?: SourceEdit): EnvironmentFileCase =>
   ({ id: `environment-file-${id}`, kind: 'environment-file', env, change, expected, mistake, ...(edit ? { edit } : {}) });
 const ENVIRONMENT_FILES: EnvironmentFileCase[] = [
+  // issue 13: validate refuses a production environment with data stores and no backups.
+  ef('production-without-backups', 'prod', o => { delete o.backups; }, [
+    'stateful.consul: has no backup, and the environment is production (production: true): add backups.consul (e.g. backups: { target: { type: \'s3\', ... }, consul: {} }, docs/stateful.md "Backups and restore drills") or remove stateful.consul',
+    'stateful.postgres: has no backup, and the environment is production (production: true): add backups.postgres (e.g. backups: { target: { type: \'s3\', ... }, postgres: {} }, docs/stateful.md "Backups and restore drills") or remove stateful.postgres',
+  ], 'prod (production: true) with Postgres and Consul but no backups section'),
   ef('duplicate-instance-name', 'staging', o => { o.dockercoins[1] = { ...o.dockercoins[1], name: 'blue' }; },
     ['dockercoins[1].name: "blue" is already used by dockercoins[0].name; instance names must be unique'],
     'a duplicate instance name (by index: the name names two items)',

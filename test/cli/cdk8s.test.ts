@@ -107,7 +107,7 @@ describe('the stock cdk8s CLI offline (`npm run cdk8s -- synth`)', () => {
    * fails each socket connect. HOME is empty, so no cached upgrade answer
    * (~/.cdk8s-cli.version) and no user plugins take part.
    */
-  function cdk8sOffline(args: string[]) {
+  function cdk8sOffline(args: string[], extraEnv: Record<string, string> = {}) {
     const noNetwork = path.join(tmp, 'no-network.js');
     fs.writeFileSync(noNetwork, `'use strict';
 const net = require('net');
@@ -123,7 +123,7 @@ net.Socket.prototype.connect = function () {
     return spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), args, {
       cwd: ROOT,
       encoding: 'utf8',
-      env: cleanEnv({ HOME: home, USERPROFILE: home, NODE_OPTIONS: nodeOptions, DOCKERCOINS_ENV: 'dev', NO_COLOR: '1' }),
+      env: cleanEnv({ HOME: home, USERPROFILE: home, NODE_OPTIONS: nodeOptions, DOCKERCOINS_ENV: 'dev', NO_COLOR: '1', ...extraEnv }),
     });
   }
 
@@ -144,6 +144,17 @@ net.Socket.prototype.connect = function () {
     const result = cdk8sOffline(['synth', '--output', path.join(tmp, 'cdk8s.out')]);
     expect(result.stderr).toContain('network disabled by the test'); // the hook did cut the check off
     expect(result.stderr).toMatch(/A new version undefined of cdk8s-cli is available/);
+  });
+
+  // Bare `npx cdk8s synth` (no npm script): the CLI reads every option from CDK8S_* variables too
+  // (yargs `.env('CDK8S')` in node_modules/cdk8s-cli/lib/cli/index.js), so the upgrade check is off
+  // with CDK8S_CHECK_UPGRADE=false, as the README says.
+  test('bare `cdk8s synth` with CDK8S_CHECK_UPGRADE=false: no upgrade check, no network message, exit 0', () => {
+    const out = path.join(tmp, 'cdk8s-env.out');
+    const result = cdk8sOffline(['synth', '--output', out], { CDK8S_CHECK_UPGRADE: 'false' });
+    expect(result.stderr).not.toMatch(NETWORK_OR_UPGRADE);
+    expect(result.status).toBe(0);
+    expect(readFolder(out)).toEqual(rendered('dev'));
   });
 
   test('package.json runs the cdk8s CLI with those flags: `npm run cdk8s -- synth`', () => {

@@ -94,11 +94,12 @@ describe('stateful config validation', () => {
 
   test('the quota must admit every server, the database and their claims', () => {
     const p = problems('prod', stateful({ quota: { pods: 3, persistentVolumeClaims: 3, storage: '50Gi' } }));
-    expect(p).toContain('stateful.quota.pods: 3 is below the 8 pods needed at full scale: consul 3 (3 servers), consul-acl-setup 1, postgres 1, postgres-exporter 2 (1 + 1 surge), postgres-exporter-setup 1');
+    // prod also backs both stores up and drills them (backups): their CronJob and setup pods count too.
+    expect(p).toContain('stateful.quota.pods: 3 is below the 14 pods needed at full scale: consul 3 (3 servers), consul-acl-setup 1, postgres 1, postgres-exporter 2 (1 + 1 surge), postgres-exporter-setup 1, postgres-backup 1 (concurrencyPolicy Forbid), consul-backup 1 (concurrencyPolicy Forbid), postgres-restore-drill + consul-restore-drill 2 (one each, concurrencyPolicy Forbid), postgres-backup-setup + consul-backup-setup 2 (one each)');
     expect(p).toContain('stateful.quota.persistentVolumeClaims: 3 is below the 4 claims: consul 3 x 10Gi, postgres 1 x 50Gi');
     expect(p).toContainEqual(expect.stringMatching(/^stateful\.quota\.storage: 50Gi is below the 80Gi claimed/));
     expect(problems('prod', stateful({ quota: { requests: { memory: '1Gi' } } }))).toContainEqual(
-      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 3008Mi the workloads need at full scale: consul 3 \(3 servers\), consul-acl-setup 1, postgres 1, postgres-exporter 2 \(1 \+ 1 surge\), postgres-exporter-setup 1$/));
+      expect.stringMatching(/^stateful\.quota\.requests\.memory: 1Gi is below the 3904Mi the workloads need at full scale: consul 3 \(3 servers\), consul-acl-setup 1, postgres 1, postgres-exporter 2 \(1 \+ 1 surge\), postgres-exporter-setup 1, postgres-backup 1 .*, postgres-backup-setup \+ consul-backup-setup 2 \(one each\)$/));
   });
 
   test('overrides of StorageClass parameters are free-form; other unknown fields are refused', () => {

@@ -10,7 +10,7 @@
 import { allowedFlows, Endpoint, NetworkModel } from '../../src/analysis/network';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { activeComponents, scrapeTargets } from '../../src/config/wiring';
-import { find, podSpec, renderObjects, workloads } from '../helpers';
+import { find, podSpec, podTemplateMeta, renderObjects, workloads } from '../helpers';
 import { PROMETHEUS_POD } from '../invariants/scenario';
 
 const INSTANCES = Object.keys(ENVIRONMENTS).flatMap(env => ENVIRONMENTS[env].dockercoins.map(d => [env, d.name] as const));
@@ -75,7 +75,7 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: Prometheus reaches every exporter 
   const config = loadEnvironment(env);
   const objects = renderObjects(env);
   const model = new NetworkModel(objects);
-  const prometheus = workloads(objects).filter(o => o.metadata.namespace === config.edge!.monitoring.namespace && Object.entries(PROMETHEUS_POD).every(([k, v]) => o.spec.template.metadata.labels[k] === v));
+  const prometheus = workloads(objects).filter(o => o.metadata.namespace === config.edge!.monitoring.namespace && Object.entries(PROMETHEUS_POD).every(([k, v]) => podTemplateMeta(o).labels[k] === v));
 
   test('every offered scrape target (exporters, Consul, Traefik, Fluent Bit, Alertmanager) and every Alertmanager replica port', () => {
     expect(prometheus).toHaveLength(1);
@@ -86,11 +86,11 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: Prometheus reaches every exporter 
     targets.push({ namespace: alertmanager!.namespace, pods: alertmanager!.pods, port: alertmanager!.port });
     const problems: string[] = [];
     for (const t of targets) {
-      const pods = workloads(objects).filter(o => o.metadata.namespace === t.namespace && Object.entries(t.pods).every(([k, v]) => o.spec.template.metadata.labels[k] === v));
+      const pods = workloads(objects).filter(o => o.metadata.namespace === t.namespace && Object.entries(t.pods).every(([k, v]) => podTemplateMeta(o).labels[k] === v));
       if (pods.length === 0) problems.push(`${t.namespace} ${JSON.stringify(t.pods)}: no pods`);
       for (const p of pods) {
-        if (p.spec.template.spec.hostNetwork) continue; // node-exporter-like agents are scraped on node addresses
-        const to: Endpoint = { namespace: t.namespace, labels: p.spec.template.metadata.labels, name: `${t.namespace}/${p.metadata.name}` };
+        if (podSpec(p).hostNetwork) continue; // node-exporter-like agents are scraped on node addresses
+        const to: Endpoint = { namespace: t.namespace, labels: podTemplateMeta(p).labels, name: `${t.namespace}/${p.metadata.name}` };
         const why = model.explain({ from, to, port: Number(t.port), protocol: 'TCP' });
         if (!why.startsWith('allowed')) problems.push(`${to.name}:${t.port}: ${why}`);
       }

@@ -258,7 +258,7 @@ describe('the configured engines', () => {
   });
   test('the default is pulumi, with no settings', () => {
     const { delivery: _, ...overlay } = ENVIRONMENTS.prod as Record<string, unknown>;
-    expect(validateEnvironment(overlay).delivery).toEqual({ engine: 'pulumi' });
+    expect(validateEnvironment(overlay).delivery).toEqual({ engine: 'pulumi', pulumi: { protectData: false } });
   });
   test('the chosen engine gets its documented defaults', () => {
     expect(variant('staging', 'flux').delivery).toEqual({ engine: 'flux', repository: { ...REPO, revision: 'main' }, flux: { namespace: 'flux-system', interval: '1m', timeout: '10m' } });

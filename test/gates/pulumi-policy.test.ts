@@ -18,6 +18,7 @@ import { loadEnvironment } from '../../src/config';
 import { asPulumiDelivered, ENV_NAMES } from '../helpers';
 import { isBadTarget, makeBad } from './bad-override';
 import { Resource, runPack, typeToken } from './pack-run';
+import { enableTransforms } from '../pulumi/engine-requests';
 
 const PROJECT = 'dockercoins';
 const STACK = 'gates';
@@ -37,6 +38,8 @@ beforeAll(async () => {
     },
     call: args => args.inputs,
   }, PROJECT, STACK, false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
   // Imported after the mocks are set, as Pulumi requires.
   program = require('../../src/pulumi/program');
   pack = require('../../policy/policies');

@@ -20,7 +20,9 @@ import { find, podSpec, renderObjects } from '../helpers';
 import { parse as parseYaml } from 'yaml';
 
 // --es.ca: the PEM CA file for https (main.go `esCA = kingpin.Flag("es.ca", ...)`), set where the environment has TLS.
-const FLAGS = ['--es.uri', '--es.all', '--es.timeout', '--es.ca', '--web.listen-address', '--web.telemetry-path'];
+// --collector.snapshots: collector/collector.go registers each collector's flag as `collector.<name>`, snapshots.go
+// `registerCollector("snapshots", defaultDisabled, ...)`; set where the logging stack takes snapshots.
+const FLAGS = ['--es.uri', '--es.all', '--es.timeout', '--es.ca', '--web.listen-address', '--web.telemetry-path', '--collector.snapshots'];
 
 describe.each(Object.keys(ENVIRONMENTS))('%s: elasticsearch_exporter', env => {
   const config = loadEnvironment(env);
@@ -57,8 +59,10 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: elasticsearch_exporter', env => {
     const job = objects.find(o => o.kind === 'Job' && o.metadata.namespace === ns && /^elasticsearch-exporter-setup-[0-9a-f]{8}$/.test(o.metadata.name))!;
     const setup = podSpec(job).containers[0];
     const script = setup.command.join(' ');
-    // A monitor-only role (cluster and indices `monitor`: no document read, no write) and its user.
-    expect(script).toContain(`/_security/role/elasticsearch-exporter '${JSON.stringify({ cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] })}'`);
+    // A monitor-only role (cluster and indices `monitor`: no document read, no write) and its user; where the
+    // logging stack takes snapshots, also `monitor_snapshot` (list repositories and snapshots, nothing else).
+    const cluster = ['monitor', ...(config.logging!.elasticsearch.snapshots ? ['monitor_snapshot'] : [])];
+    expect(script).toContain(`/_security/role/elasticsearch-exporter '${JSON.stringify({ cluster, indices: [{ names: ['*'], privileges: ['monitor'] }] })}'`);
     expect(script).toContain('/_security/user/elasticsearch-exporter');
     expect(setup.env).toEqual(expect.arrayContaining([
       { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-credentials', key: 'password' } } },

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { enableTransforms, settled } from './engine-requests';
 
 /**
  * The program entry (Pulumi.yaml → bin/pulumi.js → src/pulumi/index.ts) reads
@@ -6,7 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
  */
 const groups: Array<{ name: string; objs: any[] }> = [];
 /** Secret stack config the prod charts declare (`pulumi config set --secret ...`). */
-const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
+const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'postgresBackupPassword', 'consulBackupToken', 'backupsS3AccessKeyId', 'backupsS3SecretAccessKey', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
   'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey']
   .map(key => [`dockercoins:${key}`, `test-${key}`]));
 
@@ -18,6 +19,8 @@ beforeAll(async () => {
     },
     call: args => args.inputs,
   }, 'dockercoins', 'prod-eu', false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
   pulumi.runtime.setAllConfig({
     'dockercoins:environment': 'prod',
     'dockercoins:overrides': JSON.stringify({ dockercoins: [{ name: 'dockercoins', webui: { replicas: 5 } }] }),
@@ -28,7 +31,7 @@ beforeAll(async () => {
 test('a stack named prod-eu deploys the prod environment with its stack overrides', async () => {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const program = require('../../src/pulumi/index');
-  await new Promise(r => setImmediate(r));
+  await settled();
   expect(program.environment).toBe('prod');
   expect(groups.map(g => g.name)).toContain('prod-namespaces');
   const webui = groups.flatMap(g => g.objs).find(o => o.kind === 'Deployment' && o.metadata.name === 'webui');
@@ -55,10 +58,10 @@ test('regression: a stack lacking several secrets is refused before any resource
   jest.isolateModules(() => {
     try { require('../../src/pulumi/index'); } catch (e) { message = (e as Error).message; }
   });
-  expect(message.split('\n')[0]).toBe('Stack "prod-eu" (environment "prod") lacks 14 secret config values; nothing was deployed. Set each with:');
+  expect(message.split('\n')[0]).toBe('Stack "prod-eu" (environment "prod") lacks 18 secret config values; nothing was deployed. Set each with:');
   // Transport TLS comes from cert-manager in prod (docs/security-tls.md): no elasticTransport* keys.
   expect(message).not.toContain('elasticTransport');
-  for (const key of ['fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'postgresPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey']) {
+  for (const key of ['fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'postgresPassword', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey', 'postgresBackupPassword', 'consulBackupToken', 'backupsS3AccessKeyId', 'backupsS3SecretAccessKey']) {
     expect(message).toContain(`  pulumi config set --secret dockercoins:${key} <value> -s prod-eu\n`);
   }
   expect(message).not.toContain('dockercoins:elasticPassword');

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { renderCharts } from '../../src/render';
+import { enableTransforms, settled } from './engine-requests';
 
 /**
  * Regression (issue 10, blocker 2): after `pulumi stack init <env>` the stack
@@ -16,6 +17,8 @@ beforeAll(async () => {
     newResource: args => { groups.push(args.name); return { id: `${args.name}-id`, state: args.inputs }; },
     call: args => args.inputs,
   }, 'dockercoins', stack, false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
   pulumi.runtime.setAllConfig({}, []);
 });
 
@@ -35,7 +38,7 @@ test('with its secrets set, a stack named prod deploys prod with no other stack 
   jest.isolateModules(() => {
     expect(require('../../src/pulumi/index').environment).toBe('prod');
   });
-  await new Promise(r => setImmediate(r));
+  await settled();
   expect(groups).toContain('prod-namespaces');
 });
 
@@ -46,6 +49,8 @@ test('a stack named dev (delivered by kubectl) is refused with the engine and th
     newResource: args => { groups.push(args.name); return { id: `${args.name}-id`, state: args.inputs }; },
     call: args => args.inputs,
   }, 'dockercoins', 'dev', false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
   const devSecrets = [...new Set(renderCharts(loadEnvironment('dev'), 'pulumi').flatMap(c => c.secrets.flatMap(s => Object.values(s.keys))))];
   const secrets = Object.fromEntries(devSecrets.map(k => [`dockercoins:${k}`, 'x']));
   pulumi.runtime.setAllConfig(secrets, Object.keys(secrets));
@@ -55,6 +60,6 @@ test('a stack named dev (delivered by kubectl) is refused with the engine and th
       + 'One environment has exactly one engine: deliver it as docs/delivery.md describes for that engine, '
       + "or make Pulumi its engine with delivery: { engine: 'pulumi' } in src/config/environments/dev.ts (and stop the other engine first).");
   });
-  await new Promise(r => setImmediate(r));
+  await settled();
   expect(groups).toEqual([]);
 });

@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { renderCharts } from '../../src/render';
 import { asPulumiDelivered, ENV_NAMES } from '../helpers';
+import { enableTransforms, settled } from './engine-requests';
 
 interface Registered { type: string; name: string; inputs: any }
 const registered: Registered[] = [];
@@ -14,6 +15,8 @@ beforeAll(async () => {
     },
     call: args => args.inputs,
   }, 'dockercoins', 'test', false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
 });
 
 // Imported after the mocks are set, as Pulumi requires.
@@ -32,7 +35,7 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
   });
 
   test('deploys exactly the objects cdk8s renders, one ConfigGroup per chart', async () => {
-    await new Promise(r => setImmediate(r));
+    await settled();
     const groups = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup');
     const rendered = renderCharts(asPulumiDelivered(env), 'cdk8s');
     expect(groups.map(g => g.name).sort()).toEqual(rendered.map(c => `${env}-${c.id}`).sort());
@@ -43,7 +46,7 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
   });
 
   test('labels the objects it manages as managed by pulumi', async () => {
-    await new Promise(r => setImmediate(r));
+    await settled();
     const group = registered.find(r => r.type === 'kubernetes:yaml/v2:ConfigGroup')!;
     expect(group.inputs.objs[0].metadata.labels['app.kubernetes.io/managed-by']).toBe('pulumi');
   });
@@ -78,19 +81,19 @@ describe.each(ENV_NAMES)('Pulumi program for %s', env => {
 test('stack config overrides reach the deployed objects', async () => {
   registered.length = 0;
   deployEnvironment(loadEnvironment('prod', { dockercoins: [{ name: 'dockercoins', worker: { replicas: 7 } }] }), { secretValue: key => pulumi.secret(`test-secret-${key}`) });
-  await new Promise(r => setImmediate(r));
+  await settled();
   const objs = registered.filter(r => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap(g => g.inputs.objs);
   expect(objs.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'worker').spec.replicas).toBe(7);
 });
 
 test('an environment another engine delivers (staging: Argo CD) is refused before any resource is registered', async () => {
   const { DeliveryEngineError } = require('../../src/pulumi/program') as typeof import('../../src/pulumi/program');
-  await new Promise(r => setImmediate(r));
+  await settled();
   const before = registered.length;
   expect(() => deployEnvironment(loadEnvironment('staging'), { secretValue: key => pulumi.secret(`test-secret-${key}`) }))
     .toThrow(new DeliveryEngineError('staging', 'argocd', 'Environment "staging" is delivered by argocd (delivery.engine in src/config/environments/staging.ts), not by Pulumi; nothing was deployed. '
       + 'One environment has exactly one engine: deliver it as docs/delivery.md describes for that engine, '
       + "or make Pulumi its engine with delivery: { engine: 'pulumi' } in src/config/environments/staging.ts (and stop the other engine first)."));
-  await new Promise(r => setImmediate(r));
+  await settled();
   expect(registered.length).toBe(before);
 });

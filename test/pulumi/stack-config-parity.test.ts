@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
+import { enableTransforms, settled } from './engine-requests';
 
 /**
  * `npm run synth -- --stack-config Pulumi.<stack>.yaml` renders exactly what
@@ -12,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
  */
 const ROOT = path.join(__dirname, '..', '..');
 const OVERRIDES = { dockercoins: [{ name: 'dockercoins', worker: { replicas: 12 } }], edge: { monitoring: { prometheus: { retention: '45d' } } } };
-const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
+const SECRETS = Object.fromEntries(['postgresPassword', 'elasticPassword', 'fluentBitPassword', 'postgresExporterPassword', 'postgresBackupPassword', 'consulBackupToken', 'backupsS3AccessKeyId', 'backupsS3SecretAccessKey', 'consulGossipKey', 'consulManagementToken', 'consulAgentToken', 'consulMetricsToken', 'kibanaSystemPassword', 'kibanaEncryptionKey', 'elasticTransportCa', 'elasticTransportCert', 'elasticTransportKey',
   'alertmanagerOncallWebhookUrl', 'alertmanagerTeamWebhookUrl', 'elasticMonitoringPassword', 'grafanaAdminPassword', 'grafanaSecretKey']
   .map(key => [`dockercoins:${key}`, 'x']));
 const groups = new Map<string, any[]>();
@@ -25,9 +26,11 @@ beforeAll(async () => {
     },
     call: args => args.inputs,
   }, 'dockercoins', 'prod-eu', false);
+  // The program registers transforms, which mocks do not declare (engine-requests.ts).
+  enableTransforms();
   pulumi.runtime.setAllConfig({ 'dockercoins:environment': 'prod', 'dockercoins:overrides': JSON.stringify(OVERRIDES), ...SECRETS }, Object.keys(SECRETS));
   require('../../src/pulumi/index');
-  await new Promise(r => setImmediate(r));
+  await settled();
 });
 
 test('the stack render equals the objects Pulumi registers, chart by chart', () => {

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { DeployedEnvironment, deployEnvironment } from '../../src/pulumi/program';
+import { enableTransforms } from './engine-requests';
 
 /** Every resource the program registers, as the engine sees it. */
 const registered: Array<{ type: string; name: string; inputs: any }> = [];
@@ -11,6 +12,8 @@ pulumi.runtime.setMocks({
   },
   call: args => args.inputs,
 }, 'dockercoins', 'prod', false);
+// The program registers transforms, which mocks do not declare (engine-requests.ts).
+enableTransforms();
 
 const value = <T>(output: pulumi.Output<T>): Promise<T> => new Promise(resolve => output.apply(resolve));
 

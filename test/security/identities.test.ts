@@ -115,7 +115,9 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
   });
 
   test(`${REQ.consulBootstrap}: initial_management from consul-management-token; only the servers and the ACL setup Job read it; no token value anywhere in dist`, () => {
-    expect(readersOf(data, 'consul-management-token')).toEqual(['Job/consul-acl-setup', 'StatefulSet/consul']);
+    // The backups' token is created by a second run of the same setup Job (consul-backup-setup), where backups are configured.
+    const backupSetup = (config as any).backups?.consul ? ['Job/consul-backup-setup'] : [];
+    expect(readersOf(data, 'consul-management-token')).toEqual(['Job/consul-acl-setup', ...backupSetup, 'StatefulSet/consul']);
     const sts = all.find(o => o.kind === 'StatefulSet' && o.metadata.name === 'consul');
     expect(podSpec(sts).initContainers[0].command.join(' ')).toContain('"initial_management":"%s"');
     const text = JSON.stringify(objects);
@@ -175,7 +177,8 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', env => {
     expect(superuserCopies(needs)).toEqual([]);
     const superuser = needs.filter(n => n.superuserKeys?.length).map(n => `${n.namespace}/${n.name}`);
     expect(superuser).toEqual(expect.arrayContaining([`${logging}/elasticsearch-credentials`, `${data}/consul-management-token`, `${data}/postgres-auth`]));
-    expect(readersOf(data, 'postgres-auth')).toEqual(['Job/postgres-exporter-setup', 'StatefulSet/postgres']);
+    const backupSetup = (config as any).backups?.postgres ? ['Job/postgres-backup-setup'] : [];
+    expect(readersOf(data, 'postgres-auth')).toEqual([...backupSetup, 'Job/postgres-exporter-setup', 'StatefulSet/postgres']);
   });
 
   test(`${REQ.superuser}: a Kibana that still mounted the elastic password, or a second owner, is refused`, () => {

@@ -70,6 +70,15 @@ describe('elasticsearch-setup', () => {
       'POST http://es:9200/_security/user/kibana_system/_password',
       'PUT http://es:9200/_security/role/fluent-bit-writer',
       'PUT http://es:9200/_security/user/fluent-bit',
+      // Then the log lifecycle and, this environment taking snapshots, the repository and its policy
+      // (test/stacks/log-lifecycle.test.ts checks the bodies and a second run).
+      'PUT http://es:9200/_ilm/policy/kubernetes-logs',
+      'PUT http://es:9200/_index_template/kubernetes-logs',
+      'PUT http://es:9200/kubernetes-*/_settings?allow_no_indices=true&expand_wildcards=open,closed',
+      'PUT http://es:9200/_snapshot/logs',
+      'PUT http://es:9200/_slm/policy/nightly-logs',
+      'GET http://es:9200/_slm/policy/nightly-logs',
+      'POST http://es:9200/_slm/policy/nightly-logs/_execute',
     ]);
     expect(new Set(calls.map(c => c.user))).toEqual(new Set(['elastic:e1']));
     expect(JSON.parse(calls[1].body!)).toEqual({ password: 'k2' });

@@ -1,11 +1,14 @@
 import * as pulumi from '@pulumi/pulumi';
 import { asPulumiDelivered } from '../helpers';
+import { enableTransforms } from '../pulumi/engine-requests';
 
 const inputs = new Map<string, Record<string, any>>();
 pulumi.runtime.setMocks({
   newResource: args => { inputs.set(args.name, args.inputs); return { id: `${args.name}_id`, state: args.inputs }; },
   call: args => args.inputs,
 }, 'dockercoins', 'dev', false);
+// The program registers transforms, which mocks do not declare (engine-requests.ts).
+enableTransforms();
 
 // Imported after the mocks are set.
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { deployEnvironment } from '../../src/pulumi/program';
+import { enableTransforms } from '../pulumi/engine-requests';
 
 type Created = { type: string; name: string; inputs: any };
 const created: Created[] = [];
@@ -13,6 +14,8 @@ pulumi.runtime.setMocks({
   },
   call: args => args.inputs,
 }, 'dockercoins', 'prod', false);
+// The program registers transforms, which mocks do not declare (engine-requests.ts).
+enableTransforms();
 
 const out = <T>(o: pulumi.Output<T>) => new Promise<T>(resolve => o.apply(resolve));
 const requested: string[] = [];

@@ -134,10 +134,19 @@ describe('every claim, in every environment, requests the configured size and ac
     };
     const es = env.logging?.elasticsearch;
     if (es) expected['logging/elasticsearch/data'] = { size: es.storage.size, storageClassName: es.storage.storageClassName ?? env.storageClass };
+    // An fs snapshot repository: one claim every Elasticsearch node mounts, with its configured access mode.
+    const snapshots = es?.snapshots?.repository;
+    const accessModes: Record<string, string[]> = {};
+    if (snapshots?.type === 'fs') {
+      expected['logging/pvc/elasticsearch-snapshots'] = { size: snapshots.size, storageClassName: snapshots.storageClassName ?? env.storageClass };
+      accessModes['logging/pvc/elasticsearch-snapshots'] = [snapshots.accessMode];
+    }
     const prometheusStorage = env.edge?.monitoring.prometheus.storage;
     if (prometheusStorage?.type === 'persistentVolumeClaim') {
       expected[`${env.edge!.monitoring.namespace}/pvc/prometheus-data`] = { size: prometheusStorage.size, storageClassName: prometheusStorage.storageClassName ?? env.storageClass };
     }
+    const backupTarget = (env as any).backups?.target;
+    if (backupTarget?.type === 'claim') expected[`${s.namespace}/pvc/backups`] = { size: backupTarget.size, storageClassName: backupTarget.storageClassName ?? env.storageClass };
     for (const d of env.dockercoins) {
       if (d.redis.persistence) expected[`${d.namespace}/pvc/redis-data`] = { size: d.redis.persistence.size, storageClassName: d.redis.persistence.storageClassName ?? env.storageClass };
     }
@@ -148,7 +157,7 @@ describe('every claim, in every environment, requests the configured size and ac
     }
     expect(claims.map(c => c.key).sort()).toEqual(Object.keys(expected).sort());
     for (const c of claims) {
-      expect([c.key, c.spec.accessModes]).toEqual([c.key, ['ReadWriteOnce']]);
+      expect([c.key, c.spec.accessModes]).toEqual([c.key, accessModes[c.key] ?? ['ReadWriteOnce']]);
       expect([c.key, c.spec.resources]).toEqual([c.key, { requests: { storage: expected[c.key].size } }]);
       expect([c.key, c.spec.storageClassName]).toEqual([c.key, expected[c.key].storageClassName]);
     }

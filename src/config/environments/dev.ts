@@ -104,6 +104,8 @@ export const dev: EnvironmentOverlay = {
     },
   },
   logging: {
+    // Log indices are deleted 3 days after they were created (ILM).
+    retention: '3d',
     // Small: one node, 512 MiB heap in a 1 GiB container.
     elasticsearch: { nodes: 1, heap: '512Mi', resources: sized('250m', '1Gi', '1', '1Gi', '256Mi', '1Gi'), storage: { size: '5Gi' } },
     fluentBit: { resources: sized('25m', '32Mi', '200m', '128Mi'), tolerations: [{ operator: 'Exists' }] },

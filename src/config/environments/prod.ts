@@ -4,11 +4,14 @@ import { guaranteed, sized } from '../sizes';
 /** Production: several replicas spread across nodes, PodDisruptionBudgets, TLS, persistent Redis on replicated storage. */
 export const prod: EnvironmentOverlay = {
   name: 'prod',
-  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md).
-  delivery: { engine: 'pulumi' },
+  // Pulumi: the Secrets come from encrypted stack config, and `pulumi destroy` keeps the namespaces (docs/delivery.md);
+  // the objects holding data are protected: a destroy or a replacing update of one fails (docs/stateful.md).
+  delivery: { engine: 'pulumi', pulumi: { protectData: true } },
   // Every start checks the registry: a re-pushed or revoked image never runs from a node's cache.
   imagePullPolicy: 'Always',
   nodes: 3,
+  // validate requires a backup of every data store here.
+  production: true,
   storageClass: 'replicated',
   ingress: { awaitLoadBalancer: true },
   // TLS everywhere from cert-manager: internal endpoints from the environment CA; public hosts from
@@ -67,9 +70,10 @@ export const prod: EnvironmentOverlay = {
       shmSize: '512Mi',
     },
     quota: {
-      requests: { cpu: '4', memory: '6Gi', ephemeralStorage: '4Gi' },
-      limits: { cpu: '8', memory: '8Gi', ephemeralStorage: '8Gi' },
-      pods: 10,
+      // Backups and drills (docs/stateful.md) add up to four CronJob pods and two setup Jobs.
+      requests: { cpu: '5', memory: '6Gi', ephemeralStorage: '4Gi' },
+      limits: { cpu: '12', memory: '8Gi', ephemeralStorage: '12Gi' },
+      pods: 16,
       persistentVolumeClaims: 8,
       storage: '100Gi',
     },
@@ -102,8 +106,14 @@ export const prod: EnvironmentOverlay = {
     },
   },
   logging: {
+    // Log indices are deleted 30 days after they were created (ILM).
+    retention: '30d',
     // Three master-eligible data nodes (quorum 2), one per Kubernetes node.
-    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' } },
+    elasticsearch: { nodes: 3, heap: '2Gi', resources: sized('1', '4Gi', '2', '4Gi', '512Mi', '2Gi'), storage: { size: '50Gi' },
+      // Nightly snapshots to a claim every node mounts: three nodes need ReadWriteMany (Longhorn RWX
+      // volumes, an NFS share per volume); for a copy outside the cluster, use type: s3 (docs/stateful.md).
+      snapshots: { repository: { type: 'fs', size: '100Gi', accessMode: 'ReadWriteMany' }, retention: { expireAfter: '30d', minCount: 7, maxCount: 60 } },
+    },
     fluentBit: { resources: sized('100m', '128Mi', '1', '512Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 2, host: 'kibana.example.com', tlsSecretName: 'kibana-tls', resources: sized('250m', '1Gi', '2', '2Gi', '64Mi', '512Mi') },
   },
@@ -134,6 +144,16 @@ export const prod: EnvironmentOverlay = {
     host: 'grafana.example.com',
     tlsSecretName: 'grafana-tls',
     resources: sized('200m', '256Mi', '1', '512Mi', '64Mi', '512Mi'),
+  },
+  // Nightly Postgres dumps and Consul snapshots to an S3-compatible bucket off the cluster (a claim would
+  // share the cluster's fate), 14 kept; weekly restore drills. Prerequisites (docs/stateful.md): the bucket,
+  // an access key limited to s3:ListBucket, GetObject, PutObject and DeleteObject under the prefix, given as
+  // dockercoins:backupsS3AccessKeyId / dockercoins:backupsS3SecretAccessKey, and the endpoint's addresses below.
+  backups: {
+    target: { type: 's3', endpoint: 'https://s3.backup.example.com', bucket: 'dockercoins-prod-backups', prefix: 'prod', region: 'eu-west-1', cidr: '10.20.0.0/24' },
+    postgres: { keep: 14 },
+    consul: { keep: 14 },
+    drills: {},
   },
   // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
   admission: {},

@@ -34,8 +34,9 @@ export const staging: EnvironmentOverlay = {
     },
     quota: {
       requests: { cpu: '2', memory: '2Gi', ephemeralStorage: '2Gi' },
-      limits: { cpu: '4', memory: '4Gi', ephemeralStorage: '4Gi' },
-      pods: 8,
+      // Backups and drills (docs/stateful.md) add up to four CronJob pods and two setup Jobs.
+      limits: { cpu: '8', memory: '4Gi', ephemeralStorage: '8Gi' },
+      pods: 14,
       persistentVolumeClaims: 6,
       storage: '20Gi',
     },
@@ -69,7 +70,12 @@ export const staging: EnvironmentOverlay = {
   },
   logging: {
     // Two Kubernetes nodes cannot host a three-node cluster with required anti-affinity: one node.
-    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' } },
+    // Log indices are deleted 7 days after they were created (ILM).
+    retention: '7d',
+    elasticsearch: { nodes: 1, heap: '1Gi', resources: sized('500m', '2Gi', '2', '2Gi', '256Mi', '1Gi'), storage: { size: '20Gi' },
+      // Nightly snapshots of the log indices to a claim (one node: ReadWriteOnce is enough), kept 14 days.
+      snapshots: { repository: { type: 'fs', size: '20Gi' }, retention: { expireAfter: '14d', minCount: 3, maxCount: 30 } },
+    },
     fluentBit: { resources: sized('50m', '64Mi', '500m', '256Mi'), tolerations: [{ operator: 'Exists' }] },
     kibana: { replicas: 1, host: 'kibana.staging.example.com', resources: sized('200m', '768Mi', '1', '1Gi', '64Mi', '512Mi') },
   },
@@ -99,6 +105,14 @@ export const staging: EnvironmentOverlay = {
     resources: sized('100m', '128Mi', '1', '512Mi', '64Mi', '512Mi'),
   },
   // In-cluster gate: the rule table's CEL checks as ValidatingAdmissionPolicies (needs Kubernetes >= 1.30; docs/policy-gates.md).
+  // Nightly dumps and snapshots on a claim of the data namespace (a pre-production cluster needs no
+  // off-cluster copy), 7 kept; weekly restore drills prove them before production relies on the same CronJobs.
+  backups: {
+    target: { type: 'claim', size: '5Gi' },
+    postgres: {},
+    consul: {},
+    drills: {},
+  },
   admission: {},
 };
 

@@ -9,7 +9,7 @@
  *
  * Only what decides a grade is encoded; the comments kube-score prints are
  * summarised. A kind that kube-score scores but this encoding does not know
- * (CronJob, Job, Pod, batch/v1beta1...) is refused rather than passed.
+ * (Pod, batch/v1beta1...) is refused rather than passed.
  */
 import type { K8sObject } from '../../../src/analysis/objects';
 import { matchesSelector } from '../../../src/analysis/network';
@@ -44,9 +44,15 @@ type Score = { grade: Grade; skipped?: boolean; comments?: string[] };
  * 00fb7ed1, not re-checked at v1.20.0): the pod checks below apply to it as to
  * a Deployment, and the Deployment/StatefulSet-only checks do not.
  */
-const POD_SPECCERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+const POD_SPECCERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 /** Kinds kube-score parses that we do not encode: refuse them instead of scoring them wrong. */
-const UNENCODED = new Set(['Pod', 'CronJob']);
+const UNENCODED = new Set(['Pod']);
+/**
+ * A batch/v1 CronJob is a PodSpecer too (parser/parse.go at v1.20.0: `addPodSpeccer(cjob)`), its pod
+ * template the Job template's (parser/internal/cronjob/v1.go `GetPodTemplateSpec`), plus the two
+ * checks of score/cronjob/cronjob.go below.
+ */
+const templateOf = (o: K8sObject): any => (o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.spec?.template);
 
 const ref = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`.replace(' /', ' ');
 
@@ -107,7 +113,7 @@ export function kubeScore(objects: readonly K8sObject[]): KubeScoreResult[] {
   const pdbs = objects.filter(o => o.kind === 'PodDisruptionBudget');
   const hpas = objects.filter(o => o.kind === 'HorizontalPodAutoscaler');
   const ns = (o: K8sObject) => o.metadata.namespace ?? '';
-  const tplLabels = (o: K8sObject): Record<string, string> => o.spec?.template?.metadata?.labels ?? {};
+  const tplLabels = (o: K8sObject): Record<string, string> => templateOf(o)?.metadata?.labels ?? {};
   const targetedByService = (o: K8sObject) =>
     services.some(s => ns(s) === ns(o) && mapSelects(s.spec?.selector, tplLabels(o)));
 
@@ -128,7 +134,7 @@ export function kubeScore(objects: readonly K8sObject[]): KubeScoreResult[] {
   }
 
   for (const o of podSpeccers) {
-    const tpl = o.spec.template;
+    const tpl = templateOf(o);
     const spec = tpl.spec;
     const cs = allContainers(spec);
     const child = tpl.metadata?.annotations;
@@ -229,6 +235,16 @@ export function kubeScore(objects: readonly K8sObject[]): KubeScoreResult[] {
         || !['DoNotSchedule', 'ScheduleAnyway'].includes(t.whenUnsatisfiable));
       pod('pod-topology-spread-constraints', bad ? { grade: 'CRITICAL', comments: ['invalid topology spread constraint'] } : { grade: 'OK' });
     }
+  }
+
+  // score/cronjob/cronjob.go: `cronJobHasDeadline` (startingDeadlineSeconds set) and
+  // `cronJobHasRestartPolicy` (the pod template's restartPolicy is Never or OnFailure).
+  for (const o of objects.filter(x => x.kind === 'CronJob')) {
+    add(o, 'cronjob-has-deadline', o.spec?.startingDeadlineSeconds !== undefined && o.spec?.startingDeadlineSeconds !== null
+      ? { grade: 'OK' } : { grade: 'CRITICAL', comments: ['The CronJob should have startingDeadlineSeconds configured'] });
+    const restart = templateOf(o)?.spec?.restartPolicy;
+    add(o, 'cronjob-restartpolicy', restart === 'Never' || restart === 'OnFailure'
+      ? { grade: 'OK' } : { grade: 'CRITICAL', comments: [restart ? 'The CronJob must have a valid RestartPolicy configured' : 'The CronJob is missing a valid RestartPolicy'] });
   }
 
   // score/disruptionbudget/disruptionbudget.go `hasMatching`: a budget of the same namespace selecting the pod labels.

@@ -110,16 +110,21 @@ export interface PolarisAudit {
 }
 
 const ref = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`.replace(' /', ' ');
-const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
-const UNENCODED_CONTROLLERS = new Set(['Pod', 'CronJob', 'ReplicationController', 'ReplicaSet']);
+const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+const UNENCODED_CONTROLLERS = new Set(['Pod', 'ReplicationController', 'ReplicaSet']);
 /**
- * Checks whose `controllers.exclude` lists Job: checks/readinessProbeMissing.yaml
- * (FairwindsOps/polaris 1cb1d261) and checks/livenessProbeMissing.yaml (04da47d8).
- * The other checks were not re-read for Job exclusions: a Job is audited by
- * them all, which can only lower the score (an excluded check counted as a
- * warning), never raise it.
+ * A CronJob's pod spec is found under spec.jobTemplate.spec.template.spec (pkg/kube/resource.go
+ * `GetPodSpec` walks `podSpecFields`); the probe checks exclude CronJob like Job
+ * (pkg/config/checks/readinessProbeMissing.yaml and livenessProbeMissing.yaml at 9.6.4 list both).
  */
-const JOB_EXCLUDED = new Set(['readinessProbeMissing', 'livenessProbeMissing']);
+const templateOf = (o: K8sObject): any => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template : o.spec.template);
+/**
+ * Checks whose `controllers.exclude` lists Job and CronJob: pkg/config/checks/readinessProbeMissing.yaml,
+ * livenessProbeMissing.yaml and topologySpreadConstraint.yaml (read at 9.6.4, 813d9c0a). The other
+ * checks were not re-read for Job exclusions: a Job is audited by them all, which can only lower the
+ * score (an excluded check counted as a warning), never raise it.
+ */
+const JOB_EXCLUDED = new Set(['readinessProbeMissing', 'livenessProbeMissing', 'topologySpreadConstraint']);
 
 /** Whether go-yaml (YAML 1.1, sigs.k8s.io/yaml) reads an unquoted scalar as this very string. */
 export function yamlReadsAsString(value: string): boolean {
@@ -176,7 +181,7 @@ export function polarisAudit(objects: readonly K8sObject[]): PolarisAudit {
       (namespace === '' || namespace === ns(o)) && rules.includes(check) && names.some(n => o.metadata.name.startsWith(n)));
   };
   const record = (o: K8sObject, check: PolarisCheck, pass: () => boolean, container?: string) => {
-    if (o.kind === 'Job' && JOB_EXCLUDED.has(check)) return;
+    if ((o.kind === 'Job' || o.kind === 'CronJob') && JOB_EXCLUDED.has(check)) return;
     if (!actionable(check, o)) return;
     results.push({ check, severity: POLARIS_SEVERITIES[check], success: pass(), object: ref(o), container });
   };
@@ -188,7 +193,7 @@ export function polarisAudit(objects: readonly K8sObject[]): PolarisAudit {
   }
 
   function auditController(o: K8sObject): void {
-    const tpl = o.spec.template;
+    const tpl = templateOf(o);
     const spec = tpl.spec;
     const labels: Record<string, string> = tpl.metadata?.labels ?? {};
     const namespace = ns(o);
