@@ -12,23 +12,31 @@ import { isRecord } from './record';
 
 /** Serialises documents as a multi-document YAML stream (`---` between documents). */
 export function toYaml(...docs: unknown[]): string {
-  // One output string built by appending (V8 joins the pieces once, when the result is read),
-  // instead of a string per value and an array per collection: a render emits about 1.5 MB.
+  // Each document is one string built by appending, instead of a string per value and an array
+  // per collection; the documents are joined at the end, which gives a flat string (appending
+  // every document to one string makes a rope that costs more to build, and to flatten when
+  // written, than the join: at 100 DockerCoins instances 140-175 ms + 25 ms -> 60-95 ms + 1 ms).
   const saved = out;
   out = '';
+  const savedParts = parts;
+  parts = [];
   try {
     for (let i = 0; i < docs.length; i++) {
       if (i > 0) out += '---\n';
       emit(docs[i], 0, true);
+      parts.push(out);
+      out = '';
     }
-    return out;
+    return parts.join('');
   } finally {
     out = saved;
+    parts = savedParts;
   }
 }
 
-/** The text being written by toYaml. */
+/** The text being written by toYaml: the current document, and the documents before it. */
 let out = '';
+let parts: string[] = [];
 
 const PADS: string[] = [];
 function pad(indent: number): string {
