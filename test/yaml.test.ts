@@ -2,7 +2,6 @@ import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../constructs/lib/yaml';
 import { ENV_NAMES, renderObjects } from './helpers';
-import { referenceToYaml } from './fixtures/yaml-reference';
 
 /** Parses a stream as kubectl (YAML 1.1) and as a YAML 1.2 parser would. */
 function parseBoth(text: string): { v11: unknown[]; v12: unknown[] } {
@@ -23,7 +22,7 @@ describe('YAML emitter', () => {
 
   const tricky = [
     'yes', 'no', 'on', 'off', 'y', 'N', 'true', 'False', 'null', '~', '', ' ', ' leading', 'trailing ', '0755', '0x1F', '1e3', '1_000',
-    '1:20', '.inf', '-.NaN', '2024-01-01', '3.', '-', '--', '---', '- item', '--save', '-c', 'a: b', 'a #b', 'ends:', '#comment', '&anchor',
+    '1:20', '.inf', '-.NaN', '.', '-.', '._', 'e5', '.e1', '1.e2', '2024-01-01', '3.', '-', '--', '---', '- item', '--save', '-c', 'a: b', 'a #b', 'ends:', '#comment', '&anchor',
     '*alias', '!tag', '|', '>', '@at', '`tick', '%pct', '"quoted"', "'single'", '[list]', '{map}', '?', ':', 'key: value: x',
     'line1\nline2', 'line1\nline2\n', 'line1\n\n', '\nleading newline', 'trailing space \nx', 'tab\tinside', 'ctrl\u0001char', 'unicode ✓ é',
     '    indented\nblock', 'sum by (instance) (rate(container_cpu_usage_seconds_total{namespace="x"}[5m]))', '<<', '=',
@@ -51,13 +50,9 @@ describe('YAML emitter', () => {
   });
 });
 
-describe('YAML emitter, byte for byte as before it wrote into one string (test/fixtures/yaml-reference.ts)', () => {
-  // Requirement: dist/ does not change when the emitter gets faster.
-  test.each(ENV_NAMES)('every rendered object of %s', env => {
-    const objects = renderObjects(env);
-    expect(toYaml(...objects)).toBe(referenceToYaml(...objects));
-  });
-
+// dist/ staying byte-identical when the emitter changes is test/golden's job (the committed
+// files are the snapshot); here: any document the model could produce reads back as itself.
+describe('YAML emitter, any JSON-like document', () => {
   // Strings from the characters that decide quoting, blocks and indentation.
   const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '1', '.', '-', ':', ' ', '\t', '\n', '#', '"', "'", '|', '>', '{', '[', '&', '*', '!', '~', 'é', '\u0001', 'y', 'e', 'x', '_'), maxLength: 12 });
   const value: fc.Arbitrary<unknown> = fc.letrec(tie => ({
@@ -67,9 +62,13 @@ describe('YAML emitter, byte for byte as before it wrote into one string (test/f
       fc.dictionary(text, fc.option(tie('node'), { nil: undefined }), { maxKeys: 4 })),
   })).node;
 
-  test('any JSON-like document (strings of tricky characters, nested collections, undefined members), alone and as a stream', () => {
+  test('strings of tricky characters, numbers, nested collections and undefined members read back identically in YAML 1.1 and 1.2, alone and as a stream', () => {
     fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), docs => {
-      expect(toYaml(...docs)).toBe(referenceToYaml(...docs));
+      // What the API server would store: JSON drops undefined members and the sign of -0.
+      const expected = JSON.parse(JSON.stringify(docs));
+      const { v11, v12 } = parseBoth(toYaml(...docs));
+      expect(v11).toEqual(expected);
+      expect(v12).toEqual(expected);
     }), { numRuns: 400 });
   });
 });

@@ -156,6 +156,10 @@ const INDICATOR_START = /^([?:,[\]{}#&*!|>'"%@`\s]|-(\s|$|--))/;
 const AMBIGUOUS = [
   /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/,
   /^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/, // ints and floats (incl. 1_000, 1.)
+  // YAML 1.1's floats also have no digit before or after the dot, or none at all before an
+  // exponent: `.`, `-.`, `._`, `e5`, `.e1` (tag:yaml.org,2002:float; the yaml package's 1.1 schema).
+  /^[-+]?([0-9][0-9_]*)?\.[0-9_]*$/,
+  /^[-+]?([0-9][0-9_]*)?(\.[0-9_]*)?[eE][-+]?[0-9]+$/,
   /^[-+]?0[xob][0-9a-fA-F_]+$/, // hex, octal, binary
   /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/, // YAML 1.1 sexagesimal (e.g. 1:20)
   /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/,
