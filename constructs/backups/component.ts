@@ -76,7 +76,7 @@ function cronJobs(b: BackupsConfig, s: Stateful): { name: string; staleAfterHour
  * (`kube_cronjob_status_last_successful_time`; a CronJob that never succeeded
  * has no such series, so its age `kube_cronjob_created` counts instead).
  */
-export function backupRules(namespace: string, jobs: ReturnType<typeof cronJobs>, claim?: string): RuleGroup {
+export function backupRules(namespace: string, jobs: ReturnType<typeof cronJobs>): RuleGroup {
   const names = jobs.map(j => j.name);
   const failed = alertRule({
     alert: 'BackupJobFailed',
@@ -96,24 +96,7 @@ export function backupRules(namespace: string, jobs: ReturnType<typeof cronJobs>
       description: `CronJob {{ $labels.cronjob }} (${j.store}) has had no successful run within ${j.staleAfterHours} hours: ${j.drill ? 'nothing proves the backups restore' : 'the newest backup is older than its schedule allows'}.`,
     });
   });
-  return { name: 'backups', rules: [failed, ...stale, ...(claim ? [claimRule(namespace, claim)] : [])] };
-}
-
-/**
- * The backup claim above 80 % of its size: the same alert as the claims of
- * workloads (constructs/monitoring/rules.ts), for the claim the CronJobs mount
- * (a CronJob is not a workload those rules cover). A full claim fails every backup.
- */
-function claimRule(namespace: string, claim: string) {
-  const sel = selector({ namespace, persistentvolumeclaim: claim });
-  return alertRule({
-    alert: 'PersistentVolumeClaimAlmostFull',
-    expr: `max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes${sel}) / on (namespace, persistentvolumeclaim) max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes${sel}) > 0.8`,
-    for: '10m',
-    severity: 'warning',
-    summary: 'Claim {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is above 80 % of its requested size',
-    description: 'The backup volume holds {{ $value | humanizePercentage }} of its size: lower `keep` or grow the claim before backups fail.',
-  });
+  return { name: 'backups', rules: [failed, ...stale] };
 }
 
 /** Backups of the stateful services and their restore drills, in the stateful namespace, wave 2 (after the stores and their setup Jobs). */
@@ -154,7 +137,7 @@ export const backupsComponent = defineComponent({
       footprints,
       claims: claim ? [{ storageClassName: claim.storageClassName, field: 'backups.target.storageClassName' }] : [],
       dataClaims: claim ? [{ namespace: s.namespace, name: BACKUP_NAMES.claim }] : [],
-      alertRules: jobs.length ? [backupRules(s.namespace, jobs, claim ? BACKUP_NAMES.claim : undefined)] : [],
+      alertRules: jobs.length ? [backupRules(s.namespace, jobs)] : [],
       backups: jobs.filter(j => !j.drill).map(j => j.store),
       // Each backup pod (and the Job that creates its identity) is a client of its store only; the store admits it.
       clients: [

@@ -83,7 +83,7 @@ export const monitoringComponent = defineComponent({
       apiServer,
       nodes: { cidrs: ctx.platform.cluster.nodeCidrs, ports: [KUBELET_PORT, NODE_EXPORTER_PORT] },
       // Generated from what every component offers: its workloads, and the rules about its own metrics.
-      rules: [...workloadRules(ctx.wiring.workloads), ...ctx.wiring.alertRules],
+      rules: [...workloadRules(ctx.wiring.workloads, ctx.wiring.dataClaims), ...ctx.wiring.alertRules],
       alertmanager: ctx.wiring.alertmanager,
     });
     new NodeExporter(chart, 'NodeExporter', { namespace: NODE_AGENTS_NAMESPACE, image: m.nodeExporter.image, resources: m.nodeExporter.resources });

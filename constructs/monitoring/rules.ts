@@ -147,10 +147,12 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * The generic rules of every offered workload, one group per concern, one
  * rule per namespace and kind (its matcher lists the offered objects):
  * unavailable replicas, stuck rollouts, crash loops, autoscalers at their
- * maximum for 15 minutes, and claims above 80 % of their requested size.
+ * maximum for 15 minutes, and claims above 80 % of their requested size:
+ * the workloads' claims and the standalone ones components offer as
+ * `dataClaims` (the backups claim, mounted by CronJobs).
  */
-export function workloadRules(workloads: readonly RuleWorkload[]): RuleGroup[] {
-  const namespaces = [...new Set(workloads.map(w => w.namespace))].sort(byCodePoint);
+export function workloadRules(workloads: readonly RuleWorkload[], dataClaims: readonly { readonly namespace: string; readonly name: string }[] = []): RuleGroup[] {
+  const namespaces = [...new Set([...workloads.map(w => w.namespace), ...dataClaims.map(c => c.namespace)])].sort(byCodePoint);
   const availability: Rule[] = [];
   const rollouts: Rule[] = [];
   const crashes: Rule[] = [];
@@ -196,7 +198,7 @@ export function workloadRules(workloads: readonly RuleWorkload[]): RuleGroup[] {
       }));
     }
     const pods = [...new Set(here.map(podPattern))].sort(byCodePoint);
-    crashes.push(alertRule({
+    if (pods.length > 0) crashes.push(alertRule({
       alert: 'PodCrashLooping',
       expr: `increase(kube_pod_container_status_restarts_total${rawSelector(ns, 'pod', pods)}[15m]) > 2`,
       for: '5m',
@@ -216,7 +218,8 @@ export function workloadRules(workloads: readonly RuleWorkload[]): RuleGroup[] {
         description: 'The autoscaler cannot add pods: demand may exceed what its maxReplicas allows.',
       }));
     }
-    const claimed = [...new Set(here.flatMap(claimPatterns))].sort(byCodePoint);
+    const standalone = dataClaims.filter(c => c.namespace === ns).map(c => escapeRegex(c.name));
+    const claimed = [...new Set([...here.flatMap(claimPatterns), ...standalone])].sort(byCodePoint);
     if (claimed.length > 0) {
       const sel = rawSelector(ns, 'persistentvolumeclaim', claimed);
       claims.push(alertRule({
