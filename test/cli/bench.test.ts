@@ -7,7 +7,8 @@ import { renderCharts } from '../../src/render';
 // These tests never run the real benchmark: measurements are injected.
 
 const s = (median: number): Stats => ({ median, min: median * 0.9, max: median * 1.1, runs: 5 });
-const instance = (k: number, wallMs: number, peakMiB = 120) => ({ k, wall: s(wallMs), render: s(wallMs / 2), peakMiB, bytes: k * 30_000 });
+// `steady` defaults to the wall figures less a fixed 250 ms: the same slopes.
+const instance = (k: number, wallMs: number, peakMiB = 120, steadyMs = wallMs - 250) => ({ k, wall: s(wallMs), render: s(wallMs / 2), steady: s(steadyMs), peakMiB, bytes: k * 30_000 });
 
 /** Every target met: synth 300 ms, 20x, 3 ms per instance, linear, 150 MiB, validate/diff 400 ms, watch 80/120 ms, tests 20 s. */
 function good(): Measurements {
@@ -54,8 +55,17 @@ describe('npm run bench: targets and verdicts', () => {
     expect(rows[9].measured).toMatch(/^120 ms \(108 ms–132 ms, 5 runs\)$/);
     expect(rows[1].measured).toMatch(/^20\.0× \(stock path 6000 ms/);
     expect(rows[2].measured).toBe('3.00 ms');
-    expect(rows[3].measured).toBe('3.00 ms vs 3.00 ms: ratio 1.00');
+    expect(rows[3].measured).toBe('3.00 ms vs 3.00 ms: ratio 1.00 (whole process, cold JIT: 3.00 ms vs 3.00 ms)');
     expect(exitCode(rows)).toBe(0);
+  });
+
+  test('linearity is judged in steady state: a cold-JIT bend at small K alone is not super- or sub-linear', () => {
+    const m = good();
+    // Whole process: 11.5 ms per instance K 1 -> 10, 3.7 ms K 10 -> 100 (tier-up); steady: 4.0 and 3.9 ms.
+    m.instances = [instance(1, 274, 88, 30), instance(10, 378, 89, 66), instance(100, 711, 128, 417)];
+    const row = evaluate(m)[3];
+    expect(row.verdict).toBe('met');
+    expect(row.measured).toBe('3.90 ms vs 4.00 ms: ratio 0.97 (whole process, cold JIT: 3.70 ms vs 11.56 ms)');
   });
 
   test.each<[string, (m: Measurements) => void, number]>([
@@ -64,6 +74,7 @@ describe('npm run bench: targets and verdicts', () => {
     ['over 5 ms per extra instance', m => { m.instances = [instance(1, 300), instance(10, 354), instance(100, 894)]; }, 2],
     ['super-linear: 10 -> 100 costs more than 1.5x of 1 -> 10', m => { m.instances = [instance(1, 300), instance(10, 318), instance(100, 597)]; }, 3],
     ['sub-linear beyond 1.5x the other way', m => { m.instances = [instance(1, 300), instance(10, 345), instance(100, 507)]; }, 3],
+    ['steady state super-linear although the whole-process slopes are alike', m => { m.instances = [instance(1, 300, 120, 50), instance(10, 327, 120, 68), instance(100, 597, 150, 358)]; }, 3],
     ['peak memory over 250 MiB', m => { m.instances = [instance(1, 300), instance(10, 327), instance(100, 597, 251)]; }, 4],
     ['validate over 600 ms', m => { m.validate = s(601); }, 5],
     ['diff over 600 ms', m => { m.diff = s(601); }, 6],
@@ -189,6 +200,7 @@ describe('npm run bench: report, exit status, --write', () => {
     [['--out', 'x.md'], '--out only says where --write writes: add --write'],
     [['--skip-tests'], "Unknown option '--skip-tests'"],
     [['--watch-latency', '0'], '--watch-latency must be a whole number >= 1, got "0"'],
+    [['--steady'], '--steady only changes --render-instances: add --render-instances K'],
   ])('%j is refused with exit 2 before measuring', (args, message) => {
     const b = deps(good());
     expect(main(args, b.d)).toBe(2);
@@ -214,5 +226,12 @@ describe('npm run bench: K instances', () => {
     expect(new Set(env.dockercoins.map(d => d.host)).size).toBe(10);
     const ids = renderCharts(env).map(c => c.id);
     expect(ids.filter(id => id.startsWith('dockercoins-coins-'))).toHaveLength(10);
+  });
+
+  test('the steady-state warm-up environment shares no namespace or host with the timed one', () => {
+    const timed = environmentWithInstances(10);
+    const warmUp = environmentWithInstances(10, 'warm-up');
+    const names = (env: typeof timed) => env.dockercoins.flatMap(d => [d.namespace, d.host]);
+    expect(names(warmUp).filter(n => names(timed).includes(n))).toEqual([]);
   });
 });
