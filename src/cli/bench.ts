@@ -20,7 +20,7 @@ export const TARGETS = {
   /**
    * Per-instance cost for K 10 → 100 within this factor (either way) of K 1 → 10,
    * in steady state: renders timed in a process whose JIT a warm-up render has
-   * tiered up (see `steadyRender`).
+   * tiered up (`--render-instances K --steady`, see `renderInstances`).
    */
   linearity: 1.5,
   /** Peak RSS of the K = 100 process, MiB. */

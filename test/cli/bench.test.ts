@@ -228,6 +228,20 @@ describe('npm run bench: K instances', () => {
     expect(ids.filter(id => id.startsWith('dockercoins-coins-'))).toHaveLength(10);
   });
 
+  test('--render-instances K --steady times the K-instance render, not the uncounted warm-up (same output size as without --steady)', () => {
+    const report = (argv: string[]) => {
+      let text = '';
+      const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { text += String(chunk); return true; });
+      try { expect(main(argv)).toBe(0); } finally { write.mockRestore(); }
+      return JSON.parse(text) as { k: number; renderMs: number; bytes: number };
+    };
+    const cold = report(['--render-instances', '1']);
+    const steady = report(['--render-instances', '1', '--steady']);
+    expect(steady.k).toBe(1);
+    expect(steady.bytes).toBe(cold.bytes);
+    expect(steady.renderMs).toBeGreaterThan(0);
+  });
+
   test('the steady-state warm-up environment shares no namespace or host with the timed one', () => {
     const timed = environmentWithInstances(10);
     const warmUp = environmentWithInstances(10, 'warm-up');
