@@ -6,6 +6,7 @@ import { CDK8S_CLI_FLAGS } from '../../src/cli/cdk8s';
 import { ENVIRONMENTS, loadEnvironment } from '../../src/config';
 import { renderEnvironment } from '../../src/render';
 import { filesUnder } from '../../src/cli/synth';
+import { CliRun, STRESS, inProcess } from '../helpers/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 const COMMANDS = ['synth', 'cdk8s', 'validate', 'diff', 'bench'];
@@ -17,8 +18,20 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-const run = (args: string[], extra: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [path.join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: cleanEnv(extra) });
+function run(args: string[], extra: Record<string, string> = {}): CliRun {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: cleanEnv(extra) });
+  return { status, stdout, stderr };
+}
+
+/**
+ * A command's own main in-process (test/helpers/cli.ts); with `spawned` (every call under stress)
+ * also through `node bin/run.js`, which must give the same exit code, stdout and stderr.
+ */
+async function runCommand(args: string[], extra: Record<string, string> = {}, spawned = false): Promise<CliRun> {
+  const result = await inProcess(args, { DOCKERCOINS_ENV: '', ...extra });
+  if (spawned || STRESS) expect(run(args, extra)).toEqual(result);
+  return result;
+}
 
 /** Files of a folder, name -> content. */
 function readFolder(dir: string): Record<string, string> {
@@ -51,11 +64,11 @@ describe('node bin/run.js', () => {
     expect(result.stdout).toBe('');
   });
 
-  test.each(COMMANDS)('%s --help prints its usage and exits 0; an unknown option exits 2', command => {
-    const help = run([command, '--help'], { CDK8S_OUTDIR: path.join(tmp, 'out') });
+  test.each(COMMANDS)('%s --help prints its usage and exits 0; an unknown option exits 2', async command => {
+    const help = await runCommand([command, '--help'], { CDK8S_OUTDIR: path.join(tmp, 'out') }, command === 'synth');
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: /);
-    const bad = run([command, '--no-such-option'], { CDK8S_OUTDIR: path.join(tmp, 'out') });
+    const bad = await runCommand([command, '--no-such-option'], { CDK8S_OUTDIR: path.join(tmp, 'out') }, command === 'cdk8s');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--no-such-option/);
     expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
@@ -63,9 +76,9 @@ describe('node bin/run.js', () => {
 });
 
 describe('node bin/run.js cdk8s (the cdk8s.yaml app)', () => {
-  test('--help prints the usage, naming DOCKERCOINS_ENV and CDK8S_OUTDIR, and renders nothing', () => {
+  test('--help prints the usage, naming DOCKERCOINS_ENV and CDK8S_OUTDIR, and renders nothing', async () => {
     const out = path.join(tmp, 'out');
-    const result = run(['cdk8s', '--help'], { CDK8S_OUTDIR: out });
+    const result = await runCommand(['cdk8s', '--help'], { CDK8S_OUTDIR: out });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('DOCKERCOINS_ENV');
     expect(result.stdout).toContain('CDK8S_OUTDIR');
@@ -74,26 +87,26 @@ describe('node bin/run.js cdk8s (the cdk8s.yaml app)', () => {
   });
 
   test.each([[['--bogus'], "cdk8s: Unknown option '--bogus'"], [['synth'], "cdk8s: Unexpected argument 'synth'"]])(
-    '%j is refused with exit 2 and the usage, rendering nothing', (args, message) => {
+    '%j is refused with exit 2 and the usage, rendering nothing', async (args, message) => {
       const out = path.join(tmp, 'out');
-      const result = run(['cdk8s', ...args], { CDK8S_OUTDIR: out });
+      const result = await runCommand(['cdk8s', ...args], { CDK8S_OUTDIR: out });
       expect(result.status).toBe(2);
       expect(result.stderr.split('\n')[0]).toContain(message);
       expect(result.stderr).toContain('usage: DOCKERCOINS_ENV=<env>');
       expect(fs.existsSync(out)).toBe(false);
     });
 
-  test('an unknown DOCKERCOINS_ENV: one line naming the variable and the known environments, exit 1', () => {
+  test('an unknown DOCKERCOINS_ENV: one line naming the variable and the known environments, exit 1', async () => {
     const out = path.join(tmp, 'out');
-    const result = run(['cdk8s'], { DOCKERCOINS_ENV: 'production', CDK8S_OUTDIR: out });
+    const result = await runCommand(['cdk8s'], { DOCKERCOINS_ENV: 'production', CDK8S_OUTDIR: out }, true);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('cdk8s: DOCKERCOINS_ENV="production" is not a known environment; known: dev, staging, prod\n');
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test('renders DOCKERCOINS_ENV into CDK8S_OUTDIR, exactly what renderEnvironment gives', () => {
+  test('renders DOCKERCOINS_ENV into CDK8S_OUTDIR, exactly what renderEnvironment gives', async () => {
     const out = path.join(tmp, 'out');
-    const result = run(['cdk8s'], { DOCKERCOINS_ENV: 'staging', CDK8S_OUTDIR: out });
+    const result = await runCommand(['cdk8s'], { DOCKERCOINS_ENV: 'staging', CDK8S_OUTDIR: out });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(readFolder(out)).toEqual(rendered('staging'));
@@ -149,12 +162,13 @@ net.Socket.prototype.connect = function () {
   // Bare `npx cdk8s synth` (no npm script): the CLI reads every option from CDK8S_* variables too
   // (yargs `.env('CDK8S')` in node_modules/cdk8s-cli/lib/cli/index.js), so the upgrade check is off
   // with CDK8S_CHECK_UPGRADE=false, as the README says.
-  test('bare `cdk8s synth` with CDK8S_CHECK_UPGRADE=false: no upgrade check, no network message, exit 0', () => {
+  // Also: DOCKERCOINS_ENV reaches the app through the CLI (prod here, dev in the other runs).
+  test('bare `DOCKERCOINS_ENV=prod cdk8s synth` with CDK8S_CHECK_UPGRADE=false: no upgrade check, no network message, exit 0, prod rendered', () => {
     const out = path.join(tmp, 'cdk8s-env.out');
-    const result = cdk8sOffline(['synth', '--output', out], { CDK8S_CHECK_UPGRADE: 'false' });
+    const result = cdk8sOffline(['synth', '--output', out], { CDK8S_CHECK_UPGRADE: 'false', DOCKERCOINS_ENV: 'prod' });
     expect(result.stderr).not.toMatch(NETWORK_OR_UPGRADE);
     expect(result.status).toBe(0);
-    expect(readFolder(out)).toEqual(rendered('dev'));
+    expect(readFolder(out)).toEqual(rendered('prod'));
   });
 
   test('package.json runs the cdk8s CLI with those flags: `npm run cdk8s -- synth`', () => {
