@@ -13,4 +13,6 @@ module.exports = {
   // 2 workers 42-44 s, 3 workers 43 s.
   maxWorkers: '100%',
   testTimeout: 30000,
+  // Cheap stack traces for the Pulumi SDK's per-promise records only (why: the file).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/pulumi-promise-stacks.ts'],
 };
