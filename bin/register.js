@@ -1,7 +1,7 @@
 'use strict';
 // Runs TypeScript sources directly by transpiling each file with esbuild as it
 // is required: no type-checking on the render path (`npm test` runs tsc).
-// Transpiled files are cached in node_modules/.cache, keyed by content, path,
+// Transpiled files are cached in node_modules/.cache, keyed by content, file name,
 // options, esbuild version and the transpiler's code (bin/transpile.js), so an
 // unchanged tree loads without starting esbuild at all.
 //
@@ -30,12 +30,17 @@ const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'dockerco
 const compiledSources = new Map();
 
 function compile(source, filename) {
-  const key = cacheKey('inline', filename, source);
+  // The inline map names its source by file name only: Node resolves it against the module's own
+  // path (lib/internal/source_map/source_map_cache.js, sourcesToAbsolute), so stack traces still
+  // name the full .ts path, and the transpiled file is the same wherever the tree lies. A copy of
+  // the project (the tests' and the bench's scratch trees, a second checkout) then reuses the cache.
+  const name = path.basename(filename);
+  const key = cacheKey('inline', name, source);
   const cached = path.join(CACHE_DIR, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');
   } catch {
-    const { code } = transpile(source, filename, 'inline');
+    const { code } = transpile(source, name, 'inline');
     try {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       const tmp = `${cached}.${process.pid}.tmp`;

@@ -7,8 +7,9 @@ import * as path from 'path';
 // maps for the .ts files only, and transpile caches that never serve a stale
 // entry. The run path's cache
 // (bin/register.js, node_modules/.cache/dockercoins-ts) and jest's (keyed by
-// bin/jest-transform.js) are keyed by content, path, options, esbuild version
-// and the transpiler's own code, never by file name, size or time alone.
+// bin/jest-transform.js) are keyed by content, file name (the run path's map names
+// the file only) or path (jest's), options, esbuild version and the transpiler's own
+// code, never by file name, size or time alone.
 
 const ROOT = path.join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,6 +55,20 @@ describe('transpile caches', () => {
     expect(key(transpiler)).toBe(before);
     fs.appendFileSync(transpiler, '// a change to the transpiler\n');
     expect(key(transpiler)).not.toBe(before);
+  });
+
+  test('bin/register.js: one entry serves a file at any path (a copy of the tree), and stack traces still name each copy\'s own path and line', () => {
+    const source = `export const value = (() => { try {\n  throw new Error("copy ${Math.random()}");\n} catch (e) { return (e as Error).stack!.split("\\n")[1]; } })();\n`;
+    const copies = ['one', 'two'].map(d => { fs.mkdirSync(path.join(dir, d)); const f = path.join(dir, d, 'copy.ts'); fs.writeFileSync(f, source); return f; });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { cacheKey } = require(path.join(dir, 'bin', 'transpile.js')) as { cacheKey(...parts: string[]): string };
+    const entry = path.join(dir, 'node_modules', '.cache', 'dockercoins-ts', `${cacheKey('inline', 'copy.ts', source)}.js`);
+    expect(fs.existsSync(entry)).toBe(false);
+    expect(run(copies[0]).stdout).toContain(`${copies[0]}:2:9`);
+    // The entry's inline map names the file, not its folder.
+    const map = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(fs.readFileSync(entry, 'utf8'))?.[1];
+    expect(JSON.parse(Buffer.from(map ?? '', 'base64').toString('utf8')).sources).toEqual(['copy.ts']);
+    expect(run(copies[1]).stdout).toContain(`${copies[1]}:2:9`);
   });
 
   test('bin/jest-transform.js: the key follows content, path, jest config and coverage; the output follows the content', () => {
