@@ -20,6 +20,7 @@ import { stringify } from 'yaml';
 import { ConfigError, ENVIRONMENTS, loadEnvironment, validateEnvironment } from '../../src/config';
 import { writeOutput } from '../../src/cli/output';
 import { renderEnvironment } from '../../src/render';
+import { inProcess } from '../helpers/cli';
 import { CliArgsCase, CONFIG_CASES, ConfigCase, EnvironmentFileCase, OverrideCase, StackFileCase } from './config-cases';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -66,21 +67,6 @@ const PROBLEM_LINE = /^(--stack-config \S+|[A-Za-z][\w-]*(\[[^\]]+\])*(\.[A-Za-z
 interface Run { status: number | null; stdout: string; stderr: string }
 
 /** Runs a command's `main` (as bin/run.js does) with stdout and stderr captured. */
-async function inProcess(argv: readonly string[]): Promise<Run> {
-  const [command, ...args] = argv;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { main } = require(`../../src/cli/${command}`) as { main: (argv: string[]) => number | Promise<number> };
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
-  try {
-    return { status: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 const node = (args: readonly string[], cwd: string): Promise<Run> => new Promise(resolve => {
   execFile(process.execPath, [path.join(cwd, 'bin', 'run.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
     resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });

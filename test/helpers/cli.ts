@@ -5,8 +5,8 @@
  * and a cold JIT (about 0.2 s against 0.6 s per synth here); `spawnCli` runs `node bin/run.js`
  * as a real process, for what only a process shows (bin/run.js's dispatch, the bundle, exit codes
  * set by Node, signals, another working directory). Suites run most cases in-process and a sample
- * as processes; DOCKERCOINS_STRESS=1 (`npm run test:stress`) runs every case both ways
- * (`bothWays`).
+ * as processes, which must give the same exit code, stdout and stderr; DOCKERCOINS_STRESS=1
+ * (`npm run test:stress`) runs every case both ways.
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
@@ -50,14 +50,4 @@ export function spawnCli(argv: readonly string[], env: Record<string, string> = 
   const result = spawnSync(process.execPath, [path.join(cwd, 'bin', 'run.js'), ...argv], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/**
- * Runs the command in-process and, when `spawned` (or under stress), also as a process, and
- * returns both outcomes: a test checks each, so the two ways cannot drift apart.
- */
-export async function bothWays(argv: readonly string[], options: { env?: Record<string, string>; spawned?: boolean } = {}): Promise<Array<CliRun & { how: string }>> {
-  const runs = [{ how: 'main() in-process', ...(await inProcess(argv, options.env)) }];
-  if (options.spawned || STRESS) runs.push({ how: 'node bin/run.js', ...spawnCli(argv, options.env) });
-  return runs;
 }
