@@ -293,9 +293,6 @@ class RenderWorker {
     });
   }
 
-  /** Busy with a request. */
-  get busy(): boolean { return this.waiting.size > 0; }
-
   stop(): Promise<unknown> {
     this.alive = false;
     return this.worker.terminate();
@@ -443,7 +440,7 @@ export function watch(options: WatchOptions): Promise<number> {
       return undefined;
     }
     const failure = results.find((r): r is Extract<ShareResult, { kind: 'failed' }> => r.kind === 'failed');
-    if (failure && (here.kind === 'failed' || there?.kind !== 'refused')) { failed(what, failure.text); return undefined; }
+    if (failure) { failed(what, failure.text); return undefined; }
     const byEnv = new Map(results.flatMap(r => (r.kind === 'rendered' ? r.envs : [])));
     // What the worker did not render (it stopped, or the environments are not the ones planned): here.
     const missing = subset.filter(n => !byEnv.has(n));
