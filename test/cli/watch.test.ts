@@ -76,9 +76,10 @@ describe('npm run synth -- --watch', () => {
     fs.writeFileSync(p, text.replace(from, to));
   };
 
-  test('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT', async () => {
+  // With the render worker too: its refusals and failures merge with the main thread's into the same lines.
+  test.each([['main thread only', '0'], ['with the render worker', '1']])('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT (%s)', async (_how, worker) => {
     const out = path.join(project, 'out');
-    child = spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', out], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', out], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKERCOINS_WATCH_WORKER: worker } });
     const lines = new Lines(child);
     await lines.next(/^watch: watching src\/ and constructs\/ for changes/);
     const dockercoins = path.join(out, 'dev', '20-dockercoins.k8s.yaml');
