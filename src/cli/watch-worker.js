@@ -7,4 +7,6 @@ register.useCodeCache();
 register.reuseCompiled();
 // As bin/run.js sets it for the commands that validate configurations (zod's interpreted parsers).
 globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });
-require('./watch.ts').serveRenderWorker();
+// loadSynth: src/cli/synth.ts, loaded again once what it imports changed (as synth.ts passes it to watch).
+const synth = require.resolve('./synth.ts');
+require('./watch.ts').serveRenderWorker(() => require(synth));

@@ -85,7 +85,7 @@ const DEBOUNCE_MS = 5;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WATCHED = ['src', 'constructs'].map(d => path.join(ROOT, d));
-/** Entry of the render worker: bin/run.js's loader, then `serveRenderWorker` of this module. */
+/** Entry of the render worker: bin/run.js's loader, then `serveRenderWorker` of this module (with synth's loader: no import cycle). */
 export const WORKER_ENTRY = path.join(__dirname, 'watch-worker.js');
 /** The watcher's own files: never reloaded (their code runs the rounds); a change needs a restart. */
 const SELF = new Set([__filename, WORKER_ENTRY]);
@@ -235,11 +235,10 @@ interface WorkerReply {
  * as the main thread does, then render the requested environments and post their files and
  * objects (structured clone), or the errors. Requests are served one at a time, in order.
  */
-export function serveRenderWorker(): void {
+export function serveRenderWorker(loadSynth: () => SynthModule): void {
   const { parentPort } = require('worker_threads') as typeof import('worker_threads');
   if (!parentPort) throw new Error('serveRenderWorker runs in a worker thread');
   const sources = compiledSources();
-  const loadSynth = () => require('./synth') as SynthModule;
   parentPort.on('message', (request: WorkerRequest) => {
     const changed = changedModules(request.events, sources).filter(file => !SELF.has(file));
     unload(dependents(changed), request.clearResolutions);
