@@ -17,7 +17,9 @@
 // module with its linear reducer (bin/k8s-l1.js).
 const crypto = require('crypto');
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
+const vm = require('vm');
 const { cacheKey, transpile } = require('./transpile');
 const k8sL1 = require('./k8s-l1');
 
@@ -82,18 +84,56 @@ if (!mapsEverywhere) {
     }
   };
 }
+/**
+ * With reuseCompiled() (`synth --watch`): the script each .ts file was first compiled to, by file
+ * name, run again when that file is loaded again with the same source.
+ */
+let compiledScripts;
+
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  compiledSources.set(filename, crypto.createHash('sha1').update(source).digest('hex'));
-  withSourceMaps(true, () => module._compile(compile(source, filename), filename));
+  const sha1 = crypto.createHash('sha1').update(source).digest('hex');
+  compiledSources.set(filename, sha1);
+  const compiled = compiledScripts && compiledScripts.get(filename);
+  if (compiled && compiled.sha1 === sha1) return runAgain(compiled, module, filename);
+  const code = compile(source, filename);
+  withSourceMaps(true, () => module._compile(code, filename));
+  if (compiledScripts) compiledScripts.set(filename, { sha1, code, script: undefined, registeredBy: module });
 };
 // Stack traces are formatted when read, usually after loading: maps on.
 process.setSourceMapsEnabled(true);
 mapsOn = true;
+
+/**
+ * `synth --watch` loads again every module that imports a changed one, most of them unchanged.
+ * From reuseCompiled() on, such a module runs the script V8 compiled for it before, in a new
+ * module scope (its own exports, require and module, as a fresh load): no parse and no compile,
+ * and the functions V8 compiled (bytecode, baseline code) stay compiled. Stack traces keep the
+ * .ts lines: Node drops the source map of a file with the module that registered it, so that
+ * module is kept. The module wrapper sits on the first line (columns there are shifted).
+ */
+function reuseCompiled() {
+  compiledScripts = compiledScripts || new Map();
+}
+
+function runAgain(compiled, module, filename) {
+  if (!compiled.script) {
+    compiled.script = new vm.Script(Module.wrap(compiled.code), { filename, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  }
+  // What Node's module wrapper receives as `require` (as bin/code-cache.js gives it).
+  const moduleRequire = id => module.require(id);
+  moduleRequire.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+  moduleRequire.resolve.paths = request => Module._resolveLookupPaths(request, module);
+  moduleRequire.main = process.mainModule;
+  moduleRequire.extensions = Module._extensions;
+  moduleRequire.cache = Module._cache;
+  const wrapper = compiled.script.runInThisContext({ displayErrors: true });
+  return wrapper.call(module.exports, module.exports, moduleRequire, module, filename, path.dirname(filename));
+}
 
 /** From now on, compile node_modules' CommonJS with V8's code cache (not with --enable-source-maps). */
 function useCodeCache() {
   codeCache = codeCache || require('./code-cache');
 }
 
-module.exports = { compiledSources, useCodeCache, CACHE_DIR };
+module.exports = { compiledSources, useCodeCache, reuseCompiled, CACHE_DIR };

@@ -41,7 +41,13 @@ if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) {
   process.exit(2);
 }
 
-require('./register').useCodeCache();
+// One bundled file when this tree ran unchanged before (bin/bundle.js); `synth --watch` reloads
+// the modules a save changed, so it runs from the sources, and runs the unchanged modules it
+// reloads from the scripts compiled for them before (bin/register.js reuseCompiled).
+const watching = command === 'synth' && args.some(a => a === '--watch' || a.startsWith('--watch='));
+const register = require('./register');
+register.useCodeCache();
+if (watching) register.reuseCompiled();
 // zod compiles every object schema into a parser (new Function) on its first parse: worth it for
 // thousands of parses, not for the few a command makes (about 50 ms of `npm run synth`). Commands
 // that validate configurations run zod's interpreted parsers (z.config jitless: same results).
@@ -50,9 +56,6 @@ require('./register').useCodeCache();
 // for the zod of node_modules and the one in a bundle, without loading zod here (about 60 ms).
 // test/cli/loading.test.ts checks that zod reads it.
 if (VALIDATES_CONFIG.has(command)) globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });
-// One bundled file when this tree ran unchanged before (bin/bundle.js); `synth --watch` reloads
-// the modules a save changed, so it runs from the sources.
-const watching = command === 'synth' && args.some(a => a === '--watch' || a.startsWith('--watch='));
 let fromBundle = false;
 Promise.resolve(watching ? undefined : require('./bundle').load(command))
   .then(bundled => { fromBundle = bundled !== undefined; return (bundled || require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`))).main(args); })

@@ -79,13 +79,17 @@ export const TOPOLOGY_FILE = 'topology.md';
  * network flows the rendered NetworkPolicies allow (the analysis the tests use).
  */
 export function renderEnvironment(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): RenderedFile[] {
+  return renderEnvironmentAndObjects(env, options).files;
+}
+
+/** renderEnvironment's files and the objects they hold, every chart's in deployment order (what `synth --watch` summarises). */
+export function renderEnvironmentAndObjects(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): { files: RenderedFile[]; objects: ManifestObject[] } {
   const charts = renderCharts(env, options.engine);
   const files: RenderedFile[] = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
   files.push(...renderDeliveryFiles(env, charts.map(c => ({ id: c.id, wave: c.wave, file: manifestFileName(c), objects: c.objects }))));
   if (options.topology) {
-    const objects = charts.flatMap(c => c.objects);
-    files.push({ name: TOPOLOGY_FILE, content: renderTopology(objects, `Topology of ${env.name}`) });
+    files.push({ name: TOPOLOGY_FILE, content: renderTopology(charts.flatMap(c => c.objects), `Topology of ${env.name}`) });
     files.push({ name: SECRETS_FILE, content: renderSecrets(env.name, secretInventory(charts)) });
   }
-  return files;
+  return { files, objects: charts.flatMap(c => c.objects) };
 }

@@ -86,14 +86,17 @@ export function fastResolve(_key: string[], value: any, _apiObject?: ApiObject):
 }
 
 function resolveValue(value: any): any {
-  if (value == null) return value;
+  // Strings, numbers and booleans (most values): none of the resolvers applies (no Lazy, no
+  // resolve(), no `value` of their own), so they stay; checked first, as four property reads on
+  // their wrapper objects cost more than the rest of the walk.
+  if (value == null || (typeof value !== 'object' && typeof value !== 'function')) return value;
   if (value instanceof Lazy) return resolveValue(value.produce());
   if (typeof value.resolve === 'function') return resolveValue(value.resolve());
   if (value.constructor !== Object && (typeof value.value === 'number' || typeof value.value === 'string')) return resolveValue({ value: value.value });
   if (Array.isArray(value)) return value.map(resolveValue);
   if (value.constructor == Object) {
     const result: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) result[k] = resolveValue(v);
+    for (const k of Object.keys(value)) result[k] = resolveValue(value[k]);
     return result;
   }
   return value;

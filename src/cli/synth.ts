@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ConfigError, ENVIRONMENTS, EnvironmentConfig, loadEnvironment, pulumiRefusal } from '../config';
 import { readStackFile, resolveStack } from '../config/stack-config';
 import { toYaml } from '../../constructs/lib/yaml';
-import { RenderedFile, renderEnvironment } from '../render';
+import { ManifestObject, RenderedFile, renderEnvironment, renderEnvironmentAndObjects } from '../render';
 import { parseArgs } from 'util';
 import { ENV_MARKER, envMarkerContent, OutputError, writeOutput } from './output';
 import type { SynthModule } from './watch';
@@ -95,15 +95,36 @@ function parseOptions(argv: string[]): Options | 'help' {
 
 /** Renders environments in memory; throws ConfigError listing every invalid environment. */
 export function renderAll(names: string[]): Map<string, RenderedFile[]> {
+  return new Map([...renderAllWithObjects(names)].map(([env, r]) => [env, r.files]));
+}
+
+/** One environment as renderAll renders it, with its objects and the time its validation and rendering took. */
+export interface RenderedEnvironment {
+  readonly files: RenderedFile[];
+  /** Every chart's objects, in deployment order (renderCharts). */
+  readonly objects: ManifestObject[];
+  readonly ms: number;
+}
+
+/** renderAll, with each environment's objects (for `synth --watch`'s summary) and timing. */
+export function renderAllWithObjects(names: string[]): Map<string, RenderedEnvironment> {
   const errors: ConfigError[] = [];
+  const loadMs = new Map<string, number>();
   const configs = names.flatMap(name => {
+    const start = performance.now();
     try { return [loadEnvironment(name)]; } catch (e) {
       if (e instanceof ConfigError) { errors.push(e); return []; }
       throw e;
+    } finally {
+      loadMs.set(name, performance.now() - start);
     }
   });
   if (errors.length > 0) throw new AggregateConfigError(errors);
-  return new Map(configs.map(env => [env.name, renderEnvironment(env, { topology: true })]));
+  return new Map(configs.map(env => {
+    const start = performance.now();
+    const { files, objects } = renderEnvironmentAndObjects(env, { topology: true });
+    return [env.name, { files, objects, ms: (loadMs.get(env.name) ?? 0) + performance.now() - start }];
+  }));
 }
 
 export class AggregateConfigError extends Error {

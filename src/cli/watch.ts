@@ -3,9 +3,12 @@
  * constructs/, the environments are validated and rendered again in this
  * process, the environments whose files changed are written (through
  * writeOutput: owned folders, lock, atomic swap), and one line per environment
- * says which objects were added, removed or changed (diffManifests). A
+ * says which objects were added, removed or changed (diffManifests, on the
+ * objects of the round's own render: nothing is rendered again for it). A
  * configuration or rendering error is printed and nothing is written: the
- * output keeps the last good render.
+ * output keeps the last good render. The latency printed (and read by `npm run
+ * bench`) runs from the first file event of a save to the files written and
+ * the summary made.
  *
  * Reloading. Modules are cached by require, so a round first drops from the
  * cache every module whose source changed (or was deleted) and every module
@@ -14,16 +17,30 @@
  * again; every other module, node_modules included, stays loaded and warm.
  * A file imported by everything (constructs/lib/labels.ts...) therefore
  * reloads nearly all of the model, which is what a fresh `npm run synth`
- * would load too. Whether a file changed is decided by content (sha1 of the
- * source each module was compiled from, kept by bin/register.js), so editor
- * saves that fire several events, or touch a file, cost one check and no
- * render. Changes outside src/ and constructs/ (node_modules, package.json)
- * and changes to this file need a restart.
+ * would load too; those of them whose source did not change run the script
+ * compiled for them before (bin/register.js reuseCompiled: no compile, their
+ * compiled functions stay compiled). Whether a file changed is decided by
+ * content (sha1 of the source each module was compiled from, kept by
+ * bin/register.js), so editor saves that fire several events, or touch a file,
+ * cost one check and no render. Changes outside src/ and constructs/
+ * (node_modules, package.json) and changes to the watcher's own files (SELF)
+ * need a restart.
  *
  * Every round renders every environment (the same validation and rendering as
  * `npm run synth`, nothing reused from an earlier round but the modules that
  * did not change), then writes only the environments whose files differ
  * from the output folder.
+ *
+ * The render worker (DOCKERCOINS_WATCH_WORKER=1; off by default). A worker
+ * thread with its own require cache (src/cli/watch-worker.js) renders a share
+ * of the environments, balanced by their last render times, while this thread
+ * renders the rest; the results are merged in the order of the environments, so
+ * the output is the same bytes as without it. Both threads reload what a save
+ * changed, and that reload and the first run of the reloaded code are most of
+ * a round: on a 2-core machine (measured with a test suite running beside it)
+ * rounds were slower with the worker than without, hence off by default. A
+ * worker that fails or exits is reported once and the main thread renders
+ * everything from then on.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -31,11 +48,18 @@ import * as path from 'path';
 import type { K8sObject } from '../analysis/objects';
 import type { RenderedFile } from '../render';
 
+/** One environment as synth renders it, with its objects (the summary's input) and the time it took. */
+export interface EnvironmentRender {
+  readonly files: RenderedFile[];
+  readonly objects: K8sObject[];
+  readonly ms: number;
+}
+
 /** What watch needs from src/cli/synth.ts, loaded again each round (synth passes its own loader: no import cycle). */
 export interface SynthModule {
-  renderAll(names: string[]): Map<string, RenderedFile[]>;
+  renderAllWithObjects(names: string[]): Map<string, EnvironmentRender>;
   staleFiles(out: string, rendered: Map<string, RenderedFile[]>): string[];
-  AggregateConfigError: new (...args: never[]) => Error;
+  AggregateConfigError: new (...args: never[]) => Error & { readonly errors: readonly { readonly environment: string; readonly message: string }[] };
 }
 
 export interface WatchOptions {
@@ -45,6 +69,11 @@ export interface WatchOptions {
   readonly prune: boolean;
   /** Loads src/cli/synth.ts (a fresh copy once its dependencies were dropped from the cache). */
   readonly loadSynth: () => SynthModule;
+  /**
+   * Render a share of the environments in a worker thread (default: only with
+   * DOCKERCOINS_WATCH_WORKER=1). Without one, the main thread renders them all.
+   */
+  readonly worker?: boolean;
 }
 
 /**
@@ -56,9 +85,12 @@ const DEBOUNCE_MS = 5;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WATCHED = ['src', 'constructs'].map(d => path.join(ROOT, d));
-const SELF = __filename;
+/** Entry of the render worker: bin/run.js's loader, then `serveRenderWorker` of this module (with synth's loader: no import cycle). */
+export const WORKER_ENTRY = path.join(__dirname, 'watch-worker.js');
+/** The watcher's own files: never reloaded (their code runs the rounds); a change needs a restart. */
+const SELF = new Set([__filename, WORKER_ENTRY]);
 
-const isProjectModule = (file: string) => file.endsWith('.ts') && WATCHED.some(dir => file.startsWith(dir + path.sep)) && file !== SELF;
+const isProjectModule = (file: string) => file.endsWith('.ts') && WATCHED.some(dir => file.startsWith(dir + path.sep)) && !SELF.has(file);
 const relative = (file: string) => path.relative(ROOT, file);
 const sha1 = (text: string) => crypto.createHash('sha1').update(text).digest('hex');
 
@@ -70,6 +102,16 @@ function compiledSources(): Map<string, string> {
   } catch {
     return new Map();
   }
+}
+
+/** Of the files named by events, the loaded modules whose source differs from what they were compiled from, or that are gone. */
+function changedModules(events: readonly string[], sources: Map<string, string>): string[] {
+  return events.filter(file => {
+    if (!require.cache[file]) return false;
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { return true; }
+    return sources.get(file) !== sha1(text);
+  });
 }
 
 /** Loaded project modules that `changed` are, or that import them (directly or not). */
@@ -149,11 +191,132 @@ function describeError(e: unknown): string {
   return [`${e.name}: ${e.message}`, ...own.slice(0, 8)].join('\n');
 }
 
-function objectsOf(env: string): K8sObject[] {
-  // Fresh modules of this round (the cache was cleared of everything that changed).
-  const { loadEnvironment } = require('../config') as typeof import('../config');
-  const { renderCharts } = require('../render') as typeof import('../render');
-  return renderCharts(loadEnvironment(env)).flatMap(c => c.objects);
+/**
+ * What rendering some environments gave, in a form a worker can post: each environment's
+ * render, or the configuration errors (by environment), or the text of a rendering error.
+ */
+export type ShareResult =
+  | { readonly kind: 'rendered'; readonly envs: ReadonlyArray<readonly [string, EnvironmentRender]> }
+  | { readonly kind: 'refused'; readonly errors: ReadonlyArray<{ readonly environment: string; readonly message: string }> }
+  | { readonly kind: 'failed'; readonly text: string };
+
+/** Loads synth (fresh modules of this round) and renders `names` as synth does. */
+function renderShare(loadSynth: () => SynthModule, names: readonly string[]): ShareResult {
+  let synth: SynthModule | undefined;
+  try {
+    synth = loadSynth();
+    return { kind: 'rendered', envs: [...synth.renderAllWithObjects([...names])] };
+  } catch (e) {
+    if (synth && e instanceof synth.AggregateConfigError) {
+      return { kind: 'refused', errors: e.errors.map(c => ({ environment: c.environment, message: c.message })) };
+    }
+    return { kind: 'failed', text: describeError(e) };
+  }
+}
+
+/** A request to the render worker: the files of the round's events, and the environments it renders. */
+interface WorkerRequest {
+  readonly id: number;
+  readonly events: readonly string[];
+  readonly clearResolutions: boolean;
+  /** The environments to render; 'warm-up': every environment of --env or of the config, nothing sent back. */
+  readonly names: readonly string[] | 'warm-up';
+  readonly envs: readonly string[];
+}
+
+interface WorkerReply {
+  readonly id: number;
+  readonly result: ShareResult;
+}
+
+/**
+ * The render worker's side (src/cli/watch-worker.js runs it in a worker thread, with its own
+ * require cache): for each request, drop the modules the events changed and what imports them,
+ * as the main thread does, then render the requested environments and post their files and
+ * objects (structured clone), or the errors. Requests are served one at a time, in order.
+ */
+export function serveRenderWorker(loadSynth: () => SynthModule): void {
+  const { parentPort } = require('worker_threads') as typeof import('worker_threads');
+  if (!parentPort) throw new Error('serveRenderWorker runs in a worker thread');
+  const sources = compiledSources();
+  parentPort.on('message', (request: WorkerRequest) => {
+    const changed = changedModules(request.events, sources).filter(file => !SELF.has(file));
+    unload(dependents(changed), request.clearResolutions);
+    let result: ShareResult;
+    if (request.names === 'warm-up') {
+      // Load and run the model once, so that the first round finds it loaded and warm.
+      const names = request.envs.length > 0 ? [...request.envs] : Object.keys((require('../config') as typeof import('../config')).ENVIRONMENTS);
+      const warm = renderShare(loadSynth, names);
+      result = warm.kind === 'rendered' ? { kind: 'rendered', envs: [] } : warm;
+    } else {
+      result = request.names.length === 0 ? { kind: 'rendered', envs: [] } : renderShare(loadSynth, request.names);
+    }
+    parentPort.postMessage({ id: request.id, result } satisfies WorkerReply);
+  });
+}
+
+/** The main thread's handle on the render worker; `undefined` from `request` once it has stopped. */
+class RenderWorker {
+  private readonly worker: import('worker_threads').Worker;
+  private nextId = 0;
+  private readonly waiting = new Map<number, (result: ShareResult | undefined) => void>();
+  alive = true;
+
+  constructor(onStop: (why: string) => void) {
+    const { Worker } = require('worker_threads') as typeof import('worker_threads');
+    this.worker = new Worker(WORKER_ENTRY);
+    this.worker.unref();
+    const stopped = (why: string) => {
+      if (!this.alive) return;
+      this.alive = false;
+      for (const resolve of this.waiting.values()) resolve(undefined);
+      this.waiting.clear();
+      onStop(why);
+    };
+    this.worker.on('message', (reply: WorkerReply) => {
+      const resolve = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      resolve?.(reply.result);
+    });
+    this.worker.on('error', e => stopped(`${e.name}: ${e.message}`));
+    this.worker.on('exit', code => stopped(`exit code ${code}`));
+  }
+
+  /** Sends a request; resolves with its result, or undefined when the worker stopped first. */
+  request(request: Omit<WorkerRequest, 'id'>): Promise<ShareResult | undefined> {
+    if (!this.alive) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    return new Promise(resolve => {
+      this.waiting.set(id, resolve);
+      this.worker.postMessage({ ...request, id } satisfies WorkerRequest);
+    });
+  }
+
+  stop(): Promise<unknown> {
+    this.alive = false;
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * Splits the environments between the main thread and the worker by their last render times
+ * (longest first, each to the side with less so far): the worker gets its share, the main
+ * thread the rest. Unknown times count as the mean of the known ones (1 when none is known).
+ */
+export function splitEnvironments(names: readonly string[], lastMs: ReadonlyMap<string, number>): { main: string[]; worker: string[] } {
+  const known = names.map(n => lastMs.get(n)).filter((ms): ms is number => ms !== undefined);
+  const fallback = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  const cost = (n: string) => lastMs.get(n) ?? fallback;
+  const byCost = [...names].sort((a, b) => cost(b) - cost(a) || names.indexOf(a) - names.indexOf(b));
+  const load = { main: 0, worker: 0 };
+  const share = new Map<string, 'main' | 'worker'>();
+  for (const n of byCost) {
+    // The worker first on a tie: the main thread also reads the worker's results and writes.
+    const side = load.worker <= load.main ? 'worker' : 'main';
+    share.set(n, side);
+    load[side] += cost(n);
+  }
+  return { main: names.filter(n => share.get(n) === 'main'), worker: names.filter(n => share.get(n) === 'worker') };
 }
 
 function list(refs: string[]): string {
@@ -161,11 +324,28 @@ function list(refs: string[]): string {
   return refs.length > 4 ? `${shown} and ${refs.length - 4} more` : shown;
 }
 
+/** Whether two JSON values are equal (objects: the same keys, in any order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
 /** One line per environment: what the round changed in it. */
 function summary(env: string, before: K8sObject[] | undefined, after: K8sObject[]): string {
   if (before === undefined) return `${env}: written (${after.length} objects)`;
-  const { diffManifests } = require('../analysis/diff') as typeof import('../analysis/diff');
-  const diff = diffManifests(before, after);
+  const { diffManifests, objectKey } = require('../analysis/diff') as typeof import('../analysis/diff');
+  // diffManifests judges each object key on its own (the last object of a key counts), and objects
+  // equal as JSON values have no changed field: it needs only the others (a save changes few objects).
+  const last = (objects: K8sObject[]) => new Map(objects.map(o => [objectKey(o), o]));
+  const a = last(before);
+  const b = last(after);
+  const same = new Set([...a].filter(([key, o]) => b.has(key) && sameJson(o, b.get(key))).map(([key]) => key));
+  const diff = diffManifests(before.filter(o => !same.has(objectKey(o))), after.filter(o => !same.has(objectKey(o))));
   if (diff.objects.length === 0) return `${env}: files rewritten, objects unchanged`;
   const of = (change: 'added' | 'removed' | 'changed') => {
     const refs = diff.objects.filter(o => o.change === change).map(o => o.ref);
@@ -186,8 +366,29 @@ export function watch(options: WatchOptions): Promise<number> {
   const out = options.out;
   /** Objects of each environment as last written, for the summaries. */
   const current = new Map<string, K8sObject[]>();
+  /** How long each environment took to validate and render last time (balances the split). */
+  const lastMs = new Map<string, number>();
   let lastNames: string[] = [];
   let lastFailed = false;
+  /** sha1 of the watcher's own files as it started (a change is reported, not loaded). */
+  const selfSources = new Map<string, string>();
+  for (const file of SELF) { try { selfSources.set(file, sha1(fs.readFileSync(file, 'utf8'))); } catch { /* another loader */ } }
+
+  let worker: RenderWorker | undefined;
+  let warmedUp: Promise<unknown> | undefined;
+  if (options.worker ?? process.env.DOCKERCOINS_WATCH_WORKER === '1') {
+    try {
+      worker = new RenderWorker(why => {
+        worker = undefined;
+        err(`watch: the render worker stopped (${why}): rendering every environment on the main thread from now on`);
+      });
+      // Warms up while the main thread renders for the start-up write (watching starts when both are done).
+      warmedUp = worker.request({ events: [], clearResolutions: false, names: 'warm-up', envs: options.envs });
+    } catch (e) {
+      worker = undefined;
+      err(`watch: no render worker (${(e as Error).message}): rendering every environment on the main thread`);
+    }
+  }
 
   const output = () => require('./output') as typeof import('./output');
   const environmentNames = (): string[] => {
@@ -195,33 +396,66 @@ export function watch(options: WatchOptions): Promise<number> {
     const { ENVIRONMENTS } = require('../config') as typeof import('../config');
     return Object.keys(ENVIRONMENTS);
   };
+  const refused = (what: string, message: string) => err(`watch: ${what}: refused. Nothing was written: ${out}/ keeps the last good output.\n${message}`);
+  const failed = (what: string, text: string) => err(`watch: ${what}: rendering failed. Nothing was written: ${out}/ keeps the last good output.\n${text}`);
 
-  /** Validates and renders every environment (synth's renderAll); prints the refusal and returns undefined on any error. */
-  const render = (what: string, only?: ReadonlySet<string>): { synth: SynthModule; rendered: Map<string, RenderedFile[]>; names: string[] } | undefined => {
-    let synth: SynthModule | undefined;
+  interface Rendered { synth: SynthModule; renders: Map<string, EnvironmentRender>; names: string[]; share: { main: string[]; worker: string[] } }
+
+  /**
+   * Validates and renders the environments (synth's renderAll), those `planned` for the worker
+   * there and the others here, concurrently; prints the refusal and returns undefined on any error.
+   */
+  const render = async (what: string, only: ReadonlySet<string> | undefined, toWorker: Promise<ShareResult | undefined> | undefined, planned: readonly string[]): Promise<Rendered | undefined> => {
+    let synth: SynthModule;
+    let envNames: string[];
+    let subset: string[];
     try {
       synth = options.loadSynth();
-      const envNames = environmentNames();
+      envNames = environmentNames();
       const { ENVIRONMENTS } = require('../config') as typeof import('../config');
       const unknown = envNames.filter(n => !Object.prototype.hasOwnProperty.call(ENVIRONMENTS, n));
       if (unknown.length > 0) {
+        await toWorker;
         err(`watch: ${what}: --env ${unknown.join(', ')}: no such environment any more (known: ${Object.keys(ENVIRONMENTS).join(', ')}). Nothing was written: ${out}/ keeps the last good output.`);
         return undefined;
       }
       // Only the environments a round can change, when it knows them (see `changedEnvironments`)
       // and the set of environments is the one last rendered.
       const known = only !== undefined && [...only].every(n => envNames.includes(n)) && envNames.join('\0') === lastNames.join('\0');
-      const subset = known ? envNames.filter(n => only.has(n)) : envNames;
-      return { synth, rendered: synth.renderAll(subset), names: envNames };
+      subset = known ? envNames.filter(n => only.has(n)) : envNames;
     } catch (e) {
-      if (synth && e instanceof synth.AggregateConfigError) {
-        err(`watch: ${what}: refused. Nothing was written: ${out}/ keeps the last good output.\n${(e as Error).message}`);
-      } else {
-        err(`watch: ${what}: rendering failed. Nothing was written: ${out}/ keeps the last good output.\n${describeError(e)}`);
-      }
+      await toWorker;
+      failed(what, describeError(e));
       return undefined;
     }
+    const here = renderShare(() => synth, subset.filter(n => !planned.includes(n)));
+    const there = await toWorker;
+    const results = [here, ...(there ? [there] : [])];
+    // Configuration errors first, in the order of the environments (synth validates every environment before it renders).
+    const errors = results.flatMap(r => (r.kind === 'refused' ? r.errors : [])).filter(e => subset.includes(e.environment));
+    if (errors.length > 0) {
+      errors.sort((a, b) => subset.indexOf(a.environment) - subset.indexOf(b.environment));
+      refused(what, errors.map(e => e.message).join('\n'));
+      return undefined;
+    }
+    const failure = results.find((r): r is Extract<ShareResult, { kind: 'failed' }> => r.kind === 'failed');
+    if (failure) { failed(what, failure.text); return undefined; }
+    const byEnv = new Map(results.flatMap(r => (r.kind === 'rendered' ? r.envs : [])));
+    // What the worker did not render (it stopped, or the environments are not the ones planned): here.
+    const missing = subset.filter(n => !byEnv.has(n));
+    if (missing.length > 0) {
+      const rest = renderShare(() => synth, missing);
+      if (rest.kind === 'refused') { refused(what, rest.errors.map(e => e.message).join('\n')); return undefined; }
+      if (rest.kind === 'failed') { failed(what, rest.text); return undefined; }
+      for (const [env, r] of rest.envs) byEnv.set(env, r);
+    }
+    const fromWorker = there?.kind === 'rendered' ? new Set(there.envs.map(([env]) => env)) : new Set<string>();
+    const renders = new Map(subset.map(env => [env, byEnv.get(env)!]));
+    for (const [env, r] of renders) lastMs.set(env, r.ms);
+    return { synth, renders, names: envNames, share: { main: subset.filter(n => !fromWorker.has(n)), worker: subset.filter(n => fromWorker.has(n)) } };
   };
+
+  const filesOf = (renders: Map<string, EnvironmentRender>) => new Map([...renders].map(([env, r]) => [env, r.files]));
 
   /** Writes `rendered` (all, or only the environments whose files differ); undefined when writing failed. */
   const write = (rendered: Map<string, RenderedFile[]>, all: boolean, what: string): string[] | undefined => {
@@ -237,56 +471,68 @@ export function watch(options: WatchOptions): Promise<number> {
     }
   };
 
-  // Start-up: the same render and write as `npm run synth`. An invalid configuration is
-  // reported and waited for (the next save retries); an output folder synth may not write ends it.
-  const first = render('start');
-  if (first) {
-    const written = write(first.rendered, true, 'start');
-    if (written === undefined) return Promise.resolve(1);
-    for (const env of first.names) current.set(env, objectsOf(env));
-    lastNames = first.names;
-    log(`watch: wrote ${written.map(env => `${out}/${env}/`).join(', ')}`);
-  } else {
-    lastFailed = true;
-  }
-
-  // Warm esbuild now: the first changed file is then transpiled in milliseconds.
-  try { (require('../../bin/transpile') as { warmUp(): void }).warmUp(); } catch { /* another loader */ }
-
   const pending = new Set<string>();
   let firstEventAt = 0;
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
   let filesAddedOrRemoved = false;
+  /** Events since the worker's last request (it drops the modules they changed from its own cache). */
+  const workerEvents = new Set<string>();
+  let workerClearResolutions = false;
   const watchers = new Map<string, fs.FSWatcher>();
+  /** Set by SIGINT or SIGTERM: called once the round in progress (if any) has ended. */
+  let stopNow: (() => void) | undefined;
 
-  const round = () => {
+  const round = async () => {
     timer = undefined;
+    running = true;
+    try {
+      await roundOnce();
+    } finally {
+      running = false;
+    }
+    if (stopNow) stopNow();
+    else if (pending.size > 0 && timer === undefined) timer = setTimeout(() => void round(), DEBOUNCE_MS);
+  };
+
+  const roundOnce = async () => {
     const startedAt = firstEventAt;
     const events = [...pending];
     pending.clear();
     const clearResolutions = filesAddedOrRemoved;
     filesAddedOrRemoved = false;
+    for (const file of events) workerEvents.add(file);
+    workerClearResolutions ||= clearResolutions;
     // What changed: loaded modules whose source differs from what they were compiled from, or that are gone.
-    const changed = events.filter(file => {
-      if (!require.cache[file]) return false;
-      let text: string;
-      try { text = fs.readFileSync(file, 'utf8'); } catch { return true; }
-      return sources.get(file) !== sha1(text);
-    });
-    if (changed.includes(SELF)) {
-      changed.splice(changed.indexOf(SELF), 1);
-      try { sources.set(SELF, sha1(fs.readFileSync(SELF, 'utf8'))); } catch { /* deleted */ }
-      log(`watch: ${relative(SELF)} changed: stop and start the watcher to run its new code`);
+    const changed = changedModules(events.filter(file => !SELF.has(file)), sources);
+    for (const file of events.filter(f => SELF.has(f))) {
+      let now: string | undefined;
+      try { now = sha1(fs.readFileSync(file, 'utf8')); } catch { /* deleted */ }
+      if (now === selfSources.get(file)) continue;
+      if (now !== undefined) selfSources.set(file, now);
+      log(`watch: ${relative(file)} changed: stop and start the watcher to run its new code`);
     }
     // After a failed round any save may be the fix (a file that did not load is not in the cache): try again.
     if (changed.length === 0 && !lastFailed) return;
     const what = `change in ${list((changed.length > 0 ? changed : events).map(relative))}`;
     const only = lastFailed || clearResolutions ? undefined : changedEnvironments(changed);
-    unload(dependents(changed), clearResolutions);
     const renderedAt = performance.now();
-    const result = render(what, only);
+    // The worker's share, planned from the environments last rendered; it reloads what changed in
+    // its own cache while this thread does the same in this one. One environment: rendered here.
+    const planned = lastNames.filter(n => only === undefined || only.has(n));
+    const share = worker && planned.length > 1 ? splitEnvironments(planned, lastMs).worker : [];
+    let toWorker: Promise<ShareResult | undefined> | undefined;
+    if (worker) {
+      toWorker = worker.request({ events: [...workerEvents], clearResolutions: workerClearResolutions, names: share, envs: options.envs });
+      workerEvents.clear();
+      workerClearResolutions = false;
+    }
+    unload(dependents(changed), clearResolutions);
+    // A request without a share only keeps the worker's cache in step: not waited for (the worker serves requests in order).
+    const result = await render(what, only, share.length > 0 ? toWorker : undefined, share);
     if (!result) { lastFailed = true; return; }
-    const { synth, rendered, names: envNames } = result;
+    const { synth, renders, names: envNames } = result;
+    const rendered = filesOf(renders);
     const setChanged = envNames.join('\0') !== lastNames.join('\0');
     const toWrite = envNames.filter(env => rendered.has(env) && synth.staleFiles(out, new Map([[env, rendered.get(env)!]])).length > 0);
     let written: string[] = [];
@@ -297,30 +543,53 @@ export function watch(options: WatchOptions): Promise<number> {
       if (write(subset, setChanged, what) === undefined) { lastFailed = true; return; }
       written = toWrite;
     }
+    const summaryStart = performance.now();
+    // The summary of each written environment, from this round's objects (nothing rendered again).
+    const lines = envNames.map(env => (toWrite.includes(env) ? summary(env, current.get(env), renders.get(env)!.objects) : `${env}: unchanged`));
+    for (const env of toWrite) current.set(env, renders.get(env)!.objects);
+    for (const env of [...current.keys()]) if (!envNames.includes(env)) current.delete(env);
     const doneAt = performance.now();
     lastFailed = false;
     lastNames = envNames;
-    // From the first file event of the batch to the files written (the latency `npm run bench` reports).
-    const timing = `${Math.round(doneAt - startedAt)} ms after the save (reload and render ${Math.round(writeStart - renderedAt)} ms, write ${Math.round(doneAt - writeStart)} ms)`;
+    // From the first file event of the batch to the files written and the summary made (the latency `npm run bench` reports).
+    const where = result.share.worker.length > 0 ? `: ${result.share.main.length > 0 ? `${result.share.main.join(', ')} here, ` : ''}${result.share.worker.join(', ')} in the worker` : '';
+    const timing = `${Math.round(doneAt - startedAt)} ms after the save (reload and render ${Math.round(writeStart - renderedAt)} ms${where}; write ${Math.round(summaryStart - writeStart)} ms; summary ${Math.round(doneAt - summaryStart)} ms)`;
     log(written.length > 0
       ? `watch: ${what}: wrote ${written.map(env => `${out}/${env}/`).join(', ')} ${timing}`
       : `watch: ${what}: no file changed, nothing written; checked ${timing}`);
-    for (const env of envNames) {
-      if (!toWrite.includes(env)) { log(`watch:   ${env}: unchanged`); continue; }
-      const objects = objectsOf(env);
-      log(`watch:   ${summary(env, current.get(env), objects)}`);
-      current.set(env, objects);
-    }
-    for (const env of [...current.keys()]) if (!envNames.includes(env)) current.delete(env);
+    for (const line of lines) log(`watch:   ${line}`);
   };
+
+  // Start-up: the same render and write as `npm run synth`. An invalid configuration is
+  // reported and waited for (the next save retries); an output folder synth may not write ends it.
+  const started = (async (): Promise<number | undefined> => {
+    const first = await render('start', undefined, undefined, []);
+    if (first) {
+      const written = write(filesOf(first.renders), true, 'start');
+      if (written === undefined) return 1;
+      for (const [env, r] of first.renders) current.set(env, r.objects);
+      // Load and run the summary's diff once now, not in the first round.
+      const [env, objects] = [...current][0] ?? [];
+      if (env !== undefined) summary(env, objects, objects.slice(1));
+      lastNames = first.names;
+      log(`watch: wrote ${written.map(env => `${out}/${env}/`).join(', ')}`);
+    } else {
+      lastFailed = true;
+    }
+    // Warm esbuild now: the first changed file is then transpiled in milliseconds.
+    try { (require('../../bin/transpile') as { warmUp(): void }).warmUp(); } catch { /* another loader */ }
+    await warmedUp;
+    return undefined;
+  })();
 
   const onEvent = (dir: string, filename: string | Buffer | null) => {
     const name = filename ? filename.toString() : '';
     const file = path.join(dir, name);
+    const before = pending.size;
     if (!name) {
       // No name: treat every loaded module of that folder as possibly changed.
       for (const loaded of Object.keys(require.cache)) if (path.dirname(loaded) === dir && isProjectModule(loaded)) pending.add(loaded);
-    } else if (name.endsWith('.ts')) {
+    } else if (name.endsWith('.ts') || SELF.has(file)) {
       pending.add(file);
       if (!fs.existsSync(file) || !require.cache[file]) filesAddedOrRemoved = true;
     } else if (isFolder(file)) {
@@ -335,10 +604,9 @@ export function watch(options: WatchOptions): Promise<number> {
       for (const loaded of Object.keys(require.cache)) if (loaded.startsWith(file + path.sep)) pending.add(loaded);
     }
     if (pending.size === 0) return;
-    if (timer === undefined) {
-      firstEventAt = performance.now();
-      timer = setTimeout(round, DEBOUNCE_MS);
-    }
+    // The first event of a batch (one that arrives during a round starts the next batch).
+    if (before === 0) firstEventAt = performance.now();
+    if (timer === undefined && !running && !stopNow) timer = setTimeout(() => void round(), DEBOUNCE_MS);
   };
 
   const addWatchers = (dir: string) => {
@@ -357,29 +625,36 @@ export function watch(options: WatchOptions): Promise<number> {
     }
   };
 
-  return new Promise<number>(resolve => {
-    let stopped = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      log('watch: stopped');
-      resolve(0);
-    };
-    try {
-      for (const dir of WATCHED) addWatchers(dir);
-    } catch (e) {
-      err(`watch: cannot watch ${WATCHED.map(relative).join(', ')}: ${(e as Error).message}`);
-      resolve(1);
-      return;
-    }
-    // Signals are handled between rounds (a round is synchronous): a stop never interrupts a write.
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    log(`watch: watching ${WATCHED.map(d => `${relative(d)}/`).join(' and ')} for changes (Ctrl-C to stop)`);
+  return started.then(code => {
+    if (code !== undefined) return (worker?.stop() ?? Promise.resolve()).then(() => code);
+    return new Promise<number>(resolve => {
+      const finish = () => {
+        for (const w of watchers.values()) w.close();
+        watchers.clear();
+        const stopping = worker?.stop();
+        worker = undefined;
+        log('watch: stopped');
+        void (stopping ?? Promise.resolve()).then(() => resolve(0), () => resolve(0));
+      };
+      const stop = () => {
+        if (stopNow) return;
+        stopNow = finish;
+        if (timer !== undefined) { clearTimeout(timer); timer = undefined; }
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
+        // Signals are handled between rounds: a round in progress ends (and writes) first.
+        if (!running) finish();
+      };
+      try {
+        for (const dir of WATCHED) addWatchers(dir);
+      } catch (e) {
+        err(`watch: cannot watch ${WATCHED.map(relative).join(', ')}: ${(e as Error).message}`);
+        void (worker?.stop() ?? Promise.resolve()).then(() => resolve(1));
+        return;
+      }
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      log(`watch: watching ${WATCHED.map(d => `${relative(d)}/`).join(' and ')} for changes (Ctrl-C to stop)`);
+    });
   });
 }
