@@ -76,8 +76,11 @@ describe('npm run synth -- --watch', () => {
     fs.writeFileSync(p, text.replace(from, to));
   };
 
-  // With the render worker too: its refusals and failures merge with the main thread's into the same lines.
-  test.each([['main thread only', '0'], ['with the render worker', '1']])('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT (%s)', async (_how, worker) => {
+  // With the render worker too (under DOCKERCOINS_STRESS=1; the worker is opt-in, and the next tests
+  // cover its share and its failure in npm test): its refusals and failures merge with the main
+  // thread's into the same lines.
+  const SEQUENCES: Array<[string, string]> = process.env.DOCKERCOINS_STRESS === '1' ? [['main thread only', '0'], ['with the render worker', '1']] : [['main thread only', '0']];
+  test.each(SEQUENCES)('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT (%s)', async (_how, worker) => {
     const out = path.join(project, 'out');
     child = spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', out], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKERCOINS_WATCH_WORKER: worker } });
     const lines = new Lines(child);
@@ -193,15 +196,15 @@ describe('npm run synth -- --watch', () => {
 
   // Requirement: the latency the watcher reports (and bench reads) ends after the summary is made.
   test('the reported latency includes the summary', async () => {
-    // The copy's diffManifests (the summary's diff) takes at least 1 s a call.
+    // The copy's diffManifests (the summary's diff) takes at least 250 ms a call.
     edit('src/analysis/diff.ts', 'export function diffManifests(before: K8sObject[], after: K8sObject[]): ManifestDiff {\n',
-      'export function diffManifests(before: K8sObject[], after: K8sObject[]): ManifestDiff {\n  for (const until = Date.now() + 1000; Date.now() < until;);\n');
+      'export function diffManifests(before: K8sObject[], after: K8sObject[]): ManifestDiff {\n  for (const until = Date.now() + 250; Date.now() < until;);\n');
     const { lines } = await start();
     edit(...SHARED_SAVE);
     const wrote = await lines.next(/^watch: change in constructs\/versions\.ts: wrote /);
     const [, total, summaryMs] = / (\d+) ms after the save .*; summary (\d+) ms\)$/.exec(wrote)!.map(Number);
     // Three environments written, three summaries.
-    expect(summaryMs).toBeGreaterThanOrEqual(3000);
+    expect(summaryMs).toBeGreaterThanOrEqual(750);
     expect(total).toBeGreaterThanOrEqual(summaryMs);
   });
 
