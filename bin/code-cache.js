@@ -90,4 +90,4 @@ function compile(mod, content, filename, format) {
   return wrapper.call(mod.exports, mod.exports, makeRequire(mod), mod, filename, path.dirname(filename));
 }
 
-module.exports = { compile, entryFor, CACHE_DIR };
+module.exports = { compile, entryFor, makeRequire, CACHE_DIR };

@@ -120,13 +120,8 @@ function runAgain(compiled, module, filename) {
   if (!compiled.script) {
     compiled.script = new vm.Script(Module.wrap(compiled.code), { filename, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
   }
-  // What Node's module wrapper receives as `require` (as bin/code-cache.js gives it).
-  const moduleRequire = id => module.require(id);
-  moduleRequire.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
-  moduleRequire.resolve.paths = request => Module._resolveLookupPaths(request, module);
-  moduleRequire.main = process.mainModule;
-  moduleRequire.extensions = Module._extensions;
-  moduleRequire.cache = Module._cache;
+  // What Node's module wrapper receives as `require`, as for the code bin/code-cache.js compiles.
+  const moduleRequire = require('./code-cache').makeRequire(module);
   const wrapper = compiled.script.runInThisContext({ displayErrors: true });
   return wrapper.call(module.exports, module.exports, moduleRequire, module, filename, path.dirname(filename));
 }
