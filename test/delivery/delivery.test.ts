@@ -279,16 +279,19 @@ describe('the configured engines', () => {
 
 describe('rendering what Pulumi would deploy refuses an environment another engine delivers', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const { inProcess, spawnCli } = require('../helpers/cli') as typeof import('../helpers/cli');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('fs') as typeof import('fs');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const os = require('os') as typeof import('os');
   const ROOT = path.join(__dirname, '..', '..');
-  test.each([['dev', 'kubectl'], ['staging', 'argocd']])('synth --stack-config Pulumi.%s.yaml: exit 1, the engine named, nothing written', (env, engine) => {
+  test.each([['dev', 'kubectl'], ['staging', 'argocd']])('synth --stack-config Pulumi.%s.yaml: exit 1, the engine named, nothing written', async (env, engine) => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-refused-'));
     try {
-      const result = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'synth', '--stack-config', path.join(ROOT, `Pulumi.${env}.yaml`), '--out', out], { cwd: ROOT, encoding: 'utf8' });
+      // synth's main, as bin/run.js runs it; for dev also as a process, which must say the same.
+      const argv = ['synth', '--stack-config', path.join(ROOT, `Pulumi.${env}.yaml`), '--out', out];
+      const result = await inProcess(argv);
+      if (env === 'dev') expect(spawnCli(argv)).toEqual(result);
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`Environment "${env}" is delivered by ${engine} (delivery.engine in src/config/environments/${env}.ts), not by Pulumi; nothing was deployed.`);
       expect(fs.readdirSync(out)).toEqual([]);
