@@ -98,33 +98,24 @@ export function renderAll(names: string[]): Map<string, RenderedFile[]> {
   return new Map([...renderAllWithObjects(names)].map(([env, r]) => [env, r.files]));
 }
 
-/** One environment as renderAll renders it, with its objects and the time its validation and rendering took. */
+/** One environment as renderAll renders it, with its objects. */
 export interface RenderedEnvironment {
   readonly files: RenderedFile[];
   /** Every chart's objects, in deployment order (renderCharts). */
   readonly objects: ManifestObject[];
-  readonly ms: number;
 }
 
-/** renderAll, with each environment's objects (for `synth --watch`'s summary) and timing. */
+/** renderAll, with each environment's objects (for `synth --watch`'s summary). */
 export function renderAllWithObjects(names: string[]): Map<string, RenderedEnvironment> {
   const errors: ConfigError[] = [];
-  const loadMs = new Map<string, number>();
   const configs = names.flatMap(name => {
-    const start = performance.now();
     try { return [loadEnvironment(name)]; } catch (e) {
       if (e instanceof ConfigError) { errors.push(e); return []; }
       throw e;
-    } finally {
-      loadMs.set(name, performance.now() - start);
     }
   });
   if (errors.length > 0) throw new AggregateConfigError(errors);
-  return new Map(configs.map(env => {
-    const start = performance.now();
-    const { files, objects } = renderEnvironmentAndObjects(env, { topology: true });
-    return [env.name, { files, objects, ms: (loadMs.get(env.name) ?? 0) + performance.now() - start }];
-  }));
+  return new Map(configs.map(env => [env.name, renderEnvironmentAndObjects(env, { topology: true })]));
 }
 
 export class AggregateConfigError extends Error {

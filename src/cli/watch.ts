@@ -30,17 +30,7 @@
  * `npm run synth`, nothing reused from an earlier round but the modules that
  * did not change), then writes only the environments whose files differ
  * from the output folder.
- *
- * The render worker (DOCKERCOINS_WATCH_WORKER=1; off by default). A worker
- * thread with its own require cache (src/cli/watch-worker.js) renders a share
- * of the environments, balanced by their last render times, while this thread
- * renders the rest; the results are merged in the order of the environments, so
- * the output is the same bytes as without it. Both threads reload what a save
- * changed, and that reload and the first run of the reloaded code are most of
- * a round: on a 2-core machine (measured with a test suite running beside it)
- * rounds were slower with the worker than without, hence off by default. A
- * worker that fails or exits is reported once and the main thread renders
- * everything from then on.
+
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -48,18 +38,17 @@ import * as path from 'path';
 import type { K8sObject } from '../analysis/objects';
 import type { RenderedFile } from '../render';
 
-/** One environment as synth renders it, with its objects (the summary's input) and the time it took. */
+/** One environment as synth renders it, with its objects (the summary's input). */
 export interface EnvironmentRender {
   readonly files: RenderedFile[];
   readonly objects: K8sObject[];
-  readonly ms: number;
 }
 
 /** What watch needs from src/cli/synth.ts, loaded again each round (synth passes its own loader: no import cycle). */
 export interface SynthModule {
   renderAllWithObjects(names: string[]): Map<string, EnvironmentRender>;
   staleFiles(out: string, rendered: Map<string, RenderedFile[]>): string[];
-  AggregateConfigError: new (...args: never[]) => Error & { readonly errors: readonly { readonly environment: string; readonly message: string }[] };
+  AggregateConfigError: new (...args: never[]) => Error;
 }
 
 export interface WatchOptions {
@@ -69,11 +58,6 @@ export interface WatchOptions {
   readonly prune: boolean;
   /** Loads src/cli/synth.ts (a fresh copy once its dependencies were dropped from the cache). */
   readonly loadSynth: () => SynthModule;
-  /**
-   * Render a share of the environments in a worker thread (default: only with
-   * DOCKERCOINS_WATCH_WORKER=1). Without one, the main thread renders them all.
-   */
-  readonly worker?: boolean;
 }
 
 /**
@@ -85,10 +69,8 @@ const DEBOUNCE_MS = 5;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WATCHED = ['src', 'constructs'].map(d => path.join(ROOT, d));
-/** Entry of the render worker: bin/run.js's loader, then `serveRenderWorker` of this module (with synth's loader: no import cycle). */
-export const WORKER_ENTRY = path.join(__dirname, 'watch-worker.js');
 /** The watcher's own files: never reloaded (their code runs the rounds); a change needs a restart. */
-const SELF = new Set([__filename, WORKER_ENTRY]);
+const SELF = new Set([__filename]);
 
 const isProjectModule = (file: string) => file.endsWith('.ts') && WATCHED.some(dir => file.startsWith(dir + path.sep)) && !SELF.has(file);
 const relative = (file: string) => path.relative(ROOT, file);
@@ -191,134 +173,6 @@ function describeError(e: unknown): string {
   return [`${e.name}: ${e.message}`, ...own.slice(0, 8)].join('\n');
 }
 
-/**
- * What rendering some environments gave, in a form a worker can post: each environment's
- * render, or the configuration errors (by environment), or the text of a rendering error.
- */
-export type ShareResult =
-  | { readonly kind: 'rendered'; readonly envs: ReadonlyArray<readonly [string, EnvironmentRender]> }
-  | { readonly kind: 'refused'; readonly errors: ReadonlyArray<{ readonly environment: string; readonly message: string }> }
-  | { readonly kind: 'failed'; readonly text: string };
-
-/** Loads synth (fresh modules of this round) and renders `names` as synth does. */
-function renderShare(loadSynth: () => SynthModule, names: readonly string[]): ShareResult {
-  let synth: SynthModule | undefined;
-  try {
-    synth = loadSynth();
-    return { kind: 'rendered', envs: [...synth.renderAllWithObjects([...names])] };
-  } catch (e) {
-    if (synth && e instanceof synth.AggregateConfigError) {
-      return { kind: 'refused', errors: e.errors.map(c => ({ environment: c.environment, message: c.message })) };
-    }
-    return { kind: 'failed', text: describeError(e) };
-  }
-}
-
-/** A request to the render worker: the files of the round's events, and the environments it renders. */
-interface WorkerRequest {
-  readonly id: number;
-  readonly events: readonly string[];
-  readonly clearResolutions: boolean;
-  /** The environments to render; 'warm-up': every environment of --env or of the config, nothing sent back. */
-  readonly names: readonly string[] | 'warm-up';
-  readonly envs: readonly string[];
-}
-
-interface WorkerReply {
-  readonly id: number;
-  readonly result: ShareResult;
-}
-
-/**
- * The render worker's side (src/cli/watch-worker.js runs it in a worker thread, with its own
- * require cache): for each request, drop the modules the events changed and what imports them,
- * as the main thread does, then render the requested environments and post their files and
- * objects (structured clone), or the errors. Requests are served one at a time, in order.
- */
-export function serveRenderWorker(loadSynth: () => SynthModule): void {
-  const { parentPort } = require('worker_threads') as typeof import('worker_threads');
-  if (!parentPort) throw new Error('serveRenderWorker runs in a worker thread');
-  const sources = compiledSources();
-  parentPort.on('message', (request: WorkerRequest) => {
-    const changed = changedModules(request.events, sources).filter(file => !SELF.has(file));
-    unload(dependents(changed), request.clearResolutions);
-    let result: ShareResult;
-    if (request.names === 'warm-up') {
-      // Load and run the model once, so that the first round finds it loaded and warm.
-      const names = request.envs.length > 0 ? [...request.envs] : Object.keys((require('../config') as typeof import('../config')).ENVIRONMENTS);
-      const warm = renderShare(loadSynth, names);
-      result = warm.kind === 'rendered' ? { kind: 'rendered', envs: [] } : warm;
-    } else {
-      result = request.names.length === 0 ? { kind: 'rendered', envs: [] } : renderShare(loadSynth, request.names);
-    }
-    parentPort.postMessage({ id: request.id, result } satisfies WorkerReply);
-  });
-}
-
-/** The main thread's handle on the render worker; `undefined` from `request` once it has stopped. */
-class RenderWorker {
-  private readonly worker: import('worker_threads').Worker;
-  private nextId = 0;
-  private readonly waiting = new Map<number, (result: ShareResult | undefined) => void>();
-  alive = true;
-
-  constructor(onStop: (why: string) => void) {
-    const { Worker } = require('worker_threads') as typeof import('worker_threads');
-    this.worker = new Worker(WORKER_ENTRY);
-    this.worker.unref();
-    const stopped = (why: string) => {
-      if (!this.alive) return;
-      this.alive = false;
-      for (const resolve of this.waiting.values()) resolve(undefined);
-      this.waiting.clear();
-      onStop(why);
-    };
-    this.worker.on('message', (reply: WorkerReply) => {
-      const resolve = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      resolve?.(reply.result);
-    });
-    this.worker.on('error', e => stopped(`${e.name}: ${e.message}`));
-    this.worker.on('exit', code => stopped(`exit code ${code}`));
-  }
-
-  /** Sends a request; resolves with its result, or undefined when the worker stopped first. */
-  request(request: Omit<WorkerRequest, 'id'>): Promise<ShareResult | undefined> {
-    if (!this.alive) return Promise.resolve(undefined);
-    const id = this.nextId++;
-    return new Promise(resolve => {
-      this.waiting.set(id, resolve);
-      this.worker.postMessage({ ...request, id } satisfies WorkerRequest);
-    });
-  }
-
-  stop(): Promise<unknown> {
-    this.alive = false;
-    return this.worker.terminate();
-  }
-}
-
-/**
- * Splits the environments between the main thread and the worker by their last render times
- * (longest first, each to the side with less so far): the worker gets its share, the main
- * thread the rest. Unknown times count as the mean of the known ones (1 when none is known).
- */
-export function splitEnvironments(names: readonly string[], lastMs: ReadonlyMap<string, number>): { main: string[]; worker: string[] } {
-  const known = names.map(n => lastMs.get(n)).filter((ms): ms is number => ms !== undefined);
-  const fallback = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
-  const cost = (n: string) => lastMs.get(n) ?? fallback;
-  const byCost = [...names].sort((a, b) => cost(b) - cost(a) || names.indexOf(a) - names.indexOf(b));
-  const load = { main: 0, worker: 0 };
-  const share = new Map<string, 'main' | 'worker'>();
-  for (const n of byCost) {
-    // The worker first on a tie: the main thread also reads the worker's results and writes.
-    const side = load.worker <= load.main ? 'worker' : 'main';
-    share.set(n, side);
-    load[side] += cost(n);
-  }
-  return { main: names.filter(n => share.get(n) === 'main'), worker: names.filter(n => share.get(n) === 'worker') };
-}
-
 function list(refs: string[]): string {
   const shown = refs.slice(0, 4).join(', ');
   return refs.length > 4 ? `${shown} and ${refs.length - 4} more` : shown;
@@ -366,29 +220,12 @@ export function watch(options: WatchOptions): Promise<number> {
   const out = options.out;
   /** Objects of each environment as last written, for the summaries. */
   const current = new Map<string, K8sObject[]>();
-  /** How long each environment took to validate and render last time (balances the split). */
-  const lastMs = new Map<string, number>();
   let lastNames: string[] = [];
   let lastFailed = false;
   /** sha1 of the watcher's own files as it started (a change is reported, not loaded). */
   const selfSources = new Map<string, string>();
   for (const file of SELF) { try { selfSources.set(file, sha1(fs.readFileSync(file, 'utf8'))); } catch { /* another loader */ } }
 
-  let worker: RenderWorker | undefined;
-  let warmedUp: Promise<unknown> | undefined;
-  if (options.worker ?? process.env.DOCKERCOINS_WATCH_WORKER === '1') {
-    try {
-      worker = new RenderWorker(why => {
-        worker = undefined;
-        err(`watch: the render worker stopped (${why}): rendering every environment on the main thread from now on`);
-      });
-      // Warms up while the main thread renders for the start-up write (watching starts when both are done).
-      warmedUp = worker.request({ events: [], clearResolutions: false, names: 'warm-up', envs: options.envs });
-    } catch (e) {
-      worker = undefined;
-      err(`watch: no render worker (${(e as Error).message}): rendering every environment on the main thread`);
-    }
-  }
 
   const output = () => require('./output') as typeof import('./output');
   const environmentNames = (): string[] => {
@@ -399,60 +236,30 @@ export function watch(options: WatchOptions): Promise<number> {
   const refused = (what: string, message: string) => err(`watch: ${what}: refused. Nothing was written: ${out}/ keeps the last good output.\n${message}`);
   const failed = (what: string, text: string) => err(`watch: ${what}: rendering failed. Nothing was written: ${out}/ keeps the last good output.\n${text}`);
 
-  interface Rendered { synth: SynthModule; renders: Map<string, EnvironmentRender>; names: string[]; share: { main: string[]; worker: string[] } }
+  interface Rendered { synth: SynthModule; renders: Map<string, EnvironmentRender>; names: string[] }
 
-  /**
-   * Validates and renders the environments (synth's renderAll), those `planned` for the worker
-   * there and the others here, concurrently; prints the refusal and returns undefined on any error.
-   */
-  const render = async (what: string, only: ReadonlySet<string> | undefined, toWorker: Promise<ShareResult | undefined> | undefined, planned: readonly string[]): Promise<Rendered | undefined> => {
-    let synth: SynthModule;
-    let envNames: string[];
-    let subset: string[];
+  /** Validates and renders the environments (synth's renderAll, with their objects); prints the refusal and returns undefined on any error. */
+  const render = (what: string, only?: ReadonlySet<string>): Rendered | undefined => {
+    let synth: SynthModule | undefined;
     try {
       synth = options.loadSynth();
-      envNames = environmentNames();
+      const envNames = environmentNames();
       const { ENVIRONMENTS } = require('../config') as typeof import('../config');
       const unknown = envNames.filter(n => !Object.prototype.hasOwnProperty.call(ENVIRONMENTS, n));
       if (unknown.length > 0) {
-        await toWorker;
         err(`watch: ${what}: --env ${unknown.join(', ')}: no such environment any more (known: ${Object.keys(ENVIRONMENTS).join(', ')}). Nothing was written: ${out}/ keeps the last good output.`);
         return undefined;
       }
       // Only the environments a round can change, when it knows them (see `changedEnvironments`)
       // and the set of environments is the one last rendered.
       const known = only !== undefined && [...only].every(n => envNames.includes(n)) && envNames.join('\0') === lastNames.join('\0');
-      subset = known ? envNames.filter(n => only.has(n)) : envNames;
+      const subset = known ? envNames.filter(n => only.has(n)) : envNames;
+      return { synth, renders: synth.renderAllWithObjects(subset), names: envNames };
     } catch (e) {
-      await toWorker;
-      failed(what, describeError(e));
+      if (synth && e instanceof synth.AggregateConfigError) refused(what, (e as Error).message);
+      else failed(what, describeError(e));
       return undefined;
     }
-    const here = renderShare(() => synth, subset.filter(n => !planned.includes(n)));
-    const there = await toWorker;
-    const results = [here, ...(there ? [there] : [])];
-    // Configuration errors first, in the order of the environments (synth validates every environment before it renders).
-    const errors = results.flatMap(r => (r.kind === 'refused' ? r.errors : [])).filter(e => subset.includes(e.environment));
-    if (errors.length > 0) {
-      errors.sort((a, b) => subset.indexOf(a.environment) - subset.indexOf(b.environment));
-      refused(what, errors.map(e => e.message).join('\n'));
-      return undefined;
-    }
-    const failure = results.find((r): r is Extract<ShareResult, { kind: 'failed' }> => r.kind === 'failed');
-    if (failure) { failed(what, failure.text); return undefined; }
-    const byEnv = new Map(results.flatMap(r => (r.kind === 'rendered' ? r.envs : [])));
-    // What the worker did not render (it stopped, or the environments are not the ones planned): here.
-    const missing = subset.filter(n => !byEnv.has(n));
-    if (missing.length > 0) {
-      const rest = renderShare(() => synth, missing);
-      if (rest.kind === 'refused') { refused(what, rest.errors.map(e => e.message).join('\n')); return undefined; }
-      if (rest.kind === 'failed') { failed(what, rest.text); return undefined; }
-      for (const [env, r] of rest.envs) byEnv.set(env, r);
-    }
-    const fromWorker = there?.kind === 'rendered' ? new Set(there.envs.map(([env]) => env)) : new Set<string>();
-    const renders = new Map(subset.map(env => [env, byEnv.get(env)!]));
-    for (const [env, r] of renders) lastMs.set(env, r.ms);
-    return { synth, renders, names: envNames, share: { main: subset.filter(n => !fromWorker.has(n)), worker: subset.filter(n => fromWorker.has(n)) } };
   };
 
   const filesOf = (renders: Map<string, EnvironmentRender>) => new Map([...renders].map(([env, r]) => [env, r.files]));
@@ -476,33 +283,28 @@ export function watch(options: WatchOptions): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let filesAddedOrRemoved = false;
-  /** Events since the worker's last request (it drops the modules they changed from its own cache). */
-  const workerEvents = new Set<string>();
-  let workerClearResolutions = false;
   const watchers = new Map<string, fs.FSWatcher>();
   /** Set by SIGINT or SIGTERM: called once the round in progress (if any) has ended. */
   let stopNow: (() => void) | undefined;
 
-  const round = async () => {
+  const round = () => {
     timer = undefined;
     running = true;
     try {
-      await roundOnce();
+      roundOnce();
     } finally {
       running = false;
     }
     if (stopNow) stopNow();
-    else if (pending.size > 0 && timer === undefined) timer = setTimeout(() => void round(), DEBOUNCE_MS);
+    else if (pending.size > 0 && timer === undefined) timer = setTimeout(round, DEBOUNCE_MS);
   };
 
-  const roundOnce = async () => {
+  const roundOnce = () => {
     const startedAt = firstEventAt;
     const events = [...pending];
     pending.clear();
     const clearResolutions = filesAddedOrRemoved;
     filesAddedOrRemoved = false;
-    for (const file of events) workerEvents.add(file);
-    workerClearResolutions ||= clearResolutions;
     // What changed: loaded modules whose source differs from what they were compiled from, or that are gone.
     const changed = changedModules(events.filter(file => !SELF.has(file)), sources);
     for (const file of events.filter(f => SELF.has(f))) {
@@ -517,19 +319,8 @@ export function watch(options: WatchOptions): Promise<number> {
     const what = `change in ${list((changed.length > 0 ? changed : events).map(relative))}`;
     const only = lastFailed || clearResolutions ? undefined : changedEnvironments(changed);
     const renderedAt = performance.now();
-    // The worker's share, planned from the environments last rendered; it reloads what changed in
-    // its own cache while this thread does the same in this one. One environment: rendered here.
-    const planned = lastNames.filter(n => only === undefined || only.has(n));
-    const share = worker && planned.length > 1 ? splitEnvironments(planned, lastMs).worker : [];
-    let toWorker: Promise<ShareResult | undefined> | undefined;
-    if (worker) {
-      toWorker = worker.request({ events: [...workerEvents], clearResolutions: workerClearResolutions, names: share, envs: options.envs });
-      workerEvents.clear();
-      workerClearResolutions = false;
-    }
     unload(dependents(changed), clearResolutions);
-    // A request without a share only keeps the worker's cache in step: not waited for (the worker serves requests in order).
-    const result = await render(what, only, share.length > 0 ? toWorker : undefined, share);
+    const result = render(what, only);
     if (!result) { lastFailed = true; return; }
     const { synth, renders, names: envNames } = result;
     const rendered = filesOf(renders);
@@ -552,8 +343,7 @@ export function watch(options: WatchOptions): Promise<number> {
     lastFailed = false;
     lastNames = envNames;
     // From the first file event of the batch to the files written and the summary made (the latency `npm run bench` reports).
-    const where = result.share.worker.length > 0 ? `: ${result.share.main.length > 0 ? `${result.share.main.join(', ')} here, ` : ''}${result.share.worker.join(', ')} in the worker` : '';
-    const timing = `${Math.round(doneAt - startedAt)} ms after the save (reload and render ${Math.round(writeStart - renderedAt)} ms${where}; write ${Math.round(summaryStart - writeStart)} ms; summary ${Math.round(doneAt - summaryStart)} ms)`;
+    const timing = `${Math.round(doneAt - startedAt)} ms after the save (reload and render ${Math.round(writeStart - renderedAt)} ms; write ${Math.round(summaryStart - writeStart)} ms; summary ${Math.round(doneAt - summaryStart)} ms)`;
     log(written.length > 0
       ? `watch: ${what}: wrote ${written.map(env => `${out}/${env}/`).join(', ')} ${timing}`
       : `watch: ${what}: no file changed, nothing written; checked ${timing}`);
@@ -562,8 +352,8 @@ export function watch(options: WatchOptions): Promise<number> {
 
   // Start-up: the same render and write as `npm run synth`. An invalid configuration is
   // reported and waited for (the next save retries); an output folder synth may not write ends it.
-  const started = (async (): Promise<number | undefined> => {
-    const first = await render('start', undefined, undefined, []);
+  const started = ((): number | undefined => {
+    const first = render('start');
     if (first) {
       const written = write(filesOf(first.renders), true, 'start');
       if (written === undefined) return 1;
@@ -578,7 +368,6 @@ export function watch(options: WatchOptions): Promise<number> {
     }
     // Warm esbuild now: the first changed file is then transpiled in milliseconds.
     try { (require('../../bin/transpile') as { warmUp(): void }).warmUp(); } catch { /* another loader */ }
-    await warmedUp;
     return undefined;
   })();
 
@@ -606,7 +395,7 @@ export function watch(options: WatchOptions): Promise<number> {
     if (pending.size === 0) return;
     // The first event of a batch (one that arrives during a round starts the next batch).
     if (before === 0) firstEventAt = performance.now();
-    if (timer === undefined && !running && !stopNow) timer = setTimeout(() => void round(), DEBOUNCE_MS);
+    if (timer === undefined && !running && !stopNow) timer = setTimeout(round, DEBOUNCE_MS);
   };
 
   const addWatchers = (dir: string) => {
@@ -625,36 +414,32 @@ export function watch(options: WatchOptions): Promise<number> {
     }
   };
 
-  return started.then(code => {
-    if (code !== undefined) return (worker?.stop() ?? Promise.resolve()).then(() => code);
-    return new Promise<number>(resolve => {
-      const finish = () => {
-        for (const w of watchers.values()) w.close();
-        watchers.clear();
-        const stopping = worker?.stop();
-        worker = undefined;
-        log('watch: stopped');
-        void (stopping ?? Promise.resolve()).then(() => resolve(0), () => resolve(0));
-      };
-      const stop = () => {
-        if (stopNow) return;
-        stopNow = finish;
-        if (timer !== undefined) { clearTimeout(timer); timer = undefined; }
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        // Signals are handled between rounds: a round in progress ends (and writes) first.
-        if (!running) finish();
-      };
-      try {
-        for (const dir of WATCHED) addWatchers(dir);
-      } catch (e) {
-        err(`watch: cannot watch ${WATCHED.map(relative).join(', ')}: ${(e as Error).message}`);
-        void (worker?.stop() ?? Promise.resolve()).then(() => resolve(1));
-        return;
-      }
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      log(`watch: watching ${WATCHED.map(d => `${relative(d)}/`).join(' and ')} for changes (Ctrl-C to stop)`);
-    });
+  if (started !== undefined) return Promise.resolve(started);
+  return new Promise<number>(resolve => {
+    const finish = () => {
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+      log('watch: stopped');
+      resolve(0);
+    };
+    const stop = () => {
+      if (stopNow) return;
+      stopNow = finish;
+      if (timer !== undefined) { clearTimeout(timer); timer = undefined; }
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      // Signals are handled between rounds: a round in progress ends (and writes) first.
+      if (!running) finish();
+    };
+    try {
+      for (const dir of WATCHED) addWatchers(dir);
+    } catch (e) {
+      err(`watch: cannot watch ${WATCHED.map(relative).join(', ')}: ${(e as Error).message}`);
+      resolve(1);
+      return;
+    }
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    log(`watch: watching ${WATCHED.map(d => `${relative(d)}/`).join(' and ')} for changes (Ctrl-C to stop)`);
   });
 }

@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { filesUnder, main } from '../../src/cli/synth';
-import { splitEnvironments } from '../../src/cli/watch';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -76,13 +75,9 @@ describe('npm run synth -- --watch', () => {
     fs.writeFileSync(p, text.replace(from, to));
   };
 
-  // With the render worker too (under DOCKERCOINS_STRESS=1; the worker is opt-in, and the next tests
-  // cover its share and its failure in npm test): its refusals and failures merge with the main
-  // thread's into the same lines.
-  const SEQUENCES: Array<[string, string]> = process.env.DOCKERCOINS_STRESS === '1' ? [['main thread only', '0'], ['with the render worker', '1']] : [['main thread only', '0']];
-  test.each(SEQUENCES)('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT (%s)', async (_how, worker) => {
+  test('re-renders after a save, keeps the last good output on errors, stops cleanly on SIGINT', async () => {
     const out = path.join(project, 'out');
-    child = spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', out], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKERCOINS_WATCH_WORKER: worker } });
+    child = spawn(process.execPath, ['bin/run.js', 'synth', '--watch', '--out', out], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = new Lines(child);
     await lines.next(/^watch: watching src\/ and constructs\/ for changes/);
     const dockercoins = path.join(out, 'dev', '20-dockercoins.k8s.yaml');
@@ -166,31 +161,23 @@ describe('npm run synth -- --watch', () => {
   };
   const SHARED_SAVE = ['constructs/versions.ts', "hub('redis', '7.4.2-alpine')", "hub('redis', '7.4.3-alpine')"] as const;
   const renderLog = () => path.join(project, 'renders.log');
-  /** The copy's renderCharts logs each render it makes: environment and thread (0: the main thread). */
+  /** The copy's renderCharts logs the environment of each render it makes. */
   const logRenders = () => edit('src/render.ts', 'export function renderCharts(env: EnvironmentConfig, engine: Engine = \'cdk8s\'): RenderedChart[] {\n',
     "export function renderCharts(env: EnvironmentConfig, engine: Engine = 'cdk8s'): RenderedChart[] {\n"
-    + "  if (process.env.WATCH_TEST_RENDER_LOG) require('fs').appendFileSync(process.env.WATCH_TEST_RENDER_LOG, `${env.name} ${require('worker_threads').threadId}\\n`);\n");
-  const renders = () => fs.readFileSync(renderLog(), 'utf8').trim().split('\n').map(line => line.split(' ')).sort();
+    + "  if (process.env.WATCH_TEST_RENDER_LOG) require('fs').appendFileSync(process.env.WATCH_TEST_RENDER_LOG, `${env.name}\\n`);\n");
+  const renders = () => fs.readFileSync(renderLog(), 'utf8').trim().split('\n').sort();
 
-  // Requirement (issue 15): a save in a shared module renders the environments in two threads, the
-  // main one and a worker, each environment once, and writes exactly what `synth` writes; the
-  // summary comes from that render (nothing is rendered again for it).
-  test('a shared save: the worker and the main thread share the environments, each rendered once, the output is byte-identical to synth', async () => {
+  // Requirement (issue 15): a save in a shared module renders every environment once and writes
+  // exactly what `synth` writes; the summary comes from that render (nothing is rendered again for it).
+  test('a shared save: each environment rendered once (the summary renders nothing), the output is byte-identical to synth', async () => {
     logRenders();
-    const { out, lines } = await start({ DOCKERCOINS_WATCH_WORKER: '1', WATCH_TEST_RENDER_LOG: renderLog() });
+    const { out, lines } = await start({ WATCH_TEST_RENDER_LOG: renderLog() });
     fs.writeFileSync(renderLog(), '');
     edit(...SHARED_SAVE);
     const wrote = await lines.next(/^watch: change in constructs\/versions\.ts: wrote /);
-    expect(wrote).toMatch(/ \d+ ms after the save \(reload and render \d+ ms: [a-z, ]+ here, [a-z, ]+ in the worker; write \d+ ms; summary \d+ ms\)$/);
+    expect(wrote).toMatch(/ \d+ ms after the save \(reload and render \d+ ms; write \d+ ms; summary \d+ ms\)$/);
     for (const env of ['dev', 'staging', 'prod']) expect(await lines.next(new RegExp(`^watch: {3}${env}: `))).toMatch(/: 0 added, 0 removed, [1-9]\d* changed \(/);
-    const log = renders();
-    // Each environment once (the summary renders nothing), by both threads.
-    expect(log.map(([env]) => env)).toEqual(['dev', 'prod', 'staging']);
-    expect(new Set(log.map(([, thread]) => thread === '0' ? 'main' : 'worker'))).toEqual(new Set(['main', 'worker']));
-    // Which thread rendered which environment, as the line says.
-    const [, here, there] = /: ([a-z, ]+) here, ([a-z, ]+) in the worker;/.exec(wrote)!;
-    expect(log.filter(([, t]) => t === '0').map(([env]) => env).sort()).toEqual(here.split(', ').sort());
-    expect(log.filter(([, t]) => t !== '0').map(([env]) => env).sort()).toEqual(there.split(', ').sort());
+    expect(renders()).toEqual(['dev', 'prod', 'staging']);
     expect(tree(out)).toEqual(synthOf());
   });
 
@@ -206,30 +193,6 @@ describe('npm run synth -- --watch', () => {
     // Three environments written, three summaries.
     expect(summaryMs).toBeGreaterThanOrEqual(750);
     expect(total).toBeGreaterThanOrEqual(summaryMs);
-  });
-
-  // Requirement: when the worker fails, the watcher says so once and renders everything itself.
-  test('a worker that exits: one notice, the round and the next render on the main thread, byte-identical to synth', async () => {
-    logRenders();
-    const marker = path.join(project, 'crash-worker');
-    // The copy's renderCharts ends the worker thread (not the process) once the marker exists.
-    edit('src/render.ts', '  if (process.env.WATCH_TEST_RENDER_LOG)', "  if (process.env.WATCH_TEST_CRASH && require('fs').existsSync(process.env.WATCH_TEST_CRASH) && !require('worker_threads').isMainThread) process.exit(3);\n  if (process.env.WATCH_TEST_RENDER_LOG)");
-    const { out, lines } = await start({ DOCKERCOINS_WATCH_WORKER: '1', WATCH_TEST_RENDER_LOG: renderLog(), WATCH_TEST_CRASH: marker });
-    fs.writeFileSync(marker, '');
-    fs.writeFileSync(renderLog(), '');
-    edit(...SHARED_SAVE);
-    await lines.next(/^watch: the render worker stopped \(exit code 3\): rendering every environment on the main thread from now on$/);
-    const wrote = await lines.next(/^watch: change in constructs\/versions\.ts: wrote .*\/dev\/, .*\/staging\/, .*\/prod\/ \d+ ms after the save/);
-    expect(wrote).not.toContain('in the worker');
-    expect(renders().filter(([, t]) => t === '0').map(([env]) => env)).toEqual(['dev', 'prod', 'staging']);
-    expect(tree(out)).toEqual(synthOf());
-    // The next save: the main thread alone, no second notice.
-    edit('constructs/versions.ts', "hub('redis', '7.4.3-alpine')", "hub('redis', '7.4.4-alpine')");
-    expect(await lines.next(/^watch: change in constructs\/versions\.ts: /)).toMatch(/: wrote .*\/prod\/ \d+ ms after the save \(reload and render \d+ ms; write/);
-    expect(tree(out)).toEqual(synthOf());
-    child!.kill('SIGINT');
-    expect(await exited(child!)).toBe(0);
-    expect(lines.all.match(/render worker stopped/g)).toHaveLength(1);
   });
 
   test.each([['--check'], ['--print-config', 'dev'], ['--stack-config', 'Pulumi.dev.yaml', '--out', 'x']])('--watch %j is refused (exit 2), nothing rendered', (...extra) => {
@@ -270,17 +233,6 @@ describe('which environments a save can change (changedEnvironments)', () => {
     const result = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual(['dev', 'dev,prod', 'all', 'all', 'all', 'all', 'prod']);
-  });
-});
-
-describe('the split between the main thread and the worker (splitEnvironments)', () => {
-  // Requirement: the environments are balanced by their last render times (longest first, each to
-  // the side with less so far; the worker on a tie); names keep their order in each share.
-  test('longest first, each to the side with less so far; unknown times count as the mean', () => {
-    expect(splitEnvironments(['dev', 'staging', 'prod'], new Map([['dev', 30], ['staging', 40], ['prod', 25]]))).toEqual({ main: ['dev', 'prod'], worker: ['staging'] });
-    expect(splitEnvironments(['dev', 'staging', 'prod'], new Map([['dev', 90], ['staging', 40], ['prod', 25]]))).toEqual({ main: ['staging', 'prod'], worker: ['dev'] });
-    expect(splitEnvironments(['dev', 'staging'], new Map())).toEqual({ main: ['staging'], worker: ['dev'] });
-    expect(splitEnvironments(['a', 'b', 'c', 'd'], new Map([['a', 10], ['b', 10], ['c', 10]]))).toEqual({ main: ['b', 'd'], worker: ['a', 'c'] });
   });
 });
 
