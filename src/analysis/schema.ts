@@ -25,6 +25,7 @@ import * as path from 'path';
 import { APPLYSET_PARENT, APPLYSET_PARENT_API_VERSION } from '../../constructs/lib/applyset';
 import { K8sObject, isRecord } from './objects';
 import { isCertManagerKind, validateCertManager } from './schema-cert-manager';
+import { RENDERED_KIND_MODELS } from './schema-models';
 
 interface AjvError {
   instancePath: string;
@@ -67,31 +68,40 @@ function modelPackageRoots(): string[] {
 }
 
 /**
+ * The model module's file for apiVersion/kind in the first package that has
+ * one, or undefined. The pieces are checked before a path is built from them:
+ * the values come from arbitrary files and must not be able to reach other modules.
+ */
+export function modelFile(apiVersion: string, kind: string): string | undefined {
+  const parts = apiVersion.split('/');
+  const [group, version] = parts.length === 1 ? ['', parts[0]] : parts;
+  if (parts.length > 2 || (group !== '' && !GROUP_RE.test(group)) || !VERSION_RE.test(version) || !KIND_RE.test(kind)) return undefined;
+  return modelPackageRoots().map((root) => path.join(root, group || '', version, `${kind}.js`)).find((f) => fs.existsSync(f));
+}
+
+/**
  * Finds the kubernetes-models class for apiVersion/kind and returns its
- * validate method, or null when there is none. Results are cached so each
- * kind's module is loaded once.
+ * validate method, or null when there is none. The kinds the stack renders
+ * come from schema-models.ts (bundled), the others from disk. Results are
+ * cached so each kind's module is loaded once.
  */
 function lookupValidator(apiVersion: string, kind: string): ModelValidate | null {
   const key = `${apiVersion} ${kind}`;
   const cached = validators.get(key);
   if (cached !== undefined) return cached;
-  let found: ModelValidate | null = null;
-  const parts = apiVersion.split('/');
-  const [group, version] = parts.length === 1 ? ['', parts[0]] : parts;
-  // Validate the pieces before building a module path from them: the values
-  // come from arbitrary files and must not be able to reach other modules.
-  if (parts.length <= 2 && (group === '' || GROUP_RE.test(group)) && VERSION_RE.test(version) && KIND_RE.test(kind)) {
-    const file = modelPackageRoots().map((root) => path.join(root, group || '', version, `${kind}.js`)).find((f) => fs.existsSync(f));
-    if (file) {
-      const mod = require(file);
-      const cls = mod[kind];
-      // Only top-level resources carry static apiVersion/kind; this rejects
-      // e.g. `v1 Container`, which is a model but not an object kind.
-      if (cls && cls.apiVersion === apiVersion && cls.kind === kind && typeof cls.prototype?.validate === 'function') {
-        found = cls.prototype.validate as ModelValidate;
-      }
-    }
+  let mod: Record<string, unknown> | undefined;
+  if (Object.hasOwn(RENDERED_KIND_MODELS, key)) {
+    mod = RENDERED_KIND_MODELS[key]();
+  } else {
+    const file = modelFile(apiVersion, kind);
+    if (file) mod = require(file) as Record<string, unknown>;
   }
+  const cls = mod?.[kind] as { apiVersion?: unknown; kind?: unknown; prototype?: { validate?: unknown } } | undefined;
+  // Only top-level resources carry static apiVersion/kind; this rejects
+  // e.g. `v1 Container`, which is a model but not an object kind.
+  const found = cls && cls.apiVersion === apiVersion && cls.kind === kind && typeof cls.prototype?.validate === 'function'
+    ? cls.prototype.validate as ModelValidate
+    : null;
   validators.set(key, found);
   return found;
 }

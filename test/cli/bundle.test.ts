@@ -77,6 +77,27 @@ describe('bundled commands (bin/bundle.js)', () => {
     }
   });
 
+  test("validate's bundle carries the model validators of the rendered kinds: none is loaded from node_modules at run time, same report", () => {
+    // A preload that prints, at exit, how many model files Node itself loaded (src/analysis/schema-models.ts).
+    // Outside the project: a file of the tree that the bundle does not contain would make it stale.
+    const preload = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-preload-')), 'count-models.js');
+    fs.writeFileSync(preload, "process.on('exit', () => process.stderr.write(`model files loaded: ${Object.keys(require.cache).filter(f => /node_modules[\\\\/](@kubernetes-models|kubernetes-models)[\\\\/]/.test(f)).length}\\n`));\n");
+    const validate = () => {
+      const r = spawnSync(process.execPath, ['-r', preload, 'bin/run.js', 'validate'], {
+        cwd: project, encoding: 'utf8', env: { ...process.env, DOCKERCOINS_BUNDLE_DIR: cache, DOCKERCOINS_BUNDLE_TRACE: '1' },
+      });
+      return { status: r.status, stdout: r.stdout, loaded: /^bundle: (sources|built|using)/m.exec(r.stderr)?.[1], models: Number(/^model files loaded: (\d+)$/m.exec(r.stderr)?.[1]) };
+    };
+    const sources = validate();
+    expect(sources).toMatchObject({ status: 0, loaded: 'sources', stdout: expect.stringContaining('no problems') });
+    expect(sources.models).toBeGreaterThan(100);
+    try {
+      expect(validate()).toEqual({ ...sources, loaded: 'built', models: 0 });
+    } finally {
+      fs.rmSync(path.dirname(preload), { recursive: true, force: true });
+    }
+  });
+
   test('DOCKERCOINS_BUNDLE=0 runs the sources', () => {
     const r = spawnSync(process.execPath, ['bin/run.js', 'synth', '--print-config', 'dev'], {
       cwd: project, encoding: 'utf8', env: { ...process.env, DOCKERCOINS_BUNDLE_DIR: cache, DOCKERCOINS_BUNDLE_TRACE: '1', DOCKERCOINS_BUNDLE: '0' },
