@@ -3,6 +3,7 @@
  * node access. Each test mutates the clean fixture stack so that exactly the
  * rule under test fires, and asserts the printed lines.
  */
+import * as net from 'net';
 import * as path from 'path';
 import fc from 'fast-check';
 import { K8sObject, loadManifests } from '../../src/analysis/objects';
@@ -11,6 +12,7 @@ import {
   HOST_ACCESS_PRIVILEGED_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION, HOST_ACCESS_SYS_ADMIN_ANNOTATION,
 } from '../../src/analysis/rules-host-access';
 import { isDns1123Subdomain, isDns1123Label } from '../../src/analysis/rules-names';
+import { mayBeIpAddress } from '../../src/analysis/rules-ingress';
 import { parseQuantity } from '../../src/analysis/rules-quantities';
 
 const STACK = path.join(__dirname, '..', 'fixtures', 'analysis', 'stack');
@@ -147,6 +149,12 @@ describe('ingress-host', () => {
       find(objs, 'Ingress', 'webui').spec.rules[0].host = upper;
       return JSON.stringify(lines(validateManifests(objs))) === JSON.stringify([`Ingress dockercoins/webui: [ingress-host] rule 0 host "${upper}" must be lowercase`]);
     }), { numRuns: 50 });
+  });
+
+  it('only strings that cannot be IP addresses skip net.isIP (mayBeIpAddress never says no to an address)', () => {
+    const candidates = fc.oneof(fc.ipV4(), fc.ipV4Extended(), fc.ipV6(), fc.string(), fc.string({ unit: fc.constantFrom(...'0123456789.:abcdef%') }));
+    fc.assert(fc.property(candidates, (s) => net.isIP(s) === 0 || mayBeIpAddress(s)), { numRuns: 2000 });
+    expect([mayBeIpAddress('dockercoins.example.com'), mayBeIpAddress('10.0.0.1'), mayBeIpAddress('fe80::1%eth0')]).toEqual([false, true, true]);
   });
 
   it('isDns1123Subdomain agrees with the label grammar', () => {
