@@ -56,8 +56,8 @@ export interface WorkloadNetworkPolicyProps {
   readonly selectsExternalPodsBecause?: string;
 }
 
-/** Annotation on a NetworkPolicy whose podSelector is meant for pods created outside this model. */
-export const EXTERNAL_PODS_ANNOTATION = 'platform.dockercoins.io/selects-external-pods';
+import { EXTERNAL_PODS_ANNOTATION } from './network-annotations';
+export { EXTERNAL_PODS_ANNOTATION };
 
 /**
  * The allow-list of one workload, on top of its namespace's default deny. It

@@ -339,7 +339,7 @@ export function checkServiceSelector(o: K8sObject, pods: readonly PodInfo[]): st
  * runs with a label); it waives `netpol-selector` for that policy. Defined
  * once, where WorkloadNetworkPolicy writes it.
  */
-import { EXTERNAL_PODS_ANNOTATION } from '../../constructs/lib/network';
+import { EXTERNAL_PODS_ANNOTATION } from '../../constructs/lib/network-annotations';
 export { EXTERNAL_PODS_ANNOTATION };
 
 /** A NetworkPolicy with a non-empty podSelector must select at least one pod template. */

@@ -175,6 +175,18 @@ describe('what the render path loads', () => {
   });
 });
 
+describe('what the validate path loads', () => {
+  test('no cdk8s, cdk8s-plus-27 or constructs: validate reads rendered objects, and the annotations it knows come from dependency-free modules', () => {
+    const script = `
+      require('./bin/register');
+      require('./src/cli/validate.ts');
+      console.log(JSON.stringify(Object.keys(require.cache).filter(f => /[\\\\/]node_modules[\\\\/](cdk8s|cdk8s-plus-27|constructs)[\\\\/]/.test(f))));`;
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+});
+
 describe("zod's configuration set by bin/run.js without loading zod", () => {
   test('globalThis.__zod_globalConfig set before zod loads is what z.config() reports (jitless parsers)', () => {
     const script = `
