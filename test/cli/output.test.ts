@@ -164,6 +164,87 @@ describe('failures while writing: one actionable line, nothing half-written', ()
   });
 });
 
+describe('unchanged files are staged as hard links of the current ones, and the result is what writing them would give', () => {
+  const stat = (env: string, name: string) => fs.statSync(path.join(out, env, name));
+  const write = (files: Map<string, RenderedFile[]>) => writeOutput(out, files, { allEnvironments: true, prune: false, ...quiet });
+
+  test('an unchanged file keeps its inode (no data written); a changed one is a new file; each has one link after the write', () => {
+    write(rendered('v1'));
+    const before = stat('dev', '00-a.k8s.yaml');
+    const next = rendered('v1');
+    next.get('dev')![1] = { name: '10-b.k8s.yaml', content: '# dev b v2\n' };
+    const changedBefore = stat('dev', '10-b.k8s.yaml');
+    write(next);
+    expect(stat('dev', '00-a.k8s.yaml').ino).toBe(before.ino);
+    expect(stat('dev', '10-b.k8s.yaml').ino).not.toBe(changedBefore.ino);
+    expect(fs.readFileSync(path.join(out, 'dev', '10-b.k8s.yaml'), 'utf8')).toBe('# dev b v2\n');
+    for (const env of ['dev', 'staging', 'prod']) for (const name of ['00-a.k8s.yaml', '10-b.k8s.yaml', ENV_MARKER]) expect(stat(env, name).nlink).toBe(1);
+  });
+
+  test('a file with another link (a user\'s hard link elsewhere) is written anew: synth output never shares an inode with a file it does not own', () => {
+    write(rendered('v1'));
+    const theirs = path.join(out, 'their-copy.yaml');
+    fs.linkSync(path.join(out, 'dev', '00-a.k8s.yaml'), theirs);
+    write(rendered('v1'));
+    expect(stat('dev', '00-a.k8s.yaml').ino).not.toBe(fs.statSync(theirs).ino);
+    fs.writeFileSync(theirs, 'edited\n');
+    expect(fs.readFileSync(path.join(out, 'dev', '00-a.k8s.yaml'), 'utf8')).toBe('# dev a v1\n');
+  });
+
+  test('a file whose mode differs from a fresh write (chmod by hand) is written anew, with the mode a fresh write gets', () => {
+    write(rendered('v1'));
+    const fresh = stat('dev', ENV_MARKER).mode;
+    fs.chmodSync(path.join(out, 'dev', '00-a.k8s.yaml'), 0o600);
+    write(rendered('v1'));
+    expect(stat('dev', '00-a.k8s.yaml').mode).toBe(fresh);
+  });
+
+  test('a symbolic link in place of a file is never followed: the file is written', () => {
+    write(rendered('v1'));
+    const elsewhere = path.join(out, 'elsewhere.yaml');
+    fs.writeFileSync(elsewhere, '# dev a v1\n');
+    fs.rmSync(path.join(out, 'dev', '00-a.k8s.yaml'));
+    fs.symlinkSync(elsewhere, path.join(out, 'dev', '00-a.k8s.yaml'));
+    write(rendered('v1'));
+    expect(fs.lstatSync(path.join(out, 'dev', '00-a.k8s.yaml')).isFile()).toBe(true);
+    expect(stat('dev', '00-a.k8s.yaml').ino).not.toBe(fs.statSync(elsewhere).ino);
+  });
+
+  test('a file system without hard links (link fails) gets every file written', () => {
+    write(rendered('v1'));
+    // The fs module itself (the import above is a namespace copy whose properties cannot be redefined).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const link = jest.spyOn(require('fs') as typeof fs, 'linkSync').mockImplementation(() => { throw Object.assign(new Error('EPERM: simulated'), { code: 'EPERM' }); });
+    try {
+      const before = stat('dev', '00-a.k8s.yaml').ino;
+      write(rendered('v1'));
+      expect(link).toHaveBeenCalled();
+      expect(stat('dev', '00-a.k8s.yaml').ino).not.toBe(before);
+      expect(tree(path.join(out, 'dev'))['00-a.k8s.yaml']).toBe('# dev a v1\n');
+    } finally {
+      link.mockRestore();
+    }
+  });
+
+  test('property: over any sequence of renders (files added, removed, changed, sub-folders, hand edits), each folder holds exactly the rendered files, each with one link', () => {
+    const name = fc.constantFrom('00-a.k8s.yaml', '10-b.k8s.yaml', 'argocd/app.yaml', 'flux/wave-1/x.yaml');
+    const content = fc.constantFrom('a\n', 'b\n', 'é ✓\n', '', 'a\nb\n');
+    const render = fc.dictionary(name, content, { minKeys: 1 });
+    fc.assert(fc.property(fc.array(fc.tuple(render, fc.option(name)), { minLength: 1, maxLength: 5 }), steps => {
+      const dir = fs.mkdtempSync(path.join(out, 'p-'));
+      for (const [files, handEdited] of steps) {
+        const map = new Map([['dev', Object.entries(files).map(([n, c]) => ({ name: n, content: c }))]]);
+        writeOutput(dir, map, { allEnvironments: true, prune: false, ...quiet });
+        const got = tree(path.join(dir, 'dev'));
+        expect(got).toEqual({ ...files, [ENV_MARKER]: envMarkerContent('dev') });
+        for (const n of Object.keys(got)) expect(fs.statSync(path.join(dir, 'dev', ...n.split('/'))).nlink).toBe(1);
+        // A hand edit in place (same inode) before the next render: the next render must not keep it.
+        if (handEdited !== null && files[handEdited] !== undefined) fs.appendFileSync(path.join(dir, 'dev', ...handEdited.split('/')), 'edit\n');
+      }
+    }), { numRuns: 40 });
+  });
+});
+
 describe('interrupted runs are recovered', () => {
   test('a kill between the two renames leaves the old copy in .old-*; the next run restores it first', () => {
     writeOutput(out, rendered('old'), { allEnvironments: true, prune: false, ...quiet });
