@@ -82,14 +82,22 @@ export function renderEnvironment(env: EnvironmentConfig, options: { topology?: 
   return renderEnvironmentAndObjects(env, options).files;
 }
 
-/** renderEnvironment's files and the objects they hold, every chart's in deployment order (what `synth --watch` summarises). */
-export function renderEnvironmentAndObjects(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): { files: RenderedFile[]; objects: ManifestObject[] } {
+/** The objects of one chart's manifest file. */
+export interface ChartFile {
+  /** The file's name (manifestFileName). */
+  readonly name: string;
+  readonly objects: ManifestObject[];
+}
+
+/** renderEnvironment's files and the objects they hold, every chart's in deployment order, and which file holds which (what `synth --watch` summarises). */
+export function renderEnvironmentAndObjects(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): { files: RenderedFile[]; objects: ManifestObject[]; chartFiles: ChartFile[] } {
   const charts = renderCharts(env, options.engine);
+  const chartFiles: ChartFile[] = charts.map(chart => ({ name: manifestFileName(chart), objects: chart.objects }));
   const files: RenderedFile[] = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
   files.push(...renderDeliveryFiles(env, charts.map(c => ({ id: c.id, wave: c.wave, file: manifestFileName(c), objects: c.objects }))));
   if (options.topology) {
     files.push({ name: TOPOLOGY_FILE, content: renderTopology(charts.flatMap(c => c.objects), `Topology of ${env.name}`) });
     files.push({ name: SECRETS_FILE, content: renderSecrets(env.name, secretInventory(charts)) });
   }
-  return { files, objects: charts.flatMap(c => c.objects) };
+  return { files, objects: charts.flatMap(c => c.objects), chartFiles };
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ConfigError, ENVIRONMENTS, EnvironmentConfig, loadEnvironment, pulumiRefusal } from '../config';
 import { readStackFile, resolveStack } from '../config/stack-config';
 import { toYaml } from '../../constructs/lib/yaml';
-import { ManifestObject, RenderedFile, renderEnvironment, renderEnvironmentAndObjects } from '../render';
+import { ChartFile, ManifestObject, RenderedFile, renderEnvironment, renderEnvironmentAndObjects } from '../render';
 import { parseArgs } from 'util';
 import { ENV_MARKER, envMarkerContent, OutputError, writeOutput } from './output';
 import type { SynthModule } from './watch';
@@ -103,6 +103,8 @@ export interface RenderedEnvironment {
   readonly files: RenderedFile[];
   /** Every chart's objects, in deployment order (renderCharts). */
   readonly objects: ManifestObject[];
+  /** The same objects by the manifest file that holds them. */
+  readonly chartFiles: readonly ChartFile[];
 }
 
 /** renderAll, with each environment's objects (for `synth --watch`'s summary). */

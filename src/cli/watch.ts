@@ -35,13 +35,16 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ManifestDiff } from '../analysis/diff';
 import type { K8sObject } from '../analysis/objects';
-import type { RenderedFile } from '../render';
+import type { ChartFile, RenderedFile } from '../render';
 
 /** One environment as synth renders it, with its objects (the summary's input). */
 export interface EnvironmentRender {
   readonly files: RenderedFile[];
   readonly objects: K8sObject[];
+  /** The objects by the manifest file that holds them. */
+  readonly chartFiles: readonly ChartFile[];
 }
 
 /** What watch needs from src/cli/synth.ts, loaded again each round (synth passes its own loader: no import cycle). */
@@ -99,8 +102,10 @@ function changedModules(events: readonly string[], sources: Map<string, string>)
 /** Loaded project modules that `changed` are, or that import them (directly or not). */
 export function dependents(changed: Iterable<string>): Set<string> {
   const importers = new Map<string, Set<string>>();
+  // Only project modules import project modules (node_modules never import the model): the
+  // importers of the rest of the cache need not be read.
   for (const mod of Object.values(require.cache)) {
-    if (!mod) continue;
+    if (!mod || !isProjectModule(mod.filename)) continue;
     for (const child of mod.children) {
       let set = importers.get(child.filename);
       if (!set) importers.set(child.filename, (set = new Set()));
@@ -189,17 +194,38 @@ function sameJson(a: unknown, b: unknown): boolean {
   return ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/**
+ * The objects the summary must compare: those of the manifest files whose bytes changed (a file
+ * with the same bytes holds the same objects: `npm run diff` compares what it parses from them).
+ * Every object when an object key occurs twice (diffManifests counts the last one of a key, which
+ * may sit in an unchanged file).
+ */
+function objectsToCompare(before: EnvironmentRender, after: EnvironmentRender, objectKey: (o: K8sObject) => string): [K8sObject[], K8sObject[]] {
+  const contents = (r: EnvironmentRender) => new Map(r.files.map(f => [f.name, f.content]));
+  const was = contents(before);
+  const now = contents(after);
+  const changed = (r: EnvironmentRender) => r.chartFiles.filter(c => was.get(c.name) === undefined || was.get(c.name) !== now.get(c.name)).flatMap(c => c.objects);
+  const unique = (objects: K8sObject[]) => new Set(objects.map(objectKey)).size === objects.length;
+  if (!unique(before.objects) || !unique(after.objects)) return [before.objects, after.objects];
+  return [changed(before), changed(after)];
+}
+
 /** One line per environment: what the round changed in it. */
-function summary(env: string, before: K8sObject[] | undefined, after: K8sObject[]): string {
-  if (before === undefined) return `${env}: written (${after.length} objects)`;
+export function summary(env: string, before: EnvironmentRender | undefined, after: EnvironmentRender): string {
+  if (before === undefined) return `${env}: written (${after.objects.length} objects)`;
   const { diffManifests, objectKey } = require('../analysis/diff') as typeof import('../analysis/diff');
+  const [was, now] = objectsToCompare(before, after, objectKey);
   // diffManifests judges each object key on its own (the last object of a key counts), and objects
   // equal as JSON values have no changed field: it needs only the others (a save changes few objects).
   const last = (objects: K8sObject[]) => new Map(objects.map(o => [objectKey(o), o]));
-  const a = last(before);
-  const b = last(after);
+  const a = last(was);
+  const b = last(now);
   const same = new Set([...a].filter(([key, o]) => b.has(key) && sameJson(o, b.get(key))).map(([key]) => key));
-  const diff = diffManifests(before.filter(o => !same.has(objectKey(o))), after.filter(o => !same.has(objectKey(o))));
+  return summaryLine(env, diffManifests(was.filter(o => !same.has(objectKey(o))), now.filter(o => !same.has(objectKey(o)))));
+}
+
+/** The summary line of an environment's object diff. */
+export function summaryLine(env: string, diff: Pick<ManifestDiff, 'objects'>): string {
   if (diff.objects.length === 0) return `${env}: files rewritten, objects unchanged`;
   const of = (change: 'added' | 'removed' | 'changed') => {
     const refs = diff.objects.filter(o => o.change === change).map(o => o.ref);
@@ -218,8 +244,8 @@ export function watch(options: WatchOptions): Promise<number> {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const sources = compiledSources();
   const out = options.out;
-  /** Objects of each environment as last written, for the summaries. */
-  const current = new Map<string, K8sObject[]>();
+  /** Each environment as last written, for the summaries. */
+  const current = new Map<string, EnvironmentRender>();
   let lastNames: string[] = [];
   let lastFailed = false;
   /** sha1 of the watcher's own files as it started (a change is reported, not loaded). */
@@ -336,8 +362,8 @@ export function watch(options: WatchOptions): Promise<number> {
     }
     const summaryStart = performance.now();
     // The summary of each written environment, from this round's objects (nothing rendered again).
-    const lines = envNames.map(env => (toWrite.includes(env) ? summary(env, current.get(env), renders.get(env)!.objects) : `${env}: unchanged`));
-    for (const env of toWrite) current.set(env, renders.get(env)!.objects);
+    const lines = envNames.map(env => (toWrite.includes(env) ? summary(env, current.get(env), renders.get(env)!) : `${env}: unchanged`));
+    for (const env of toWrite) current.set(env, renders.get(env)!);
     for (const env of [...current.keys()]) if (!envNames.includes(env)) current.delete(env);
     const doneAt = performance.now();
     lastFailed = false;
@@ -357,10 +383,13 @@ export function watch(options: WatchOptions): Promise<number> {
     if (first) {
       const written = write(filesOf(first.renders), true, 'start');
       if (written === undefined) return 1;
-      for (const [env, r] of first.renders) current.set(env, r.objects);
+      for (const [env, r] of first.renders) current.set(env, r);
       // Load and run the summary's diff once now, not in the first round.
-      const [env, objects] = [...current][0] ?? [];
-      if (env !== undefined) summary(env, objects, objects.slice(1));
+      const [env, r] = [...current][0] ?? [];
+      if (env !== undefined && r !== undefined) {
+        const fewer = r.objects.slice(1);
+        summary(env, { ...r, files: [] }, { files: [], objects: fewer, chartFiles: [{ name: '', objects: fewer }] });
+      }
       lastNames = first.names;
       log(`watch: wrote ${written.map(env => `${out}/${env}/`).join(', ')}`);
     } else {
