@@ -35,6 +35,24 @@ export function describe(value: unknown): string {
 type Ctx = z.core.$RefinementCtx<unknown>;
 const fail = (ctx: Ctx, message: string, path: PropertyKey[] = []) => ctx.addIssue({ code: 'custom', message, path });
 
+/**
+ * One schema per factory and arguments (JSON of the arguments), built on first use and then
+ * shared by every parent that asks for it. zod schemas are immutable values (every method,
+ * `.optional()`, `.default()`..., returns a new schema), so one instance may sit under many
+ * parents. Why: `synth --watch` reloads the component schemas on a save of a module they import
+ * (constructs/versions.ts, for image defaults); this module stays loaded, so the ~1,500 of the
+ * ~2,000 schema instances a reload built before are built once, and stay warm.
+ */
+export function shared<A extends unknown[], R>(build: (...args: A) => R): (...args: A) => R {
+  const built = new Map<string, R>();
+  return (...args: A) => {
+    const key = JSON.stringify(args);
+    let schema = built.get(key);
+    if (schema === undefined) built.set(key, (schema = build(...args)));
+    return schema;
+  };
+}
+
 /** A string checked by `rule`, which returns the reason it is wrong (or undefined). */
 function stringRule(rule: (value: string) => string | undefined) {
   return z.string().superRefine((value, ctx) => {
@@ -43,20 +61,20 @@ function stringRule(rule: (value: string) => string | undefined) {
   });
 }
 
-export const dnsLabel = () => stringRule(v => (v.length > 63 || !DNS_LABEL.test(v)
+export const dnsLabel = shared(() => stringRule(v => (v.length > 63 || !DNS_LABEL.test(v)
   ? `"${v}" is not a valid DNS label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)`
-  : undefined));
+  : undefined)));
 
-export const dnsSubdomain = () => stringRule(v => (v.length > 253 || !DNS_SUBDOMAIN.test(v)
-  ? `"${v}" is not a valid DNS subdomain name (lower-case labels separated by dots)` : undefined));
+export const dnsSubdomain = shared(() => stringRule(v => (v.length > 253 || !DNS_SUBDOMAIN.test(v)
+  ? `"${v}" is not a valid DNS subdomain name (lower-case labels separated by dots)` : undefined)));
 
 /** A host an Ingress publishes: at least two labels, no scheme, port, path, wildcard or upper case. */
-export const host = () => stringRule(v => {
+export const host = shared(() => stringRule(v => {
   const labels = v.split('.');
   const valid = v.length <= 253 && labels.length >= 2 && labels.every(l => l.length <= 63 && DNS_LABEL.test(l))
     && !/^[0-9]+$/.test(labels[labels.length - 1]);
   return valid ? undefined : `"${v}" is not a valid DNS host name (e.g. dockercoins.example.com; no scheme, port, path or wildcard)`;
-});
+}));
 
 
 /** Seconds of a valid Prometheus duration (`1h30m` → 5400; Prometheus' model.ParseDuration: a year is 365 days, a week 7). */
@@ -67,16 +85,16 @@ export function durationSeconds(v: string): number {
   return total;
 }
 
-export const duration = () => stringRule(v => (!DURATION.test(v) || !/[1-9]/.test(v)
-  ? `"${v}" is not a valid Prometheus duration (a positive number with a unit ms, s, m, h, d, w or y, e.g. 15d, 12h, 1h30m)` : undefined));
+export const duration = shared(() => stringRule(v => (!DURATION.test(v) || !/[1-9]/.test(v)
+  ? `"${v}" is not a valid Prometheus duration (a positive number with a unit ms, s, m, h, d, w or y, e.g. 15d, 12h, 1h30m)` : undefined)));
 
 /** Kubernetes' int32 fields (replicas, ports, seconds...) hold at most this; a bigger count is refused here, not by the API server. */
 export const INT32_MAX = 2_147_483_647;
 
-export const int = (min: number, max = INT32_MAX) => z.int().min(min).max(max);
+export const int = shared((min: number, max: number = INT32_MAX) => z.int().min(min).max(max));
 
 /** A whole TCP port in a range. */
-export const port = (min = 1, max = 65535) => int(min, max);
+export const port = shared((min: number = 1, max: number = 65535) => int(min, max));
 
 const BYTE_SUFFIX = /(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$/;
 const QUANTITY_HINT = 'is not a valid Kubernetes quantity (e.g. 100m, 0.5, 64Mi, 1Gi)';
@@ -89,8 +107,8 @@ export type QuantityKind = 'cpu' | 'memory' | 'storage';
  * and storage must not use `m` (milli: `96m` is 0.096 bytes, not 96 MiB).
  * `floor` (bytes or cores) refuses values too small to be meant.
  */
-export function quantity(kind: QuantityKind, options: { positive?: boolean; floor?: { value: number; text: string; why: string } } = {}) {
-  return stringRule(v => {
+export const quantity = shared((kind: QuantityKind, options: { positive?: boolean; floor?: { value: number; text: string; why: string } } = {}) =>
+  stringRule(v => {
     const parsed = parseQuantity(v);
     if (parsed === undefined) return `"${v}" ${QUANTITY_HINT}`;
     if (parsed < 0 || (options.positive && parsed === 0)) return `must be greater than zero, got "${v}"`;
@@ -99,8 +117,7 @@ export function quantity(kind: QuantityKind, options: { positive?: boolean; floo
     if (kind !== 'cpu' && /[0-9.][nu]$/.test(v)) return `"${v}" is a fraction of a byte: write a size such as 64Mi`;
     if (options.floor && parsed > 0 && parsed < options.floor.value) return `"${v}" is below ${options.floor.text}: ${options.floor.why}`;
     return undefined;
-  });
-}
+  }));
 
 /** No container starts in less: the runtime's own overhead is a few MiB. */
 const CONTAINER_MEMORY_FLOOR = { value: 4 * 2 ** 20, text: '4Mi', why: 'no container runs in less (the runtime and the process need a few MiB); did you mean Mi?' };
@@ -108,17 +125,17 @@ const CONTAINER_MEMORY_FLOOR = { value: 4 * 2 ** 20, text: '4Mi', why: 'no conta
 const EPHEMERAL_FLOOR = { value: 2 ** 20, text: '1Mi', why: 'logs and writable layers need more; did you mean Mi?' };
 
 /** Requests or limits of one container (or LimitRange defaults): every amount set, with its unit kind. */
-export const containerAmounts = () => z.strictObject({
+export const containerAmounts = shared(() => z.strictObject({
   /** CPU in cores, e.g. `100m` or `0.5`. */
   cpu: quantity('cpu', { positive: true }),
   /** Memory, e.g. `64Mi`. */
   memory: quantity('memory', { positive: true, floor: CONTAINER_MEMORY_FLOOR }),
   /** Ephemeral storage (logs, emptyDirs on disk, writable layers), e.g. `100Mi`. */
   ephemeralStorage: quantity('storage', { positive: true, floor: EPHEMERAL_FLOOR }),
-});
+}));
 
 /** Requests and limits of a container designed for a QoS class (limits >= requests; Guaranteed: equal CPU and memory). */
-export const resources = (qos: QosClass) => z.strictObject({ requests: containerAmounts(), limits: containerAmounts() })
+export const resources = shared((qos: QosClass) => z.strictObject({ requests: containerAmounts(), limits: containerAmounts() })
   .superRefine((r, ctx) => {
     // An amount its own rule refuses (unparsable, not positive, wrong unit kind) is reported there, once:
     // comparing it with the other side would only mislead (CPU "100Mi" is 104857600 cores).
@@ -129,7 +146,7 @@ export const resources = (qos: QosClass) => z.strictObject({ requests: container
       if (key === undefined ? wrong.size > 0 : wrong.has(key)) continue;
       fail(ctx, rest.join(': '), field.split('.'));
     }
-  });
+  }));
 
 const AMOUNT_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const;
 
@@ -141,7 +158,7 @@ function wrongUnit(key: (typeof AMOUNT_KEYS)[number], value: string): boolean {
 }
 
 /** A container image, split so registry and tag can be overridden; the tag is pinned. */
-export const image = () => z.strictObject({
+export const image = shared(() => z.strictObject({
   /** Registry host (and optional path), e.g. `registry.example.com:5000`. Empty = Docker Hub. */
   registry: stringRule(v => (v !== '' && !REGISTRY.test(v) ? `"${v}" is not a valid registry host (e.g. registry.example.com:5000)` : undefined)),
   /** Repository, e.g. `dockercoins/rng`. */
@@ -152,47 +169,47 @@ export const image = () => z.strictObject({
     if (v === 'latest') return '"latest" is not allowed: pin an immutable tag so rollouts are reproducible';
     return IMAGE_TAG.test(v) ? undefined : `"${v}" is not a valid image tag`;
   }),
-});
+}));
 
 /** An IPv4 CIDR in canonical form (no host bits: `10.10.0.5/8` is refused, as NetworkPolicy would mask it silently). */
-export const cidr = () => stringRule(v => {
+export const cidr = shared(() => stringRule(v => {
   const parsed = parseCidr(v);
   if (!parsed) return `"${v}" is not a valid IPv4 CIDR (e.g. 10.0.0.0/16)`;
   if (parsed.hostBits) return `"${v}" has host bits set below the /${parsed.prefix} prefix: write ${parsed.canonical}`;
   return undefined;
-});
+}));
 
 export { parseCidr };
 
-export const cidrs = () => z.array(cidr()).min(1, { error: 'must be a non-empty list of CIDRs' });
+export const cidrs = shared(() => z.array(cidr()).min(1, { error: 'must be a non-empty list of CIDRs' }));
 
-export const tolerations = () => z.array(z.strictObject({
+export const tolerations = shared(() => z.array(z.strictObject({
   key: z.string().optional(),
   operator: z.enum(['Exists', 'Equal'], { error: iss => `must be Exists or Equal, got ${describe(iss.input)}` }).optional(),
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], { error: iss => `must be NoSchedule, PreferNoSchedule or NoExecute, got ${describe(iss.input)}` }).optional(),
 }).superRefine((t, ctx) => {
   if (t.operator === 'Exists' && t.value !== undefined) fail(ctx, 'must be empty when operator is Exists', ['value']);
-}));
+})));
 
-export const spreadPolicy = () => z.enum(['none', 'preferred', 'required']);
+export const spreadPolicy = shared(() => z.enum(['none', 'preferred', 'required']));
 
 /** Free-form string settings (environment variables). */
-export const settings = () => z.record(z.string(), z.string({ error: iss => `must be a string, got ${describe(iss.input)} (quote it in YAML)` }))
+export const settings = shared(() => z.record(z.string(), z.string({ error: iss => `must be a string, got ${describe(iss.input)} (quote it in YAML)` }))
   .superRefine((values, ctx) => {
     for (const key of Object.keys(values)) if (!ENV_VAR_NAME.test(key)) fail(ctx, `"${key}" is not a valid environment variable name`, [key]);
-  });
+  }));
 
 /** A claim a component asks for. */
-export const storageRequest = () => z.strictObject({
+export const storageRequest = shared(() => z.strictObject({
   /** Requested size, e.g. `10Gi`. */
   size: quantity('storage', { positive: true }),
   /** StorageClass. @default - the environment's `storageClass`, else the cluster default */
   storageClassName: dnsSubdomain().optional(),
-});
+}));
 
 /** emptyDir (node disk, lost with the pod) or a claim (survives rescheduling). The one "emptyDir or claim" shape. */
-export const storage = () => z.strictObject({
+export const storage = shared(() => z.strictObject({
   type: z.enum(['emptyDir', 'persistentVolumeClaim']),
   /** Size limit of the emptyDir, or requested size of the claim. */
   size: quantity('storage', { positive: true }),
@@ -200,28 +217,28 @@ export const storage = () => z.strictObject({
   storageClassName: dnsSubdomain().optional(),
 }).superRefine((s, ctx) => {
   if (s.type === 'emptyDir' && s.storageClassName !== undefined) fail(ctx, 'is only used with type "persistentVolumeClaim"', ['storageClassName']);
-});
+}));
 export type StorageConfig = z.infer<ReturnType<typeof storage>>;
 
 /** Amounts of a namespace ResourceQuota. */
-const quotaAmounts = () => z.strictObject({
+const quotaAmounts = shared(() => z.strictObject({
   cpu: quantity('cpu', { positive: true }),
   memory: quantity('memory', { positive: true }),
   ephemeralStorage: quantity('storage', { positive: true }),
-});
+}));
 
 /** A namespace ResourceQuota. */
-export const quota = () => z.strictObject({
+export const quota = shared(() => z.strictObject({
   requests: quotaAmounts(),
   limits: quotaAmounts(),
   pods: int(1),
   persistentVolumeClaims: int(0),
   /** Total storage of the namespace's claims. */
   storage: quantity('storage'),
-});
+}));
 
 /** A namespace LimitRange: defaults for pods made outside the model, and the ceiling every container must fit under. */
-export const limitRange = () => z.strictObject({
+export const limitRange = shared(() => z.strictObject({
   defaultRequest: containerAmounts(),
   defaultLimit: containerAmounts(),
   max: containerAmounts(),
@@ -230,7 +247,7 @@ export const limitRange = () => z.strictObject({
     if (parseQuantity(lr.defaultLimit[key])! < parseQuantity(lr.defaultRequest[key])!) fail(ctx, `${lr.defaultLimit[key]} is below defaultRequest.${key} ${lr.defaultRequest[key]}`, ['defaultLimit', key]);
     if (parseQuantity(lr.max[key])! < parseQuantity(lr.defaultLimit[key])!) fail(ctx, `${lr.max[key]} is below defaultLimit.${key} ${lr.defaultLimit[key]}`, ['max', key]);
   }
-});
+}));
 
 /** The reason text of a zod issue, in the project's style ("must be ...", "got ..."). */
 const ITEM_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -280,7 +297,7 @@ export const SETUP_JOB_RESOURCES = {
  * A setup Job's section (it creates the identities the other pods use, see
  * constructs/lib/credential-annotations.ts). @default resources SETUP_JOB_RESOURCES
  */
-export const setupJob = () => z.strictObject({
+export const setupJob = shared(() => z.strictObject({
   /** @default SETUP_JOB_RESOURCES (50m/64Mi requests, 500m/128Mi limits) */
   resources: resources('Burstable').prefault(() => ({ requests: { ...SETUP_JOB_RESOURCES.requests }, limits: { ...SETUP_JOB_RESOURCES.limits } })),
-}).prefault({});
+}).prefault({}));
