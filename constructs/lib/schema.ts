@@ -46,11 +46,21 @@ const fail = (ctx: Ctx, message: string, path: PropertyKey[] = []) => ctx.addIss
 export function shared<A extends unknown[], R>(build: (...args: A) => R): (...args: A) => R {
   const built = new Map<string, R>();
   return (...args: A) => {
+    // JSON drops functions (every function would key alike): such arguments are a programming error here.
+    if (!isJsonValue(args)) throw new TypeError('shared(): the arguments of a shared schema factory must be JSON values (no functions, symbols, bigints or class instances)');
     const key = JSON.stringify(args);
     let schema = built.get(key);
     if (schema === undefined) built.set(key, (schema = build(...args)));
     return schema;
   };
+}
+
+function isJsonValue(value: unknown): boolean {
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(isJsonValue);
+  return false;
 }
 
 /** A string checked by `rule`, which returns the reason it is wrong (or undefined). */

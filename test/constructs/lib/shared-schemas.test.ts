@@ -20,6 +20,12 @@ describe('shared field rules', () => {
     }));
   });
 
+  test('arguments JSON cannot tell apart (functions, symbols, class instances, NaN) are refused, not keyed alike', () => {
+    const factory = shared((arg: unknown) => z.literal(String(arg)));
+    for (const bad of [() => 1, { rule: () => 2 }, [Symbol('s')], new Date(0), Number.NaN, 10n]) expect(() => factory(bad)).toThrow(/must be JSON values/);
+    expect(() => factory({ positive: true, floor: { value: 1, text: '1', why: 'x' } })).not.toThrow();
+  });
+
   test('the project rules are shared: two asks give one schema', () => {
     expect(dnsLabel()).toBe(dnsLabel());
     expect(resources('Burstable')).toBe(resources('Burstable'));
