@@ -4,7 +4,8 @@
  * process, the environments whose files changed are written (through
  * writeOutput: owned folders, lock, atomic swap), and one line per environment
  * says which objects were added, removed or changed (diffManifests, on the
- * objects of the round's own render: nothing is rendered again for it). A
+ * objects of the round's own render, those of the manifest files whose bytes
+ * changed: nothing is rendered again for it). A
  * configuration or rendering error is printed and nothing is written: the
  * output keeps the last good render. The latency printed (and read by `npm run
  * bench`) runs from the first file event of a save to the files written and
@@ -204,7 +205,8 @@ function objectsToCompare(before: EnvironmentRender, after: EnvironmentRender, o
   const contents = (r: EnvironmentRender) => new Map(r.files.map(f => [f.name, f.content]));
   const was = contents(before);
   const now = contents(after);
-  const changed = (r: EnvironmentRender) => r.chartFiles.filter(c => was.get(c.name) === undefined || was.get(c.name) !== now.get(c.name)).flatMap(c => c.objects);
+  const unchanged = (file: string) => was.has(file) && was.get(file) === now.get(file);
+  const changed = (r: EnvironmentRender) => r.chartFiles.filter(c => !unchanged(c.name)).flatMap(c => c.objects);
   const unique = (objects: K8sObject[]) => new Set(objects.map(objectKey)).size === objects.length;
   if (!unique(before.objects) || !unique(after.objects)) return [before.objects, after.objects];
   return [changed(before), changed(after)];
