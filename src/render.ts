@@ -93,7 +93,7 @@ export interface ChartFile {
 export function renderEnvironmentAndObjects(env: EnvironmentConfig, options: { topology?: boolean; engine?: Engine } = {}): { files: RenderedFile[]; objects: ManifestObject[]; chartFiles: ChartFile[] } {
   const charts = renderCharts(env, options.engine);
   const chartFiles: ChartFile[] = charts.map(chart => ({ name: manifestFileName(chart), objects: chart.objects }));
-  const files: RenderedFile[] = charts.map(chart => ({ name: manifestFileName(chart), content: HEADER + toYaml(...chart.objects) }));
+  const files: RenderedFile[] = chartFiles.map(chart => ({ name: chart.name, content: HEADER + toYaml(...chart.objects) }));
   files.push(...renderDeliveryFiles(env, charts.map(c => ({ id: c.id, wave: c.wave, file: manifestFileName(c), objects: c.objects }))));
   if (options.topology) {
     files.push({ name: TOPOLOGY_FILE, content: renderTopology(charts.flatMap(c => c.objects), `Topology of ${env.name}`) });

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { parseCidr } from './cidr';
 import { parseQuantity } from './quantity';
+import { isRecord } from './record';
 import { resourceProblems } from './resources';
 import type { QosClass } from './types';
 
@@ -59,7 +60,7 @@ function isJsonValue(value: unknown): boolean {
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(isJsonValue);
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(isJsonValue);
+  if (isRecord(value) && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(isJsonValue);
   return false;
 }
 

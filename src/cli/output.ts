@@ -129,7 +129,7 @@ export function writeOutput(out: string, rendered: Map<string, RenderedFile[]>, 
 /**
  * Stages a file that did not change by hard-linking the current one instead of writing it again:
  * returns whether it did. Writing is what staging costs (a new file and its data, about 0.6 ms a
- * file on this project's CI disk against 0.02 ms for a link), and most saves change few files.
+ * file on the machine of docs/benchmarks.md against 0.02 ms for a link), and most saves change few files.
  * The staged folder must still look exactly as if every file had been written: a file is linked
  * only when it is a regular file with exactly the rendered bytes, it has no other link (a
  * user's hard link elsewhere must not start to share synth's output), and it has the owner and
