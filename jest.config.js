@@ -3,7 +3,9 @@
  * JavaScript as the run path); `npm test` type-checks once with tsc before jest runs.
  */
 module.exports = {
-  testEnvironment: 'node',
+  // One context and module registry per worker, shared by its test files (why: the file).
+  testEnvironment: '<rootDir>/test/setup/worker-environment.js',
+  runtime: '<rootDir>/test/setup/worker-runtime.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/bin/jest-transform.js' },

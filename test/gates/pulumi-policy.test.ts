@@ -1,4 +1,6 @@
 /**
+ * @jest-environment node
+ *
  * The Pulumi gate: the policy pack (policy/) over every resource the program
  * registers, under Pulumi mocks (as test/pulumi/ runs the program).
  *

@@ -1,4 +1,6 @@
 /**
+ * @jest-environment node
+ *
  * Data survives a destroy (issue 13): "namespaces that hold claims,
  * StatefulSets and claims are retainOnDelete (and optionally protect, typed
  * per environment); a mock test proves the options are set."

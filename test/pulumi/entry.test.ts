@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import * as pulumi from '@pulumi/pulumi';
 import { enableTransforms, settled } from './engine-requests';
 

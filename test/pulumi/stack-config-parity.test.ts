@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

@@ -1,3 +1,4 @@
+/** @jest-environment node */
 // Internal to the SDK (marked @internal, so not in its .d.ts).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { debuggablePromise } = require('@pulumi/pulumi/runtime/debuggable') as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
@@ -15,7 +16,7 @@ describe('stack traces under jest (test/setup/pulumi-promise-stacks.ts)', () => 
   });
 
   test('every other stack is still mapped to the .ts lines (a failing test shows where)', () => {
-    const stack = new Error('here').stack ?? ''; const line = 18; // this line
+    const stack = new Error('here').stack ?? ''; const line = 19; // this line
     expect(stack.split('\n')[1]).toMatch(new RegExp(`pulumi-promise-stacks\\.test\\.ts:${line}:\\d+\\)?$`));
     expect(stack.split('\n').length).toBeGreaterThan(4);
   });

@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import * as pulumi from '@pulumi/pulumi';
 import { asPulumiDelivered } from '../helpers';
 import { enableTransforms } from '../pulumi/engine-requests';

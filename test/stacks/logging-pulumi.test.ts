@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../src/config';
 import { deployEnvironment } from '../../src/pulumi/program';

@@ -1,0 +1,65 @@
+'use strict';
+/**
+ * jest's runtime, sharing one module registry among the test files a worker runs in the same
+ * shared environment (test/setup/worker-environment.js says why and what is shared). In any other
+ * environment (a file's `@jest-environment` pragma, a coverage run) it is jest's runtime unchanged.
+ *
+ * It relies on jest-runtime 29.7.0's private fields (`_moduleRegistry`, `_sourceMapRegistry`,
+ * `_fileTransforms`, `_cjsNamedExports`, `_internalModuleRegistry`); the version is pinned in
+ * package.json and test/setup/worker-runtime.test.ts fails if a field is gone.
+ */
+const Runtime = require('jest-runtime').default;
+const { SHARED } = require('./worker-environment');
+
+/** The registries a shared runtime takes from its environment instead of starting empty. */
+const SHARED_FIELDS = {
+  moduleRegistry: '_moduleRegistry',
+  sourceMapRegistry: '_sourceMapRegistry',
+  fileTransforms: '_fileTransforms',
+  cjsNamedExports: '_cjsNamedExports',
+};
+
+/**
+ * Packages that keep run state on the global object, so that two test files using them in one
+ * context see each other's runs: Pulumi's SDK (its mocks, stack resource and registered resources,
+ * runtime/state.js). A file in a shared context that loads one fails at once, naming the pragma
+ * that gives it a context of its own, rather than failing or passing by which files ran before it.
+ */
+const CONTEXT_STATEFUL = [/[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/];
+
+class WorkerRuntime extends Runtime {
+  constructor(config, environment, ...rest) {
+    super(config, environment, ...rest);
+    const shared = environment[SHARED];
+    this.sharesModules = Boolean(shared);
+    if (!shared) return;
+    for (const [name, field] of Object.entries(SHARED_FIELDS)) {
+      if (!(this[field] instanceof Map)) throw new Error(`jest-runtime has no ${field} Map: test/setup/worker-runtime.js needs updating for this jest version`);
+      this[field] = shared[name];
+    }
+    // Setup files run for every test file (they install per-file hooks); the test file is its own.
+    const testPath = rest[4];
+    for (const file of [...config.setupFiles, ...config.setupFilesAfterEnv, testPath]) shared.moduleRegistry.delete(file);
+  }
+
+  _execModule(module, ...rest) {
+    if (this.sharesModules && CONTEXT_STATEFUL.some(pattern => pattern.test(module.filename))) {
+      throw new Error(`${this._testPath} loads ${module.filename} in a worker context shared with other test files; that package keeps its run state on the global object. Give the file a context of its own: start it with /** @jest-environment node */ (test/setup/worker-environment.js).`);
+    }
+    return super._execModule(module, ...rest);
+  }
+
+  teardown() {
+    if (!this.sharesModules) return super.teardown();
+    // Per-file state only. The modules stay for the next file, and this runtime stays usable:
+    // the modules it loaded call back into it for the modules they require later.
+    this.restoreAllMocks();
+    this._internalModuleRegistry.clear();
+    this._isolatedModuleRegistry = null;
+    this._isolatedMockRegistry = null;
+  }
+}
+
+module.exports = WorkerRuntime;
+module.exports.default = WorkerRuntime;
+module.exports.SHARED_FIELDS = SHARED_FIELDS;

@@ -1,0 +1,94 @@
+/**
+ * The shared worker context of `npm test` (test/setup/worker-environment.js, worker-runtime.js):
+ * what a test file shares with the files before it in its worker and what it keeps to itself.
+ * The files of test/fixtures/worker-runtime/ run under those, in one worker and in name order,
+ * each recording what it saw.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'worker-runtime');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const WorkerEnvironment = require('./worker-environment.js') as { new (config: unknown, context: unknown): object; restoreEnv(env: Record<string, string | undefined>, initial: Record<string, string>): void };
+
+describe('test files of one worker, run in a shared context', () => {
+  let seen: Record<string, any>;
+  let run: { status: number | null; stdout: string; stderr: string };
+
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-runtime-'));
+    const out = path.join(dir, 'seen.jsonl');
+    run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(FIXTURE, 'jest.config.js'), '--runInBand', '--ci', '--cacheDirectory', path.join(dir, 'cache')], {
+      cwd: FIXTURE, encoding: 'utf8', env: { ...process.env, WORKER_RUNTIME_OUT: out },
+    });
+    seen = Object.fromEntries(fs.readFileSync(out, 'utf8').trim().split('\n').map(l => JSON.parse(l)).map(r => [r.file, r]));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every fixture file ran and passed', () => {
+    expect(run.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
+    expect(Object.keys(seen).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  test('a later file gets the module instances an earlier file loaded (evaluated once per worker)', () => {
+    expect(seen.a.loadedBy).toEqual(['a']);
+    expect(seen.b.loadedBy).toEqual(['a', 'b']);
+  });
+
+  test('setup files run again before every file', () => {
+    expect([seen.a.setupRuns, seen.b.setupRuns]).toEqual([1, 2]);
+  });
+
+  test("environment variables and spies of an earlier file are gone (process.env restored, mocks restored)", () => {
+    expect(seen.a.spied).toBe(-1);
+    expect(seen.b.left).toBeNull();
+    expect(seen.b.spied).toBe(2);
+  });
+
+  test('a stack through a shared module is mapped to its .ts lines in a later file (source maps are shared)', () => {
+    expect(seen.b.thrownAt).toMatch(/^state\.ts:5:\d+\)?$/);
+  });
+
+  test('a file with `@jest-environment node` gets a context and modules of its own', () => {
+    expect(seen.c.loadedBy).toEqual([]);
+    expect(seen.c.setupRuns).toBe(1);
+  });
+
+  test('a shared file that loads the Pulumi SDK is refused with the pragma that fixes it', () => {
+    expect(seen.d.message).toContain('d-pulumi.spec.js loads');
+    expect(seen.d.message).toContain('/** @jest-environment node */');
+  });
+
+  test('jest.isolateModules gives fresh instances in a shared context', () => {
+    expect(seen.e.same).toBe(false);
+    expect(seen.e.isolatedLoadedBy).toEqual([]);
+    expect(seen.e.loadedBy).toEqual(['a', 'b']);
+  });
+});
+
+describe('the worker environment', () => {
+  const config = (collectCoverage: boolean) => ({
+    globalConfig: { collectCoverage },
+    projectConfig: { id: 'worker-environment-test', testEnvironmentOptions: {} },
+  });
+  const context = { console, docblockPragmas: {}, testPath: __filename };
+
+  test('is one per worker and project configuration', () => {
+    expect(new WorkerEnvironment(config(false), context)).toBe(new WorkerEnvironment(config(false), context));
+    expect(new WorkerEnvironment(config(false), context)).not.toBe(new WorkerEnvironment({ ...config(false), projectConfig: { id: 'another project', testEnvironmentOptions: {} } }, context));
+  });
+
+  test('is a fresh one for every file of a coverage run (jest adds up each file\'s counters)', () => {
+    expect(new WorkerEnvironment(config(true), context)).not.toBe(new WorkerEnvironment(config(true), context));
+  });
+
+  test('restores any set of environment variables to the initial one', () => {
+    const initial = { KEEP: '1', CHANGED: 'before', DELETED: 'x' };
+    const env: Record<string, string | undefined> = { KEEP: '1', CHANGED: 'after', ADDED: 'y' };
+    WorkerEnvironment.restoreEnv(env, initial);
+    expect(env).toEqual(initial);
+  });
+});
