@@ -54,6 +54,12 @@ class WorkerRuntime extends Runtime {
     // Per-file state only. The modules stay for the next file, and this runtime stays usable:
     // the modules it loaded call back into it for the modules they require later.
     this.restoreAllMocks();
+    // The test file's own module (and what only it holds, such as renders kept in its constants)
+    // is garbage once the file is done, as in stock jest; nothing requires a test file.
+    this._moduleRegistry.delete(this._testPath);
+    this._mainModule = null;
+    this._cacheFS.clear();
+    this.jestObjectCaches.clear();
     this._internalModuleRegistry.clear();
     this._isolatedModuleRegistry = null;
     this._isolatedMockRegistry = null;
