@@ -18,7 +18,11 @@
  * A file that needs a context of its own opts out with jest's own docblock pragma
  * `@jest-environment node` (test/pulumi/*: Pulumi's SDK keeps its run state on the global
  * object). Coverage runs (`jest --coverage`) are isolated too: coverage counters live on the
- * context's global, and jest adds each file's counters to the total.
+ * context's global, and jest adds each file's counters to the total. So is `jest --watch
+ * --runInBand`: it runs every round in jest's own process, where a registry kept from the last
+ * round would serve the modules as they were before the save (jest's workers, in every other
+ * mode, are new processes for each run: jest-runner 29.7's #createParallelTestRun starts them and
+ * ends them; @jest/core's shouldRunInBand keeps watch rounds in band only with --runInBand).
  */
 const { TestEnvironment: NodeEnvironment } = require('jest-environment-node');
 
@@ -34,7 +38,8 @@ function contextKey(config) {
 
 class WorkerEnvironment extends NodeEnvironment {
   constructor(config, context) {
-    const isolated = Boolean(config.globalConfig.collectCoverage);
+    const { collectCoverage, runInBand, watch, watchAll } = config.globalConfig;
+    const isolated = Boolean(collectCoverage || (runInBand && (watch || watchAll)));
     const key = contextKey(config);
     if (!isolated && environments.has(key)) return environments.get(key);
     super(config, context);

@@ -70,8 +70,8 @@ describe('test files of one worker, run in a shared context', () => {
 });
 
 describe('the worker environment', () => {
-  const config = (collectCoverage: boolean) => ({
-    globalConfig: { collectCoverage },
+  const config = (collectCoverage: boolean, run: { runInBand?: boolean; watch?: boolean; watchAll?: boolean } = {}) => ({
+    globalConfig: { collectCoverage, ...run },
     projectConfig: { id: 'worker-environment-test', testEnvironmentOptions: {} },
   });
   const context = { console, docblockPragmas: {}, testPath: __filename };
@@ -83,6 +83,14 @@ describe('the worker environment', () => {
 
   test('is a fresh one for every file of a coverage run (jest adds up each file\'s counters)', () => {
     expect(new WorkerEnvironment(config(true), context)).not.toBe(new WorkerEnvironment(config(true), context));
+  });
+
+  test('is a fresh one for every file of `--watch --runInBand` (jest\'s own process runs every round; a kept registry would hold the modules as they were before a save)', () => {
+    for (const run of [{ runInBand: true, watch: true }, { runInBand: true, watchAll: true }]) {
+      expect(new WorkerEnvironment(config(false, run), context)).not.toBe(new WorkerEnvironment(config(false, run), context));
+    }
+    // Watching with workers: jest starts new worker processes for every round, so they share.
+    expect(new WorkerEnvironment(config(false, { watch: true }), context)).toBe(new WorkerEnvironment(config(false, { watch: true }), context));
   });
 
   test('restores any set of environment variables to the initial one', () => {
