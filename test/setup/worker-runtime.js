@@ -2,11 +2,13 @@
 /**
  * jest's runtime, sharing one module registry among the test files a worker runs in the same
  * shared environment (test/setup/worker-environment.js says why and what is shared). In any other
- * environment (a file's `@jest-environment` pragma, a coverage run) it is jest's runtime unchanged.
+ * environment (a file's `@jest-environment` pragma, a coverage run, `--watch --runInBand`) it is
+ * jest's runtime unchanged.
  *
  * It relies on jest-runtime 29.7.0's private fields (`_moduleRegistry`, `_sourceMapRegistry`,
- * `_fileTransforms`, `_cjsNamedExports`, `_internalModuleRegistry`); the version is pinned in
- * package.json and test/setup/worker-runtime.test.ts fails if a field is gone.
+ * `_fileTransforms`, `_cjsNamedExports`, `_testPath`, `_cacheFS`, `_internalModuleRegistry`,
+ * `jestObjectCaches`); the version is pinned in package.json, and test/setup/worker-runtime.test.ts
+ * fails if one is gone (the registries and `_testPath` are checked, the others are called).
  */
 const Runtime = require('jest-runtime').default;
 const { SHARED } = require('./worker-environment');
@@ -38,8 +40,8 @@ class WorkerRuntime extends Runtime {
       this[field] = shared[name];
     }
     // Setup files run for every test file (they install per-file hooks); the test file is its own.
-    const testPath = rest[4];
-    for (const file of [...config.setupFiles, ...config.setupFilesAfterEnv, testPath]) shared.moduleRegistry.delete(file);
+    if (typeof this._testPath !== 'string') throw new Error('jest-runtime has no _testPath: test/setup/worker-runtime.js needs updating for this jest version');
+    for (const file of [...config.setupFiles, ...config.setupFilesAfterEnv, this._testPath]) shared.moduleRegistry.delete(file);
   }
 
   _execModule(module, ...rest) {
@@ -68,4 +70,3 @@ class WorkerRuntime extends Runtime {
 
 module.exports = WorkerRuntime;
 module.exports.default = WorkerRuntime;
-module.exports.SHARED_FIELDS = SHARED_FIELDS;
