@@ -11,8 +11,8 @@ module.exports = {
   transform: { '^.+\\.ts$': '<rootDir>/bin/jest-transform.js' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // One worker per core (jest's default, cores - 1, leaves one idle). Many tests wait on child
-  // processes (the CLI). Measured on 2 cores (load average ~3 from other work): 1 worker 60 s,
-  // 2 workers 42-44 s, 3 workers 43 s.
+  // processes (the CLI). Measured on 2 cores with shared worker contexts (jest alone, two runs
+  // each): 2 workers 59-62 s, 3 workers 62-65 s (a third context to warm up, no idle core to use).
   maxWorkers: '100%',
   testTimeout: 30000,
   // Cheap stack traces for the Pulumi SDK's per-promise records only (why: the file).
