@@ -10,8 +10,9 @@
  * 60-61 s and 114 CPU-s shared, the same 3,019 tests passing.
  *
  * What a test file still gets to itself: its own jest-circus state, `expect`, console and mocks
- * (jest restores spies after every file); `process.env` as it was when the worker started (this
- * environment restores it before every file); fresh modules inside `jest.isolateModules`.
+ * (jest restores spies after every file); `process.env` as it was when the worker started and
+ * real timers (this environment restores both before every file); fresh modules inside
+ * `jest.isolateModules`.
  * What it shares with the files before it in the same worker: module-level state of the modules
  * they loaded, and properties they put on the global object.
  *
@@ -56,7 +57,12 @@ class WorkerEnvironment extends NodeEnvironment {
 
   async setup() {
     await super.setup();
-    if (this[SHARED]) restoreEnv(this.global.process.env, this.initialEnv);
+    if (!this[SHARED]) return;
+    restoreEnv(this.global.process.env, this.initialEnv);
+    // Real timers for every file, whatever the last one left installed (stock jest disposes of
+    // the fake timers with the context).
+    this.fakeTimersModern?.useRealTimers();
+    this.fakeTimers?.useRealTimers();
   }
 
   async teardown() {

@@ -29,6 +29,9 @@ const SHARED_FIELDS = {
  */
 const CONTEXT_STATEFUL = [/[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/];
 
+/** The jest object's ways of replacing modules (jest-runtime 29.7 `_createJestObjectFor`). */
+const MODULE_MOCKING = ['mock', 'doMock', 'setMock', 'unstable_mockModule', 'enableAutomock', 'autoMockOn', 'createMockFromModule', 'genMockFromModule'];
+
 class WorkerRuntime extends Runtime {
   constructor(config, environment, ...rest) {
     super(config, environment, ...rest);
@@ -49,6 +52,21 @@ class WorkerRuntime extends Runtime {
       throw new Error(`${this._testPath} loads ${module.filename} in a worker context shared with other test files; that package keeps its run state on the global object. Give the file a context of its own: start it with /** @jest-environment node */ (test/setup/worker-environment.js).`);
     }
     return super._execModule(module, ...rest);
+  }
+
+  /**
+   * `jest.mock` and its kin are refused in a shared context: a module the earlier files loaded
+   * keeps the real dependency it was given, so the mock would reach only this file's own
+   * requires, and which modules those are depends on which files ran before it.
+   */
+  _createJestObjectFor(from) {
+    const jestObject = super._createJestObjectFor(from);
+    if (!this.sharesModules) return jestObject;
+    const refuse = name => () => {
+      throw new Error(`${this._testPath}: jest.${name} in a worker context shared with other test files would not reach the modules they loaded. Give the file a context of its own: start it with /** @jest-environment node */ (test/setup/worker-environment.js).`);
+    };
+    for (const name of MODULE_MOCKING) jestObject[name] = refuse(name);
+    return jestObject;
   }
 
   teardown() {

@@ -16,21 +16,23 @@ const WorkerEnvironment = require('./worker-environment.js') as { new (config: u
 
 describe('test files of one worker, run in a shared context', () => {
   let seen: Record<string, any>;
-  let run: { status: number | null; stdout: string; stderr: string };
+  let run: { status: number | null; stdout: string; stderr: string; error?: Error };
 
   beforeAll(() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-runtime-'));
     const out = path.join(dir, 'seen.jsonl');
     run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(FIXTURE, 'jest.config.js'), '--runInBand', '--ci', '--cacheDirectory', path.join(dir, 'cache')], {
-      cwd: FIXTURE, encoding: 'utf8', env: { ...process.env, WORKER_RUNTIME_OUT: out },
+      // Bounded: timers a file left fake would stall the next file (its timeout runs on them too).
+      cwd: FIXTURE, encoding: 'utf8', env: { ...process.env, WORKER_RUNTIME_OUT: out }, timeout: 60_000,
     });
+    if (run.error) throw new Error(`the fixture project did not finish: ${run.error.message}`);
     seen = Object.fromEntries(fs.readFileSync(out, 'utf8').trim().split('\n').map(l => JSON.parse(l)).map(r => [r.file, r]));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('every fixture file ran and passed', () => {
-    expect(run.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
-    expect(Object.keys(seen).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(run.stderr).toMatch(/Tests:\s+6 passed, 6 total/);
+    expect(Object.keys(seen).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   test('a later file gets the module instances an earlier file loaded (evaluated once per worker)', () => {
@@ -42,10 +44,11 @@ describe('test files of one worker, run in a shared context', () => {
     expect([seen.a.setupRuns, seen.b.setupRuns]).toEqual([1, 2]);
   });
 
-  test("environment variables and spies of an earlier file are gone (process.env restored, mocks restored)", () => {
+  test("environment variables, spies and fake timers of an earlier file are gone (process.env, mocks and real timers restored)", () => {
     expect(seen.a.spied).toBe(-1);
     expect(seen.b.left).toBeNull();
     expect(seen.b.spied).toBe(2);
+    expect(seen.b.timerFired).toBe(true);
   });
 
   test('a stack through a shared module is mapped to its .ts lines in a later file (source maps are shared)', () => {
@@ -60,6 +63,15 @@ describe('test files of one worker, run in a shared context', () => {
   test('a shared file that loads the Pulumi SDK is refused with the pragma that fixes it', () => {
     expect(seen.d.message).toContain('d-pulumi.spec.js loads');
     expect(seen.d.message).toContain('/** @jest-environment node */');
+  });
+
+  test('jest.mock and every other way of replacing a module is refused in a shared context, naming the pragma', () => {
+    const refused = Object.entries(seen.f.refused as Record<string, string | null>);
+    expect(refused).toHaveLength(8);
+    for (const [name, message] of refused) {
+      expect(message).toContain(`f-mock.spec.js: jest.${name} in a worker context shared`);
+      expect(message).toContain('/** @jest-environment node */');
+    }
   });
 
   test('jest.isolateModules gives fresh instances in a shared context', () => {
