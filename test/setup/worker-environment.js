@@ -14,10 +14,12 @@
  * real timers (this environment restores both before every file); fresh modules inside
  * `jest.isolateModules`.
  * What it shares with the files before it in the same worker: module-level state of the modules
- * they loaded, and properties they put on the global object.
+ * they loaded, and properties they put on the global object. What a shared file is refused, as
+ * it would depend on which files ran before it (test/setup/worker-runtime.js): loading Pulumi's
+ * SDK, and `jest.mock` and the other ways of replacing a module.
  *
  * A file that needs a context of its own opts out with jest's own docblock pragma
- * `@jest-environment node` (test/pulumi/*: Pulumi's SDK keeps its run state on the global
+ * `@jest-environment node` (the Pulumi suites: the SDK keeps its run state on the global
  * object). Coverage runs (`jest --coverage`) are isolated too: coverage counters live on the
  * context's global, and jest adds each file's counters to the total. So is `jest --watch
  * --runInBand`: it runs every round in jest's own process, where a registry kept from the last
@@ -73,7 +75,7 @@ class WorkerEnvironment extends NodeEnvironment {
 
 /** Makes `env` hold exactly the variables of `initial` (a file may have set or deleted some). */
 function restoreEnv(env, initial) {
-  for (const name of Object.keys(env)) if (!(name in initial)) delete env[name];
+  for (const name of Object.keys(env)) if (!Object.hasOwn(initial, name)) delete env[name];
   for (const [name, value] of Object.entries(initial)) if (env[name] !== value) env[name] = value;
 }
 

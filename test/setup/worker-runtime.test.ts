@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import fc from 'fast-check';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'worker-runtime');
@@ -105,10 +106,12 @@ describe('the worker environment', () => {
     expect(new WorkerEnvironment(config(false, { watch: true }), context)).toBe(new WorkerEnvironment(config(false, { watch: true }), context));
   });
 
-  test('restores any set of environment variables to the initial one', () => {
-    const initial = { KEEP: '1', CHANGED: 'before', DELETED: 'x' };
-    const env: Record<string, string | undefined> = { KEEP: '1', CHANGED: 'after', ADDED: 'y' };
-    WorkerEnvironment.restoreEnv(env, initial);
-    expect(env).toEqual(initial);
+  test('restores any set of environment variables to the initial one (set, changed, deleted)', () => {
+    const vars = fc.dictionary(fc.constantFrom('A', 'B', 'C', 'PATH', 'X_1', 'toString'), fc.string(), { maxKeys: 6 });
+    fc.assert(fc.property(vars, vars, (initial, current) => {
+      const env: Record<string, string | undefined> = { ...current };
+      WorkerEnvironment.restoreEnv(env, initial);
+      expect(env).toEqual(initial);
+    }));
   });
 });
