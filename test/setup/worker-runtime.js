@@ -88,3 +88,4 @@ class WorkerRuntime extends Runtime {
 
 module.exports = WorkerRuntime;
 module.exports.default = WorkerRuntime;
+module.exports.MODULE_MOCKING = MODULE_MOCKING;
