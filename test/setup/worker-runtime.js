@@ -32,24 +32,32 @@ const CONTEXT_STATEFUL = [/[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/];
 /** The jest object's ways of replacing modules (jest-runtime 29.7 `_createJestObjectFor`). */
 const MODULE_MOCKING = ['mock', 'doMock', 'setMock', 'unstable_mockModule', 'enableAutomock', 'autoMockOn', 'createMockFromModule', 'genMockFromModule'];
 
+/** What every refusal of a shared context tells the author of the file to do. */
+const OWN_CONTEXT = 'Give the file a context of its own: start it with /** @jest-environment node */ (test/setup/worker-environment.js).';
+
+/** A private field this file relies on is not there: jest changed under it. */
+function jestChanged(field) {
+  return new Error(`jest-runtime has no ${field}: test/setup/worker-runtime.js needs updating for this jest version`);
+}
+
 class WorkerRuntime extends Runtime {
   constructor(config, environment, ...rest) {
     super(config, environment, ...rest);
     const shared = environment[SHARED];
     this.sharesModules = Boolean(shared);
     if (!shared) return;
+    if (typeof this._testPath !== 'string') throw jestChanged('_testPath');
     for (const [name, field] of Object.entries(SHARED_FIELDS)) {
-      if (!(this[field] instanceof Map)) throw new Error(`jest-runtime has no ${field} Map: test/setup/worker-runtime.js needs updating for this jest version`);
+      if (!(this[field] instanceof Map)) throw jestChanged(`${field} Map`);
       this[field] = shared[name];
     }
     // Setup files run for every test file (they install per-file hooks); the test file is its own.
-    if (typeof this._testPath !== 'string') throw new Error('jest-runtime has no _testPath: test/setup/worker-runtime.js needs updating for this jest version');
     for (const file of [...config.setupFiles, ...config.setupFilesAfterEnv, this._testPath]) shared.moduleRegistry.delete(file);
   }
 
   _execModule(module, ...rest) {
     if (this.sharesModules && CONTEXT_STATEFUL.some(pattern => pattern.test(module.filename))) {
-      throw new Error(`${this._testPath} loads ${module.filename} in a worker context shared with other test files; that package keeps its run state on the global object. Give the file a context of its own: start it with /** @jest-environment node */ (test/setup/worker-environment.js).`);
+      throw new Error(`${this._testPath} loads ${module.filename} in a worker context shared with other test files; that package keeps its run state on the global object. ${OWN_CONTEXT}`);
     }
     return super._execModule(module, ...rest);
   }
@@ -63,7 +71,7 @@ class WorkerRuntime extends Runtime {
     const jestObject = super._createJestObjectFor(from);
     if (!this.sharesModules) return jestObject;
     const refuse = name => () => {
-      throw new Error(`${this._testPath}: jest.${name} in a worker context shared with other test files would not reach the modules they loaded. Give the file a context of its own: start it with /** @jest-environment node */ (test/setup/worker-environment.js).`);
+      throw new Error(`${this._testPath}: jest.${name} in a worker context shared with other test files would not reach the modules they loaded. ${OWN_CONTEXT}`);
     };
     for (const name of MODULE_MOCKING) jestObject[name] = refuse(name);
     return jestObject;
