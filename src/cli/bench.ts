@@ -44,6 +44,10 @@ export const WATCH_EDITS = [
   { kind: 'shared', file: 'constructs/versions.ts', from: "hub('redis', '7.4.2-alpine')", to: "hub('redis', '7.4.3-alpine')" },
 ] as const;
 
+/** jest's options for the context per test file that stock jest gives (the peer of the tests row). */
+export const CONTEXT_PER_FILE = ['--testEnvironment', 'node'];
+const CONTEXT_PER_FILE_COMMAND = `npm test -- ${CONTEXT_PER_FILE.join(' ')}`;
+
 export const HELP = `usage: npm run bench -- [--runs N] [--tests] [--write [--out FILE]]
 
 Times whole processes, each over several runs (median, min-max; one extra
@@ -65,6 +69,8 @@ warm-up run is not counted), and checks every target of the issue
             summary made (as the watcher measures it), a save in ${WATCH_EDITS[0].file}  <= ${TARGETS.watchMs} ms
             and a save in ${WATCH_EDITS[1].file} (every environment)     <= ${TARGETS.watchMs} ms
   tests     npm test, only with --tests (slow)                        <= ${TARGETS.testsMs / 1000} s
+            in turns with ${CONTEXT_PER_FILE_COMMAND}
+            (a context per test file, as stock jest runs them), for the ratio
 
 Prints the table of targets (measured value, limit, verdict) and the machine
 (CPU model, cores, total memory, Node.js). Renders only into a temporary
@@ -116,6 +122,11 @@ export interface Measurements {
   watch: Measured<{ environment: Stats; shared: Stats }>;
   /** Absent unless --tests. */
   tests?: Measured<Stats>;
+  /**
+   * With --tests: the same suite with a context per test file (`npm test -- --testEnvironment
+   * node`, the isolation of stock jest), run in turns with `tests` so that both see the same machine.
+   */
+  testsContextPerFile?: Measured<Stats>;
 }
 
 export interface Machine {
@@ -193,7 +204,13 @@ export function evaluate(m: Measurements): TargetRow[] {
   const testsTarget = '`npm test` (tsc + jest), median wall';
   const testsLimit = `≤ ${TARGETS.testsMs / 1000} s`;
   if (m.tests === undefined) rows.push({ target: testsTarget, limit: testsLimit, measured: 'not measured (pass --tests)', verdict: 'skipped' });
-  else row(testsTarget, testsLimit, m.tests, () => fmtStats(m.tests as Stats), () => (m.tests as Stats).median <= TARGETS.testsMs);
+  else {
+    const perFile = m.testsContextPerFile;
+    const peer = (shared: Stats) => (perFile === undefined ? ''
+      : isFailure(perFile) ? `; with a context per file: failed: ${oneLine(perFile.error)}`
+        : `; with a context per file (\`${CONTEXT_PER_FILE_COMMAND}\`), in turns: ${fmtStats(perFile)}, ${(perFile.median / shared.median).toFixed(2)}× as long`);
+    row(testsTarget, testsLimit, m.tests, () => `${fmtStats(m.tests as Stats)}${peer(m.tests as Stats)}`, () => (m.tests as Stats).median <= TARGETS.testsMs);
+  }
   return rows;
 }
 
@@ -249,6 +266,7 @@ export function formatReport(m: Measurements, rows: TargetRow[], machine: Machin
     'Notes:',
     '',
     '- The fast path transpiles TypeScript with esbuild as modules load (`bin/register.js`, cached in node_modules/.cache by content, file name, options, esbuild version and transpiler code) and does not type-check; `npm test` type-checks once with TypeScript 7 (the native `tsc`), and jest transpiles with the same esbuild settings (`bin/jest-transform.js`); the test files a jest worker runs share one context and module registry, so the model loads and warms up once per worker (`test/setup/worker-environment.js`; the Pulumi suites and `npm run test:stress` keep a context per file). Once a tree has run unchanged, each command runs from one esbuild bundle of its code and npm dependencies (`bin/bundle.js`: used only while every input, each input\'s package.json, npm\'s install record and the folders holding inputs are as they were; the bench builds the bundles before measuring). Node keeps source maps for the .ts files only (those of node_modules are not decoded); the commands compile the CommonJS of node_modules and the bundles with V8\'s code cache (`bin/code-cache.js`, in node_modules/.cache, keyed by path, content, Node and V8 versions); constructs load only the L1 module of cdk8s-plus-27 (`cdk8s-plus-27/lib/imports/k8s`), with a linear undefined-filter in its converters (`bin/k8s-l1.js`); the commands that validate configurations run zod without its schema compiler (`bin/run.js`), and the field rules of the component schemas are built once per arguments and shared (`constructs/lib/schema.ts` `shared`). Writing an environment stages the files whose bytes did not change as hard links of the current ones (`src/cli/output.ts`; the synth row renders into the same folder each run, as `npm run synth` into dist/ does). `validate` and `diff` read files in the project\'s own YAML style without the `yaml` package (`src/analysis/manifest-yaml.ts`; anything else goes to `yaml`).',
+    `- Tests (with \`--tests\`): \`npm test\` and \`${CONTEXT_PER_FILE_COMMAND}\` (a context per test file, the isolation stock jest gives: every file evaluates and warms up the modules it loads again) run in turns, after one uncounted turn; the limit judges \`npm test\` alone, the ratio shows what sharing a context per worker saves on the same machine at the same time.`,
     '- The stock path is what the cdk8s TypeScript template runs (`ts-node`, which type-checks the program on every run) on the same model, rendering every environment into a temporary folder.',
     '- K instances: `node bin/run.js bench --render-instances K` renders dev with K DockerCoins instances in one process; the per-instance cost is a difference of whole-process medians. The linearity row compares steady-state renders (`--render-instances K --steady`: timed after an uncounted render of another environment, 10 instances, in the same process): whole-process slopes at small K also carry V8\'s tier-up of the render path, a fixed cost per process (with `--no-opt`, and more with `--no-sparkplug`, the whole-process ratio moves towards 1).',
     '- Watch: `node bin/run.js bench --watch-latency N` starts `synth --watch` in a copy of the project and saves each file of the watch rows N times (plus one uncounted save), toggling a value so that every save changes the output; the figure is what the watcher reports, from the file event to the files written and the summary made (it reloads the changed module and what imports it (those whose source did not change run their compiled script again), renders the environments the save can change (a save in an environment\'s own file: that environment; any other module: every environment), writes the changed ones and diffs with the last written ones the objects of the manifest files whose bytes changed for the summary lines; the summary is inside the figure, printing it is not).',
@@ -341,12 +359,29 @@ export function measure({ runs, tests, log }: MeasureOptions): Measurements {
       return { environment: stats(saves.environment), shared: stats(saves.shared) };
     });
 
-    let testsResult: Measured<Stats> | undefined;
-    if (tests) {
-      log(`7/${steps} npm test ...`);
-      testsResult = attempt(() => stats(repeat(Math.min(slowRuns, 3), () => timeCommand('npm', ['test', '--silent'], { env: { CI: 'true' } }).ms)));
-    }
-    return { synth, stock, instances, validate, diff, diffChanged, watch, ...(testsResult ? { tests: testsResult } : {}) };
+    const suite = tests ? (() => {
+      log(`7/${steps} npm test, in turns with npm test with a context per file ...`);
+      const timeTests = (jestOptions: string[]) => timeCommand('npm', ['test', '--silent', ...(jestOptions.length ? ['--', ...jestOptions] : [])], { env: { CI: 'true' } }).ms;
+      const shared: number[] = [];
+      const perFile: number[] = [];
+      let perFileError: string | undefined;
+      // In turns, after one uncounted turn: a machine that slows down or speeds up meanwhile skews both alike.
+      const result = attempt(() => {
+        for (let turn = 0; turn <= Math.min(slowRuns, 3); turn++) {
+          const ms = timeTests([]);
+          if (turn > 0) shared.push(ms);
+          if (perFileError !== undefined) continue;
+          try {
+            const other = timeTests(CONTEXT_PER_FILE);
+            if (turn > 0) perFile.push(other);
+          } catch (e) { perFileError = (e as Error).message; }
+        }
+        return stats(shared);
+      });
+      const peer: Measured<Stats> = perFileError !== undefined ? { error: perFileError } : isFailure(result) ? result : stats(perFile);
+      return { tests: result, testsContextPerFile: peer };
+    })() : {};
+    return { synth, stock, instances, validate, diff, diffChanged, watch, ...suite };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -115,6 +115,24 @@ describe('npm run bench: targets and verdicts', () => {
     expect(watchRows[0].measured).toBe("failed: src/config/environments/dev.ts no longer contains DEBUG: 'yes'");
   });
 
+  test('the test-suite row shows the run with a context per file, taken in turns, as a ratio; the limit judges npm test alone', () => {
+    const m = good();
+    m.testsContextPerFile = s(26_000);
+    expect(evaluate(m)[10]).toEqual({
+      target: '`npm test` (tsc + jest), median wall',
+      limit: '≤ 30 s',
+      measured: '20.0 s (18.0 s–22.0 s, 5 runs); with a context per file (`npm test -- --testEnvironment node`), in turns: 26.0 s (23.4 s–28.6 s, 5 runs), 1.30× as long',
+      verdict: 'met',
+    });
+    // A fast peer does not rescue a slow suite, and a failed peer does not fail a fast one.
+    m.tests = s(31_000);
+    m.testsContextPerFile = s(20_000);
+    expect(evaluate(m)[10]).toMatchObject({ verdict: 'missed', measured: expect.stringMatching(/, 0\.65× as long$/) });
+    m.tests = s(20_000);
+    m.testsContextPerFile = { error: 'npm exited 1' };
+    expect(evaluate(m)[10]).toMatchObject({ verdict: 'met', measured: '20.0 s (18.0 s–22.0 s, 5 runs); with a context per file: failed: npm exited 1' });
+  });
+
   test('without --tests the test-suite row says so and does not fail the run', () => {
     const m = good();
     delete m.tests;
