@@ -361,25 +361,12 @@ export function measure({ runs, tests, log }: MeasureOptions): Measurements {
 
     const suite = tests ? (() => {
       log(`7/${steps} npm test, in turns with npm test with a context per file ...`);
-      const timeTests = (jestOptions: string[]) => timeCommand('npm', ['test', '--silent', ...(jestOptions.length ? ['--', ...jestOptions] : [])], { env: { CI: 'true' } }).ms;
-      const shared: number[] = [];
-      const perFile: number[] = [];
-      let perFileError: string | undefined;
-      // In turns, after one uncounted turn: a machine that slows down or speeds up meanwhile skews both alike.
-      const result = attempt(() => {
-        for (let turn = 0; turn <= Math.min(slowRuns, 3); turn++) {
-          const ms = timeTests([]);
-          if (turn > 0) shared.push(ms);
-          if (perFileError !== undefined) continue;
-          try {
-            const other = timeTests(CONTEXT_PER_FILE);
-            if (turn > 0) perFile.push(other);
-          } catch (e) { perFileError = (e as Error).message; }
-        }
-        return stats(shared);
-      });
-      const peer: Measured<Stats> = perFileError !== undefined ? { error: perFileError } : isFailure(result) ? result : stats(perFile);
-      return { tests: result, testsContextPerFile: peer };
+      const timeTests = (args: string[]) => () => timeCommand('npm', ['test', '--silent', ...args], { env: { CI: 'true' } }).ms;
+      // In turns (after one uncounted turn): a machine that slows down or speeds up meanwhile skews both alike.
+      const turns = attempt(() => repeat(Math.min(slowRuns, 3), () => [timeTests([])(), attempt(timeTests(['--', ...CONTEXT_PER_FILE]))] as const));
+      if (isFailure(turns)) return { tests: turns, testsContextPerFile: turns };
+      const perFileFailure = turns.map(([, perFile]) => perFile).find(isFailure);
+      return { tests: stats(turns.map(([shared]) => shared)), testsContextPerFile: perFileFailure ?? stats(turns.map(([, perFile]) => perFile as number)) };
     })() : {};
     return { synth, stock, instances, validate, diff, diffChanged, watch, ...suite };
   } finally {
