@@ -45,7 +45,7 @@ export const WATCH_EDITS = [
 ] as const;
 
 /** jest's options for the context per test file that stock jest gives (the peer of the tests row). */
-export const CONTEXT_PER_FILE = ['--testEnvironment', 'node'];
+const CONTEXT_PER_FILE = ['--testEnvironment', 'node'];
 const CONTEXT_PER_FILE_COMMAND = `npm test -- ${CONTEXT_PER_FILE.join(' ')}`;
 
 export const HELP = `usage: npm run bench -- [--runs N] [--tests] [--write [--out FILE]]
@@ -312,6 +312,19 @@ function attempt<T>(fn: () => T): Measured<T> {
   try { return fn(); } catch (e) { return { error: (e as Error).message }; }
 }
 
+/**
+ * `npm test` (jest options: none) and the same suite with CONTEXT_PER_FILE, in turns, after one
+ * uncounted turn: a machine that slows down or speeds up meanwhile skews both alike. A failed
+ * peer run is reported as the peer's failure and leaves npm test's own figures; a failed npm test
+ * fails both (there is nothing to compare with).
+ */
+export function timeSuiteInTurns(turns: number, timeTests: (jestOptions: string[]) => number): Pick<Measurements, 'tests' | 'testsContextPerFile'> {
+  const measured = attempt(() => repeat(turns, () => [timeTests([]), attempt(() => timeTests(CONTEXT_PER_FILE))] as const));
+  if (isFailure(measured)) return { tests: measured, testsContextPerFile: measured };
+  const perFileFailure = measured.map(([, perFile]) => perFile).find(isFailure);
+  return { tests: stats(measured.map(([own]) => own)), testsContextPerFile: perFileFailure ?? stats(measured.map(([, perFile]) => perFile as number)) };
+}
+
 export interface MeasureOptions { runs: number; tests: boolean; log: (line: string) => void }
 
 /** The real measurements; renders only into a temporary folder. */
@@ -361,12 +374,7 @@ export function measure({ runs, tests, log }: MeasureOptions): Measurements {
 
     const suite = tests ? (() => {
       log(`7/${steps} npm test, in turns with npm test with a context per file ...`);
-      const timeTests = (args: string[]) => () => timeCommand('npm', ['test', '--silent', ...args], { env: { CI: 'true' } }).ms;
-      // In turns (after one uncounted turn): a machine that slows down or speeds up meanwhile skews both alike.
-      const turns = attempt(() => repeat(Math.min(slowRuns, 3), () => [timeTests([])(), attempt(timeTests(['--', ...CONTEXT_PER_FILE]))] as const));
-      if (isFailure(turns)) return { tests: turns, testsContextPerFile: turns };
-      const perFileFailure = turns.map(([, perFile]) => perFile).find(isFailure);
-      return { tests: stats(turns.map(([shared]) => shared)), testsContextPerFile: perFileFailure ?? stats(turns.map(([, perFile]) => perFile as number)) };
+      return timeSuiteInTurns(Math.min(slowRuns, 3), jestOptions => timeCommand('npm', ['test', '--silent', ...(jestOptions.length ? ['--', ...jestOptions] : [])], { env: { CI: 'true' } }).ms);
     })() : {};
     return { synth, stock, instances, validate, diff, diffChanged, watch, ...suite };
   } finally {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BenchDeps, environmentWithInstances, evaluate, exitCode, Machine, main, Measurements, Stats, TARGETS, writeReport } from '../../src/cli/bench';
+import { BenchDeps, environmentWithInstances, evaluate, exitCode, Machine, main, Measurements, Stats, TARGETS, timeSuiteInTurns, writeReport } from '../../src/cli/bench';
 import { renderCharts } from '../../src/render';
 
 // These tests never run the real benchmark: measurements are injected.
@@ -131,6 +131,25 @@ describe('npm run bench: targets and verdicts', () => {
     m.tests = s(20_000);
     m.testsContextPerFile = { error: 'npm exited 1' };
     expect(evaluate(m)[10]).toMatchObject({ verdict: 'met', measured: '20.0 s (18.0 s–22.0 s, 5 runs); with a context per file: failed: npm exited 1' });
+  });
+
+  test('the two suite runs take turns, after one uncounted turn; a failed peer keeps npm test\'s figures, a failed npm test fails both', () => {
+    const calls: string[][] = [];
+    // npm test takes 10, 20, 30, 40 s in turn order, the peer 11, 21, 31, 41 s.
+    const timer = (failPeerAt?: number, failOwnAt?: number) => (options: string[]) => {
+      calls.push(options);
+      const turn = Math.floor(calls.length / 2 - 0.5);
+      if (options.length === 0 && turn === failOwnAt) throw new Error('npm test exited 1');
+      if (options.length > 0 && turn === failPeerAt) throw new Error('peer exited 1');
+      return (turn + 1) * 10_000 + (options.length > 0 ? 1_000 : 0);
+    };
+    const ok = timeSuiteInTurns(3, timer());
+    expect(calls).toEqual([[], ['--testEnvironment', 'node'], [], ['--testEnvironment', 'node'], [], ['--testEnvironment', 'node'], [], ['--testEnvironment', 'node']]);
+    expect(ok).toEqual({ tests: { median: 30_000, min: 20_000, max: 40_000, runs: 3 }, testsContextPerFile: { median: 31_000, min: 21_000, max: 41_000, runs: 3 } });
+    calls.length = 0;
+    expect(timeSuiteInTurns(3, timer(2))).toEqual({ tests: { median: 30_000, min: 20_000, max: 40_000, runs: 3 }, testsContextPerFile: { error: 'peer exited 1' } });
+    calls.length = 0;
+    expect(timeSuiteInTurns(3, timer(undefined, 1))).toEqual({ tests: { error: 'npm test exited 1' }, testsContextPerFile: { error: 'npm test exited 1' } });
   });
 
   test('without --tests the test-suite row says so and does not fail the run', () => {
