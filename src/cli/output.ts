@@ -165,6 +165,11 @@ function ensureRoot(out: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw asOutputError(e, out, 'Nothing was written');
   }
   if (stat && !stat.isDirectory()) throw new OutputError(`synth: --out ${out} is not a folder; pass a folder (it may not exist yet). Nothing was written.`);
+  const enclosing = enclosingEnvironmentFolder(out);
+  if (enclosing) {
+    throw new OutputError(`synth: --out ${out} is inside ${enclosing.dir}/, the folder synth writes for environment "${enclosing.env}" (its ${ENV_MARKER} says so): `
+      + `the next synth of that environment replaces the folder and drops what is written there, and kubectl, validate and diff would read both copies. Pass a folder outside it. Nothing was written.`);
+  }
   try {
     if (!stat) fs.mkdirSync(out, { recursive: true });
     if (fs.readdirSync(out).length === 0) writeFileAtomic(path.join(out, ROOT_MARKER), ROOT_MARKER_CONTENT);
@@ -203,6 +208,25 @@ function checkOwnership(out: string, rendered: Map<string, RenderedFile[]>, opti
   }
   if (problems.length > 0) throw new OutputError(`${problems.map(p => `synth: ${p}`).join('\n')}\nNothing was written: ${out}/ is unchanged.`);
   return { stale };
+}
+
+/**
+ * The environment folder `out` is or lies in (the nearest of it and its ancestors holding a valid
+ * ENV_MARKER), resolved through symbolic links; undefined when there is none.
+ */
+function enclosingEnvironmentFolder(out: string): { dir: string; env: string } | undefined {
+  let existing = path.resolve(out);
+  // The nearest existing ancestor: --out may name a folder that does not exist yet.
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  let dir: string;
+  try { dir = fs.realpathSync(existing); } catch { return undefined; }
+  for (;;) {
+    const env = folderOwner(dir);
+    if (env !== undefined && env !== 'absent') return { dir: path.relative(process.cwd(), dir) || '.', env };
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 /** The environment a folder's marker names; 'absent' when there is no such folder; undefined when it is not synth's. */

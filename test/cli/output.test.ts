@@ -121,6 +121,44 @@ describe('ownership: synth replaces only the folders it wrote', () => {
   });
 });
 
+describe('--out inside an environment folder synth writes is refused', () => {
+  // Found by hand: `synth --out dist/dev` wrote dist/dev/{dev,staging,prod}/, which the next
+  // `npm run synth` dropped with dist/dev, and which validate read as duplicates of every object.
+  test('property: any depth below any marked environment folder (existing or not, through a symbolic link): refused, nothing written', () => {
+    writeOutput(out, rendered('old'), { allEnvironments: true, prune: false, ...quiet });
+    const before = tree(out);
+    fc.assert(fc.property(
+      fc.constantFrom('dev', 'staging', 'prod'),
+      fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/), { maxLength: 3 }),
+      fc.boolean(),
+      (env, below, viaLink) => {
+        let base = path.join(out, env);
+        if (viaLink) {
+          base = path.join(os.tmpdir(), `synth-link-${process.pid}`);
+          fs.rmSync(base, { force: true });
+          fs.symlinkSync(path.join(out, env), base);
+        }
+        try {
+          const target = path.join(base, ...below);
+          expect(() => writeOutput(target, rendered('new'), { allEnvironments: true, prune: false, ...quiet }))
+            .toThrow(new RegExp(`^synth: --out .* is inside .*${env}/, the folder synth writes for environment "${env}" .*Pass a folder outside it\\. Nothing was written\\.$`, 's'));
+          expect(tree(out)).toEqual(before);
+        } finally {
+          if (viaLink) fs.rmSync(base, { force: true });
+        }
+      }), { numRuns: 40 });
+  });
+
+  test('control: the output folder itself (written again) and a folder next to its environments are accepted', () => {
+    writeOutput(out, rendered('old'), { allEnvironments: true, prune: false, ...quiet });
+    writeOutput(out, rendered('again'), { allEnvironments: true, prune: false, ...quiet });
+    const sibling = path.join(out, 'review');
+    writeOutput(sibling, rendered('review'), { allEnvironments: true, prune: false, ...quiet });
+    expect(fs.readFileSync(path.join(sibling, 'dev', '00-a.k8s.yaml'), 'utf8')).toBe('# dev a review\n');
+    expect(fs.readFileSync(path.join(out, 'dev', '00-a.k8s.yaml'), 'utf8')).toBe('# dev a again\n');
+  });
+});
+
 describe('failures while writing: one actionable line, nothing half-written', () => {
   const fail = (code: string, at: string) => (step: string) => {
     if (step.startsWith(at)) throw Object.assign(new Error(`${code}: simulated`), { code, path: path.join(out, '.tmp-prod-1', 'x') });
