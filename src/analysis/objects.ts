@@ -56,7 +56,12 @@ export function parseManifests(yamlText: string, source = '<input>'): K8sObject[
       if (parsed.errors.length > 0) {
         throw new Error(`${source}: YAML document ${index + 1}: ${parsed.errors[0].message}`);
       }
-      value = parsed.toJS({ maxAliasCount: 100 });
+      // The alias limit refuses a YAML bomb (aliases of aliases expanding to gigabytes); its error names no file.
+      try {
+        value = parsed.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        throw new Error(`${source}: YAML document ${index + 1}: ${e instanceof Error ? e.message : String(e)} (more than 100 alias expansions; write the repeated values out)`);
+      }
     }
     if (value === null || value === undefined) return;
     for (const item of flattenLists(value)) {

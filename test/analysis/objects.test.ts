@@ -21,6 +21,15 @@ describe('parseManifests', () => {
     expect(() => parseManifests('kind: Foo\nmetadata: {name: a}\n', 'y.yaml')).toThrow(/y\.yaml.*apiVersion/);
   });
 
+  it('refuses a YAML bomb (aliases of aliases) naming the source and the document, and reads a few aliases', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const name of 'bcdefgh') levels.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(', ')}]`);
+    const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n${levels.join('\n')}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n`;
+    expect(() => parseManifests(bomb, 'hand/bomb.yaml')).toThrow(/^hand\/bomb\.yaml: YAML document 2: .*alias.*write the repeated values out\)$/);
+    const few = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: &l {app: x}, annotations: *l}\n');
+    expect(few[0].metadata.annotations).toEqual({ app: 'x' });
+  });
+
   it('flattens kind: List', () => {
     const objs = parseManifests('apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n');
     expect(objs).toHaveLength(1);
