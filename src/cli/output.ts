@@ -167,7 +167,8 @@ function ensureRoot(out: string): void {
   if (stat && !stat.isDirectory()) throw new OutputError(`synth: --out ${out} is not a folder; pass a folder (it may not exist yet). Nothing was written.`);
   const enclosing = enclosingEnvironmentFolder(out);
   if (enclosing) {
-    throw new OutputError(`synth: --out ${out} is inside ${enclosing.dir}/, the folder synth writes for environment "${enclosing.env}" (its ${ENV_MARKER} says so): `
+    const where = enclosing.itself ? 'is' : 'is inside';
+    throw new OutputError(`synth: --out ${out} ${where} ${enclosing.dir}/, the folder synth writes for environment "${enclosing.env}" (its ${ENV_MARKER} says so): `
       + `the next synth of that environment replaces the folder and drops what is written there, and kubectl, validate and diff would read both copies. Pass a folder outside it. Nothing was written.`);
   }
   try {
@@ -214,15 +215,19 @@ function checkOwnership(out: string, rendered: Map<string, RenderedFile[]>, opti
  * The environment folder `out` is or lies in (the nearest of it and its ancestors holding a valid
  * ENV_MARKER), resolved through symbolic links; undefined when there is none.
  */
-function enclosingEnvironmentFolder(out: string): { dir: string; env: string } | undefined {
+function enclosingEnvironmentFolder(out: string): { dir: string; env: string; itself: boolean } | undefined {
   let existing = path.resolve(out);
   // The nearest existing ancestor: --out may name a folder that does not exist yet.
   while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
   let dir: string;
   try { dir = fs.realpathSync(existing); } catch { return undefined; }
-  for (;;) {
+  for (let first = true; ; first = false) {
     const env = folderOwner(dir);
-    if (env !== undefined && env !== 'absent') return { dir: path.relative(process.cwd(), dir) || '.', env };
+    if (env !== undefined && env !== 'absent') {
+      const relative = path.relative(process.cwd(), dir);
+      const shown = relative === '' ? '.' : relative.startsWith('..') ? dir : relative;
+      return { dir: shown, env, itself: first && existing === path.resolve(out) };
+    }
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
