@@ -20,7 +20,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { cacheKey, transpile } = require('./transpile');
+const { cacheKey, shownPath, transpile } = require('./transpile');
 const k8sL1 = require('./k8s-l1');
 
 const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'dockercoins-ts');
@@ -42,7 +42,7 @@ function compile(source, filename) {
   try {
     return fs.readFileSync(cached, 'utf8');
   } catch {
-    const { code } = transpile(source, name, 'inline');
+    const { code } = transpile(source, name, 'inline', shownPath(filename));
     try {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       const tmp = `${cached}.${process.pid}.tmp`;

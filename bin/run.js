@@ -57,10 +57,22 @@ if (watching) register.reuseCompiled();
 // test/cli/loading.test.ts checks that zod reads it.
 if (VALIDATES_CONFIG.has(command)) globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });
 let fromBundle = false;
+let started = false;
 Promise.resolve(watching ? undefined : require('./bundle').load(command))
-  .then(bundled => { fromBundle = bundled !== undefined; return (bundled || require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`))).main(args); })
+  .then(bundled => {
+    fromBundle = bundled !== undefined;
+    const commandModule = bundled || require(path.join(__dirname, '..', 'src', 'cli', `${command}.ts`));
+    started = true;
+    return commandModule.main(args);
+  })
   .then(code => { process.exitCode = code; })
   .catch(err => {
+    // A source that does not parse: the file, line and column to fix, not esbuild's stack.
+    if (err && err.code === require('./transpile').SYNTAX_ERROR) {
+      process.stderr.write(`${command}: ${err.message}\n${started ? '' : 'Nothing was run or written.\n'}`);
+      process.exitCode = 1;
+      return;
+    }
     const lines = fromBundle ? '\n(lines of the bundle: DOCKERCOINS_BUNDLE=0 runs the sources, whose stack traces name .ts lines)' : '';
     process.stderr.write(`${command} failed: ${err && err.stack ? err.stack : err}${lines}\n`);
     process.exitCode = 1;

@@ -175,8 +175,15 @@ function folders(dir: string): string[] {
 /** The message and the frames of the stack that are in the model (an esbuild syntax error has none worth showing). */
 function describeError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
+  // A save that does not parse: the message names the file, line and column; the frames are only the import chain.
+  if ((e as NodeJS.ErrnoException).code === transpileSyntaxErrorCode()) return `${e.name}: ${e.message}`;
   const own = (e.stack ?? '').split('\n').filter(line => /^\s+at /.test(line) && WATCHED.some(dir => line.includes(dir + path.sep)));
   return [`${e.name}: ${e.message}`, ...own.slice(0, 8)].join('\n');
+}
+
+/** bin/transpile.js's code for a source esbuild cannot parse; undefined under another loader. */
+function transpileSyntaxErrorCode(): string | undefined {
+  try { return (require('../../bin/transpile') as { SYNTAX_ERROR: string }).SYNTAX_ERROR; } catch { return undefined; }
 }
 
 function list(refs: string[]): string {

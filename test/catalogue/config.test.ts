@@ -240,6 +240,31 @@ describe('environment files', () => {
         fs.writeFileSync(file, source);
       }
     });
+
+    test('a syntax error in an environment file: synth exits 1 naming the file, line and column under a caret, no esbuild stack, dist/ byte-identical', () => {
+      const file = path.join(project, 'src', 'config', 'environments', 'dev.ts');
+      const source = originals.get('dev')!;
+      // A comma typed twice: the kind of typo no schema sees (esbuild cannot parse the file).
+      expect(source.split('\n  nodes: 1,\n')).toHaveLength(2);
+      const line = source.slice(0, source.indexOf('\n  nodes: 1,\n') + 1).split('\n').length;
+      fs.writeFileSync(file, source.replace('\n  nodes: 1,\n', '\n  nodes: 1,,\n'));
+      try {
+        const before = treeHash(path.join(project, 'dist'));
+        const r = spawnSync(process.execPath, ['bin/run.js', 'synth'], { cwd: project, encoding: 'utf8' });
+        expect(r.stderr).toBe([
+          `synth: src/config/environments/dev.ts:${line}:12: Expected identifier but found ","`,
+          '      nodes: 1,,',
+          `    ${' '.repeat('  nodes: 1,'.length)}^`,
+          '(TypeScript that does not parse: fix the file; `npm run typecheck` also reports its type errors)',
+          'Nothing was run or written.',
+          '',
+        ].join('\n'));
+        expect(r.status).toBe(1);
+        expect(treeHash(path.join(project, 'dist'))).toEqual(before);
+      } finally {
+        fs.writeFileSync(file, source);
+      }
+    });
   });
 });
 

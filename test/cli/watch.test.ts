@@ -122,9 +122,17 @@ describe('npm run synth -- --watch', () => {
     // A syntax error: reported, nothing written; the fix renders what was there.
     edit('constructs/versions.ts', "hub('redis', '7.4.3-alpine')", "hub('redis', '7.4.3-alpine'");
     await lines.next(/^watch: change in constructs\/versions\.ts: rendering failed\. Nothing was written/);
-    await lines.next(/versions\.ts:\d+:\d+: ERROR: /);
+    // The file as the user opens it (relative path, 1-based line and column), its line and a caret; no stack frames.
+    // (A missing ")" is found at the next token: `traefik:` on the line after the next.)
+    const source = fs.readFileSync(path.join(project, 'constructs', 'versions.ts'), 'utf8').split('\n');
+    const at = source.findIndex(l => l.startsWith('  traefik: hub('));
+    expect(await lines.next(/^SyntaxError: /)).toBe(`SyntaxError: constructs/versions.ts:${at + 1}:10: Expected ")" but found ":"`);
+    expect(await lines.next(/./)).toBe(`    ${source[at]}`);
+    expect(await lines.next(/./)).toBe(`    ${' '.repeat(9)}^`);
+    expect(await lines.next(/./)).toBe('(TypeScript that does not parse: fix the file; `npm run typecheck` also reports its type errors)');
     edit('constructs/versions.ts', "hub('redis', '7.4.3-alpine'", "hub('redis', '7.4.3-alpine')");
-    await lines.next(/^watch: change in constructs\/versions\.ts: no file changed, nothing written/);
+    // The very next line: no stack frames were printed after the hint.
+    expect(await lines.next(/./)).toMatch(/^watch: change in constructs\/versions\.ts: no file changed, nothing written/);
 
     // A module deleted under its importers: reported; put back, all is as before.
     const sizes = path.join(project, 'src', 'config', 'sizes.ts');
