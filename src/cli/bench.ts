@@ -519,6 +519,15 @@ class UsageError extends Error {}
 
 interface Options { runs: number; tests: boolean; write?: string; renderInstances?: number; steady?: boolean; watchLatency?: number }
 
+/**
+ * A count given to a flag: decimal digits only, at least 1. Number() alone would read "1e9",
+ * "0x10", " 5" and "" (as 0) as counts a user did not type.
+ */
+function wholeNumberOption(flag: string, text: string): number {
+  if (!/^[1-9][0-9]{0,5}$/.test(text)) throw new UsageError(`--${flag} must be a whole number >= 1 written in digits (at most 999999), got "${text}"`);
+  return Number(text);
+}
+
 function parseOptions(argv: string[]): Options | 'help' {
   let values;
   try {
@@ -542,18 +551,15 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
   if (values.help) return 'help';
   if (values['render-instances'] !== undefined) {
-    const k = Number(values['render-instances']);
-    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--render-instances must be a whole number >= 1, got "${values['render-instances']}"`);
+    const k = wholeNumberOption('render-instances', values['render-instances']);
     return { runs: 0, tests: false, renderInstances: k, steady: values.steady ?? false };
   }
   if (values.steady) throw new UsageError('--steady only changes --render-instances: add --render-instances K');
   if (values['watch-latency'] !== undefined) {
-    const n = Number(values['watch-latency']);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--watch-latency must be a whole number >= 1, got "${values['watch-latency']}"`);
+    const n = wholeNumberOption('watch-latency', values['watch-latency']);
     return { runs: 0, tests: false, watchLatency: n };
   }
-  const runs = values.runs === undefined ? 7 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got "${values.runs}"`);
+  const runs = values.runs === undefined ? 7 : wholeNumberOption('runs', values.runs);
   if (values.out !== undefined && !values.write) throw new UsageError('--out only says where --write writes: add --write');
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a file');
   let write: string | undefined;

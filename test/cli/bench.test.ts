@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BenchDeps, environmentWithInstances, evaluate, exitCode, Machine, main, Measurements, Stats, TARGETS, timeSuiteInTurns, writeReport } from '../../src/cli/bench';
 import { renderCharts } from '../../src/render';
+import fc from 'fast-check';
 
 // These tests never run the real benchmark: measurements are injected.
 
@@ -231,12 +232,13 @@ describe('npm run bench: report, exit status, --write', () => {
   });
 
   test.each([
-    [['--runs', 'zero'], '--runs must be a whole number >= 1, got "zero"'],
+    [['--runs', 'zero'], '--runs must be a whole number >= 1 written in digits (at most 999999), got "zero"'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
     [['stray'], "Unexpected argument 'stray'"],
     [['--out', 'x.md'], '--out only says where --write writes: add --write'],
     [['--skip-tests'], "Unknown option '--skip-tests'"],
-    [['--watch-latency', '0'], '--watch-latency must be a whole number >= 1, got "0"'],
+    [['--watch-latency', '0'], '--watch-latency must be a whole number >= 1 written in digits (at most 999999), got "0"'],
+    [['--render-instances', '1e3'], '--render-instances must be a whole number >= 1 written in digits (at most 999999), got "1e3"'],
     [['--steady'], '--steady only changes --render-instances: add --render-instances K'],
   ])('%j is refused with exit 2 before measuring', (args, message) => {
     const b = deps(good());
@@ -244,6 +246,20 @@ describe('npm run bench: report, exit status, --write', () => {
     expect(b.err().split('\n')[0]).toContain(`bench: ${message}`);
     expect(b.err()).toContain('usage: npm run bench');
     expect(b.calls).toEqual([]);
+  });
+
+  test('property: a count is read only when written as decimal digits from 1 (Number() read "1e9", "0x10", " 5", "" as counts)', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('1e9', '0x10', ' 5', '', '07', '2.0', '+3', '1000000')), text => {
+      const b = deps(good());
+      const code = main(['--runs', text], b.d);
+      if (/^[1-9][0-9]{0,5}$/.test(text)) {
+        expect(b.err()).not.toContain('--runs must be');
+      } else {
+        expect(code).toBe(2);
+        expect(b.err().split('\n')[0]).toBe(`bench: --runs must be a whole number >= 1 written in digits (at most 999999), got "${text}"`);
+        expect(b.calls).toEqual([]);
+      }
+    }), { numRuns: 100 });
   });
 
   test('--help prints the usage with every target and exits 0 without measuring', () => {
