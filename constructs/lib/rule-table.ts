@@ -208,6 +208,16 @@ export const RULE_TABLE = [
     admission: { none: 'not expressible in CEL: it is about the set of manifests; the API server holds one object per name, and admission sees one request' },
   },
   {
+    id: 'workload-spec',
+    severity: 'error',
+    summary: 'apps/v1 workloads: a non-empty selector matching the template labels, rolling-update budgets the API server accepts',
+    reason: 'the API server refuses such a workload at apply time (kubernetes pkg/apis/apps/validation), after the earlier objects of the change were applied; the schema cannot see it',
+    scope: 'object',
+    cdk8s: { recommendation: 'A workload selects its own pod template and can roll out.', fix: 'Make the template labels include the selector; allow maxSurge or maxUnavailable (a DaemonSet: exactly one of them).' },
+    pulumi: {},
+    admission: { none: "not needed in CEL: the API server's apps validation refuses the same specs before admission" },
+  },
+  {
     id: 'pod-security',
     severity: 'error',
     summary: "the namespace's Pod Security level (default restricted)",

@@ -9,6 +9,7 @@
  *  - schema              OpenAPI schema incl. unknown fields (see schema.ts)
  *  - object-name         names the API server accepts (rules-names.ts)
  *  - duplicate-object    one object defined twice in the input
+ *  - workload-spec       apps/v1 selectors and rolling-update budgets the API server accepts (rules-workloads.ts)
  *  - pod-security        Pod Security Standards at the namespace's enforce level
  *  - hardening           read-only root fs, explicit numeric uid/gid
  *  - host-access         privileged, SYS_ADMIN, runtime socket only when declared (rules-host-access.ts)
@@ -44,6 +45,7 @@ import { checkQuantities } from './rules-quantities';
 import { checkSuperuserCredentials, DeclaredCredentials, declaredCredentials } from './rules-credentials';
 import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 import { checkAuditExemptions } from './rules-exemptions';
+import { checkWorkloadSpec } from './rules-workloads';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
 
@@ -151,6 +153,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   schema: (o) => validateSchema(o),
   'object-name': (o) => checkObjectName(o),
   'duplicate-object': (_o, i, ctx) => (ctx.duplicates.has(i) ? [DUPLICATE_MESSAGE] : []),
+  'workload-spec': (o) => checkWorkloadSpec(o),
   'pod-security': withTemplate((tpl, o, ctx) => {
     const level = ctx.levelOf(namespaceOf(o) ?? 'default');
     return checkPodSecurity(tpl.spec, level, tpl.metadata).map((v) => `${level}: ${describeViolation(v)}`);

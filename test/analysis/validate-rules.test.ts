@@ -432,3 +432,93 @@ describe('audit-exemption: every kube-score ignore and Polaris exemption carries
     }), { numRuns: 50 });
   });
 });
+
+describe('workload-spec (kubernetes pkg/apis/apps/validation/validation.go)', () => {
+  const only = (objs: K8sObject[]) => lines(validateManifests(objs, ['workload-spec']));
+  const labelKey = fc.stringMatching(/^[a-z][a-z0-9.-]{0,8}\/?[a-z0-9]{0,4}$/).filter(k => !k.endsWith('/') && !k.endsWith('.') && !k.endsWith('-'));
+  const labelValue = fc.stringMatching(/^[a-z0-9]{1,6}$/);
+
+  it('property: a selector taken from the template labels passes; one label the template lacks or contradicts is refused by name', () => {
+    fc.assert(fc.property(
+      fc.dictionary(labelKey, labelValue, { minKeys: 1, maxKeys: 5 }), fc.constantFrom('Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'),
+      fc.nat(), fc.boolean(), labelValue,
+      (labels, kind, pick, contradict, other) => {
+        const objs = stack();
+        const w = structuredClone(find(objs, 'Deployment', 'hasher'));
+        w.kind = kind;
+        w.metadata.name = 'w';
+        const keys = Object.keys(labels);
+        const chosen = keys.filter((_, i) => (pick >> i) & 1).length > 0 ? keys.filter((_, i) => (pick >> i) & 1) : [keys[0]];
+        w.spec.template.metadata.labels = { ...labels };
+        w.spec.selector = { matchLabels: Object.fromEntries(chosen.map(k => [k, labels[k]])) };
+        delete w.spec.strategy;
+        expect(only([w])).toEqual([]);
+        // Contradict a chosen label, or ask for one the template lacks.
+        const key = contradict ? chosen[0] : `missing.example/${other}`;
+        const value = contradict ? `${labels[key]}x` : other;
+        w.spec.selector.matchLabels[key] = value;
+        expect(only([w])).toEqual([`${kind} dockercoins/w: [workload-spec] spec.selector ${JSON.stringify(w.spec.selector)} does not match spec.template.metadata.labels ${JSON.stringify(labels)}: the API server refuses the ${kind} ("\`selector\` does not match template \`labels\`"); make the template labels include what the selector asks for`]);
+      }), { numRuns: 80 });
+  });
+
+  it('matchExpressions count as a selector and are matched (In, NotIn, Exists, DoesNotExist)', () => {
+    const w = structuredClone(find(stack(), 'Deployment', 'hasher'));
+    w.spec.template.metadata.labels = { app: 'hasher', tier: 'back' };
+    w.spec.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['hasher'] }, { key: 'canary', operator: 'DoesNotExist' }] };
+    expect(only([w])).toEqual([]);
+    w.spec.selector.matchExpressions.push({ key: 'tier', operator: 'NotIn', values: ['back'] });
+    expect(only([w])[0]).toMatch(/\[workload-spec\] spec\.selector .* does not match/);
+  });
+
+  it('a missing or empty selector is refused, naming the kind as the API server does', () => {
+    for (const [kind, selector] of [['Deployment', undefined], ['DaemonSet', {}], ['ReplicaSet', { matchLabels: {}, matchExpressions: [] }]] as const) {
+      const w = structuredClone(find(stack(), 'Deployment', 'hasher'));
+      w.kind = kind;
+      delete w.spec.strategy;
+      if (selector === undefined) delete w.spec.selector; else w.spec.selector = selector;
+      expect(only([w])).toEqual([selector === undefined
+        ? `${kind} dockercoins/hasher: [workload-spec] spec.selector is missing: apps/v1 requires it and does not derive it from the template; select the template labels (e.g. matchLabels: {app.kubernetes.io/name: ..., app.kubernetes.io/instance: ...})`
+        : `${kind} dockercoins/hasher: [workload-spec] spec.selector is empty: the API server refuses it ("empty selector is invalid for ${kind.toLowerCase()}"); select the template labels`]);
+    }
+  });
+
+  // The API server's verdicts, after its defaults (pkg/apis/apps/v1/defaults.go): Deployment maxSurge and
+  // maxUnavailable 25%; DaemonSet maxUnavailable 1, maxSurge 0. undefined = the field is not written.
+  const verdicts: Array<[string, unknown, unknown, 'ok' | RegExp]> = [
+    ['Deployment', undefined, undefined, 'ok'],
+    ['Deployment', 0, undefined, 'ok'],
+    ['Deployment', 0, 0, /maxSurge 0 and maxUnavailable 0: a rollout could never replace a pod/],
+    ['Deployment', '0%', 0, /maxSurge "0%" and maxUnavailable 0/],
+    ['Deployment', 1, 0, 'ok'],
+    ['Deployment', '100%', '100%', 'ok'],
+    ['Deployment', '101%', 0, /maxSurge 101% must not be greater than 100%/],
+    ['Deployment', 'one', 0, /maxSurge "one" is not a number or a percentage/],
+    ['DaemonSet', undefined, undefined, 'ok'],
+    ['DaemonSet', 1, undefined, /maxSurge 1 with maxUnavailable 1 \(the default\): the API server refuses a DaemonSet with both non-zero/],
+    ['DaemonSet', 1, 0, 'ok'],
+    ['DaemonSet', 0, 0, /maxSurge 0 and maxUnavailable 0/],
+    ['DaemonSet', '10%', '10%', /both non-zero/],
+    ['DaemonSet', undefined, '20%', 'ok'],
+  ];
+  it.each(verdicts)('%s rollingUpdate maxSurge %j, maxUnavailable %j: %s', (kind, maxSurge, maxUnavailable, verdict) => {
+    const w = structuredClone(find(stack(), kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment', kind === 'DaemonSet' ? 'rng' : 'hasher'));
+    const rollingUpdate = { ...(maxSurge === undefined ? {} : { maxSurge }), ...(maxUnavailable === undefined ? {} : { maxUnavailable }) };
+    if (kind === 'DaemonSet') w.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate }; else w.spec.strategy = { type: 'RollingUpdate', rollingUpdate };
+    const found = only([w]);
+    if (verdict === 'ok') expect(found).toEqual([]);
+    else {
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(verdict);
+    }
+  });
+
+  it('Recreate and OnDelete strategies, other kinds and other API groups are not its business; the fixture stack passes', () => {
+    const objs = stack();
+    const d = find(objs, 'Deployment', 'hasher');
+    d.spec.strategy = { type: 'Recreate' };
+    const ds = find(objs, 'DaemonSet', 'rng');
+    ds.spec.updateStrategy = { type: 'OnDelete' };
+    const custom = { apiVersion: 'example.com/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'dockercoins' }, spec: { selector: {} } };
+    expect(only([...objs, custom as K8sObject])).toEqual([]);
+  });
+});

@@ -49,6 +49,28 @@ const SUPERUSER = 'security.dockercoins.io/superuser-credentials';
 const SETUP_POD = 'security.dockercoins.io/setup-pod';
 const SKIP_VERIFY_REASON = 'security.dockercoins.io/insecure-skip-verify-reason';
 
+/** A workload of `kind` in namespace shop, clean but for its selector, labels and `extra` spec lines. */
+function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', selector: string, labels: string, extra = ''): string {
+  return `apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: web, namespace: shop}
+spec:${kind === 'StatefulSet' ? '\n  serviceName: web' : ''}
+  selector: ${selector}${extra}
+  template:
+    metadata: {labels: ${labels}}
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: web
+        image: shop/web:1.0
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: ${READY}
+        livenessProbe: ${LIVE}
+        securityContext: ${SC}
+        resources: ${RES}
+`;
+}
+
 export const BAD_MANIFESTS: readonly BadManifest[] = [
   // ---------------------------------------------------------------- schema
   {
@@ -1162,6 +1184,26 @@ spec:
       - {path: /api, pathType: Exact, backend: {service: {name: web, port: {name: http}}}}
 `,
     expected: ['Ingress shop/web: [ingress-conflict] rule 0 (shop.example.com/api) path 1: also published by rule 0 path 0 of this Ingress'],
+  },
+
+  // ---------------------------------------------------------------- workload-spec
+  {
+    id: 'workload-spec-selector-mismatch',
+    mistake: 'a Deployment whose selector does not match its template labels (renamed in one place only)',
+    yaml: workload('Deployment', '{matchLabels: {app: web}}', '{app: webui}'),
+    expected: ['Deployment shop/web: [workload-spec] spec.selector {"matchLabels":{"app":"web"}} does not match spec.template.metadata.labels {"app":"webui"}: the API server refuses the Deployment ("`selector` does not match template `labels`"); make the template labels include what the selector asks for'],
+  },
+  {
+    id: 'workload-spec-empty-selector',
+    mistake: 'a StatefulSet with an empty selector (its labels indented one level too little)',
+    yaml: workload('StatefulSet', '{matchLabels: {}}', '{app: web}'),
+    expected: ['StatefulSet shop/web: [workload-spec] spec.selector is empty: the API server refuses it ("empty selector is invalid for statefulset"); select the template labels'],
+  },
+  {
+    id: 'workload-spec-daemonset-surge',
+    mistake: 'a DaemonSet given maxSurge: 1 alone (maxUnavailable then defaults to 1: both non-zero)',
+    yaml: workload('DaemonSet', '{matchLabels: {app: web}}', '{app: web}', '\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}'),
+    expected: ['DaemonSet shop/web: [workload-spec] spec.updateStrategy.rollingUpdate: maxSurge 1 with maxUnavailable 1 (the default): the API server refuses a DaemonSet with both non-zero ("may not be set when maxUnavailable is non-zero"); to surge, set maxUnavailable: 0'],
   },
 
   // ---------------------------------------------------------------- netpol-selector
