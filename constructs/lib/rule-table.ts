@@ -447,6 +447,16 @@ export const RULE_TABLE = [
     admission: { none: 'not expressible in CEL: the setting sits in configuration files (a ConfigMap holding YAML or JSON, e.g. Prometheus tls_config) that CEL cannot parse, and the flags are per tool' },
   },
   {
+    id: 'rbac-grant',
+    severity: 'error',
+    summary: 'no wildcard, escalate/bind/impersonate, cluster-admin or everyone-subject grant without a reason annotation',
+    reason: 'such a grant gives more than any one workload needs (everything a later API version adds, or a way to grant itself more), or gives it to every user: least privilege is gone for good and silently',
+    scope: 'object',
+    cdk8s: { recommendation: 'Grant the verbs and resources a workload needs, to named subjects.', fix: 'List the verbs and resources, bind a named ServiceAccount or group, or add security.dockercoins.io/rbac-grant-reason with the reason.' },
+    pulumi: {},
+    admission: { none: "not expressible in CEL here: the project's admission policies match Pods (their variables read a pod spec); RBAC objects are reviewed before apply (validate, the cdk8s plugin, the Pulumi pack), and the API server refuses a Role granting more than its creator holds (RBAC escalation prevention)" },
+  },
+  {
     id: 'service-selector',
     severity: 'warning',
     summary: 'a Service selector matches some pod template',

@@ -22,6 +22,7 @@
  *  - secret-values       no secret material in the manifests
  *  - superuser-credential a server's superuser credential only in that server and setup Jobs (rules-credentials.ts)
  *  - insecure-skip-verify TLS verification turned off only with a reason (rules-verification.ts)
+ *  - rbac-grant          no wildcard, escalating, cluster-admin or everyone grant without its reason (rules-rbac.ts)
  *  - service-selector    Services select some pod template
  *  - service-target-port Service targetPorts are declared by a selected pod
  *  - ingress-backend     Ingress backends name an existing Service and port
@@ -46,6 +47,7 @@ import { checkSuperuserCredentials, DeclaredCredentials, declaredCredentials } f
 import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 import { checkAuditExemptions } from './rules-exemptions';
 import { checkWorkloadSpec } from './rules-workloads';
+import { checkRbacGrants } from './rules-rbac';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
 
@@ -173,6 +175,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
     if (tpl) return checkPodVerification(tpl);
     return o.kind === 'ConfigMap' ? checkConfigMapVerification(o) : checkSpecVerification(o);
   },
+  'rbac-grant': (o) => checkRbacGrants(o),
   'service-selector': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceSelector(o, ctx.pods) : []),
   'service-target-port': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceTargetPorts(o, namespaceOf(o) ?? 'default', [...ctx.pods]) : []),
   'ingress-backend': (o, _i, ctx) => (o.kind === 'Ingress' ? checkIngressBackends(o, ctx.services) : []),

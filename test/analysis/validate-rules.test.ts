@@ -522,3 +522,62 @@ describe('workload-spec (kubernetes pkg/apis/apps/validation/validation.go)', ()
     expect(only([...objs, custom as K8sObject])).toEqual([]);
   });
 });
+
+describe('rbac-grant', () => {
+  const REASON = 'security.dockercoins.io/rbac-grant-reason';
+  const only = (objs: K8sObject[]) => lines(validateManifests(objs, ['rbac-grant']));
+  const role = (rules: unknown[], annotations?: Record<string, string>): K8sObject =>
+    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r', ...(annotations ? { annotations } : {}) }, rules });
+  const binding = (roleName: string, subjects: unknown[], kind = 'ClusterRoleBinding'): K8sObject =>
+    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'b', ...(kind === 'RoleBinding' ? { namespace: 'shop' } : {}) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects });
+  const verb = fc.constantFrom('get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection');
+  const resource = fc.constantFrom('pods', 'configmaps', 'services', 'deployments', 'leases', 'endpointslices');
+
+  it('property: rules of named verbs and resources pass; adding "*" or an escalating verb anywhere is refused, once per rule and finding', () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ apiGroups: fc.constant(['', 'apps']), resources: fc.uniqueArray(resource, { minLength: 1 }), verbs: fc.uniqueArray(verb, { minLength: 1 }) }), { minLength: 1, maxLength: 4 }),
+      fc.nat(), fc.constantFrom('*verb', '*resource', 'escalate', 'bind', 'impersonate'),
+      (rules, at, broad) => {
+        expect(only([role(rules)])).toEqual([]);
+        const i = at % rules.length;
+        const widened = structuredClone(rules) as Array<{ resources: string[]; verbs: string[] }>;
+        if (broad === '*resource') widened[i].resources.push('*'); else widened[i].verbs.push(broad === '*verb' ? '*' : broad);
+        const found = only([role(widened)]);
+        expect(found).toHaveLength(1);
+        expect(found[0]).toMatch(new RegExp(`^ClusterRole r: \\[rbac-grant\\] rule ${i} grants ${broad === '*verb' ? 'every verb' : broad === '*resource' ? 'every resource' : `"${broad}", which lets its holder raise its own privileges`}`));
+        // With its reason, the grant is the reviewer's decision, and passes.
+        expect(only([role(widened, { [REASON]: 'the CI deployer of this cluster' })])).toEqual([]);
+      }), { numRuns: 60 });
+  });
+
+  it('everyone-subjects are refused except on the discovery roles the API server binds them to; named subjects pass', () => {
+    for (const [kind, name] of [['Group', 'system:authenticated'], ['Group', 'system:unauthenticated'], ['Group', 'system:serviceaccounts'], ['User', 'system:anonymous']]) {
+      expect(only([binding('view', [{ kind, name, apiGroup: 'rbac.authorization.k8s.io' }])])).toEqual([
+        expect.stringMatching(new RegExp(`^ClusterRoleBinding b: \\[rbac-grant\\] subject 0 \\(${kind} ${name}\\) gives ClusterRole view to every `)),
+      ]);
+      for (const discovery of ['system:basic-user', 'system:discovery', 'system:public-info-viewer']) {
+        expect(only([binding(discovery, [{ kind, name, apiGroup: 'rbac.authorization.k8s.io' }])])).toEqual([]);
+      }
+    }
+    expect(only([binding('view', [{ kind: 'Group', name: 'platform-viewers', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'viewer', namespace: 'shop' }])])).toEqual([]);
+  });
+
+  it('cluster-admin is refused in either binding kind, everyone or not; a reason lets it pass, a stale or empty reason is refused', () => {
+    const sa = [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }];
+    expect(only([binding('cluster-admin', sa)])[0]).toMatch(/binds ClusterRole cluster-admin \(every verb on every resource, cluster-wide\)/);
+    expect(only([binding('cluster-admin', sa, 'RoleBinding')])[0]).toMatch(/of namespace shop\)/);
+    const withReason = (o: K8sObject, reason: string) => ({ ...o, metadata: { ...o.metadata, annotations: { [REASON]: reason } } });
+    expect(only([withReason(binding('cluster-admin', sa), 'break-glass group, audited')])).toEqual([]);
+    expect(only([withReason(binding('cluster-admin', sa), '  ')])).toHaveLength(1);
+    expect(only([withReason(binding('edit', sa), 'left over')])).toEqual([`ClusterRoleBinding b: [rbac-grant] annotation ${REASON} is set, but nothing here is a broad grant: remove it`]);
+  });
+
+  it("the model's own RBAC passes in every environment (least privilege, no reason needed)", () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const rbac = loadManifests([path.join(__dirname, '..', '..', 'dist', env)]).filter(o => o.apiVersion.startsWith('rbac.authorization.k8s.io/'));
+      expect(rbac.length).toBeGreaterThan(5);
+      expect([env, only(rbac)]).toEqual([env, []]);
+      expect(rbac.some(o => o.metadata.annotations?.[REASON] !== undefined)).toBe(false);
+    }
+  });
+});

@@ -48,6 +48,7 @@ const LONG_NAME = 'a'.repeat(64);
 const SUPERUSER = 'security.dockercoins.io/superuser-credentials';
 const SETUP_POD = 'security.dockercoins.io/setup-pod';
 const SKIP_VERIFY_REASON = 'security.dockercoins.io/insecure-skip-verify-reason';
+const RBAC_FIX = 'grant only the verbs and resources needed, to named subjects, or say why with annotation security.dockercoins.io/rbac-grant-reason: <reason>';
 
 /** A workload of `kind` in namespace shop, clean but for its selector, labels and `extra` spec lines. */
 function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', selector: string, labels: string, extra = ''): string {
@@ -1204,6 +1205,46 @@ spec:
     mistake: 'a DaemonSet given maxSurge: 1 alone (maxUnavailable then defaults to 1: both non-zero)',
     yaml: workload('DaemonSet', '{matchLabels: {app: web}}', '{app: web}', '\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}'),
     expected: ['DaemonSet shop/web: [workload-spec] spec.updateStrategy.rollingUpdate: maxSurge 1 with maxUnavailable 1 (the default): the API server refuses a DaemonSet with both non-zero ("may not be set when maxUnavailable is non-zero"); to surge, set maxUnavailable: 0'],
+  },
+
+  // ---------------------------------------------------------------- rbac-grant
+  {
+    id: 'rbac-grant-wildcard-role',
+    mistake: 'a Role granting every verb on every resource ("just make it work")',
+    yaml: `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: shop}
+rules:
+- apiGroups: ['*']
+  resources: ['*']
+  verbs: ['*']
+`,
+    expected: [
+      `Role shop/deployer: [rbac-grant] rule 0 grants every verb ("*"): ${RBAC_FIX}`,
+      `Role shop/deployer: [rbac-grant] rule 0 grants every resource ("*"): ${RBAC_FIX}`,
+    ],
+  },
+  {
+    id: 'rbac-grant-cluster-admin',
+    mistake: "cluster-admin bound to an app's ServiceAccount in its namespace",
+    yaml: `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-admin, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
+`,
+    expected: [`RoleBinding shop/web-admin: [rbac-grant] binds ClusterRole cluster-admin (every verb on every resource of namespace shop): ${RBAC_FIX}`],
+  },
+  {
+    id: 'rbac-grant-everyone',
+    mistake: 'the view ClusterRole given to every authenticated user (it reads every ConfigMap of the cluster)',
+    yaml: `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: all-viewers}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: Group, name: 'system:authenticated', apiGroup: rbac.authorization.k8s.io}]
+`,
+    expected: [`ClusterRoleBinding all-viewers: [rbac-grant] subject 0 (Group system:authenticated) gives ClusterRole view to every authenticated user and service account: ${RBAC_FIX}`],
   },
 
   // ---------------------------------------------------------------- netpol-selector
