@@ -218,6 +218,16 @@ export const RULE_TABLE = [
     admission: { none: "not needed in CEL: the API server's apps validation refuses the same specs before admission" },
   },
   {
+    id: 'pod-spec',
+    severity: 'error',
+    summary: 'pod specs the API server accepts: unique, valid container, port and volume names; mounts of declared volumes, each path once',
+    reason: 'the API server refuses such a pod or workload at apply time (kubernetes pkg/apis/core/validation), after the earlier objects of the change were applied; the schema cannot see it',
+    scope: 'object',
+    cdk8s: { recommendation: 'Container, port and volume names are unique and valid; every mount names a volume of the pod.', fix: 'Rename the duplicate or invalid name, declare the volume, or remove the second mount of the path.' },
+    pulumi: {},
+    admission: { none: "not needed in CEL: the API server's pod validation refuses the same specs before admission" },
+  },
+  {
     id: 'pod-security',
     severity: 'error',
     summary: "the namespace's Pod Security level (default restricted)",

@@ -10,6 +10,7 @@
  *  - object-name         names the API server accepts (rules-names.ts)
  *  - duplicate-object    one object defined twice in the input
  *  - workload-spec       apps/v1 selectors and rolling-update budgets the API server accepts (rules-workloads.ts)
+ *  - pod-spec            container, port and volume names and volume mounts the API server accepts (rules-pod-spec.ts)
  *  - pod-security        Pod Security Standards at the namespace's enforce level
  *  - hardening           read-only root fs, explicit numeric uid/gid
  *  - host-access         privileged, SYS_ADMIN, runtime socket only when declared (rules-host-access.ts)
@@ -47,6 +48,7 @@ import { checkSuperuserCredentials, DeclaredCredentials, declaredCredentials } f
 import { checkConfigMapVerification, checkPodVerification, checkSpecVerification } from './rules-verification';
 import { checkAuditExemptions } from './rules-exemptions';
 import { checkWorkloadSpec } from './rules-workloads';
+import { checkPodSpec } from './rules-pod-spec';
 import { checkRbacGrants } from './rules-rbac';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
@@ -156,6 +158,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   'object-name': (o) => checkObjectName(o),
   'duplicate-object': (_o, i, ctx) => (ctx.duplicates.has(i) ? [DUPLICATE_MESSAGE] : []),
   'workload-spec': (o) => checkWorkloadSpec(o),
+  'pod-spec': withTemplate((tpl, o) => checkPodSpec(tpl, o.kind === 'StatefulSet' ? o.spec?.volumeClaimTemplates : [])),
   'pod-security': withTemplate((tpl, o, ctx) => {
     const level = ctx.levelOf(namespaceOf(o) ?? 'default');
     return checkPodSecurity(tpl.spec, level, tpl.metadata).map((v) => `${level}: ${describeViolation(v)}`);

@@ -14,6 +14,7 @@ import {
 import { isDns1123Subdomain, isDns1123Label } from '../../src/analysis/rules-names';
 import { mayBeIpAddress } from '../../src/analysis/rules-ingress';
 import { parseQuantity } from '../../src/analysis/rules-quantities';
+import { portNameProblems } from '../../src/analysis/rules-pod-spec';
 
 const STACK = path.join(__dirname, '..', 'fixtures', 'analysis', 'stack');
 const pristine = loadManifests([STACK]);
@@ -579,5 +580,63 @@ describe('rbac-grant', () => {
       expect([env, only(rbac)]).toEqual([env, []]);
       expect(rbac.some(o => o.metadata.annotations?.[REASON] !== undefined)).toBe(false);
     }
+  });
+});
+
+describe('pod-spec (kubernetes pkg/apis/core/validation/validation.go)', () => {
+  const only = (objs: K8sObject[]) => lines(validateManifests(objs, ['pod-spec']));
+
+  it('property: port names are IANA service names exactly as apimachinery IsValidPortName reads them', () => {
+    // Valid: 1-15 of a-z, 0-9 and single inner hyphens, with a letter.
+    const segment = fc.stringMatching(/^[a-z0-9]{1,5}$/);
+    const valid = fc.array(segment, { minLength: 1, maxLength: 3 }).map(s => s.join('-')).filter(n => n.length <= 15 && /[a-z]/.test(n));
+    fc.assert(fc.property(valid, name => { expect(portNameProblems(name)).toEqual([]); }), { numRuns: 200 });
+    fc.assert(fc.property(fc.string({ maxLength: 20 }).filter(n => n !== ''), name => {
+      const problems = portNameProblems(name);
+      expect(problems.includes('must be no more than 15 characters')).toBe(name.length > 15);
+      expect(problems.includes('must contain at least one letter (a-z)')).toBe(!/[a-z]/.test(name));
+      expect(problems.includes('must not contain consecutive hyphens')).toBe(name.includes('--'));
+      expect(problems.includes('must not begin or end with a hyphen')).toBe(/^-|-$/.test(name));
+      expect(problems.length === 0).toBe(name.length <= 15 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) && /[a-z]/.test(name));
+    }), { numRuns: 300 });
+  });
+
+  it('container names: unique across containers, init and ephemeral containers, and DNS-1123 labels', () => {
+    const objs = stack();
+    const d = find(objs, 'Deployment', 'hasher');
+    const main = d.spec.template.spec.containers[0];
+    d.spec.template.spec.initContainers = [{ ...structuredClone(main), name: main.name }];
+    d.spec.template.spec.ephemeralContainers = [{ name: 'Debug', image: 'busybox:1.36' }];
+    expect(only(objs)).toEqual([
+      `Deployment dockercoins/hasher: [pod-spec] init container ${main.name}: the name is already used by the container ${main.name}; names are unique across containers, init and ephemeral containers`,
+      `Deployment dockercoins/hasher: [pod-spec] ephemeral container Debug: the name must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+    ]);
+  });
+
+  it('volumes and mounts: declared, unique names, each path once; a StatefulSet claim template is a volume of its pods', () => {
+    const objs = stack();
+    const d = find(objs, 'Deployment', 'hasher');
+    const c = d.spec.template.spec.containers[0];
+    d.spec.template.spec.volumes = [{ name: 'tmp', emptyDir: {} }, { name: 'tmp', emptyDir: {} }];
+    c.volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'tmp', mountPath: '/tmp' }, { name: 'cache', mountPath: '/cache' }];
+    expect(only(objs)).toEqual([
+      'Deployment dockercoins/hasher: [pod-spec] volume 1: the name "tmp" is used by an earlier volume',
+      `Deployment dockercoins/hasher: [pod-spec] container ${c.name}: volumeMount 1 mountPath /tmp is mounted by an earlier volumeMount of the container`,
+      `Deployment dockercoins/hasher: [pod-spec] container ${c.name}: volumeMount 2 names volume "cache", which the pod does not declare (volumes: tmp)`,
+    ]);
+    const sts = structuredClone(d);
+    sts.kind = 'StatefulSet';
+    sts.metadata.name = 'db';
+    sts.spec.template.spec.volumes = [{ name: 'tmp', emptyDir: {} }];
+    sts.spec.template.spec.containers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'cache', mountPath: '/cache' }];
+    sts.spec.volumeClaimTemplates = [{ metadata: { name: 'cache' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+    expect(only([sts])).toEqual([]);
+    delete sts.spec.volumeClaimTemplates;
+    expect(only([sts])).toEqual([`StatefulSet dockercoins/db: [pod-spec] container ${c.name}: volumeMount 1 names volume "cache", which the pod does not declare (volumes: tmp)`]);
+  });
+
+  it('the fixture stack and every environment of dist/ pass', () => {
+    expect(only(stack())).toEqual([]);
+    for (const env of ['dev', 'staging', 'prod']) expect([env, only(loadManifests([path.join(__dirname, '..', '..', 'dist', env)]))]).toEqual([env, []]);
   });
 });

@@ -50,6 +50,22 @@ const SETUP_POD = 'security.dockercoins.io/setup-pod';
 const SKIP_VERIFY_REASON = 'security.dockercoins.io/insecure-skip-verify-reason';
 const RBAC_FIX = 'grant only the verbs and resources needed, to named subjects, or say why with annotation security.dockercoins.io/rbac-grant-reason: <reason>';
 
+/** A clean Pod web in namespace shop, with `mounts` (container lines), `volumes` (spec lines) and the port named `port`. */
+function pod(mounts: string, volumes: string, port = 'http'): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+${volumes ? `${volumes}\n` : ''}  containers:
+  - name: web
+    image: shop/web:1.0
+    ports: [{name: ${port}, containerPort: 8080}]
+${mounts ? `${mounts}\n` : ''}    securityContext: ${SC}
+    resources: ${RES}
+`;
+}
+
 /** A workload of `kind` in namespace shop, clean but for its selector, labels and `extra` spec lines. */
 function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', selector: string, labels: string, extra = ''): string {
   return `apiVersion: apps/v1
@@ -1205,6 +1221,30 @@ spec:
     mistake: 'a DaemonSet given maxSurge: 1 alone (maxUnavailable then defaults to 1: both non-zero)',
     yaml: workload('DaemonSet', '{matchLabels: {app: web}}', '{app: web}', '\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}'),
     expected: ['DaemonSet shop/web: [workload-spec] spec.updateStrategy.rollingUpdate: maxSurge 1 with maxUnavailable 1 (the default): the API server refuses a DaemonSet with both non-zero ("may not be set when maxUnavailable is non-zero"); to surge, set maxUnavailable: 0'],
+  },
+
+  // ---------------------------------------------------------------- pod-spec
+  {
+    id: 'pod-spec-mount-without-volume',
+    mistake: 'a volumeMount whose volume was renamed (or never declared) in the pod',
+    yaml: pod(`    volumeMounts: [{name: cache, mountPath: /var/cache/web}]`, `  volumes: [{name: tmp, emptyDir: {}}]`),
+    expected: ['Pod shop/web: [pod-spec] container web: volumeMount 0 names volume "cache", which the pod does not declare (volumes: tmp)'],
+  },
+  {
+    id: 'pod-spec-port-name',
+    mistake: 'a container port name longer than 15 characters (IANA service names)',
+    yaml: pod('', '', 'metrics-endpoint'),
+    expected: ['Pod shop/web: [pod-spec] container web: port 0 name "metrics-endpoint" must be no more than 15 characters (an IANA service name)'],
+  },
+  {
+    id: 'pod-spec-duplicate-container',
+    mistake: 'a sidecar pasted with the name of the main container',
+    yaml: `${pod('', '')}  - name: web
+    image: shop/sidecar:1.0
+    securityContext: ${SC}
+    resources: ${RES}
+`,
+    expected: ['Pod shop/web: [pod-spec] container web: the name is already used by the container web; names are unique across containers, init and ephemeral containers'],
   },
 
   // ---------------------------------------------------------------- rbac-grant

@@ -1,0 +1,89 @@
+/**
+ * `pod-spec`: what the API server's pod validation refuses and the OpenAPI
+ * schema cannot express, for every pod and pod template:
+ *  - container names: DNS-1123 labels, unique across containers, init and
+ *    ephemeral containers (validateContainers, validateInitContainers:
+ *    "Duplicate value");
+ *  - container port names: IANA service names (at most 15 characters of a-z,
+ *    0-9 and '-', at least one letter, no leading, trailing or double '-'),
+ *    unique within a container (validateContainerPorts, IsValidPortName);
+ *  - volume names: DNS-1123 labels, unique (ValidateVolumes);
+ *  - volumeMounts: naming a volume of the pod, each mountPath once per
+ *    container (ValidateVolumeMounts: "Not found", "must be unique").
+ * Encoded from kubernetes/kubernetes pkg/apis/core/validation/validation.go and
+ * k8s.io/apimachinery pkg/util/validation (IsValidPortName).
+ */
+import { allContainers, describeContainer, isRecord, PodTemplate } from './objects';
+import { isDns1123Label } from './rules-names';
+
+/** Why `name` is not a valid port name (apimachinery IsValidPortName), in its order; empty when valid. */
+export function portNameProblems(name: string): string[] {
+  const out: string[] = [];
+  if (name.length > 15) out.push('must be no more than 15 characters');
+  if (!/^[-a-z0-9]+$/.test(name)) out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/[a-z]/.test(name)) out.push('must contain at least one letter (a-z)');
+  if (name.includes('--')) out.push('must not contain consecutive hyphens');
+  if (name.startsWith('-') || name.endsWith('-')) out.push('must not begin or end with a hyphen');
+  return out;
+}
+
+const DNS_LABEL = "a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)";
+
+/**
+ * The problems of one pod template. `claimTemplates`: the volumeClaimTemplates of a StatefulSet,
+ * which its controller adds to each pod as volumes. (The API server does not validate a
+ * StatefulSet's pod spec at all, validation.go ValidatePodTemplateSpecForStatefulSet: these
+ * mistakes surface later, as pods the controller cannot create.)
+ */
+export function checkPodSpec(tpl: PodTemplate, claimTemplates: unknown = []): string[] {
+  const spec = tpl.spec;
+  const out: string[] = [];
+  const containers = allContainers(spec);
+
+  const seen = new Map<string, string>();
+  for (const ref of containers) {
+    const name = ref.container.name;
+    if (typeof name !== 'string') continue;
+    if (!isDns1123Label(name)) out.push(`${describeContainer(ref)}: the name must be ${DNS_LABEL}`);
+    const earlier = seen.get(name);
+    if (earlier) out.push(`${describeContainer(ref)}: the name is already used by the ${earlier}; names are unique across containers, init and ephemeral containers`);
+    else seen.set(name, describeContainer(ref));
+  }
+
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes.filter(isRecord) : [];
+  const volumeNames = new Set<string>();
+  volumes.forEach((v, i) => {
+    if (typeof v.name !== 'string') return;
+    if (!isDns1123Label(v.name)) out.push(`volume ${i} "${v.name}": the name must be ${DNS_LABEL}`);
+    if (volumeNames.has(v.name)) out.push(`volume ${i}: the name "${v.name}" is used by an earlier volume`);
+    volumeNames.add(v.name);
+  });
+  // A claim template's volume replaces a pod volume of its name (the StatefulSet controller's updateStorage).
+  const claims = Array.isArray(claimTemplates) ? claimTemplates.filter(isRecord) : [];
+  for (const c of claims) if (isRecord(c.metadata) && typeof c.metadata.name === 'string') volumeNames.add(c.metadata.name);
+
+  for (const ref of containers) {
+    const who = describeContainer(ref);
+    const ports = Array.isArray(ref.container.ports) ? ref.container.ports.filter(isRecord) : [];
+    const portNames = new Set<string>();
+    ports.forEach((p, i) => {
+      if (typeof p.name !== 'string' || p.name === '') return;
+      const problems = portNameProblems(p.name);
+      if (problems.length > 0) out.push(`${who}: port ${i} name "${p.name}" ${problems.join(', ')} (an IANA service name)`);
+      else if (portNames.has(p.name)) out.push(`${who}: port ${i} name "${p.name}" is used by an earlier port of the container`);
+      portNames.add(p.name);
+    });
+    const mounts = Array.isArray(ref.container.volumeMounts) ? ref.container.volumeMounts.filter(isRecord) : [];
+    const paths = new Set<string>();
+    mounts.forEach((m, i) => {
+      if (typeof m.name === 'string' && !volumeNames.has(m.name)) {
+        out.push(`${who}: volumeMount ${i} names volume "${m.name}", which the pod does not declare (volumes: ${[...volumeNames].join(', ') || 'none'})`);
+      }
+      if (typeof m.mountPath === 'string') {
+        if (paths.has(m.mountPath)) out.push(`${who}: volumeMount ${i} mountPath ${m.mountPath} is mounted by an earlier volumeMount of the container`);
+        paths.add(m.mountPath);
+      }
+    });
+  }
+  return out;
+}
