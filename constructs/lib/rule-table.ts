@@ -467,6 +467,16 @@ export const RULE_TABLE = [
     admission: { none: "not expressible in CEL here: the project's admission policies match Pods (their variables read a pod spec); RBAC objects are reviewed before apply (validate, the cdk8s plugin, the Pulumi pack), and the API server refuses a Role granting more than its creator holds (RBAC escalation prevention)" },
   },
   {
+    id: 'service-spec',
+    severity: 'error',
+    summary: 'Service ports the API server accepts: named when several, unique names, each port and protocol once, valid targetPort names',
+    reason: 'the API server refuses such a Service at apply time (kubernetes pkg/apis/core/validation), after the earlier objects of the change were applied; the schema cannot see it',
+    scope: 'object',
+    cdk8s: { recommendation: 'Each Service port is named (when there are several), once, and targets a valid port name or number.', fix: 'Name the ports, remove the repeated port, or correct the targetPort name.' },
+    pulumi: {},
+    admission: { none: "not needed in CEL: the API server's Service validation refuses the same specs before admission" },
+  },
+  {
     id: 'service-selector',
     severity: 'warning',
     summary: 'a Service selector matches some pod template',

@@ -24,6 +24,7 @@
  *  - superuser-credential a server's superuser credential only in that server and setup Jobs (rules-credentials.ts)
  *  - insecure-skip-verify TLS verification turned off only with a reason (rules-verification.ts)
  *  - rbac-grant          no wildcard, escalating, cluster-admin or everyone grant without its reason (rules-rbac.ts)
+ *  - service-spec        Service ports the API server accepts (rules-service-spec.ts)
  *  - service-selector    Services select some pod template
  *  - service-target-port Service targetPorts are declared by a selected pod
  *  - ingress-backend     Ingress backends name an existing Service and port
@@ -49,6 +50,7 @@ import { checkConfigMapVerification, checkPodVerification, checkSpecVerification
 import { checkAuditExemptions } from './rules-exemptions';
 import { checkWorkloadSpec } from './rules-workloads';
 import { checkPodSpec } from './rules-pod-spec';
+import { checkServiceSpec } from './rules-service-spec';
 import { checkRbacGrants } from './rules-rbac';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
@@ -179,6 +181,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
     return o.kind === 'ConfigMap' ? checkConfigMapVerification(o) : checkSpecVerification(o);
   },
   'rbac-grant': (o) => checkRbacGrants(o),
+  'service-spec': (o) => checkServiceSpec(o),
   'service-selector': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceSelector(o, ctx.pods) : []),
   'service-target-port': (o, _i, ctx) => (o.kind === 'Service' ? checkServiceTargetPorts(o, namespaceOf(o) ?? 'default', [...ctx.pods]) : []),
   'ingress-backend': (o, _i, ctx) => (o.kind === 'Ingress' ? checkIngressBackends(o, ctx.services) : []),

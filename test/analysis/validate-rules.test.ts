@@ -640,3 +640,33 @@ describe('pod-spec (kubernetes pkg/apis/core/validation/validation.go)', () => {
     for (const env of ['dev', 'staging', 'prod']) expect([env, only(loadManifests([path.join(__dirname, '..', '..', 'dist', env)]))]).toEqual([env, []]);
   });
 });
+
+describe('service-spec (kubernetes pkg/apis/core/validation/validation.go, ValidateService)', () => {
+  const only = (objs: K8sObject[]) => lines(validateManifests(objs, ['service-spec']));
+  const service = (ports: unknown[]): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' }, spec: { selector: { app: 's' }, ports } });
+
+  it('property: distinct named ports (or one unnamed) pass; a repeated number and protocol, a missing or repeated name are each refused', () => {
+    const name = fc.stringMatching(/^[a-z]([a-z0-9-]{0,6}[a-z0-9])?$/);
+    fc.assert(fc.property(fc.uniqueArray(fc.record({ name, port: fc.integer({ min: 1, max: 65535 }) }), { minLength: 2, maxLength: 5, selector: p => p.name }), ports => {
+      fc.pre(new Set(ports.map(p => p.port)).size === ports.length);
+      expect(only([service(ports)])).toEqual([]);
+      expect(only([service([{ port: ports[0].port }])])).toEqual([]);
+      expect(only([service([...ports, { ...ports[0], name: 'other-name' }])])).toEqual([expect.stringMatching(new RegExp(`port ${ports.length} \\(${ports[0].port}/TCP\\) repeats port 0`))]);
+      // Another protocol on the same number is another port.
+      expect(only([service([...ports, { name: 'other-name', port: ports[0].port, protocol: 'UDP' }])])).toEqual([]);
+      let fresh = 1;
+      while (ports.some(p => p.port === fresh)) fresh++;
+      expect(only([service([...ports, { port: fresh }])])).toEqual([`Service shop/s: [service-spec] port ${ports.length} (${fresh}) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)`]);
+      expect(only([service([...ports, { name: ports[1].name, port: fresh }])])).toEqual([`Service shop/s: [service-spec] port ${ports.length} name "${ports[1].name}" is used by an earlier port`]);
+    }), { numRuns: 60 });
+  });
+
+  it('names must be DNS labels, targetPort names IANA service names; the fixture stack and dist/ pass', () => {
+    expect(only([service([{ name: 'HTTP', port: 80, targetPort: 'web-http-endpoint' }])])).toEqual([
+      `Service shop/s: [service-spec] port 0 name "HTTP" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+      'Service shop/s: [service-spec] port 0 targetPort "web-http-endpoint" must be no more than 15 characters (a port name of the pods, an IANA service name)',
+    ]);
+    expect(only(stack())).toEqual([]);
+    for (const env of ['dev', 'staging', 'prod']) expect([env, only(loadManifests([path.join(__dirname, '..', '..', 'dist', env)]))]).toEqual([env, []]);
+  });
+});

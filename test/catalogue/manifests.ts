@@ -1247,6 +1247,27 @@ spec:
     expected: ['Pod shop/web: [pod-spec] container web: the name is already used by the container web; names are unique across containers, init and ephemeral containers'],
   },
 
+  // ---------------------------------------------------------------- service-spec
+  {
+    id: 'service-spec-unnamed-ports',
+    mistake: 'a second Service port added without names (and with the same port number)',
+    yaml: `${pod('', '')}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 80, targetPort: http}
+  - {port: 80, targetPort: 8080}
+`.replace('metadata: {name: web, namespace: shop}\nspec:\n  securityContext', 'metadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  securityContext'),
+    expected: [
+      'Service shop/web: [service-spec] port 0 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
+      'Service shop/web: [service-spec] port 1 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
+      'Service shop/web: [service-spec] port 1 (80/TCP) repeats port 0: each port number and protocol once',
+    ],
+  },
+
   // ---------------------------------------------------------------- rbac-grant
   {
     id: 'rbac-grant-wildcard-role',
