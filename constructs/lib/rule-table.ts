@@ -210,7 +210,7 @@ export const RULE_TABLE = [
   {
     id: 'workload-spec',
     severity: 'error',
-    summary: 'apps/v1 workloads: a non-empty selector matching the template labels, rolling-update budgets the API server accepts',
+    summary: 'workload selectors match their templates; rolling updates can progress',
     reason: 'the API server refuses such a workload at apply time (kubernetes pkg/apis/apps/validation), after the earlier objects of the change were applied; the schema cannot see it',
     scope: 'object',
     cdk8s: { recommendation: 'A workload selects its own pod template and can roll out.', fix: 'Make the template labels include the selector; allow maxSurge or maxUnavailable (a DaemonSet: exactly one of them).' },
@@ -220,7 +220,7 @@ export const RULE_TABLE = [
   {
     id: 'pod-spec',
     severity: 'error',
-    summary: 'pod specs the API server accepts: unique, valid container, port and volume names; mounts of declared volumes, each path once',
+    summary: 'unique, valid container, port and volume names; mounts of declared volumes',
     reason: 'the API server refuses such a pod or workload at apply time (kubernetes pkg/apis/core/validation), after the earlier objects of the change were applied; the schema cannot see it',
     scope: 'object',
     cdk8s: { recommendation: 'Container, port and volume names are unique and valid; every mount names a volume of the pod.', fix: 'Rename the duplicate or invalid name, declare the volume, or remove the second mount of the path.' },
@@ -459,7 +459,7 @@ export const RULE_TABLE = [
   {
     id: 'rbac-grant',
     severity: 'error',
-    summary: 'no wildcard, escalate/bind/impersonate, cluster-admin or everyone-subject grant without a reason annotation',
+    summary: 'no wildcard, escalating, cluster-admin or everyone grant without a reason',
     reason: 'such a grant gives more than any one workload needs (everything a later API version adds, or a way to grant itself more), or gives it to every user: least privilege is gone for good and silently',
     scope: 'object',
     cdk8s: { recommendation: 'Grant the verbs and resources a workload needs, to named subjects.', fix: 'List the verbs and resources, bind a named ServiceAccount or group, or add security.dockercoins.io/rbac-grant-reason with the reason.' },
@@ -469,7 +469,7 @@ export const RULE_TABLE = [
   {
     id: 'service-spec',
     severity: 'error',
-    summary: 'Service ports the API server accepts: named when several, unique names, each port and protocol once, valid targetPort names',
+    summary: 'Service ports named when several, each once; valid targetPort names',
     reason: 'the API server refuses such a Service at apply time (kubernetes pkg/apis/core/validation), after the earlier objects of the change were applied; the schema cannot see it',
     scope: 'object',
     cdk8s: { recommendation: 'Each Service port is named (when there are several), once, and targets a valid port name or number.', fix: 'Name the ports, remove the repeated port, or correct the targetPort name.' },
