@@ -228,6 +228,16 @@ export const RULE_TABLE = [
     admission: { none: "not needed in CEL: the API server's pod validation refuses the same specs before admission" },
   },
   {
+    id: 'api-constraints',
+    severity: 'error',
+    summary: 'PDB, HPA and Ingress path constraints the API server enforces',
+    reason: 'the API server refuses such an object at apply time (kubernetes pkg/apis/{policy,autoscaling,networking}/validation), after the earlier objects of the change were applied; the schema cannot see it',
+    scope: 'object',
+    cdk8s: { recommendation: 'Budgets set one bound, autoscalers a maximum at or above the minimum, Ingress paths are absolute.', fix: 'Apply the fix the message names.' },
+    pulumi: {},
+    admission: { none: "not needed in CEL: the API server's validation refuses the same specs before admission" },
+  },
+  {
     id: 'pod-security',
     severity: 'error',
     summary: "the namespace's Pod Security level (default restricted)",

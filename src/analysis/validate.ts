@@ -10,6 +10,7 @@
  *  - object-name         names the API server accepts (rules-names.ts)
  *  - duplicate-object    one object defined twice in the input
  *  - workload-spec       apps/v1 selectors and rolling-update budgets the API server accepts (rules-workloads.ts)
+ *  - api-constraints     PDB, HPA and Ingress path constraints the API server enforces (rules-api-constraints.ts)
  *  - pod-spec            container, port and volume names and volume mounts the API server accepts (rules-pod-spec.ts)
  *  - pod-security        Pod Security Standards at the namespace's enforce level
  *  - hardening           read-only root fs, explicit numeric uid/gid
@@ -50,6 +51,7 @@ import { checkConfigMapVerification, checkPodVerification, checkSpecVerification
 import { checkAuditExemptions } from './rules-exemptions';
 import { checkWorkloadSpec } from './rules-workloads';
 import { checkPodSpec } from './rules-pod-spec';
+import { checkApiConstraints } from './rules-api-constraints';
 import { checkServiceSpec } from './rules-service-spec';
 import { checkRbacGrants } from './rules-rbac';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
@@ -160,6 +162,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   'object-name': (o) => checkObjectName(o),
   'duplicate-object': (_o, i, ctx) => (ctx.duplicates.has(i) ? [DUPLICATE_MESSAGE] : []),
   'workload-spec': (o) => checkWorkloadSpec(o),
+  'api-constraints': (o) => checkApiConstraints(o),
   'pod-spec': withTemplate((tpl, o) => checkPodSpec(tpl, o.kind === 'StatefulSet' ? o.spec?.volumeClaimTemplates : [])),
   'pod-security': withTemplate((tpl, o, ctx) => {
     const level = ctx.levelOf(namespaceOf(o) ?? 'default');

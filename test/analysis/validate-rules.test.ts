@@ -670,3 +670,43 @@ describe('service-spec (kubernetes pkg/apis/core/validation/validation.go, Valid
     for (const env of ['dev', 'staging', 'prod']) expect([env, only(loadManifests([path.join(__dirname, '..', '..', 'dist', env)]))]).toEqual([env, []]);
   });
 });
+
+describe('api-constraints (kubernetes pkg/apis/{policy,autoscaling,networking}/validation)', () => {
+  const only = (objs: K8sObject[]) => lines(validateManifests(objs, ['api-constraints']));
+  const hpa = (minReplicas: number | undefined, maxReplicas: number): K8sObject => ({
+    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'shop' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, ...(minReplicas === undefined ? {} : { minReplicas }), maxReplicas },
+  });
+  const ingress = (path: string | undefined, pathType: string, port: Record<string, unknown> = { number: 80 }): K8sObject => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'shop' },
+    spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ ...(path === undefined ? {} : { path }), pathType, backend: { service: { name: 'web', port } } }] } }] },
+  });
+
+  it('property: an autoscaler passes exactly when 1 <= maxReplicas and minReplicas <= maxReplicas', () => {
+    fc.assert(fc.property(fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }), fc.integer({ min: -2, max: 50 }), (min, max) => {
+      expect(only([hpa(min, max)]).length === 0).toBe(max >= 1 && (min === undefined || min <= max));
+    }), { numRuns: 200 });
+  });
+
+  it('property: a Prefix or Exact path passes exactly when absolute, free of //, /./, /../, %2f and not ending in /.. or /.', () => {
+    const path = fc.array(fc.constantFrom('/', 'api', '.', '..', '%2f', '%2F', 'v1', '-'), { maxLength: 6 }).map(p => p.join(''));
+    fc.assert(fc.property(path, fc.constantFrom('Prefix', 'Exact'), (p, pathType) => {
+      const ok = p.startsWith('/') && !['//', '/./', '/../', '%2f', '%2F'].some(s => p.includes(s)) && !p.endsWith('/..') && !p.endsWith('/.');
+      expect([p, only([ingress(p, pathType)]).length === 0]).toEqual([p, ok]);
+    }), { numRuns: 300 });
+  });
+
+  it('ImplementationSpecific needs an absolute path only when one is given; a backend port is a name or a number; PDBs set one bound', () => {
+    expect(only([ingress(undefined, 'ImplementationSpecific')])).toEqual([]);
+    expect(only([ingress('api', 'ImplementationSpecific')])).toEqual(['Ingress shop/i: [api-constraints] rule 0 path 0: path "api" must be an absolute path (start with /)']);
+    expect(only([ingress('/', 'Prefix', { name: 'http', number: 80 })])).toEqual(['Ingress shop/i: [api-constraints] rule 0 path 0: the backend\'s port sets both name "http" and number 80: keep one']);
+    const pdb = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } });
+    expect(only([pdb({ minAvailable: 1 }), pdb({ maxUnavailable: '50%' })])).toEqual([]);
+    expect(only([pdb({ minAvailable: 0, maxUnavailable: 0 })])).toHaveLength(1);
+  });
+
+  it('the fixture stack and every environment of dist/ pass', () => {
+    expect(only(stack())).toEqual([]);
+    for (const env of ['dev', 'staging', 'prod']) expect([env, only(loadManifests([path.join(__dirname, '..', '..', 'dist', env)]))]).toEqual([env, []]);
+  });
+});

@@ -1247,6 +1247,58 @@ spec:
     expected: ['Pod shop/web: [pod-spec] container web: the name is already used by the container web; names are unique across containers, init and ephemeral containers'],
   },
 
+  // ---------------------------------------------------------------- api-constraints
+  {
+    id: 'api-constraints-pdb-both-bounds',
+    mistake: 'a PodDisruptionBudget with minAvailable and maxUnavailable',
+    yaml: `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: shop}
+spec:
+  minAvailable: 1
+  maxUnavailable: 1
+  selector: {matchLabels: {app: web}}
+`,
+    expected: ['PodDisruptionBudget shop/web: [api-constraints] spec sets both minAvailable and maxUnavailable: the API server refuses it ("cannot be both set"); keep one'],
+  },
+  {
+    id: 'api-constraints-hpa-max-below-min',
+    mistake: 'an autoscaler whose minimum was raised above its maximum',
+    yaml: `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 5
+  maxReplicas: 2
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
+`,
+    expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.maxReplicas 2 is below spec.minReplicas 5: the API server refuses it; raise maxReplicas or lower minReplicas'],
+  },
+  {
+    id: 'api-constraints-ingress-relative-path',
+    mistake: 'an Ingress Prefix path without its leading slash',
+    yaml: `${pod('', '').replace('metadata: {name: web, namespace: shop}', 'metadata: {name: web, namespace: shop, labels: {app: web}}')}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: api, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`,
+    expected: ['Ingress shop/web: [api-constraints] rule 0 path 0: path "api" must be an absolute path (start with /) for pathType Prefix'],
+  },
+
   // ---------------------------------------------------------------- service-spec
   {
     id: 'service-spec-unnamed-ports',

@@ -1,0 +1,67 @@
+/**
+ * `api-constraints`: cross-field rules of other kinds that the API server's
+ * validation enforces and the OpenAPI schema cannot express:
+ *  - PodDisruptionBudget: minAvailable and maxUnavailable are not both set
+ *    (pkg/apis/policy/validation, ValidatePodDisruptionBudgetSpec);
+ *  - HorizontalPodAutoscaler: maxReplicas at least 1 and at least minReplicas
+ *    (pkg/apis/autoscaling/validation, validateHorizontalPodAutoscalerSpec);
+ *  - Ingress paths: Exact and Prefix paths absolute, without `//`,
+ *    `/./`, `/../`, `%2f`, `%2F` and not ending in `/..` or `/.`; an
+ *    ImplementationSpecific path, when given, absolute; a Service backend's
+ *    port by name or by number, not both (pkg/apis/networking/validation,
+ *    validateHTTPIngressPath, validateIngressBackend).
+ * All in kubernetes/kubernetes.
+ */
+import { isRecord, K8sObject } from './objects';
+
+const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+const INVALID_SUFFIXES = ['/..', '/.'];
+
+function pdb(o: K8sObject): string[] {
+  return o.spec?.minAvailable !== undefined && o.spec?.maxUnavailable !== undefined
+    ? ['spec sets both minAvailable and maxUnavailable: the API server refuses it ("cannot be both set"); keep one']
+    : [];
+}
+
+function hpa(o: K8sObject): string[] {
+  const min = o.spec?.minReplicas;
+  const max = o.spec?.maxReplicas;
+  if (typeof max !== 'number') return [];
+  if (max < 1) return [`spec.maxReplicas ${max} must be at least 1`];
+  if (typeof min === 'number' && max < min) return [`spec.maxReplicas ${max} is below spec.minReplicas ${min}: the API server refuses it; raise maxReplicas or lower minReplicas`];
+  return [];
+}
+
+function ingress(o: K8sObject): string[] {
+  const out: string[] = [];
+  const rules = Array.isArray(o.spec?.rules) ? o.spec.rules : [];
+  rules.forEach((rule: unknown, i: number) => {
+    const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
+    paths.forEach((p: unknown, j: number) => {
+      if (!isRecord(p)) return;
+      const where = `rule ${i} path ${j}`;
+      const path = typeof p.path === 'string' ? p.path : '';
+      // A missing pathType is the schema rule's (a required field).
+      if (p.pathType === 'Exact' || p.pathType === 'Prefix') {
+        if (!path.startsWith('/')) out.push(`${where}: path ${JSON.stringify(path)} must be an absolute path (start with /) for pathType ${p.pathType}`);
+        for (const seq of INVALID_SEQUENCES) if (path.includes(seq)) out.push(`${where}: path ${JSON.stringify(path)} must not contain '${seq}'`);
+        for (const suffix of INVALID_SUFFIXES) if (path.endsWith(suffix)) out.push(`${where}: path ${JSON.stringify(path)} cannot end with '${suffix}'`);
+      } else if (p.pathType === 'ImplementationSpecific' && path !== '' && !path.startsWith('/')) {
+        out.push(`${where}: path ${JSON.stringify(path)} must be an absolute path (start with /)`);
+      }
+      const port = isRecord(p.backend) && isRecord(p.backend.service) && isRecord(p.backend.service.port) ? p.backend.service.port : undefined;
+      if (port && typeof port.name === 'string' && port.name !== '' && typeof port.number === 'number' && port.number !== 0) {
+        out.push(`${where}: the backend's port sets both name ${JSON.stringify(port.name)} and number ${port.number}: keep one`);
+      }
+    });
+  });
+  return out;
+}
+
+export function checkApiConstraints(o: K8sObject): string[] {
+  if (!isRecord(o.spec)) return [];
+  if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
+  if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return hpa(o);
+  if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);
+  return [];
+}
