@@ -50,11 +50,11 @@ const SETUP_POD = 'security.dockercoins.io/setup-pod';
 const SKIP_VERIFY_REASON = 'security.dockercoins.io/insecure-skip-verify-reason';
 const RBAC_FIX = 'grant only the verbs and resources needed, to named subjects, or say why with annotation security.dockercoins.io/rbac-grant-reason: <reason>';
 
-/** A clean Pod web in namespace shop, with `mounts` (container lines), `volumes` (spec lines) and the port named `port`. */
+/** A clean Pod web in namespace shop (labelled app: web), with `mounts` (container lines), `volumes` (spec lines) and the port named `port`. */
 function pod(mounts: string, volumes: string, port = 'http'): string {
   return `apiVersion: v1
 kind: Pod
-metadata: {name: web, namespace: shop}
+metadata: {name: web, namespace: shop, labels: {app: web}}
 spec:
   securityContext: ${POD_SC}
 ${volumes ? `${volumes}\n` : ''}  containers:
@@ -1278,7 +1278,7 @@ spec:
   {
     id: 'api-constraints-ingress-relative-path',
     mistake: 'an Ingress Prefix path without its leading slash',
-    yaml: `${pod('', '').replace('metadata: {name: web, namespace: shop}', 'metadata: {name: web, namespace: shop, labels: {app: web}}')}---
+    yaml: `${pod('', '')}---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
@@ -1312,7 +1312,7 @@ spec:
   ports:
   - {port: 80, targetPort: http}
   - {port: 80, targetPort: 8080}
-`.replace('metadata: {name: web, namespace: shop}\nspec:\n  securityContext', 'metadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  securityContext'),
+`,
     expected: [
       'Service shop/web: [service-spec] port 0 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
       'Service shop/web: [service-spec] port 1 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
