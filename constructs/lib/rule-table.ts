@@ -230,10 +230,10 @@ export const RULE_TABLE = [
   {
     id: 'api-constraints',
     severity: 'error',
-    summary: 'PDB, HPA and Ingress path constraints the API server enforces',
-    reason: 'the API server refuses such an object at apply time (kubernetes pkg/apis/{policy,autoscaling,networking}/validation), after the earlier objects of the change were applied; the schema cannot see it',
+    summary: 'PDB, HPA, Ingress path and restart-policy constraints of the API server',
+    reason: 'the API server refuses such an object at apply time (kubernetes pkg/apis/{policy,autoscaling,networking,batch,apps}/validation), after the earlier objects of the change were applied; the schema cannot see it',
     scope: 'object',
-    cdk8s: { recommendation: 'Budgets set one bound, autoscalers a maximum at or above the minimum, Ingress paths are absolute.', fix: 'Apply the fix the message names.' },
+    cdk8s: { recommendation: 'Budgets set one bound, autoscalers a maximum at or above the minimum, Ingress paths are absolute, Jobs restart OnFailure or Never.', fix: 'Apply the fix the message names.' },
     pulumi: {},
     admission: { none: "not needed in CEL: the API server's validation refuses the same specs before admission" },
   },

@@ -9,7 +9,11 @@
  *    `/./`, `/../`, `%2f`, `%2F` and not ending in `/..` or `/.`; an
  *    ImplementationSpecific path, when given, absolute; a Service backend's
  *    port by name or by number, not both (pkg/apis/networking/validation,
- *    validateHTTPIngressPath, validateIngressBackend).
+ *    validateHTTPIngressPath, validateIngressBackend);
+ *  - pod restart policies: a Job's (and a CronJob's job template's) OnFailure
+ *    or Never, written out since the pod default Always is refused, and Never
+ *    with a podFailurePolicy (pkg/apis/batch/validation, validateJobSpec); an
+ *    apps/v1 workload's Always when written (pkg/apis/apps/validation).
  * All in kubernetes/kubernetes.
  */
 import { isRecord, K8sObject } from './objects';
@@ -58,8 +62,30 @@ function ingress(o: K8sObject): string[] {
   return out;
 }
 
+/** `where`: the path of the job spec in the object (spec, or spec.jobTemplate.spec). */
+function jobRestartPolicy(jobSpec: unknown, where: string): string[] {
+  if (!isRecord(jobSpec)) return [];
+  const policy = isRecord(jobSpec.template) && isRecord(jobSpec.template.spec) ? jobSpec.template.spec.restartPolicy : undefined;
+  const field = `${where}.template.spec.restartPolicy`;
+  if (policy === undefined || policy === 'Always') {
+    return [`${field} is ${policy === undefined ? 'not set (the pod default is Always)' : 'Always'}: a Job's pods need OnFailure or Never, and the API server refuses the Job`];
+  }
+  if (isRecord(jobSpec.podFailurePolicy) && policy !== 'Never') return [`${field} is ${policy}: with a podFailurePolicy only Never is supported`];
+  return [];
+}
+
+const APPS_WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
+
 export function checkApiConstraints(o: K8sObject): string[] {
   if (!isRecord(o.spec)) return [];
+  if (o.apiVersion.startsWith('batch/')) {
+    if (o.kind === 'Job') return jobRestartPolicy(o.spec, 'spec');
+    if (o.kind === 'CronJob') return jobRestartPolicy(o.spec.jobTemplate?.spec, 'spec.jobTemplate.spec');
+  }
+  if (APPS_WORKLOADS.has(o.kind) && o.apiVersion.startsWith('apps/')) {
+    const policy = o.spec.template?.spec?.restartPolicy;
+    return policy === undefined || policy === 'Always' ? [] : [`spec.template.spec.restartPolicy is ${policy}: a ${o.kind}'s pods restart Always (the only value the API server accepts here)`];
+  }
   if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
   if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return hpa(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);

@@ -10,7 +10,7 @@
  *  - object-name         names the API server accepts (rules-names.ts)
  *  - duplicate-object    one object defined twice in the input
  *  - workload-spec       apps/v1 selectors and rolling-update budgets the API server accepts (rules-workloads.ts)
- *  - api-constraints     PDB, HPA and Ingress path constraints the API server enforces (rules-api-constraints.ts)
+ *  - api-constraints     PDB, HPA, Ingress path and restart-policy constraints of the API server (rules-api-constraints.ts)
  *  - pod-spec            container, port and volume names and volume mounts the API server accepts (rules-pod-spec.ts)
  *  - pod-security        Pod Security Standards at the namespace's enforce level
  *  - hardening           read-only root fs, explicit numeric uid/gid

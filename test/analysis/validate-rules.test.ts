@@ -705,6 +705,28 @@ describe('api-constraints (kubernetes pkg/apis/{policy,autoscaling,networking}/v
     expect(only([pdb({ minAvailable: 0, maxUnavailable: 0 })])).toHaveLength(1);
   });
 
+  it('restart policies: Jobs and CronJobs OnFailure or Never (written out; Never with a podFailurePolicy), apps/v1 workloads Always', () => {
+    const job = (restartPolicy?: string, podFailurePolicy?: unknown): K8sObject => ({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'shop' },
+      spec: { ...(podFailurePolicy ? { podFailurePolicy } : {}), template: { spec: { ...(restartPolicy ? { restartPolicy } : {}), containers: [{ name: 'c', image: 'i:1' }] } } },
+    });
+    const verdicts: Array<[string | undefined, boolean, boolean]> = [
+      [undefined, false, false], ['Always', false, false], ['OnFailure', false, true], ['Never', false, true],
+      ['OnFailure', true, false], ['Never', true, true],
+    ];
+    for (const [policy, withFailurePolicy, ok] of verdicts) {
+      const j = job(policy, withFailurePolicy ? { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] } : undefined);
+      expect([policy, withFailurePolicy, only([j]).length === 0]).toEqual([policy, withFailurePolicy, ok]);
+      const cron: K8sObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'shop' }, spec: { schedule: '@daily', jobTemplate: { spec: j.spec } } };
+      expect([policy, withFailurePolicy, 'cron', only([cron]).length === 0]).toEqual([policy, withFailurePolicy, 'cron', ok]);
+    }
+    const d = structuredClone(find(stack(), 'Deployment', 'hasher'));
+    d.spec.template.spec.restartPolicy = 'OnFailure';
+    expect(only([d])).toEqual(["Deployment dockercoins/hasher: [api-constraints] spec.template.spec.restartPolicy is OnFailure: a Deployment's pods restart Always (the only value the API server accepts here)"]);
+    d.spec.template.spec.restartPolicy = 'Always';
+    expect(only([d])).toEqual([]);
+  });
+
   it('the fixture stack and every environment of dist/ pass', () => {
     expect(only(stack())).toEqual([]);
     for (const env of ['dev', 'staging', 'prod']) expect([env, only(loadManifests([path.join(__dirname, '..', '..', 'dist', env)]))]).toEqual([env, []]);

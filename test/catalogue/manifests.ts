@@ -1299,6 +1299,25 @@ spec:
     expected: ['Ingress shop/web: [api-constraints] rule 0 path 0: path "api" must be an absolute path (start with /) for pathType Prefix'],
   },
 
+  {
+    id: 'api-constraints-job-restart-policy',
+    mistake: 'a Job written like a Deployment pod (no restartPolicy: the default Always is refused)',
+    yaml: `apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: shop}
+spec:
+  template:
+    spec:
+      securityContext: ${POD_SC}
+      containers:
+      - name: migrate
+        image: shop/migrate:1.0
+        securityContext: ${SC}
+        resources: ${RES}
+`,
+    expected: ['Job shop/migrate: [api-constraints] spec.template.spec.restartPolicy is not set (the pod default is Always): a Job\'s pods need OnFailure or Never, and the API server refuses the Job'],
+  },
+
   // ---------------------------------------------------------------- service-spec
   {
     id: 'service-spec-unnamed-ports',
