@@ -25,6 +25,7 @@ import {
   APPARMOR_ANNOTATION_PREFIX, BASELINE_CAPABILITIES, RESTRICTED_VOLUME_TYPE_NAMES, SAFE_SYSCTL_NAMES, SELINUX_TYPE_NAMES,
 } from './pod-security-standards';
 import { PROBES_WAIVED_ANNOTATION } from './probe-annotations';
+import { RBAC_GRANT_REASON_ANNOTATION } from './rbac-annotations';
 
 /** error: the gate refuses (validate fails, Pulumi policy mandatory); warning: reported, Pulumi policy advisory. */
 export type Severity = 'error' | 'warning';
@@ -472,7 +473,7 @@ export const RULE_TABLE = [
     summary: 'no wildcard, escalating, cluster-admin or everyone grant without a reason',
     reason: 'such a grant gives more than any one workload needs (everything a later API version adds, or a way to grant itself more), or gives it to every user: least privilege is gone for good and silently',
     scope: 'object',
-    cdk8s: { recommendation: 'Grant the verbs and resources a workload needs, to named subjects.', fix: 'List the verbs and resources, bind a named ServiceAccount or group, or add security.dockercoins.io/rbac-grant-reason with the reason.' },
+    cdk8s: { recommendation: 'Grant the verbs and resources a workload needs, to named subjects.', fix: `List the verbs and resources, bind a named ServiceAccount or group, or add ${RBAC_GRANT_REASON_ANNOTATION} with the reason.` },
     pulumi: {},
     admission: { none: "not expressible in CEL here: the project's admission policies match Pods (their variables read a pod spec); RBAC objects are reviewed before apply (validate, the cdk8s plugin, the Pulumi pack), and the API server refuses a Role granting more than its creator holds (RBAC escalation prevention)" },
   },

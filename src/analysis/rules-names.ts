@@ -20,7 +20,7 @@ export function isDns1123Subdomain(s: string): boolean {
 }
 
 /** The name grammars Kubernetes applies to `metadata.name`, by kind. */
-type NameGrammar = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
+export type NameGrammar = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
 
 const GRAMMAR_TEXT: Record<Exclude<NameGrammar, 'path-segment'>, { title: string; max: number; re: RegExp; chars: string }> = {
   'dns1123-subdomain': { title: 'DNS-1123 subdomain', max: 253, re: DNS1123_SUBDOMAIN, chars: "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit" },
@@ -43,8 +43,8 @@ export function nameGrammar(kind: string): NameGrammar {
   return 'dns1123-subdomain';
 }
 
-/** Why `value` is not a valid `field` under `grammar`, or undefined when it is. */
-function nameProblem(field: string, value: string, grammar: NameGrammar): string | undefined {
+/** Why `value` is not a valid `field` under `grammar`, or undefined when it is (the one wording of every rule that checks names). */
+export function nameProblem(field: string, value: string, grammar: NameGrammar): string | undefined {
   if (grammar === 'path-segment') {
     if (value === '' || value === '.' || value === '..' || /[/%]/.test(value)) {
       return `${field} ${JSON.stringify(value)} must not contain '/' or '%' and must not be '.' or '..'`;

@@ -14,7 +14,7 @@
  * k8s.io/apimachinery pkg/util/validation (IsValidPortName).
  */
 import { allContainers, describeContainer, isRecord, PodTemplate } from './objects';
-import { isDns1123Label } from './rules-names';
+import { nameProblem } from './rules-names';
 
 /** Why `name` is not a valid port name (apimachinery IsValidPortName), in its order; empty when valid. */
 export function portNameProblems(name: string): string[] {
@@ -26,8 +26,6 @@ export function portNameProblems(name: string): string[] {
   if (name.startsWith('-') || name.endsWith('-')) out.push('must not begin or end with a hyphen');
   return out;
 }
-
-const DNS_LABEL = "a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)";
 
 /**
  * The problems of one pod template. `claimTemplates`: the volumeClaimTemplates of a StatefulSet,
@@ -44,7 +42,8 @@ export function checkPodSpec(tpl: PodTemplate, claimTemplates: unknown = []): st
   for (const ref of containers) {
     const name = ref.container.name;
     if (typeof name !== 'string') continue;
-    if (!isDns1123Label(name)) out.push(`${describeContainer(ref)}: the name must be ${DNS_LABEL}`);
+    const invalid = nameProblem('name', name, 'dns1123-label');
+    if (invalid) out.push(`${describeContainer(ref)}: ${invalid}`);
     const earlier = seen.get(name);
     if (earlier) out.push(`${describeContainer(ref)}: the name is already used by the ${earlier}; names are unique across containers, init and ephemeral containers`);
     else seen.set(name, describeContainer(ref));
@@ -54,7 +53,8 @@ export function checkPodSpec(tpl: PodTemplate, claimTemplates: unknown = []): st
   const volumeNames = new Set<string>();
   volumes.forEach((v, i) => {
     if (typeof v.name !== 'string') return;
-    if (!isDns1123Label(v.name)) out.push(`volume ${i} "${v.name}": the name must be ${DNS_LABEL}`);
+    const invalid = nameProblem(`volume ${i} name`, v.name, 'dns1123-label');
+    if (invalid) out.push(invalid);
     if (volumeNames.has(v.name)) out.push(`volume ${i}: the name "${v.name}" is used by an earlier volume`);
     volumeNames.add(v.name);
   });

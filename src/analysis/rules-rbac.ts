@@ -15,10 +15,10 @@
  *    (`system:basic-user`, `system:discovery`, `system:public-info-viewer`).
  * A reason on an object that grants none of these is refused as stale.
  */
+import { RBAC_GRANT_REASON_ANNOTATION } from '../../constructs/lib/rbac-annotations';
 import { isRecord, K8sObject } from './objects';
 
-/** Why a broad grant is right, on the Role, ClusterRole or binding that makes it. */
-export const RBAC_GRANT_REASON_ANNOTATION = 'security.dockercoins.io/rbac-grant-reason';
+export { RBAC_GRANT_REASON_ANNOTATION };
 
 const ESCALATING_VERBS = ['escalate', 'bind', 'impersonate'];
 

@@ -9,7 +9,7 @@
  */
 import { isRecord, K8sObject } from './objects';
 import { portNameProblems } from './rules-pod-spec';
-import { isDns1123Label } from './rules-names';
+import { nameProblem } from './rules-names';
 
 export function checkServiceSpec(o: K8sObject): string[] {
   if (o.kind !== 'Service' || o.apiVersion !== 'v1') return [];
@@ -19,10 +19,11 @@ export function checkServiceSpec(o: K8sObject): string[] {
   const numbers = new Map<string, number>();
   ports.forEach((p, i) => {
     const name = typeof p.name === 'string' ? p.name : '';
+    const invalid = name === '' ? undefined : nameProblem(`port ${i} name`, name, 'dns1123-label');
     if (name === '') {
       if (ports.length > 1) out.push(`port ${i} (${p.port}) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)`);
-    } else if (!isDns1123Label(name)) {
-      out.push(`port ${i} name "${name}" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`);
+    } else if (invalid) {
+      out.push(invalid);
     } else if (names.has(name)) {
       out.push(`port ${i} name "${name}" is used by an earlier port`);
     }
