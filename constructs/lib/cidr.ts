@@ -13,3 +13,78 @@ export function parseCidr(value: string): { base: number; prefix: number; hostBi
   const canonical = `${[24, 16, 8, 0].map(s => Math.floor(base / 2 ** s) % 256).join('.')}/${prefix}`;
   return { base, prefix, hostBits: base !== address, canonical };
 }
+
+/** An address range as the API server parses a CIDR: family, first address and prefix length. */
+export interface SloppyCidr {
+  readonly family: 4 | 6;
+  /** The network address (host bits cleared), as a number of 32 or 128 bits. */
+  readonly base: bigint;
+  readonly prefix: number;
+}
+
+/** Decimal digits, any count, as Go's dtoi reads them (leading zeros allowed); undefined past `max`. */
+function decimal(text: string, max: number): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const digits = text.replace(/^0+(?=\d)/, '');
+  return digits.length > 6 || Number(digits) > max ? undefined : Number(digits);
+}
+
+function ipv4Bytes(text: string): number[] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const bytes = parts.map(p => decimal(p, 255));
+  return bytes.every((b): b is number => b !== undefined) ? bytes : undefined;
+}
+
+function ipv6Bytes(text: string): number[] | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (half: string): number[] | undefined => {
+    if (half === '') return [];
+    const out: number[] = [];
+    const parts = half.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = ipv4Bytes(p);
+        if (!v4) return undefined;
+        out.push(v4[0] * 256 + v4[1], v4[2] * 256 + v4[3]);
+      } else {
+        if (!/^[0-9A-Fa-f]+$/.test(p)) return undefined;
+        const n = parseInt(p, 16);
+        if (n > 0xffff) return undefined;
+        out.push(n);
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  // '::' stands for at least one group of zeros; without it there are exactly eight groups.
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  return [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail].flatMap(g => [g >> 8, g & 0xff]);
+}
+
+/**
+ * Parses a CIDR as the API server does for its older fields (NetworkPolicy ipBlock, Service
+ * loadBalancerSourceRanges...): k8s.io/utils/net ParseCIDRSloppy, Go's pre-1.17 net.ParseCIDR,
+ * which also takes IPv4 octets with leading zeros (`010.0.0.0/8`) and addresses with host bits
+ * set (kubernetes pkg/apis/core/validation IsValidCIDRForLegacyField). IPv4 and IPv6; no zones.
+ * undefined when the API server refuses it ("must be a valid CIDR value").
+ */
+export function parseCidrSloppy(value: string): SloppyCidr | undefined {
+  const slash = value.indexOf('/');
+  if (slash < 0) return undefined;
+  const address = value.slice(0, slash);
+  const v4 = ipv4Bytes(address);
+  const bytes = v4 ?? ipv6Bytes(address);
+  if (!bytes) return undefined;
+  const bits = bytes.length * 8;
+  const prefix = decimal(value.slice(slash + 1), bits);
+  if (prefix === undefined) return undefined;
+  const whole = bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  const host = (1n << BigInt(bits - prefix)) - 1n;
+  return { family: v4 ? 4 : 6, base: whole & ~host, prefix };
+}

@@ -13,9 +13,17 @@
  *  - pod restart policies: a Job's (and a CronJob's job template's) OnFailure
  *    or Never, written out since the pod default Always is refused, and Never
  *    with a podFailurePolicy (pkg/apis/batch/validation, validateJobSpec); an
- *    apps/v1 workload's Always when written (pkg/apis/apps/validation).
+ *    apps/v1 workload's Always when written (pkg/apis/apps/validation);
+ *  - Job counts and durations (parallelism, completions, activeDeadlineSeconds,
+ *    backoffLimit, backoffLimitPerIndex, maxFailedIndexes,
+ *    ttlSecondsAfterFinished) not negative, an Indexed Job's completions set
+ *    (validateJobSpec);
+ *  - a CronJob's schedule robfig/cron parses, without TZ, its timeZone an IANA
+ *    zone, its history limits and startingDeadlineSeconds not negative
+ *    (validateCronJobSpec; cron-schedule.ts).
  * All in kubernetes/kubernetes.
  */
+import { cronScheduleProblem, timeZoneProblem } from './cron-schedule';
 import { isRecord, K8sObject } from './objects';
 
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -74,13 +82,40 @@ function jobRestartPolicy(jobSpec: unknown, where: string): string[] {
   return [];
 }
 
+const JOB_COUNTS = ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'ttlSecondsAfterFinished'];
+const CRON_JOB_COUNTS = ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'];
+
+const negatives = (spec: Record<string, unknown>, fields: readonly string[], where: string): string[] =>
+  fields.filter(f => typeof spec[f] === 'number' && (spec[f] as number) < 0).map(f => `${where}.${f} ${spec[f]} must not be negative`);
+
+/** validateJobSpec's counts; `where`: the path of the job spec. */
+function jobSpec(spec: unknown, where: string): string[] {
+  if (!isRecord(spec)) return [];
+  const out = [...jobRestartPolicy(spec, where), ...negatives(spec, JOB_COUNTS, where)];
+  if (spec.completionMode === 'Indexed' && spec.completions === undefined) out.push(`${where}.completions is required when completionMode is Indexed`);
+  return out;
+}
+
+function cronJob(spec: Record<string, any>): string[] {
+  const out = [...jobSpec(spec.jobTemplate?.spec, 'spec.jobTemplate.spec'), ...negatives(spec, CRON_JOB_COUNTS, 'spec')];
+  if (typeof spec.schedule === 'string') {
+    const problem = cronScheduleProblem(spec.schedule);
+    if (problem) out.push(`spec.schedule ${JSON.stringify(spec.schedule)} ${problem}`);
+  }
+  if (typeof spec.timeZone === 'string') {
+    const problem = timeZoneProblem(spec.timeZone);
+    if (problem) out.push(`spec.timeZone ${JSON.stringify(spec.timeZone)} ${problem}`);
+  }
+  return out;
+}
+
 const APPS_WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 export function checkApiConstraints(o: K8sObject): string[] {
   if (!isRecord(o.spec)) return [];
   if (o.apiVersion.startsWith('batch/')) {
-    if (o.kind === 'Job') return jobRestartPolicy(o.spec, 'spec');
-    if (o.kind === 'CronJob') return jobRestartPolicy(o.spec.jobTemplate?.spec, 'spec.jobTemplate.spec');
+    if (o.kind === 'Job') return jobSpec(o.spec, 'spec');
+    if (o.kind === 'CronJob') return cronJob(o.spec);
   }
   if (APPS_WORKLOADS.has(o.kind) && o.apiVersion.startsWith('apps/')) {
     const policy = o.spec.template?.spec?.restartPolicy;

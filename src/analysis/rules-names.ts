@@ -57,6 +57,40 @@ export function nameProblem(field: string, value: string, grammar: NameGrammar):
   return undefined;
 }
 
+/** A label key's name part and a non-empty label value (apimachinery content/kube.go labelKeyFmt). */
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_NAME_CHARS = "letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+
+/**
+ * Why `key` is not a label key (what Kubernetes calls a qualified name: an optional DNS-1123
+ * subdomain prefix and '/', then a name of at most 63 characters), in the order of apimachinery's
+ * content.IsLabelKey; empty when valid. Annotation keys follow it too, lowercased first.
+ */
+export function labelKeyProblems(key: string): string[] {
+  const parts = key.split('/');
+  if (parts.length > 2) return ["holds more than one '/' (a label key is an optional DNS subdomain prefix and '/', then a name, e.g. app.kubernetes.io/name)"];
+  const out: string[] = [];
+  const name = parts[parts.length - 1];
+  if (parts.length === 2) {
+    if (parts[0] === '') out.push("the prefix before '/' is empty");
+    else {
+      const prefix = nameProblem('the prefix', parts[0], 'dns1123-subdomain');
+      if (prefix) out.push(prefix);
+    }
+  }
+  if (name === '') out.push('the name part is empty');
+  else if (!LABEL_NAME.test(name)) out.push(`the name part ${JSON.stringify(name)} must consist of ${LABEL_NAME_CHARS}`);
+  else if (name.length > 63) out.push(`the name part is ${name.length} characters; at most 63`);
+  return out;
+}
+
+/** Why `value` is not a label value (empty, or at most 63 characters of a label name: content.IsLabelValue); empty when valid. */
+export function labelValueProblems(value: string): string[] {
+  if (value !== '' && !LABEL_NAME.test(value)) return [`must be empty or consist of ${LABEL_NAME_CHARS}`];
+  if (value.length > 63) return [`is ${value.length} characters; at most 63`];
+  return [];
+}
+
 /** `object-name`: `metadata.name` (by kind) and `metadata.namespace` (a DNS-1123 label). */
 export function checkObjectName(o: K8sObject): string[] {
   const out: string[] = [];

@@ -8,9 +8,11 @@
  * evaluation order:
  *  - schema              OpenAPI schema incl. unknown fields (see schema.ts)
  *  - object-name         names the API server accepts (rules-names.ts)
+ *  - object-meta         label keys and values, annotation keys and size, label selectors the API server accepts (rules-object-meta.ts)
+ *  - config-data         ConfigMap and Secret keys, sizes and Secret type keys the API server accepts (rules-config-data.ts)
  *  - duplicate-object    one object defined twice in the input
  *  - workload-spec       apps/v1 selectors and rolling-update budgets the API server accepts (rules-workloads.ts)
- *  - api-constraints     PDB, HPA, Ingress path and restart-policy constraints of the API server (rules-api-constraints.ts)
+ *  - api-constraints     PDB, HPA, Ingress path, Job and CronJob constraints of the API server (rules-api-constraints.ts)
  *  - pod-spec            container, port and volume names and volume mounts the API server accepts (rules-pod-spec.ts)
  *  - pod-security        Pod Security Standards at the namespace's enforce level
  *  - hardening           read-only root fs, explicit numeric uid/gid
@@ -31,6 +33,7 @@
  *  - ingress-backend     Ingress backends name an existing Service and port
  *  - ingress-host        Ingress hosts are lowercase DNS names (rules-ingress.ts)
  *  - ingress-conflict    no host+path published by two Ingress paths
+ *  - netpol-spec         NetworkPolicy ports, peers, ipBlocks and selectors the API server accepts (rules-netpol-spec.ts)
  *  - netpol-selector     NetworkPolicies with a podSelector select some pod
  *  - audit-exemption     every kube-score ignore and Polaris exemption has a reason (rules-exemptions.ts)
  *  - plain-http          in an environment with TLS: no Ingress host without TLS, no published
@@ -53,6 +56,9 @@ import { checkWorkloadSpec } from './rules-workloads';
 import { checkPodSpec } from './rules-pod-spec';
 import { checkApiConstraints } from './rules-api-constraints';
 import { checkServiceSpec } from './rules-service-spec';
+import { checkObjectMeta } from './rules-object-meta';
+import { checkConfigData } from './rules-config-data';
+import { checkNetworkPolicySpec } from './rules-netpol-spec';
 import { checkRbacGrants } from './rules-rbac';
 import { checkIngressTls, checkTraefikRedirects, hasTls } from './rules-tls';
 import { LONG_RUNNING_KINDS, RULE_IDS, RULE_TABLE, RuleId } from '../../constructs/lib/rule-table';
@@ -160,6 +166,8 @@ const withTemplate = (f: (tpl: PodTemplate, o: K8sObject, ctx: RuleContext) => s
 export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   schema: (o) => validateSchema(o),
   'object-name': (o) => checkObjectName(o),
+  'object-meta': (o) => checkObjectMeta(o),
+  'config-data': (o) => checkConfigData(o),
   'duplicate-object': (_o, i, ctx) => (ctx.duplicates.has(i) ? [DUPLICATE_MESSAGE] : []),
   'workload-spec': (o) => checkWorkloadSpec(o),
   'api-constraints': (o) => checkApiConstraints(o),
@@ -190,6 +198,7 @@ export const RULE_CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   'ingress-backend': (o, _i, ctx) => (o.kind === 'Ingress' ? checkIngressBackends(o, ctx.services) : []),
   'ingress-host': (o) => (o.kind === 'Ingress' ? checkIngressHosts(o) : []),
   'ingress-conflict': (o, i, ctx) => (o.kind === 'Ingress' ? ctx.conflicts.get(i) ?? [] : []),
+  'netpol-spec': (o) => checkNetworkPolicySpec(o),
   'netpol-selector': (o, _i, ctx) => (o.kind === 'NetworkPolicy' ? checkPolicySelector(o, ctx.pods) : []),
   'audit-exemption': (o) => checkAuditExemptions(o),
   'plain-http': (o, _i, ctx) => {

@@ -728,7 +728,7 @@ describe('api-constraints (kubernetes pkg/apis/{policy,autoscaling,networking}/v
 });
 
 describe("the rules that mirror the API server's validation, and rbac-grant, on the model's output", () => {
-  const RULES_ADDED: RuleId[] = ['workload-spec', 'pod-spec', 'api-constraints', 'service-spec', 'rbac-grant'];
+  const RULES_ADDED: RuleId[] = ['workload-spec', 'pod-spec', 'api-constraints', 'service-spec', 'rbac-grant', 'object-meta', 'config-data', 'netpol-spec'];
   test.each(RULES_ADDED)('%s: the fixture stack and every environment of dist/ pass', rule => {
     expect(lines(validateManifests(stack(), [rule]))).toEqual([]);
     for (const env of ENVS) expect([env, lines(validateManifests(distOf(env), [rule]))]).toEqual([env, []]);

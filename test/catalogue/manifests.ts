@@ -1318,6 +1318,91 @@ spec:
     expected: ['Job shop/migrate: [api-constraints] spec.template.spec.restartPolicy is not set (the pod default is Always): a Job\'s pods need OnFailure or Never, and the API server refuses the Job'],
   },
 
+  {
+    id: 'api-constraints-cron-day-seven',
+    mistake: 'a CronJob scheduled for Sunday as day 7 (robfig/cron, which Kubernetes uses, counts 0-6) in a time zone spelled in lowercase',
+    yaml: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: report, namespace: shop}
+spec:
+  schedule: '0 3 * * 7'
+  timeZone: europe/paris
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          securityContext: ${POD_SC}
+          containers:
+          - name: report
+            image: shop/report:1.0
+            securityContext: ${SC}
+            resources: ${RES}
+`,
+    expected: [
+      'CronJob shop/report: [api-constraints] spec.schedule "0 3 * * 7" field day of week "7": 7 is above the maximum 6',
+      'CronJob shop/report: [api-constraints] spec.timeZone "europe/paris" is spelled Europe/Paris (time zone names are case-sensitive)',
+    ],
+  },
+
+  // ---------------------------------------------------------------- object-meta
+  {
+    id: 'object-meta-label-value',
+    mistake: 'a label value with a space and a version label with a "+" (semver build metadata)',
+    yaml: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-settings
+  namespace: shop
+  labels: {app.kubernetes.io/part-of: web shop, app.kubernetes.io/version: 1.0.0+build.5}
+data: {LOG_LEVEL: info}
+`,
+    expected: [
+      `ConfigMap shop/web-settings: [object-meta] metadata.labels "app.kubernetes.io/part-of": the value "web shop" must be empty or consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      `ConfigMap shop/web-settings: [object-meta] metadata.labels "app.kubernetes.io/version": the value "1.0.0+build.5" must be empty or consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+    ],
+  },
+  {
+    id: 'object-meta-selector-operator',
+    mistake: 'a PodDisruptionBudget selecting with In but no values',
+    yaml: `${pod('', '')}---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: shop}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchExpressions: [{key: app, operator: In}]
+`,
+    expected: ['PodDisruptionBudget shop/web: [object-meta] spec.selector.matchExpressions[0]: operator In needs values'],
+  },
+
+  // ---------------------------------------------------------------- config-data
+  {
+    id: 'config-data-path-key',
+    mistake: 'a ConfigMap key written as a path (keys become file names; mount items choose paths)',
+    yaml: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-settings, namespace: shop}
+data:
+  conf.d/web.conf: 'listen 8080;'
+`,
+    expected: [`ConfigMap shop/web-settings: [config-data] data key "conf.d/web.conf" must consist of letters, digits, '-', '_' or '.' (it becomes a file name where the object is mounted)`],
+  },
+  {
+    id: 'config-data-tls-secret-keys',
+    mistake: 'an empty TLS Secret committed as a placeholder for the certificate to come',
+    yaml: `apiVersion: v1
+kind: Secret
+metadata: {name: web-tls, namespace: shop}
+type: kubernetes.io/tls
+`,
+    expected: [
+      'Secret shop/web-tls: [config-data] type kubernetes.io/tls needs the key tls.crt',
+      'Secret shop/web-tls: [config-data] type kubernetes.io/tls needs the key tls.key',
+    ],
+  },
+
   // ---------------------------------------------------------------- service-spec
   {
     id: 'service-spec-unnamed-ports',
@@ -1336,6 +1421,30 @@ spec:
       'Service shop/web: [service-spec] port 0 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
       'Service shop/web: [service-spec] port 1 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
       'Service shop/web: [service-spec] port 1 (80/TCP) repeats port 0: each port number and protocol once',
+    ],
+  },
+
+  // ---------------------------------------------------------------- netpol-spec
+  {
+    id: 'netpol-spec-ipblock-with-selector',
+    mistake: 'an ipBlock and a namespaceSelector in one peer (meant as two peers), with an exception outside the block',
+    yaml: `${pod('', '')}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}
+      namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: edge}}
+    ports: [{port: 8080, endPort: 8000}]
+`,
+    expected: [
+      'NetworkPolicy shop/web: [netpol-spec] spec.ingress[0].ports[0].endPort 8000 must be at or above port 8080',
+      'NetworkPolicy shop/web: [netpol-spec] spec.ingress[0].from[0] sets ipBlock with namespaceSelector: an ipBlock stands alone (use two peers)',
+      'NetworkPolicy shop/web: [netpol-spec] spec.ingress[0].from[0].ipBlock.except[0] "10.1.0.0/24" must be a strict subset of the cidr "10.0.0.0/16"',
     ],
   },
 

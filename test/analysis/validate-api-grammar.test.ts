@@ -1,0 +1,305 @@
+/**
+ * The API server's grammars that validate mirrors: label keys and values,
+ * annotations, label selectors (object-meta), ConfigMap and Secret keys and
+ * sizes (config-data), NetworkPolicy ports, peers and CIDRs (netpol-spec),
+ * CronJob schedules and time zones (api-constraints). Each property generates
+ * from the grammar the cited source defines, so a test names the rule that
+ * broke; Node's own IP parser and BlockList, and ICU's zone list, are the
+ * independent oracles where one exists.
+ */
+import * as net from 'net';
+import fc from 'fast-check';
+import { parseCidrSloppy } from '../../constructs/lib/cidr';
+import { cronScheduleProblem, timeZoneProblem } from '../../src/analysis/cron-schedule';
+import { K8sObject } from '../../src/analysis/objects';
+import { CONFIG_DATA_MAX_BYTES, configKeyProblems } from '../../src/analysis/rules-config-data';
+import { labelKeyProblems, labelValueProblems } from '../../src/analysis/rules-names';
+import { ANNOTATIONS_MAX_BYTES, labelSelectorProblems } from '../../src/analysis/rules-object-meta';
+import { formatProblem, validateManifests } from '../../src/analysis/validate';
+import { RuleId } from '../../constructs/lib/rule-table';
+
+const only = (rule: RuleId, objects: K8sObject[]) => validateManifests(objects, [rule]).map(formatProblem);
+
+const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+const inner = fc.constantFrom(...'abcXYZ0189-_.');
+/** A label name (content/kube.go labelKeyFmt): alphanumeric at both ends, at most 63. */
+const labelName = fc.tuple(alnum, fc.array(inner, { maxLength: 61 }), alnum, fc.boolean())
+  .map(([a, mid, z, single]) => (single ? a : a + mid.join('') + z));
+const dnsLabel = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+const subdomain = fc.array(dnsLabel, { minLength: 1, maxLength: 4 }).map(ls => ls.join('.'));
+const labelKey = fc.tuple(fc.option(subdomain, { nil: undefined }), labelName).map(([p, n]) => (p ? `${p}/${n}` : n));
+
+describe('object-meta: label keys and values (apimachinery content/kube.go IsLabelKey, IsLabelValue)', () => {
+  it('property: keys and values built from the grammar pass', () => {
+    fc.assert(fc.property(labelKey, labelName, (key, value) => {
+      expect(labelKeyProblems(key)).toEqual([]);
+      expect(labelValueProblems(value)).toEqual([]);
+    }), { numRuns: 300 });
+    expect(labelValueProblems('')).toEqual([]);
+  });
+
+  it('property: a character outside the grammar, a non-alphanumeric end, 64 characters or a second / are refused', () => {
+    const bad = fc.constantFrom(...' !@#$%^&*()+=:;,<>?~`"\'é\u00a0');
+    fc.assert(fc.property(labelName, bad, fc.nat(), (name, c, at) => {
+      const i = at % (name.length + 1);
+      const broken = name.slice(0, i) + c + name.slice(i);
+      expect(labelKeyProblems(broken)).not.toEqual([]);
+      expect(labelValueProblems(broken)).not.toEqual([]);
+      for (const edge of [`-${name}`, `${name}.`, `_${name}`]) {
+        expect(labelKeyProblems(edge)).not.toEqual([]);
+        expect(labelValueProblems(edge)).not.toEqual([]);
+      }
+      expect(labelKeyProblems(`a/b/${name}`)).toEqual([expect.stringContaining("more than one '/'")]);
+      expect(labelKeyProblems(`/${name}`)).toEqual(["the prefix before '/' is empty"]);
+    }), { numRuns: 200 });
+    expect(labelKeyProblems('a'.repeat(64))).toEqual(['the name part is 64 characters; at most 63']);
+    expect(labelValueProblems('a'.repeat(64))).toEqual(['is 64 characters; at most 63']);
+    expect(labelKeyProblems(`${'a'.repeat(254)}/x`)).toEqual([expect.stringMatching(/^the prefix "a+" is 254 characters; a DNS-1123 subdomain has at most 253$/)]);
+    expect(labelKeyProblems('Example.COM/x')).toEqual([expect.stringMatching(/^the prefix "Example.COM" is not a valid DNS-1123 subdomain/)]);
+    expect(labelKeyProblems('example.com/')).toEqual(['the name part is empty']);
+  });
+
+  const configMap = (metadata: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', ...metadata } });
+
+  it('annotation keys are label keys, case aside; all annotations of an object fit 256 KiB, counted in UTF-8 bytes', () => {
+    expect(only('object-meta', [configMap({ annotations: { 'Example.com/Owner': 'x', 'Owner Team': 'y' } })])).toEqual([
+      `ConfigMap shop/c: [object-meta] metadata.annotations key "Owner Team": the name part "owner team" must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+    ]);
+    const key = 'note';
+    const exactly = 'x'.repeat(ANNOTATIONS_MAX_BYTES - key.length);
+    expect(only('object-meta', [configMap({ annotations: { [key]: exactly } })])).toEqual([]);
+    // One character more, or one two-byte character instead of one one-byte character.
+    for (const value of [`${exactly}x`, `${exactly.slice(1)}é`]) {
+      expect(only('object-meta', [configMap({ annotations: { [key]: value } })])).toEqual([
+        `ConfigMap shop/c: [object-meta] metadata.annotations hold ${ANNOTATIONS_MAX_BYTES + 1} bytes of keys and values; the API server accepts at most ${ANNOTATIONS_MAX_BYTES} (256 KiB): move the large values into a ConfigMap`,
+      ]);
+    }
+  });
+
+  it('property: a selector expression needs values exactly for In and NotIn; other operators are refused', () => {
+    const operator = fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist', 'in', 'Equals', '');
+    fc.assert(fc.property(operator, fc.array(labelName, { maxLength: 3 }), labelKey, (op, values, key) => {
+      const problems = labelSelectorProblems('spec.selector', { matchExpressions: [{ key, operator: op, values }] });
+      const ok = op === 'In' || op === 'NotIn' ? values.length > 0 : op === 'Exists' || op === 'DoesNotExist' ? values.length === 0 : false;
+      expect(problems.length === 0).toBe(ok);
+    }), { numRuns: 200 });
+    expect(labelSelectorProblems('spec.selector', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'bad value'] }] }))
+      .toEqual([`spec.selector.matchExpressions[0].values[1] "bad value" must be empty or consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`]);
+  });
+
+  it('checks the metadata of templates and claim templates, and the selectors of workloads, Jobs, CronJobs, PDBs and Services', () => {
+    const bad = { 'tier!': 'web' };
+    const objects: K8sObject[] = [
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: { matchLabels: bad }, template: { metadata: { labels: bad } }, volumeClaimTemplates: [{ metadata: { name: 'data', labels: bad } }] } },
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'shop' }, spec: { jobTemplate: { metadata: { labels: bad }, spec: { selector: { matchLabels: bad }, template: { metadata: { annotations: bad } } } } } },
+      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: { matchLabels: bad } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: bad } },
+    ];
+    const fields = only('object-meta', objects).map(line => /\] (\S+) key/.exec(line)?.[1]);
+    expect(fields).toEqual([
+      'spec.selector.matchLabels', 'spec.template.metadata.labels', 'spec.volumeClaimTemplates[0].metadata.labels',
+      'spec.jobTemplate.metadata.labels', 'spec.jobTemplate.spec.selector.matchLabels', 'spec.jobTemplate.spec.template.metadata.annotations',
+      'spec.selector.matchLabels', 'spec.selector',
+    ]);
+  });
+});
+
+describe('config-data (kubernetes pkg/apis/core/validation ValidateConfigMap, ValidateSecret; IsConfigMapKey)', () => {
+  const key = fc.stringMatching(/^[-._a-zA-Z0-9]{1,40}$/).filter(k => k !== '.' && !k.startsWith('..'));
+
+  it('property: keys of letters, digits, -, _ and . pass unless ., .. or starting with ..; any other character is refused', () => {
+    fc.assert(fc.property(key, fc.constantFrom('/', ' ', ':', '\\', 'é', '~'), (k, c) => {
+      expect(configKeyProblems(k)).toEqual([]);
+      expect(configKeyProblems(`${k}${c}`)).not.toEqual([]);
+      expect(configKeyProblems(`..${k}`)).toEqual(["must not start with '..'"]);
+    }), { numRuns: 200 });
+    expect(configKeyProblems('.')).toEqual(["must not be '.'"]);
+    expect(configKeyProblems('..')).toEqual(["must not be '..'"]);
+    expect(configKeyProblems('a'.repeat(253))).toEqual([]);
+    expect(configKeyProblems('a'.repeat(254))).toEqual(['is 254 characters; at most 253']);
+  });
+
+  it('a ConfigMap key once across data and binaryData; values at most 1 MiB (binaryData decoded)', () => {
+    const cm = (data: Record<string, string>, binaryData: Record<string, string> = {}): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data, binaryData });
+    expect(only('config-data', [cm({ logo: 'x' }, { logo: 'eA==' })])).toEqual(['ConfigMap shop/c: [config-data] data key "logo" is also a binaryData key: each key once']);
+    const half = 'x'.repeat(CONFIG_DATA_MAX_BYTES / 2);
+    expect(only('config-data', [cm({ a: half }, { b: Buffer.from(half).toString('base64') })])).toEqual([]);
+    expect(only('config-data', [cm({ a: `${half}x` }, { b: Buffer.from(half).toString('base64') })])).toEqual([
+      `ConfigMap shop/c: [config-data] data and binaryData holds ${CONFIG_DATA_MAX_BYTES + 1} bytes of values; the API server accepts at most ${CONFIG_DATA_MAX_BYTES} (1 MiB) in a ConfigMap: split it, or mount the large files from elsewhere`,
+    ]);
+  });
+
+  it('a Secret: stringData counts, over data, and the keys its type requires', () => {
+    const secret = (type: string, fields: Partial<K8sObject>): K8sObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, type, ...fields });
+    expect(only('config-data', [secret('kubernetes.io/tls', { stringData: { 'tls.crt': 'c', 'tls.key': 'k' } })])).toEqual([]);
+    expect(only('config-data', [secret('kubernetes.io/basic-auth', { stringData: { password: '' } })])).toEqual([]);
+    expect(only('config-data', [secret('kubernetes.io/basic-auth', { stringData: { user: 'u' } })])).toEqual(['Secret shop/s: [config-data] type kubernetes.io/basic-auth needs the key username or password']);
+    expect(only('config-data', [secret('kubernetes.io/dockerconfigjson', { stringData: { '.dockerconfigjson': '["not", "an object"]' } })])).toEqual(['Secret shop/s: [config-data] type kubernetes.io/dockerconfigjson: the value of .dockerconfigjson must be a JSON object']);
+    expect(only('config-data', [secret('kubernetes.io/ssh-auth', { data: { 'ssh-privatekey': '' } })])).toEqual(['Secret shop/s: [config-data] type kubernetes.io/ssh-auth needs a non-empty ssh-privatekey']);
+    expect(only('config-data', [secret('kubernetes.io/service-account-token', {})])).toEqual(['Secret shop/s: [config-data] type kubernetes.io/service-account-token needs the annotation kubernetes.io/service-account.name']);
+    // stringData replaces a data key of the same name: the size counts it once.
+    const big = 'x'.repeat(CONFIG_DATA_MAX_BYTES);
+    expect(only('config-data', [secret('Opaque', { data: { a: Buffer.from(big).toString('base64') }, stringData: { a: 'small' } })])).toEqual([]);
+    expect(only('config-data', [secret('Opaque', { data: { a: Buffer.from(big).toString('base64') }, stringData: { b: 'x' } })])).toEqual([
+      `Secret shop/s: [config-data] data (with stringData) holds ${CONFIG_DATA_MAX_BYTES + 1} bytes of values; the API server accepts at most ${CONFIG_DATA_MAX_BYTES} (1 MiB) in a Secret: split it, or mount the large files from elsewhere`,
+    ]);
+  });
+});
+
+describe('netpol-spec: CIDRs as the API server parses them (k8s.io/utils/net ParseCIDRSloppy)', () => {
+  const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));
+  const groups = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 });
+  /** RFC 5952-style compression of the longest run of zero groups (two or more). */
+  const compress = (gs: number[]): string => {
+    const hex = gs.map(g => g.toString(16));
+    let best = [-1, 0];
+    for (let i = 0; i < 8;) {
+      let j = i;
+      while (j < 8 && gs[j] === 0) j++;
+      if (j - i > best[1]) best = [i, j - i];
+      i = j === i ? i + 1 : j;
+    }
+    if (best[1] < 2) return hex.join(':');
+    return `${hex.slice(0, best[0]).join(':')}::${hex.slice(best[0] + best[1]).join(':')}`;
+  };
+
+  it('property: an IPv4 CIDR parses to its masked network, leading zeros and host bits accepted', () => {
+    fc.assert(fc.property(ipv4, fc.integer({ min: 0, max: 32 }), (octets, prefix) => {
+      const whole = octets.reduce((acc, o) => acc * 256n + BigInt(o), 0n);
+      const expected = { family: 4, base: (whole >> BigInt(32 - prefix)) << BigInt(32 - prefix), prefix };
+      expect(parseCidrSloppy(`${octets.join('.')}/${prefix}`)).toEqual(expected);
+      expect(parseCidrSloppy(`${octets.map(o => String(o).padStart(3, '0')).join('.')}/${prefix}`)).toEqual(expected);
+    }), { numRuns: 300 });
+    for (const bad of ['10.0.0.0/33', '10.0.0.256/8', '10.0.0/8', '10.0.0.0', '10.0.0.0/', '10.0.0.0/-1', ' 10.0.0.0/8', '10.0.0.0/8 ', 'fe80::1%eth0/64', '1:2:3:4:5:6:7:8:9/64', '1:2:3:4::5:6:7:8/64', '::1::/64']) {
+      expect([bad, parseCidrSloppy(bad)]).toEqual([bad, undefined]);
+    }
+  });
+
+  it('property: an IPv6 address parses where Node parses it, full or compressed, to the same network', () => {
+    fc.assert(fc.property(groups, fc.integer({ min: 0, max: 128 }), (gs, prefix) => {
+      const full = gs.map(g => g.toString(16)).join(':');
+      const short = compress(gs);
+      expect(net.isIPv6(full) && net.isIPv6(short)).toBe(true);
+      const a = parseCidrSloppy(`${full}/${prefix}`);
+      expect(a).toBeDefined();
+      expect(a!.family).toBe(6);
+      expect(parseCidrSloppy(`${short}/${prefix}`)).toEqual(a);
+    }), { numRuns: 300 });
+    fc.assert(fc.property(fc.stringMatching(/^[0-9a-f:.]{1,30}$/), text => {
+      fc.pre(!/[0-9a-f]{5}/.test(text) && !/(^|[:.])0\d/.test(text));
+      expect([text, parseCidrSloppy(`${text}/64`) !== undefined]).toEqual([text, net.isIPv6(text)]);
+    }), { numRuns: 500 });
+  });
+
+  it('property: an except is refused unless BlockList says the block holds it and its prefix is longer', () => {
+    const rule = (cidr: string, except: string): string[] => only('netpol-spec', [{
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'shop' },
+      spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr, except: [except] } }] }] },
+    }]);
+    fc.assert(fc.property(ipv4, fc.integer({ min: 8, max: 24 }), ipv4, fc.integer({ min: 8, max: 32 }), (a, p, b, q) => {
+      const cidr = `${a.join('.')}/${p}`;
+      const except = `${b.join('.')}/${q}`;
+      const outer = parseCidrSloppy(cidr)!;
+      const inner = parseCidrSloppy(except)!;
+      const list = new net.BlockList();
+      const dotted = (n: bigint) => [24n, 16n, 8n, 0n].map(s => String((n >> s) & 255n)).join('.');
+      list.addSubnet(dotted(outer.base), p, 'ipv4');
+      const subset = list.check(dotted(inner.base), 'ipv4') && q > p;
+      expect(rule(cidr, except).length === 0).toBe(subset);
+    }), { numRuns: 300 });
+    expect(rule('2001:db8::/32', '2001:db8:1::/48')).toEqual([]);
+    // A strict subset: the block itself is not one.
+    expect(rule('10.0.0.0/16', '10.0.0.0/16')).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.ingress[0].from[0].ipBlock.except[0] "10.0.0.0/16" must be a strict subset of the cidr "10.0.0.0/16"']);
+    expect(rule('2001:db8::/32', '2001:db9::/48')).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.ingress[0].from[0].ipBlock.except[0] "2001:db9::/48" must be a strict subset of the cidr "2001:db8::/32"']);
+    expect(rule('10.0.0.0/8', '2001:db8::/48')).toHaveLength(1);
+  });
+
+  it('property: a numeric port range is valid exactly when 1 <= port <= endPort <= 65535; endPort needs a numeric port', () => {
+    const ports = (p: Record<string, unknown>) => only('netpol-spec', [{
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'shop' },
+      spec: { podSelector: {}, egress: [{ ports: [p], to: [{ namespaceSelector: {} }] }] },
+    }]);
+    fc.assert(fc.property(fc.integer({ min: -2, max: 70000 }), fc.option(fc.integer({ min: -2, max: 70000 }), { nil: undefined }), (port, endPort) => {
+      const ok = port >= 1 && port <= 65535 && (endPort === undefined || (endPort >= port && endPort <= 65535));
+      expect(ports({ port, endPort }).length === 0).toBe(ok);
+    }), { numRuns: 300 });
+    expect(ports({ port: 'http', endPort: 90 })).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.egress[0].ports[0].endPort is set with the named port "http": a range needs a numeric port']);
+    expect(ports({ endPort: 90 })).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.egress[0].ports[0].endPort is set without a port: a range needs a numeric port']);
+    expect(ports({ port: 'HTTP' })).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.egress[0].ports[0].port "HTTP" must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-); must contain at least one letter (a-z) (a port name of the pods, an IANA service name)']);
+  });
+
+  it('a peer names something, and an ipBlock stands alone', () => {
+    const peers = (from: unknown[]) => only('netpol-spec', [{
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { podSelector: {}, ingress: [{ from }] },
+    }]);
+    expect(peers([{ podSelector: {}, namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }])).toEqual([]);
+    expect(peers([{}])).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.ingress[0].from[0] names no peer: set podSelector, namespaceSelector or ipBlock']);
+    expect(peers([{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {}, namespaceSelector: {} }])).toEqual(['NetworkPolicy shop/p: [netpol-spec] spec.ingress[0].from[0] sets ipBlock with podSelector and namespaceSelector: an ipBlock stands alone (use two peers)']);
+  });
+});
+
+describe('api-constraints: CronJob schedules (robfig/cron v3.0.1 ParseStandard, as kubernetes validateScheduleFormat calls it)', () => {
+  const FIELDS = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]] as const;
+  /** One list item within [min, max]: *, ?, a, a-b, each with an optional /step. */
+  const item = (min: number, max: number) => fc.oneof(
+    fc.constantFrom('*', '?'),
+    fc.integer({ min, max }).map(String),
+    fc.tuple(fc.integer({ min, max }), fc.integer({ min, max })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+  ).chain(base => fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }).map(step => (step === undefined ? base : `${base}/${step}`)));
+  const field = (min: number, max: number) => fc.array(item(min, max), { minLength: 1, maxLength: 3 }).map(items => items.join(','));
+  const schedule = fc.tuple(...FIELDS.map(([min, max]) => field(min, max)));
+
+  it('property: five fields within their bounds parse, with any whitespace between them', () => {
+    fc.assert(fc.property(schedule, fc.constantFrom(' ', '  ', '\t', ' \t '), (fields, gap) => {
+      expect(cronScheduleProblem(fields.join(gap))).toBeUndefined();
+    }), { numRuns: 300 });
+  });
+
+  it('property: one value past its field\'s bounds is refused, naming the field', () => {
+    const NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
+    fc.assert(fc.property(schedule, fc.integer({ min: 0, max: 4 }), fc.boolean(), (fields, i, below) => {
+      const [min, max] = FIELDS[i];
+      fc.pre(!below || min > 0);
+      const out = below ? min - 1 : max + 1;
+      const broken = fields.map((f, j) => (j === i ? String(out) : f)).join(' ');
+      expect(cronScheduleProblem(broken)).toMatch(new RegExp(`^field ${NAMES[i]} "${out}": ${out} is (below the minimum|above the maximum)`));
+    }), { numRuns: 200 });
+  });
+
+  it("robfig's own rules: names, descriptors, @every with a Go duration, its quirks; TZ is refused on create", () => {
+    for (const ok of ['0 0 * * SUN', '0 0 1 jan-MAR mon-fri', '*/15 * * * *', '5/10 * * * *', '*-5 * * * *', '1,,2 * * * *', '+5 * * * *', '@hourly', '@midnight', '@every 1h30m', '@every 1.5s', '@every 0']) {
+      expect([ok, cronScheduleProblem(ok)]).toEqual([ok, undefined]);
+    }
+    const refused: Array<[string, RegExp]> = [
+      ['0 0 * * 7', /day of week "7": 7 is above the maximum 6/],
+      ['*/0 * * * *', /the step must be a positive number/],
+      ['1-2-3 * * * *', /too many hyphens/],
+      ['*/2/3 * * * *', /too many slashes/],
+      ['5-1 * * * *', /the range starts after it ends/],
+      ['x * * * *', /"x" is not a number/],
+      ['0 0 * *', /has 4 fields/],
+      ['0 0 0 * * *', /has 6 fields/],
+      ['@often', /is not a descriptor/],
+      ['@every 5', /@every duration Go cannot parse/],
+      ['', /is empty/],
+      ['TZ=UTC 0 0 * * *', /must not use TZ or CRON_TZ: set spec.timeZone instead/],
+      ['CRON_TZ=Europe/Paris 0 0 * * *', /must not use TZ/],
+    ];
+    for (const [text, message] of refused) expect([text, cronScheduleProblem(text)]).toEqual([text, expect.stringMatching(message)]);
+  });
+
+  it('time zones: every zone ICU knows passes; another case, Local, empty or a malformed name are refused', () => {
+    for (const zone of Intl.supportedValuesOf('timeZone')) expect([zone, timeZoneProblem(zone)]).toEqual([zone, undefined]);
+    expect(timeZoneProblem('Etc/UTC')).toBeUndefined();
+    expect(timeZoneProblem('europe/paris')).toBe('is spelled Europe/Paris (time zone names are case-sensitive)');
+    expect(timeZoneProblem('Local')).toMatch(/explicit time zone/);
+    expect(timeZoneProblem('')).toMatch(/not empty/);
+    for (const bad of ['Europe/../Paris', 'America/-Test', 'Europe/Paris Time', 'Mars/Olympus']) expect([bad, timeZoneProblem(bad)]).toEqual([bad, expect.stringMatching(/IANA/)]);
+  });
+
+  it('Job counts must not be negative; an Indexed Job sets completions', () => {
+    const job = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'shop' }, spec: { ...spec, template: { spec: { restartPolicy: 'Never', containers: [] } } } });
+    expect(only('api-constraints', [job({ backoffLimit: -1, ttlSecondsAfterFinished: 0 })])).toEqual(['Job shop/j: [api-constraints] spec.backoffLimit -1 must not be negative']);
+    expect(only('api-constraints', [job({ completionMode: 'Indexed' })])).toEqual(['Job shop/j: [api-constraints] spec.completions is required when completionMode is Indexed']);
+  });
+});
