@@ -1,13 +1,16 @@
 import { cidr, dnsSubdomain, image, int, port, quantity, resources, setupJob, z } from '../lib/schema';
 import { VERSIONS } from '../versions';
+import { cronScheduleProblem } from '../lib/cron-schedule';
 
-/** Five cron fields (minute hour day-of-month month day-of-week), as the CronJob controller reads them (robfig/cron standard parser). */
-const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?)*$/;
+/**
+ * A CronJob schedule the API server accepts (constructs/lib/cron-schedule.ts: robfig/cron v3's
+ * standard parser, as kubernetes validateScheduleFormat calls it), so that a schedule with a
+ * value out of range (`0 3 * * 7`: days of the week are 0-6) is refused here, naming the field,
+ * not by the API server at apply time.
+ */
 const cron = () => z.string().superRefine((v, ctx) => {
-  const fields = v.trim().split(/\s+/);
-  if (fields.length !== 5 || !fields.every(f => CRON_FIELD.test(f))) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a five-field cron schedule (minute hour day-of-month month day-of-week, numbers, ranges, lists and steps, e.g. "15 2 * * *")` });
-  }
+  const problem = cronScheduleProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: `"${v}" ${problem}: a CronJob schedule is five fields (minute hour day-of-month month day-of-week, e.g. "15 2 * * *") or a descriptor (@daily)` });
 });
 
 /** `schema.table` (or a table of `public`): plain lower-case Postgres identifiers, so the drill's SQL needs no quoting. */

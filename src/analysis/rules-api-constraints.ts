@@ -20,10 +20,10 @@
  *    (validateJobSpec);
  *  - a CronJob's schedule robfig/cron parses, without TZ, its timeZone an IANA
  *    zone, its history limits and startingDeadlineSeconds not negative
- *    (validateCronJobSpec; cron-schedule.ts).
+ *    (validateCronJobSpec; constructs/lib/cron-schedule.ts, which the backups' config schema uses too).
  * All in kubernetes/kubernetes.
  */
-import { cronScheduleProblem, timeZoneProblem } from './cron-schedule';
+import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { isRecord, K8sObject } from './objects';
 
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];

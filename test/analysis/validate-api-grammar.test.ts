@@ -10,7 +10,7 @@
 import * as net from 'net';
 import fc from 'fast-check';
 import { parseCidrSloppy } from '../../constructs/lib/cidr';
-import { cronScheduleProblem, timeZoneProblem } from '../../src/analysis/cron-schedule';
+import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { K8sObject } from '../../src/analysis/objects';
 import { CONFIG_DATA_MAX_BYTES, configKeyProblems } from '../../src/analysis/rules-config-data';
 import { labelKeyProblems, labelValueProblems } from '../../src/analysis/rules-names';

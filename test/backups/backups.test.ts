@@ -180,6 +180,14 @@ describe('validate: a production environment with data stores needs backups', ()
     ]);
   });
 
+  test('a schedule the API server would refuse is refused here, naming the field (shared grammar: constructs/lib/cron-schedule.ts)', () => {
+    const prod = ENVIRONMENTS.prod as any;
+    const at = (schedule: string) => refusal({ ...prod, backups: { ...prod.backups, postgres: { ...prod.backups.postgres, schedule } } });
+    expect(at('0 3 * * 7')!.problems).toEqual(['backups.postgres.schedule: "0 3 * * 7" field day of week "7": 7 is above the maximum 6: a CronJob schedule is five fields (minute hour day-of-month month day-of-week, e.g. "15 2 * * *") or a descriptor (@daily)']);
+    for (const bad of ['61 2 * * *', '*/0 * * * *', '15 2 * *', 'TZ=UTC 15 2 * * *']) expect([bad, at(bad)?.problems]).toEqual([bad, [expect.stringMatching(/^backups\.postgres\.schedule: /)]]);
+    for (const ok of ['15 2 * * SUN', '@daily', '0 */6 * * *']) expect([ok, at(ok)]).toEqual([ok, undefined]);
+  });
+
   test('a production environment backing up only Postgres is refused for Consul alone; a non-production one is not refused', () => {
     const prod = ENVIRONMENTS.prod as any;
     const e = refusal({ ...prod, backups: { ...prod.backups, consul: undefined } });
