@@ -20,11 +20,19 @@
  *    (validateJobSpec);
  *  - a CronJob's schedule robfig/cron parses, without TZ, its timeZone an IANA
  *    zone, its history limits and startingDeadlineSeconds not negative
- *    (validateCronJobSpec; constructs/lib/cron-schedule.ts, which the backups' config schema uses too).
+ *    (validateCronJobSpec; constructs/lib/cron-schedule.ts, which the backups' config schema uses too);
+ *  - PersistentVolumeClaims (and a StatefulSet's claim templates): an access
+ *    mode, ReadWriteOncePod alone, a positive storage request
+ *    (ValidatePersistentVolumeClaimSpec);
+ *  - an Ingress TLS secretName a Secret name (validateIngressTLS);
+ *  - Roles, ClusterRoles and their bindings (pkg/apis/rbac/validation: rules-rbac-spec.ts).
  * All in kubernetes/kubernetes.
  */
 import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { isRecord, K8sObject } from './objects';
+import { nameProblem } from './rules-names';
+import { parseQuantity } from './rules-quantities';
+import { checkRbacSpec } from './rules-rbac-spec';
 
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_SUFFIXES = ['/..', '/.'];
@@ -46,6 +54,11 @@ function hpa(o: K8sObject): string[] {
 
 function ingress(o: K8sObject): string[] {
   const out: string[] = [];
+  (Array.isArray(o.spec?.tls) ? o.spec.tls : []).forEach((t: unknown, i: number) => {
+    if (!isRecord(t) || typeof t.secretName !== 'string' || t.secretName === '') return;
+    const invalid = nameProblem(`tls ${i} secretName`, t.secretName, 'dns1123-subdomain');
+    if (invalid) out.push(`${invalid}: it names a Secret`);
+  });
   const rules = Array.isArray(o.spec?.rules) ? o.spec.rules : [];
   rules.forEach((rule: unknown, i: number) => {
     const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
@@ -109,9 +122,29 @@ function cronJob(spec: Record<string, any>): string[] {
   return out;
 }
 
+const ACCESS_MODES = new Set(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']);
+
+/** A claim spec at `where` (`spec`, or a StatefulSet's `spec.volumeClaimTemplates[i].spec`). */
+function claimSpec(spec: unknown, where: string, consequence: string): string[] {
+  if (!isRecord(spec)) return [];
+  const out: string[] = [];
+  const modes = Array.isArray(spec.accessModes) ? spec.accessModes : [];
+  if (modes.length === 0) out.push(`${where}.accessModes is empty: a claim needs an access mode (e.g. ReadWriteOnce); ${consequence}`);
+  for (const m of modes) if (typeof m === 'string' && !ACCESS_MODES.has(m)) out.push(`${where}.accessModes ${JSON.stringify(m)} is not ${[...ACCESS_MODES].join(', ')}`);
+  if (modes.includes('ReadWriteOncePod') && modes.length > 1) out.push(`${where}.accessModes: ReadWriteOncePod cannot be combined with other access modes`);
+  const storage = isRecord(spec.resources) && isRecord(spec.resources.requests) ? spec.resources.requests.storage : undefined;
+  if (storage === undefined) out.push(`${where}.resources.requests.storage is missing: a claim states its size; ${consequence}`);
+  else {
+    const q = parseQuantity(storage);
+    if (q && q.value === 0) out.push(`${where}.resources.requests.storage must be greater than zero`);
+  }
+  return out;
+}
+
 const APPS_WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 export function checkApiConstraints(o: K8sObject): string[] {
+  if (o.apiVersion.startsWith('rbac.authorization.k8s.io/')) return checkRbacSpec(o);
   if (!isRecord(o.spec)) return [];
   if (o.apiVersion.startsWith('batch/')) {
     if (o.kind === 'Job') return jobSpec(o.spec, 'spec');
@@ -119,8 +152,15 @@ export function checkApiConstraints(o: K8sObject): string[] {
   }
   if (APPS_WORKLOADS.has(o.kind) && o.apiVersion.startsWith('apps/')) {
     const policy = o.spec.template?.spec?.restartPolicy;
-    return policy === undefined || policy === 'Always' ? [] : [`spec.template.spec.restartPolicy is ${policy}: a ${o.kind}'s pods restart Always (the only value the API server accepts here)`];
+    const out = policy === undefined || policy === 'Always' ? [] : [`spec.template.spec.restartPolicy is ${policy}: a ${o.kind}'s pods restart Always (the only value the API server accepts here)`];
+    if (o.kind === 'StatefulSet' && Array.isArray(o.spec.volumeClaimTemplates)) {
+      o.spec.volumeClaimTemplates.forEach((c: unknown, i: number) => {
+        if (isRecord(c)) out.push(...claimSpec(c.spec, `spec.volumeClaimTemplates[${i}].spec`, 'its claims cannot be made, so no pod starts'));
+      });
+    }
+    return out;
   }
+  if (o.kind === 'PersistentVolumeClaim' && o.apiVersion === 'v1') return claimSpec(o.spec, 'spec', 'the API server refuses the claim');
   if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
   if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return hpa(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);

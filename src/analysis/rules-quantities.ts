@@ -119,6 +119,45 @@ function checkClaimSpec(where: string, spec: unknown, out: string[]): void {
   for (const kind of ['requests', 'limits'] as const) checkMap(`${where}resources.${kind}`, spec.resources[kind], out);
 }
 
+/**
+ * Whether the API server lets a request differ from its limit: native resources (no domain, or a
+ * kubernetes.io domain) but hugepages (kubernetes pkg/apis/core/helper IsOvercommitAllowed).
+ */
+function overcommitAllowed(name: string): boolean {
+  const slash = name.indexOf('/');
+  const native = slash < 0 || name.slice(0, slash) === 'kubernetes.io' || name.slice(0, slash).endsWith('.kubernetes.io');
+  return native && !name.startsWith('hugepages-');
+}
+
+/**
+ * A container's requests against its limits as validateResourceRequirements judges them: a
+ * request at most its limit; for resources that cannot be overcommitted (extended resources such
+ * as nvidia.com/gpu, hugepages) a limit, equal to the request. Quantities with a problem of their
+ * own are skipped: comparing them would only mislead (a memory limit of 96m is 0.096 bytes).
+ */
+function requestsWithinLimits(container: string, resources: Record<string, any>): string[] {
+  const requests = isRecord(resources.requests) ? resources.requests : {};
+  const limits = isRecord(resources.limits) ? resources.limits : {};
+  const out: string[] = [];
+  const sound = (name: string, v: unknown) => quantityProblem(v, resourceDimension(name), name === 'memory') === undefined;
+  for (const [name, value] of Object.entries(requests)) {
+    const request = parseQuantity(value);
+    if (!request || !sound(name, value)) continue;
+    if (!Object.prototype.hasOwnProperty.call(limits, name)) {
+      if (!overcommitAllowed(name)) out.push(`${container} resources.requests${keyPath('', name)} ${formatValue(value)} has no limit: ${name} cannot be overcommitted, so the API server needs a limit equal to the request`);
+      continue;
+    }
+    const limit = parseQuantity(limits[name]);
+    if (!limit || !sound(name, limits[name])) continue;
+    if (!overcommitAllowed(name) && request.value !== limit.value) {
+      out.push(`${container} resources.requests${keyPath('', name)} ${formatValue(value)} differs from its limit ${formatValue(limits[name])}: ${name} cannot be overcommitted, request and limit must be equal`);
+    } else if (request.value > limit.value) {
+      out.push(`${container} resources.requests${keyPath('', name)} ${formatValue(value)} is above its limit ${formatValue(limits[name])}: the API server refuses a request above its limit (raise the limit or lower the request)`);
+    }
+  }
+  return out;
+}
+
 /** Quantities of a pod spec: container resources, emptyDir sizes, ephemeral volume claims. */
 export function checkPodQuantities(podSpec: Record<string, any>): string[] {
   const out: string[] = [];
@@ -129,6 +168,7 @@ export function checkPodQuantities(podSpec: Record<string, any>): string[] {
     for (const kind of ['requests', 'limits'] as const) {
       checkMap(`${describeContainer(ref)} resources.${kind}`, resources[kind], out, true);
     }
+    out.push(...requestsWithinLimits(describeContainer(ref), resources));
   }
   for (const v of Array.isArray(podSpec.volumes) ? podSpec.volumes : []) {
     if (!isRecord(v)) continue;

@@ -303,3 +303,115 @@ describe('api-constraints: CronJob schedules (robfig/cron v3.0.1 ParseStandard, 
     expect(only('api-constraints', [job({ completionMode: 'Indexed' })])).toEqual(['Job shop/j: [api-constraints] spec.completions is required when completionMode is Indexed']);
   });
 });
+
+describe('service-spec: the fields each Service type takes (kubernetes pkg/apis/core/validation ValidateService)', () => {
+  const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName', undefined] as const;
+  const service = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' }, spec });
+  const port = { name: 'http', port: 80 };
+
+  it('property: a type-only field is refused exactly on the types that do not take it', () => {
+    const FIELDS: Array<[string, unknown, (type: string, spec: Record<string, unknown>) => boolean]> = [
+      ['loadBalancerSourceRanges', ['10.0.0.0/8'], t => t === 'LoadBalancer'],
+      ['allocateLoadBalancerNodePorts', false, t => t === 'LoadBalancer'],
+      ['externalTrafficPolicy', 'Local', (t, s) => t === 'NodePort' || t === 'LoadBalancer' || (t === 'ClusterIP' && Array.isArray(s.externalIPs))],
+      ['healthCheckNodePort', 30123, (t, s) => t === 'LoadBalancer' && s.externalTrafficPolicy === 'Local'],
+      ['sessionAffinityConfig', { clientIP: { timeoutSeconds: 60 } }, (_t, s) => s.sessionAffinity === 'ClientIP'],
+    ];
+    fc.assert(fc.property(fc.constantFrom(...TYPES), fc.constantFrom(...FIELDS), fc.boolean(), fc.boolean(), fc.boolean(), (type, [field, value, takes], local, affinity, externalIPs) => {
+      const spec: Record<string, unknown> = { ports: [port], [field]: value };
+      if (type) spec.type = type;
+      if (type === 'ExternalName') spec.externalName = 'db.example.com';
+      if (local && field === 'healthCheckNodePort') spec.externalTrafficPolicy = 'Local';
+      if (affinity) spec.sessionAffinity = 'ClientIP';
+      if (externalIPs) spec.externalIPs = ['192.0.2.10'];
+      const problems = only('service-spec', [service(spec)]).filter(line => line.includes(`spec.${field}`));
+      expect(problems.length === 0).toBe(takes(type ?? 'ClusterIP', spec));
+    }), { numRuns: 300 });
+  });
+
+  it('headless, ExternalName, nodePorts and ports, with their messages', () => {
+    const lines = (spec: Record<string, unknown>) => only('service-spec', [service(spec)]).map(l => l.replace('Service shop/s: [service-spec] ', ''));
+    expect(lines({ type: 'NodePort', clusterIP: 'None', ports: [port] })).toEqual(['clusterIP None (headless) is refused for type NodePort: remove it, or make the Service a ClusterIP one']);
+    expect(lines({ clusterIP: 'None' })).toEqual([]);
+    expect(lines({})).toEqual(['has no ports: a Service needs at least one (unless headless, clusterIP None, or of type ExternalName)']);
+    expect(lines({ type: 'ExternalName', externalName: 'db.example.com.' })).toEqual([]);
+    expect(lines({ type: 'ExternalName', externalName: 'DB.example.com', clusterIP: '10.0.0.1' })).toEqual([
+      'type ExternalName takes no clusterIP: remove it',
+      `spec.externalName "DB.example.com" must be a DNS name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
+    ]);
+    expect(lines({ type: 'ExternalName' })).toEqual(['type ExternalName needs spec.externalName (the DNS name the Service stands for)']);
+    expect(lines({ ports: [{ ...port, nodePort: 30080 }] })).toEqual(['port 0 sets nodePort 30080, which type ClusterIP does not take (use type NodePort, or remove it)']);
+    expect(lines({ type: 'NodePort', ports: [{ ...port, nodePort: 30080 }, { name: 'https', port: 443, nodePort: 30080 }, { name: 'dns', port: 53, protocol: 'UDP', nodePort: 30080 }] }))
+      .toEqual(["port 1 nodePort 30080/TCP repeats port 0's: each nodePort and protocol once"]);
+  });
+});
+
+describe('api-constraints: claims, Ingress TLS Secrets, RBAC (kubernetes pkg/apis/{core,networking,rbac}/validation)', () => {
+  const lines = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace(/^\S+ \S+: \[api-constraints\] /, ''));
+
+  it('a claim needs an access mode, ReadWriteOncePod alone, and a positive size; a StatefulSet\'s claim templates too', () => {
+    const pvc = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'shop' }, spec });
+    expect(lines(pvc({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }))).toEqual([]);
+    expect(lines(pvc({ accessModes: ['ReadWriteOncePod', 'ReadOnlyMany'], resources: { requests: { storage: '0' } } }))).toEqual([
+      'spec.accessModes: ReadWriteOncePod cannot be combined with other access modes',
+      'spec.resources.requests.storage must be greater than zero',
+    ]);
+    expect(lines(pvc({ accessModes: ['ReadWriteOnly'] }))).toEqual([
+      'spec.accessModes "ReadWriteOnly" is not ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod',
+      'spec.resources.requests.storage is missing: a claim states its size; the API server refuses the claim',
+    ]);
+    const sts: K8sObject = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop' }, spec: { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } } }] } };
+    expect(lines(sts)).toEqual(['spec.volumeClaimTemplates[0].spec.accessModes is empty: a claim needs an access mode (e.g. ReadWriteOnce); its claims cannot be made, so no pod starts']);
+  });
+
+  it('property: a rule has verbs; nonResourceURLs alone and only in a ClusterRole; resources with apiGroups; resourceNames for one resource', () => {
+    const list = (...items: string[]) => fc.subarray(items);
+    fc.assert(fc.property(fc.constantFrom('Role', 'ClusterRole'), list('get', 'list'), list('', 'apps'), list('pods', 'services'), list('web'), list('/healthz'), (kind, verbs, apiGroups, resources, resourceNames, nonResourceURLs) => {
+      const rule = { verbs, apiGroups, resources, resourceNames, nonResourceURLs };
+      const ok = verbs.length > 0 && (nonResourceURLs.length > 0
+        ? kind === 'ClusterRole' && apiGroups.length + resources.length + resourceNames.length === 0
+        : apiGroups.length > 0 && resources.length > 0 && !(resourceNames.length > 0 && resources.length > 1));
+      const role: K8sObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'r', ...(kind === 'Role' ? { namespace: 'shop' } : {}) }, rules: [rule] };
+      expect(lines(role).length === 0).toBe(ok);
+    }), { numRuns: 300 });
+  });
+
+  it('a binding refers to a Role or ClusterRole of rbac.authorization.k8s.io; subjects are named ServiceAccounts, Users or Groups', () => {
+    const binding = (kind: string, roleRef: Record<string, unknown>, subjects: unknown[]): K8sObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'b', ...(kind === 'RoleBinding' ? { namespace: 'shop' } : {}) }, roleRef, subjects });
+    const ref = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' };
+    expect(lines(binding('RoleBinding', ref, [{ kind: 'ServiceAccount', name: 'web' }, { kind: 'User', name: 'ann' }, { kind: 'Group', name: 'ops', apiGroup: 'rbac.authorization.k8s.io' }]))).toEqual([]);
+    expect(lines(binding('ClusterRoleBinding', { ...ref, kind: 'Role' }, [{ kind: 'ServiceAccount', name: 'web', apiGroup: 'v1' }]))).toEqual([
+      'roleRef.kind "Role" must be ClusterRole',
+      'subjects[0] is a ServiceAccount with apiGroup "v1": a ServiceAccount subject takes none (the core group)',
+      'subjects[0] is a ServiceAccount without a namespace: a ClusterRoleBinding must name it',
+    ]);
+    expect(lines(binding('RoleBinding', { ...ref, apiGroup: 'rbac' }, [{ kind: 'Team', name: 'x' }, { kind: 'User', name: '' }]))).toEqual([
+      'roleRef.apiGroup "rbac" must be rbac.authorization.k8s.io',
+      'subjects[0] kind "Team" is not ServiceAccount, User or Group',
+      'subjects[1] has no name',
+    ]);
+  });
+});
+
+describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
+  const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
+  const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
+
+  it('property: a native resource is refused exactly when its request exceeds its limit', () => {
+    fc.assert(fc.property(fc.constantFrom('cpu', 'memory', 'ephemeral-storage'), fc.integer({ min: 8, max: 4096 }), fc.integer({ min: 8, max: 4096 }), (name, request, limit) => {
+      const unit = name === 'cpu' ? 'm' : 'Mi';
+      const problems = lines({ requests: { [name]: `${request}${unit}` }, limits: { [name]: `${limit}${unit}` } });
+      expect(problems.length === 0).toBe(request <= limit);
+    }), { numRuns: 200 });
+    // Different units, one amount: 1 core is 1000m.
+    expect(lines({ requests: { cpu: '1' }, limits: { cpu: '1000m' } })).toEqual([]);
+    expect(lines({ requests: { memory: '1Gi' }, limits: { memory: '1000Mi' } })).toEqual(['.memory "1Gi" is above its limit "1000Mi": the API server refuses a request above its limit (raise the limit or lower the request)']);
+  });
+
+  it('extended resources and hugepages: a limit, equal to the request', () => {
+    expect(lines({ requests: { 'nvidia.com/gpu': 1 }, limits: { 'nvidia.com/gpu': 1 } })).toEqual([]);
+    expect(lines({ requests: { 'nvidia.com/gpu': 1 } })).toEqual(['["nvidia.com/gpu"] 1 has no limit: nvidia.com/gpu cannot be overcommitted, so the API server needs a limit equal to the request']);
+    expect(lines({ requests: { 'hugepages-2Mi': '4Mi', memory: '64Mi' }, limits: { 'hugepages-2Mi': '8Mi', memory: '64Mi' } }))
+      .toEqual(['.hugepages-2Mi "4Mi" differs from its limit "8Mi": hugepages-2Mi cannot be overcommitted, request and limit must be equal']);
+  });
+});

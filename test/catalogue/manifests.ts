@@ -329,6 +329,22 @@ spec:
     expected: ['Pod shop/web: [quantities] container web resources.requests.cpu "-100m" must not be negative'],
   },
   {
+    id: 'quantity-request-above-limit',
+    mistake: 'the memory limit lowered in one place and the request left above it',
+    yaml: `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  securityContext: ${POD_SC}
+  containers:
+  - name: web
+    image: nginx:1.27
+    securityContext: ${SC}
+    resources: {requests: {cpu: 50m, memory: 256Mi}, limits: {cpu: 200m, memory: 128Mi}}
+`,
+    expected: ['Pod shop/web: [quantities] container web resources.requests.memory "256Mi" is above its limit "128Mi": the API server refuses a request above its limit (raise the limit or lower the request)'],
+  },
+  {
     id: 'quantity-memory-without-unit',
     mistake: 'memory 128 (bytes) meant as 128Mi',
     yaml: `apiVersion: v1
@@ -1345,6 +1361,18 @@ spec:
     ],
   },
 
+  {
+    id: 'api-constraints-binding-to-service-account-kind',
+    mistake: 'a RoleBinding whose roleRef names the ServiceAccount instead of the Role',
+    yaml: `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ServiceAccount, name: web}
+subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
+`,
+    expected: ['RoleBinding shop/web: [api-constraints] roleRef.kind "ServiceAccount" must be Role or ClusterRole'],
+  },
+
   // ---------------------------------------------------------------- object-meta
   {
     id: 'object-meta-label-value',
@@ -1422,6 +1450,22 @@ spec:
       'Service shop/web: [service-spec] port 1 (80) has no name: with more than one port, each needs one (a DNS-1123 label, e.g. http, metrics)',
       'Service shop/web: [service-spec] port 1 (80/TCP) repeats port 0: each port number and protocol once',
     ],
+  },
+
+  {
+    id: 'service-spec-headless-load-balancer',
+    mistake: 'a headless Service (clusterIP None) turned into a LoadBalancer to publish it',
+    yaml: `${pod('', '')}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: LoadBalancer
+  clusterIP: None
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+    expected: ['Service shop/web: [service-spec] clusterIP None (headless) is refused for type LoadBalancer: remove it, or make the Service a ClusterIP one'],
   },
 
   // ---------------------------------------------------------------- netpol-spec
