@@ -19,17 +19,18 @@ export interface ComponentIdentity {
 
 /**
  * The full set of Kubernetes recommended labels. Label values are limited to 63
- * characters of [A-Za-z0-9._-]; the version is sanitised because image tags may
- * contain other characters (e.g. `+`).
+ * characters of [A-Za-z0-9._-], alphanumeric at both ends (the API server refuses
+ * others): every value is made one (`labelValue`), because identities come from
+ * names that may be longer (a StorageClass name is a DNS subdomain of up to 253
+ * characters) and image tags may hold other characters (e.g. `+`).
  */
 export function recommendedLabels(scope: Construct, id: ComponentIdentity): Record<string, string> {
   return {
-    'app.kubernetes.io/name': id.name,
-    'app.kubernetes.io/instance': id.instance,
-    'app.kubernetes.io/component': id.component,
-    'app.kubernetes.io/part-of': id.partOf,
+    ...selectorLabels(id),
+    'app.kubernetes.io/component': labelValue(id.component),
+    'app.kubernetes.io/part-of': labelValue(id.partOf),
     'app.kubernetes.io/version': labelValue(id.version),
-    'app.kubernetes.io/managed-by': managedBy(scope),
+    'app.kubernetes.io/managed-by': labelValue(managedBy(scope)),
   };
 }
 
@@ -40,8 +41,8 @@ export function recommendedLabels(scope: Construct, id: ComponentIdentity): Reco
  */
 export function selectorLabels(id: Pick<ComponentIdentity, 'name' | 'instance'>): Record<string, string> {
   return {
-    'app.kubernetes.io/name': id.name,
-    'app.kubernetes.io/instance': id.instance,
+    'app.kubernetes.io/name': labelValue(id.name),
+    'app.kubernetes.io/instance': labelValue(id.instance),
   };
 }
 
@@ -50,6 +51,7 @@ export function managedBy(scope: Construct): string {
   return (scope.node.tryGetContext(MANAGED_BY_CONTEXT) as string | undefined) ?? 'cdk8s';
 }
 
-function labelValue(value: string): string {
+/** `value` as a label value: other characters replaced by `_`, at most 63 characters, alphanumeric at both ends (unchanged when it already is one). */
+export function labelValue(value: string): string {
   return value.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }

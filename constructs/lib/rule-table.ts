@@ -241,10 +241,10 @@ export const RULE_TABLE = [
   {
     id: 'pod-spec',
     severity: 'error',
-    summary: 'unique, valid container, port and volume names; mounts of declared volumes',
+    summary: 'container, port and volume names; mounts; ports, env, probes, hooks, volume sources',
     reason: 'the API server refuses such a pod or workload at apply time (kubernetes pkg/apis/core/validation), after the earlier objects of the change were applied; the schema cannot see it',
     scope: 'object',
-    cdk8s: { recommendation: 'Container, port and volume names are unique and valid; every mount names a volume of the pod.', fix: 'Rename the duplicate or invalid name, declare the volume, or remove the second mount of the path.' },
+    cdk8s: { recommendation: 'Container, port and volume names are unique and valid; every mount names a volume of the pod; ports are 1-65535, env vars take a value or one source, probes and hooks one handler, volumes one source.', fix: 'Rename the duplicate or invalid name, declare the volume, remove the second mount of the path, or remove the second handler, source or value.' },
     pulumi: {},
     admission: { none: "not needed in CEL: the API server's pod validation refuses the same specs before admission" },
   },

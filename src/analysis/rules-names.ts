@@ -1,7 +1,8 @@
 /**
  * Object identity rules: `object-name` (names the API server accepts) and
  * `duplicate-object` (the same object defined twice, so one silently
- * replaces the other on apply).
+ * replaces the other on apply); and the name grammars the other rules share
+ * (DNS labels and subdomains, label keys and values, port names).
  */
 import { K8sObject, isClusterScoped, namespaceOf } from './objects';
 
@@ -89,6 +90,17 @@ export function labelValueProblems(value: string): string[] {
   if (value !== '' && !LABEL_NAME.test(value)) return [`must be empty or consist of ${LABEL_NAME_CHARS}`];
   if (value.length > 63) return [`is ${value.length} characters; at most 63`];
   return [];
+}
+
+/** Why `name` is not a valid port name (apimachinery IsValidPortName), in its order; empty when valid. */
+export function portNameProblems(name: string): string[] {
+  const out: string[] = [];
+  if (name.length > 15) out.push('must be no more than 15 characters');
+  if (!/^[-a-z0-9]+$/.test(name)) out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/[a-z]/.test(name)) out.push('must contain at least one letter (a-z)');
+  if (name.includes('--')) out.push('must not contain consecutive hyphens');
+  if (name.startsWith('-') || name.endsWith('-')) out.push('must not begin or end with a hyphen');
+  return out;
 }
 
 /** `object-name`: `metadata.name` (by kind) and `metadata.namespace` (a DNS-1123 label). */

@@ -14,7 +14,7 @@
  */
 import { parseCidrSloppy, SloppyCidr } from '../../constructs/lib/cidr';
 import { isRecord, K8sObject } from './objects';
-import { portNameProblems } from './rules-pod-spec';
+import { portNameProblems } from './rules-names';
 import { labelSelectorProblems } from './rules-object-meta';
 
 const CIDR_HINT = 'a valid CIDR, e.g. 10.9.8.0/24 or 2001:db8::/64';

@@ -10,22 +10,13 @@
  *  - volume names: DNS-1123 labels, unique (ValidateVolumes);
  *  - volumeMounts: naming a volume of the pod, each mountPath once per
  *    container (ValidateVolumeMounts: "Not found", "must be unique").
+ *  - ports, env, probes, lifecycle hooks and volume sources (rules-pod-fields.ts).
  * Encoded from kubernetes/kubernetes pkg/apis/core/validation/validation.go and
  * k8s.io/apimachinery pkg/util/validation (IsValidPortName).
  */
 import { allContainers, describeContainer, isRecord, PodTemplate } from './objects';
-import { nameProblem } from './rules-names';
-
-/** Why `name` is not a valid port name (apimachinery IsValidPortName), in its order; empty when valid. */
-export function portNameProblems(name: string): string[] {
-  const out: string[] = [];
-  if (name.length > 15) out.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(name)) out.push('must contain at least one letter (a-z)');
-  if (name.includes('--')) out.push('must not contain consecutive hyphens');
-  if (name.startsWith('-') || name.endsWith('-')) out.push('must not begin or end with a hyphen');
-  return out;
-}
+import { nameProblem, portNameProblems } from './rules-names';
+import { checkPodFields } from './rules-pod-fields';
 
 /**
  * The problems of one pod template. `claimTemplates`: the volumeClaimTemplates of a StatefulSet,
@@ -85,5 +76,5 @@ export function checkPodSpec(tpl: PodTemplate, claimTemplates: unknown = []): st
       }
     });
   }
-  return out;
+  return [...out, ...checkPodFields(spec)];
 }

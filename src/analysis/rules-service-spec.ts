@@ -18,8 +18,7 @@
  *    (validateServiceExternalTrafficPolicy and the rest of ValidateService).
  */
 import { isRecord, K8sObject } from './objects';
-import { portNameProblems } from './rules-pod-spec';
-import { isDns1123Subdomain, nameProblem } from './rules-names';
+import { isDns1123Subdomain, nameProblem, portNameProblems } from './rules-names';
 
 export function checkServiceSpec(o: K8sObject): string[] {
   if (o.kind !== 'Service' || o.apiVersion !== 'v1') return [];

@@ -16,6 +16,7 @@ import { CONFIG_DATA_MAX_BYTES, configKeyProblems } from '../../src/analysis/rul
 import { labelKeyProblems, labelValueProblems } from '../../src/analysis/rules-names';
 import { ANNOTATIONS_MAX_BYTES, labelSelectorProblems } from '../../src/analysis/rules-object-meta';
 import { formatProblem, validateManifests } from '../../src/analysis/validate';
+import { envNameProblem } from '../../src/analysis/rules-pod-fields';
 import { RuleId } from '../../constructs/lib/rule-table';
 
 const only = (rule: RuleId, objects: K8sObject[]) => validateManifests(objects, [rule]).map(formatProblem);
@@ -413,5 +414,63 @@ describe('quantities: requests within limits (kubernetes validateResourceRequire
     expect(lines({ requests: { 'nvidia.com/gpu': 1 } })).toEqual(['["nvidia.com/gpu"] 1 has no limit: nvidia.com/gpu cannot be overcommitted, so the API server needs a limit equal to the request']);
     expect(lines({ requests: { 'hugepages-2Mi': '4Mi', memory: '64Mi' }, limits: { 'hugepages-2Mi': '8Mi', memory: '64Mi' } }))
       .toEqual(['.hugepages-2Mi "4Mi" differs from its limit "8Mi": hugepages-2Mi cannot be overcommitted, request and limit must be equal']);
+  });
+});
+
+describe('pod-spec: ports, env, probes, hooks and volume sources (kubernetes pkg/apis/core/validation, after the v1 defaults)', () => {
+  const pod = (container: Record<string, unknown>, volumes: unknown[] = []): K8sObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { volumes, containers: [{ name: 'c', image: 'x:1', ...container }] },
+  });
+  const lines = (container: Record<string, unknown>, volumes: unknown[] = []) => only('pod-spec', [pod(container, volumes)]).map(l => l.replace('Pod shop/p: [pod-spec] ', ''));
+
+  it('property: env names are printable ASCII without = (IsRelaxedEnvVarName)', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom(...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))) }), name => {
+      expect(envNameProblem(name) === undefined).toBe(!name.includes('='));
+    }), { numRuns: 300 });
+    for (const bad of ['', 'A\tB', 'CAFÉ', 'A\u007f']) expect([bad, envNameProblem(bad)]).not.toEqual([bad, undefined]);
+  });
+
+  it('property: a probe or hook needs exactly one handler of its kinds', () => {
+    const HANDLERS = { exec: { command: ['true'] }, httpGet: { path: '/', port: 8080 }, tcpSocket: { port: 8080 }, grpc: { port: 9090 }, sleep: { seconds: 1 } };
+    fc.assert(fc.property(fc.subarray(Object.keys(HANDLERS) as Array<keyof typeof HANDLERS>), fc.constantFrom('readinessProbe', 'preStop'), (used, where) => {
+      const handler = Object.fromEntries(used.map(k => [k, HANDLERS[k]]));
+      const allowed = where === 'preStop' ? ['exec', 'httpGet', 'tcpSocket', 'sleep'] : ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+      const container = where === 'preStop' ? { lifecycle: { preStop: handler } } : { readinessProbe: handler };
+      const counted = used.filter(k => allowed.includes(k));
+      expect(lines(container).length === 0).toBe(counted.length === 1);
+    }), { numRuns: 200 });
+  });
+
+  it('probe numbers: none negative; liveness and startup succeed once (0 is defaulted to 1); readiness may need more', () => {
+    const probe = { httpGet: { path: '/', port: 'http' } };
+    expect(lines({ livenessProbe: { ...probe, successThreshold: 0 }, readinessProbe: { ...probe, successThreshold: 3 } })).toEqual([]);
+    expect(lines({ startupProbe: { ...probe, successThreshold: 2, periodSeconds: -1 } })).toEqual([
+      'container c: startupProbe.periodSeconds -1 must not be negative',
+      'container c: startupProbe.successThreshold 2 must be 1: a startup probe succeeds once',
+    ]);
+    expect(lines({ livenessProbe: { exec: { command: [] } } })).toEqual(['container c: livenessProbe.exec has no command']);
+    expect(lines({ livenessProbe: { tcpSocket: { port: 'HTTP' } } })).toEqual([expect.stringMatching(/^container c: livenessProbe.tcpSocket.port "HTTP" must contain only/)]);
+  });
+
+  it('env sources: one valueFrom source, not with a value, a downward API field; envFrom one source', () => {
+    expect(lines({ env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }, { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] })).toEqual([]);
+    expect(lines({ env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIp' } } }] })).toEqual([expect.stringMatching(/^container c: env 0 \(IP\): fieldRef.fieldPath "status.podIp" is not a field the downward API serves/)]);
+    expect(lines({ env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'a', key: 'b' }, secretKeyRef: { name: 'a', key: 'b' } } }, { name: 'Y', valueFrom: {} }] })).toEqual([
+      'container c: env 0 (X): valueFrom sets configMapKeyRef and secretKeyRef: one source only',
+      'container c: env 1 (Y): valueFrom names no source: set one of fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef',
+    ]);
+    expect(lines({ envFrom: [{ configMapRef: { name: 'a' }, secretRef: { name: 'b' } }, { prefix: 'A=' , secretRef: { name: 'b' } }] })).toEqual([
+      'container c: envFrom 0 sets configMapRef and secretRef: one of them per entry',
+      `container c: envFrom 1 prefix "A=" must consist of printable ASCII characters other than '='`,
+    ]);
+  });
+
+  it('property: ports 1-65535 (hostPort 0 is none); a volume has at most one source (none: an emptyDir)', () => {
+    fc.assert(fc.property(fc.integer({ min: -1, max: 70000 }), fc.integer({ min: -1, max: 70000 }), (containerPort, hostPort) => {
+      const ok = containerPort >= 1 && containerPort <= 65535 && (hostPort === 0 || (hostPort >= 1 && hostPort <= 65535));
+      expect(lines({ ports: [{ containerPort, hostPort }] }).length === 0).toBe(ok);
+    }), { numRuns: 200 });
+    expect(lines({}, [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'c' } }])).toEqual([]);
+    expect(lines({}, [{ name: 'both', secret: { secretName: 's' }, projected: { sources: [] } }])).toEqual(['volume 0 (both) sets secret and projected: one source per volume']);
   });
 });

@@ -12,10 +12,9 @@ import { RuleId } from '../../constructs/lib/rule-table';
 import {
   HOST_ACCESS_PRIVILEGED_ANNOTATION, HOST_ACCESS_RUNTIME_SOCKET_ANNOTATION, HOST_ACCESS_SYS_ADMIN_ANNOTATION,
 } from '../../src/analysis/rules-host-access';
-import { isDns1123Subdomain, isDns1123Label } from '../../src/analysis/rules-names';
+import { isDns1123Subdomain, isDns1123Label, portNameProblems } from '../../src/analysis/rules-names';
 import { mayBeIpAddress } from '../../src/analysis/rules-ingress';
 import { parseQuantity } from '../../src/analysis/rules-quantities';
-import { portNameProblems } from '../../src/analysis/rules-pod-spec';
 
 const STACK = path.join(__dirname, '..', 'fixtures', 'analysis', 'stack');
 const pristine = loadManifests([STACK]);

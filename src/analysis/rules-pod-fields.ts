@@ -1,0 +1,144 @@
+/**
+ * More of `pod-spec`: container fields the API server's pod validation refuses
+ * and the OpenAPI schema cannot see (kubernetes pkg/apis/core/validation:
+ * validateContainerPorts, ValidateEnv, validateEnvVarValueFrom,
+ * validateObjectFieldSelector, ValidateEnvFrom, validateProbe, validateHandler,
+ * validateLivenessProbe, validateStartupProbe, validateLifecycle,
+ * validateVolumeSource), after the v1 defaults the server applies first
+ * (a probe's zero periods and thresholds are defaulted; a volume without a
+ * source is an emptyDir):
+ *  - containerPort and a non-zero hostPort 1-65535;
+ *  - env names printable ASCII without '=' (the relaxed rule of current
+ *    servers; older ones also refused a leading digit); valueFrom one source,
+ *    and not with a value; a fieldRef one of the fields the downward API
+ *    serves; envFrom one of configMapRef and secretRef;
+ *  - probes and lifecycle hooks: exactly one handler, an exec command, ports
+ *    1-65535 or IANA names, no negative periods or thresholds; liveness and
+ *    startup probes succeed once (successThreshold 1);
+ *  - volumes: at most one source.
+ */
+import { allContainers, ContainerRef, describeContainer, isRecord } from './objects';
+import { portNameProblems } from './rules-names';
+
+/** validEnvDownwardAPIFieldPathExpressions, and the two maps a subscript may index. */
+const ENV_FIELD_PATHS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
+const SUBSCRIPTED = /^metadata\.(labels|annotations)\['[^']*'\]$/;
+const VALUE_SOURCES = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const;
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
+const HOOK_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
+const PROBE_COUNTS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const;
+/** The members of core/v1 VolumeSource. */
+const VOLUME_SOURCES = [
+  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
+  'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap',
+  'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi',
+  'ephemeral', 'image',
+];
+
+const given = (o: Record<string, unknown>, key: string) => o[key] !== undefined && o[key] !== null;
+
+/** IsRelaxedEnvVarName: non-empty, printable ASCII (space included), no '='. */
+export function envNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  return /^[\x20-\x3c\x3e-\x7e]+$/.test(name) ? undefined : "must consist of printable ASCII characters other than '='";
+}
+
+function portProblem(port: unknown): string | undefined {
+  if (typeof port === 'number') return Number.isInteger(port) && port >= 1 && port <= 65535 ? undefined : `${port} must be between 1 and 65535`;
+  if (typeof port === 'string') {
+    const problems = portNameProblems(port);
+    return problems.length > 0 ? `${JSON.stringify(port)} ${problems.join(', ')} (a port name of the container, an IANA service name)` : undefined;
+  }
+  return undefined;
+}
+
+/** One probe or hook at `where`; `handlers`: the handler types it may use. */
+function handlerProblems(where: string, h: Record<string, any>, handlers: readonly string[]): string[] {
+  const out: string[] = [];
+  const used = handlers.filter(k => given(h, k));
+  if (used.length === 0) out.push(`${where} has no handler: set one of ${handlers.join(', ')}`);
+  if (used.length > 1) out.push(`${where} sets ${used.join(' and ')}: one handler only`);
+  if (isRecord(h.exec) && !(Array.isArray(h.exec.command) && h.exec.command.length > 0)) out.push(`${where}.exec has no command`);
+  for (const k of ['httpGet', 'tcpSocket', 'grpc'] as const) {
+    if (!isRecord(h[k])) continue;
+    const problem = portProblem(h[k].port);
+    if (problem) out.push(`${where}.${k}.port ${problem}`);
+  }
+  return out;
+}
+
+function probeProblems(where: string, kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', p: Record<string, any>): string[] {
+  const out = handlerProblems(where, p, PROBE_HANDLERS);
+  for (const f of PROBE_COUNTS) if (typeof p[f] === 'number' && p[f] < 0) out.push(`${where}.${f} ${p[f]} must not be negative`);
+  // Zero is defaulted to 1 before validation.
+  if (kind !== 'readinessProbe' && typeof p.successThreshold === 'number' && p.successThreshold > 1) {
+    out.push(`${where}.successThreshold ${p.successThreshold} must be 1: a ${kind === 'livenessProbe' ? 'liveness' : 'startup'} probe succeeds once`);
+  }
+  if (typeof p.terminationGracePeriodSeconds === 'number' && p.terminationGracePeriodSeconds <= 0) out.push(`${where}.terminationGracePeriodSeconds must be greater than 0`);
+  return out;
+}
+
+function envProblems(who: string, c: Record<string, any>): string[] {
+  const out: string[] = [];
+  (Array.isArray(c.env) ? c.env : []).forEach((e: unknown, i: number) => {
+    if (!isRecord(e)) return;
+    const where = `${who}: env ${i}${typeof e.name === 'string' ? ` (${e.name})` : ''}`;
+    if (typeof e.name === 'string') {
+      const problem = envNameProblem(e.name);
+      if (problem) out.push(`${where}: the name ${problem}`);
+    }
+    if (!isRecord(e.valueFrom)) return;
+    const from = e.valueFrom;
+    const sources = VALUE_SOURCES.filter(k => given(from, k));
+    if (sources.length === 0) out.push(`${where}: valueFrom names no source: set one of ${VALUE_SOURCES.join(', ')}`);
+    else if (typeof e.value === 'string' && e.value !== '') out.push(`${where}: sets both value and valueFrom: keep one`);
+    else if (sources.length > 1) out.push(`${where}: valueFrom sets ${sources.join(' and ')}: one source only`);
+    if (isRecord(from.fieldRef) && typeof from.fieldRef.fieldPath === 'string') {
+      const path = from.fieldRef.fieldPath;
+      if (!ENV_FIELD_PATHS.has(path) && !SUBSCRIPTED.test(path)) {
+        out.push(`${where}: fieldRef.fieldPath ${JSON.stringify(path)} is not a field the downward API serves (${[...ENV_FIELD_PATHS].join(', ')}, metadata.labels['<key>'], metadata.annotations['<key>'])`);
+      }
+    }
+  });
+  (Array.isArray(c.envFrom) ? c.envFrom : []).forEach((e: unknown, i: number) => {
+    if (!isRecord(e)) return;
+    const sources = ['configMapRef', 'secretRef'].filter(k => given(e, k));
+    if (sources.length !== 1) out.push(`${who}: envFrom ${i} ${sources.length === 0 ? 'names no source' : 'sets configMapRef and secretRef'}: one of them per entry`);
+    if (typeof e.prefix === 'string' && e.prefix !== '') {
+      const problem = envNameProblem(e.prefix);
+      if (problem) out.push(`${who}: envFrom ${i} prefix ${JSON.stringify(e.prefix)} ${problem}`);
+    }
+  });
+  return out;
+}
+
+function containerProblems(ref: ContainerRef): string[] {
+  const c = ref.container;
+  const who = describeContainer(ref);
+  const out: string[] = [];
+  (Array.isArray(c.ports) ? c.ports : []).forEach((p: unknown, i: number) => {
+    if (!isRecord(p)) return;
+    if (typeof p.containerPort === 'number' && portProblem(p.containerPort)) out.push(`${who}: port ${i} containerPort ${portProblem(p.containerPort)}`);
+    if (typeof p.hostPort === 'number' && p.hostPort !== 0 && portProblem(p.hostPort)) out.push(`${who}: port ${i} hostPort ${portProblem(p.hostPort)}`);
+  });
+  out.push(...envProblems(who, c));
+  for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+    if (isRecord(c[kind])) out.push(...probeProblems(`${who}: ${kind}`, kind, c[kind]));
+  }
+  if (isRecord(c.lifecycle)) {
+    for (const hook of ['postStart', 'preStop'] as const) {
+      if (isRecord(c.lifecycle[hook])) out.push(...handlerProblems(`${who}: lifecycle.${hook}`, c.lifecycle[hook], HOOK_HANDLERS));
+    }
+  }
+  return out;
+}
+
+export function checkPodFields(spec: Record<string, any>): string[] {
+  const out = allContainers(spec).flatMap(containerProblems);
+  (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: unknown, i: number) => {
+    if (!isRecord(v)) return;
+    const sources = VOLUME_SOURCES.filter(k => given(v, k));
+    if (sources.length > 1) out.push(`volume ${i}${typeof v.name === 'string' ? ` (${v.name})` : ''} sets ${sources.join(' and ')}: one source per volume`);
+  });
+  return out;
+}
