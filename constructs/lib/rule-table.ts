@@ -251,10 +251,10 @@ export const RULE_TABLE = [
   {
     id: 'api-constraints',
     severity: 'error',
-    summary: 'PDB, HPA, Ingress, Job, CronJob, claim and RBAC constraints of the API server',
-    reason: 'the API server refuses such an object at apply time (kubernetes pkg/apis/{policy,autoscaling,networking,batch,apps,core,rbac}/validation), after the earlier objects of the change were applied; the schema cannot see it',
+    summary: 'PDB, HPA, Ingress, Job, CronJob, claim, RBAC, LimitRange and PriorityClass constraints',
+    reason: 'the API server refuses such an object at apply time (kubernetes pkg/apis/{policy,autoscaling,networking,batch,apps,core,rbac,scheduling}/validation), after the earlier objects of the change were applied; the schema cannot see it',
     scope: 'object',
-    cdk8s: { recommendation: 'Budgets set one bound, autoscalers a maximum at or above the minimum, Ingress paths are absolute, Jobs restart OnFailure or Never with counts not negative, CronJobs have a five-field schedule and an IANA time zone, claims an access mode and a size, bindings a Role or ClusterRole and valid subjects.', fix: 'Apply the fix the message names.' },
+    cdk8s: { recommendation: 'Budgets set one bound, autoscalers a maximum at or above the minimum, Ingress paths are absolute, Jobs restart OnFailure or Never with counts not negative, CronJobs have a five-field schedule and an IANA time zone, claims an access mode and a size, bindings a Role or ClusterRole and valid subjects, LimitRanges ascend from min to max, user PriorityClasses stay at or below 1000000000.', fix: 'Apply the fix the message names.' },
     pulumi: {},
     admission: { none: "not needed in CEL: the API server's validation refuses the same specs before admission" },
   },

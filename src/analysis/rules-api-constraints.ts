@@ -25,13 +25,20 @@
  *    mode, ReadWriteOncePod alone, a positive storage request
  *    (ValidatePersistentVolumeClaimSpec);
  *  - an Ingress TLS secretName a Secret name (validateIngressTLS);
- *  - Roles, ClusterRoles and their bindings (pkg/apis/rbac/validation: rules-rbac-spec.ts).
+ *  - Roles, ClusterRoles and their bindings (pkg/apis/rbac/validation: rules-rbac-spec.ts);
+ *  - a LimitRange consistent in itself: each type once, no default or
+ *    defaultRequest for type Pod, min or max storage for claims, per resource
+ *    min <= defaultRequest <= default <= max, a maxLimitRequestRatio of at
+ *    least 1 and at most max/min, default equal to defaultRequest where no
+ *    overcommit is allowed (ValidateLimitRange);
+ *  - a PriorityClass value at most 1000000000 and no system- prefix
+ *    (pkg/apis/scheduling/validation ValidatePriorityClass).
  * All in kubernetes/kubernetes.
  */
 import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { isRecord, K8sObject } from './objects';
 import { nameProblem } from './rules-names';
-import { parseQuantity } from './rules-quantities';
+import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkRbacSpec } from './rules-rbac-spec';
 
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -141,10 +148,63 @@ function claimSpec(spec: unknown, where: string, consequence: string): string[] 
   return out;
 }
 
+/** ValidateLimitRange, item by item and resource by resource. */
+function limitRange(spec: Record<string, any>): string[] {
+  const out: string[] = [];
+  const types = new Set<string>();
+  (Array.isArray(spec.limits) ? spec.limits : []).forEach((item: unknown, i: number) => {
+    if (!isRecord(item)) return;
+    const where = `spec.limits[${i}]`;
+    const type = typeof item.type === 'string' ? item.type : '';
+    if (types.has(type)) out.push(`${where}.type ${type} repeats an earlier item's: each type once`);
+    types.add(type);
+    const map = (k: string): Record<string, unknown> => (isRecord(item[k]) ? item[k] : {});
+    if (type === 'Pod') {
+      for (const k of ['default', 'defaultRequest']) if (Object.keys(map(k)).length > 0) out.push(`${where}.${k} is set for type Pod: defaults apply to containers (use type Container)`);
+    }
+    if (type === 'PersistentVolumeClaim' && map('min').storage === undefined && map('max').storage === undefined) out.push(`${where}: type PersistentVolumeClaim needs min.storage or max.storage`);
+    const value = (k: string, r: string): number | undefined => {
+      const v = map(k)[r];
+      return v === undefined ? undefined : parseQuantity(v)?.value;
+    };
+    const keys = new Set(['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'].flatMap(k => (type === 'Pod' && k.startsWith('default') ? [] : Object.keys(map(k)))));
+    for (const r of [...keys].sort()) {
+      const [min, max, dflt, req, ratio] = ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio'].map(k => value(k, r));
+      const text = (k: string) => String(map(k)[r]);
+      const above = (lo: number | undefined, hi: number | undefined, loField: string, hiField: string) => {
+        if (lo !== undefined && hi !== undefined && lo > hi) out.push(`${where}.${loField}.${r} ${text(loField)} is above ${hiField}.${r} ${text(hiField)}`);
+      };
+      above(min, max, 'min', 'max');
+      above(min, req, 'min', 'defaultRequest');
+      above(req, max, 'defaultRequest', 'max');
+      above(req, dflt, 'defaultRequest', 'default');
+      above(min, dflt, 'min', 'default');
+      above(dflt, max, 'default', 'max');
+      if (ratio !== undefined && ratio < 1) out.push(`${where}.maxLimitRequestRatio.${r} ${text('maxLimitRequestRatio')} is below 1`);
+      if (ratio !== undefined && min !== undefined && max !== undefined && min > 0 && ratio > max / min) out.push(`${where}.maxLimitRequestRatio.${r} ${text('maxLimitRequestRatio')} is above max/min (${max / min})`);
+      if (!overcommitAllowed(r) && dflt !== undefined && req !== undefined && dflt !== req) out.push(`${where}: default.${r} ${text('default')} must equal defaultRequest.${r} ${text('defaultRequest')}: ${r} cannot be overcommitted`);
+    }
+  });
+  return out;
+}
+
+/** scheduling.HighestUserDefinablePriority. */
+const HIGHEST_USER_PRIORITY = 1_000_000_000;
+const SYSTEM_PRIORITY_CLASSES: Record<string, number> = { 'system-node-critical': 2_000_001_000, 'system-cluster-critical': 2_000_000_000 };
+
+function priorityClass(o: K8sObject): string[] {
+  const name = o.metadata.name;
+  if (name.startsWith('system-')) {
+    return SYSTEM_PRIORITY_CLASSES[name] === o.value && o.globalDefault !== true ? [] : [`metadata.name ${JSON.stringify(name)}: the system- prefix is reserved for the built-in priority classes (system-node-critical, system-cluster-critical); rename it`];
+  }
+  return typeof o.value === 'number' && o.value > HIGHEST_USER_PRIORITY ? [`value ${o.value} is above ${HIGHEST_USER_PRIORITY}, the highest priority a user-defined class may have`] : [];
+}
+
 const APPS_WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 export function checkApiConstraints(o: K8sObject): string[] {
   if (o.apiVersion.startsWith('rbac.authorization.k8s.io/')) return checkRbacSpec(o);
+  if (o.kind === 'PriorityClass' && o.apiVersion.startsWith('scheduling.k8s.io/')) return priorityClass(o);
   if (!isRecord(o.spec)) return [];
   if (o.apiVersion.startsWith('batch/')) {
     if (o.kind === 'Job') return jobSpec(o.spec, 'spec');
@@ -161,6 +221,7 @@ export function checkApiConstraints(o: K8sObject): string[] {
     return out;
   }
   if (o.kind === 'PersistentVolumeClaim' && o.apiVersion === 'v1') return claimSpec(o.spec, 'spec', 'the API server refuses the claim');
+  if (o.kind === 'LimitRange' && o.apiVersion === 'v1') return limitRange(o.spec);
   if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
   if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return hpa(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);

@@ -123,7 +123,7 @@ function checkClaimSpec(where: string, spec: unknown, out: string[]): void {
  * Whether the API server lets a request differ from its limit: native resources (no domain, or a
  * kubernetes.io domain) but hugepages (kubernetes pkg/apis/core/helper IsOvercommitAllowed).
  */
-function overcommitAllowed(name: string): boolean {
+export function overcommitAllowed(name: string): boolean {
   const slash = name.indexOf('/');
   const native = slash < 0 || name.slice(0, slash) === 'kubernetes.io' || name.slice(0, slash).endsWith('.kubernetes.io');
   return native && !name.startsWith('hugepages-');

@@ -474,3 +474,39 @@ describe('pod-spec: ports, env, probes, hooks and volume sources (kubernetes pkg
     expect(lines({}, [{ name: 'both', secret: { secretName: 's' }, projected: { sources: [] } }])).toEqual(['volume 0 (both) sets secret and projected: one source per volume']);
   });
 });
+
+describe('api-constraints: LimitRanges and PriorityClasses (kubernetes ValidateLimitRange, ValidatePriorityClass)', () => {
+  const limitRange = (limits: unknown[]): K8sObject => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr', namespace: 'shop' }, spec: { limits } });
+  const lines = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace(/^\S+ \S+: \[api-constraints\] /, ''));
+
+  it('property: a Container item is consistent exactly when its defined min, defaultRequest, default and max ascend', () => {
+    const amount = fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined });
+    fc.assert(fc.property(amount, amount, amount, amount, (min, defaultRequest, dflt, max) => {
+      const item: Record<string, unknown> = { type: 'Container' };
+      for (const [k, v] of [['min', min], ['defaultRequest', defaultRequest], ['default', dflt], ['max', max]] as const) if (v !== undefined) item[k] = { memory: `${v * 32}Mi` };
+      const chain = [min, defaultRequest, dflt, max].filter((v): v is number => v !== undefined);
+      const ascending = chain.every((v, i) => i === 0 || chain[i - 1] <= v);
+      expect(lines(limitRange([item])).length === 0).toBe(ascending);
+    }), { numRuns: 400 });
+  });
+
+  it('types once, no Pod defaults, claims bounded, ratios between 1 and max/min, no overcommit for extended resources', () => {
+    expect(lines(limitRange([{ type: 'Container', max: { cpu: '1' } }, { type: 'Container', min: { cpu: '10m' } }]))).toEqual(["spec.limits[1].type Container repeats an earlier item's: each type once"]);
+    expect(lines(limitRange([{ type: 'Pod', defaultRequest: { cpu: '100m' } }]))).toEqual(['spec.limits[0].defaultRequest is set for type Pod: defaults apply to containers (use type Container)']);
+    expect(lines(limitRange([{ type: 'PersistentVolumeClaim', min: {} }]))).toEqual(['spec.limits[0]: type PersistentVolumeClaim needs min.storage or max.storage']);
+    expect(lines(limitRange([{ type: 'Container', min: { cpu: '100m' }, max: { cpu: '1' }, maxLimitRequestRatio: { cpu: '10' } }]))).toEqual([]);
+    expect(lines(limitRange([{ type: 'Container', min: { cpu: '100m' }, max: { cpu: '1' }, maxLimitRequestRatio: { cpu: '20' } }]))).toEqual(['spec.limits[0].maxLimitRequestRatio.cpu 20 is above max/min (10)']);
+    expect(lines(limitRange([{ type: 'Container', default: { 'nvidia.com/gpu': '2' }, defaultRequest: { 'nvidia.com/gpu': '1' } }])))
+      .toEqual(['spec.limits[0]: default.nvidia.com/gpu 2 must equal defaultRequest.nvidia.com/gpu 1: nvidia.com/gpu cannot be overcommitted']);
+  });
+
+  it('a PriorityClass: at most 1000000000, the system- prefix only for the built-in classes', () => {
+    const pc = (name: string, value: number, globalDefault?: boolean): K8sObject => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, ...(globalDefault === undefined ? {} : { globalDefault }) });
+    expect(lines(pc('batch-low', 1000))).toEqual([]);
+    expect(lines(pc('platform', 1_000_000_000))).toEqual([]);
+    expect(lines(pc('platform', 1_000_000_001))).toEqual(['value 1000000001 is above 1000000000, the highest priority a user-defined class may have']);
+    expect(lines(pc('system-cluster-critical', 2_000_000_000))).toEqual([]);
+    expect(lines(pc('system-cluster-critical', 2_000_000_000, true))).toHaveLength(1);
+    expect(lines(pc('system-important', 100))).toEqual([expect.stringMatching(/the system- prefix is reserved/)]);
+  });
+});

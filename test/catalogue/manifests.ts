@@ -1409,6 +1409,22 @@ subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
     expected: ['RoleBinding shop/web: [api-constraints] roleRef.kind "ServiceAccount" must be Role or ClusterRole'],
   },
 
+  {
+    id: 'api-constraints-limit-range-default-above-max',
+    mistake: 'a LimitRange whose default limit was raised above its max',
+    yaml: `apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    default: {memory: 512Mi}
+    defaultRequest: {memory: 128Mi}
+    max: {memory: 256Mi}
+`,
+    expected: ['LimitRange shop/limits: [api-constraints] spec.limits[0].default.memory 512Mi is above max.memory 256Mi'],
+  },
+
   // ---------------------------------------------------------------- object-meta
   {
     id: 'object-meta-label-value',
