@@ -8,6 +8,7 @@
  * Every object is strict: an unknown key is refused with its full path,
  * whether it comes from an environment file, a Pulumi override or a test.
  */
+import { labelKeyProblems, labelValueProblems } from './k8s-names';
 import { z } from 'zod';
 import { parseCidr } from './cidr';
 import { parseQuantity } from './quantity';
@@ -200,7 +201,18 @@ export const tolerations = shared(() => z.array(z.strictObject({
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], { error: iss => `must be NoSchedule, PreferNoSchedule or NoExecute, got ${describe(iss.input)}` }).optional(),
 }).superRefine((t, ctx) => {
-  if (t.operator === 'Exists' && t.value !== undefined) fail(ctx, 'must be empty when operator is Exists', ['value']);
+  // What the API server's ValidateTolerations refuses (kubernetes pkg/apis/core/validation), in its words' order.
+  if (t.key !== undefined && t.key !== '') {
+    const problems = labelKeyProblems(t.key);
+    if (problems.length > 0) fail(ctx, `"${t.key}" is not a taint key: ${problems.join('; ')}`, ['key']);
+  } else if (t.operator !== 'Exists') {
+    fail(ctx, 'must be Exists when key is empty (a toleration of every taint)', ['operator']);
+  }
+  if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') fail(ctx, 'must be empty when operator is Exists', ['value']);
+  else if (t.value !== undefined) {
+    const problems = labelValueProblems(t.value);
+    if (problems.length > 0) fail(ctx, `"${t.value}" is not a taint value: it ${problems.join('; ')}`, ['value']);
+  }
 })));
 
 export const spreadPolicy = shared(() => z.enum(['none', 'preferred', 'required']));

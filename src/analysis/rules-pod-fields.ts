@@ -15,10 +15,13 @@
  *  - probes and lifecycle hooks: exactly one handler, an exec command, ports
  *    1-65535 or IANA names, no negative periods or thresholds; liveness and
  *    startup probes succeed once (successThreshold 1);
- *  - volumes: at most one source.
+ *  - volumes: at most one source;
+ *  - tolerations: a key that is a label key, or none with operator Exists;
+ *    tolerationSeconds only with effect NoExecute; a value that is a label
+ *    value, none with Exists (ValidateTolerations).
  */
 import { allContainers, ContainerRef, describeContainer, isRecord } from './objects';
-import { portNameProblems } from './rules-names';
+import { labelKeyProblems, labelValueProblems, portNameProblems } from './rules-names';
 
 /** validEnvDownwardAPIFieldPathExpressions, and the two maps a subscript may index. */
 const ENV_FIELD_PATHS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
@@ -133,8 +136,26 @@ function containerProblems(ref: ContainerRef): string[] {
   return out;
 }
 
+function tolerationProblems(t: Record<string, unknown>, i: number): string[] {
+  const where = `toleration ${i}`;
+  const out: string[] = [];
+  const key = typeof t.key === 'string' ? t.key : '';
+  if (key !== '') {
+    const problems = labelKeyProblems(key);
+    if (problems.length > 0) out.push(`${where} key ${JSON.stringify(key)}: ${problems.join('; ')}`);
+  } else if (t.operator !== 'Exists') {
+    out.push(`${where} has no key, so its operator must be Exists (a toleration of every taint)`);
+  }
+  if (given(t, 'tolerationSeconds') && t.effect !== 'NoExecute') out.push(`${where} sets tolerationSeconds with effect ${JSON.stringify(t.effect ?? '')}: only NoExecute takes it`);
+  const value = typeof t.value === 'string' ? t.value : '';
+  if (t.operator === 'Exists' && value !== '') out.push(`${where} sets a value with operator Exists: remove the value`);
+  else if ((t.operator === undefined || t.operator === 'Equal') && labelValueProblems(value).length > 0) out.push(`${where} value ${JSON.stringify(value)} ${labelValueProblems(value).join('; ')}`);
+  return out;
+}
+
 export function checkPodFields(spec: Record<string, any>): string[] {
   const out = allContainers(spec).flatMap(containerProblems);
+  (Array.isArray(spec.tolerations) ? spec.tolerations : []).forEach((t: unknown, i: number) => { if (isRecord(t)) out.push(...tolerationProblems(t, i)); });
   (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: unknown, i: number) => {
     if (!isRecord(v)) return;
     const sources = VOLUME_SOURCES.filter(k => given(v, k));

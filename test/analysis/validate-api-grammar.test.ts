@@ -17,6 +17,7 @@ import { labelKeyProblems, labelValueProblems } from '../../src/analysis/rules-n
 import { ANNOTATIONS_MAX_BYTES, labelSelectorProblems } from '../../src/analysis/rules-object-meta';
 import { formatProblem, validateManifests } from '../../src/analysis/validate';
 import { envNameProblem } from '../../src/analysis/rules-pod-fields';
+import { tolerations as tolerationsSchema } from '../../constructs/lib/schema';
 import { RuleId } from '../../constructs/lib/rule-table';
 
 const only = (rule: RuleId, objects: K8sObject[]) => validateManifests(objects, [rule]).map(formatProblem);
@@ -508,5 +509,32 @@ describe('api-constraints: LimitRanges and PriorityClasses (kubernetes ValidateL
     expect(lines(pc('system-cluster-critical', 2_000_000_000))).toEqual([]);
     expect(lines(pc('system-cluster-critical', 2_000_000_000, true))).toHaveLength(1);
     expect(lines(pc('system-important', 100))).toEqual([expect.stringMatching(/the system- prefix is reserved/)]);
+  });
+});
+
+describe('tolerations: the API server (ValidateTolerations) and the config schema refuse the same ones', () => {
+  const tolerationArb = fc.record({
+    key: fc.option(fc.oneof(labelKey, fc.constantFrom('bad key', 'a/b/c', '-x')), { nil: undefined }),
+    operator: fc.option(fc.constantFrom('Exists', 'Equal'), { nil: undefined }),
+    value: fc.option(fc.oneof(labelName, fc.constantFrom('', 'two words', 'x'.repeat(64))), { nil: undefined }),
+    effect: fc.option(fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute'), { nil: undefined }),
+  }, { requiredKeys: [] });
+  const clean = (t: Record<string, unknown>) => Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
+
+  it('property: a toleration passes validate exactly when the config schema accepts it', () => {
+    fc.assert(fc.property(tolerationArb, raw => {
+      const t = clean(raw);
+      const api = only('pod-spec', [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { tolerations: [t], containers: [] } }]);
+      const config = tolerationsSchema().safeParse([t]);
+      expect([t, api.length === 0]).toEqual([t, config.success]);
+    }), { numRuns: 400 });
+  });
+
+  it('names the problem', () => {
+    const lines = (t: Record<string, unknown>) => only('pod-spec', [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { tolerations: [t], containers: [] } }]).map(l => l.replace('Pod shop/p: [pod-spec] ', ''));
+    expect(lines({ operator: 'Exists' })).toEqual([]);
+    expect(lines({ effect: 'NoSchedule' })).toEqual(['toleration 0 has no key, so its operator must be Exists (a toleration of every taint)']);
+    expect(lines({ key: 'dedicated', value: 'gpu', effect: 'NoSchedule', tolerationSeconds: 60 })).toEqual(['toleration 0 sets tolerationSeconds with effect "NoSchedule": only NoExecute takes it']);
+    expect(lines({ key: 'dedicated', operator: 'Exists', value: 'gpu' })).toEqual(['toleration 0 sets a value with operator Exists: remove the value']);
   });
 });
