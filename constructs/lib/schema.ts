@@ -8,7 +8,7 @@
  * Every object is strict: an unknown key is refused with its full path,
  * whether it comes from an environment file, a Pulumi override or a test.
  */
-import { labelKeyProblems, labelValueProblems } from './k8s-names';
+import { isDns1123Label, isDns1123Subdomain, labelKeyProblems, labelValueProblems } from './k8s-names';
 import { z } from 'zod';
 import { parseCidr } from './cidr';
 import { parseQuantity } from './quantity';
@@ -18,8 +18,6 @@ import type { QosClass } from './types';
 
 export { z };
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -73,17 +71,17 @@ function stringRule(rule: (value: string) => string | undefined) {
   });
 }
 
-export const dnsLabel = shared(() => stringRule(v => (v.length > 63 || !DNS_LABEL.test(v)
+export const dnsLabel = shared(() => stringRule(v => (!isDns1123Label(v)
   ? `"${v}" is not a valid DNS label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)`
   : undefined)));
 
-export const dnsSubdomain = shared(() => stringRule(v => (v.length > 253 || !DNS_SUBDOMAIN.test(v)
+export const dnsSubdomain = shared(() => stringRule(v => (!isDns1123Subdomain(v)
   ? `"${v}" is not a valid DNS subdomain name (lower-case labels separated by dots)` : undefined)));
 
 /** A host an Ingress publishes: at least two labels, no scheme, port, path, wildcard or upper case. */
 export const host = shared(() => stringRule(v => {
   const labels = v.split('.');
-  const valid = v.length <= 253 && labels.length >= 2 && labels.every(l => l.length <= 63 && DNS_LABEL.test(l))
+  const valid = v.length <= 253 && labels.length >= 2 && labels.every(isDns1123Label)
     && !/^[0-9]+$/.test(labels[labels.length - 1]);
   return valid ? undefined : `"${v}" is not a valid DNS host name (e.g. dockercoins.example.com; no scheme, port, path or wildcard)`;
 }));
