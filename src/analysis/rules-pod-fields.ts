@@ -18,10 +18,17 @@
  *  - volumes: at most one source;
  *  - tolerations: a key that is a label key, or none with operator Exists;
  *    tolerationSeconds only with effect NoExecute; a value that is a label
- *    value, none with Exists (ValidateTolerations).
+ *    value, none with Exists (ValidateTolerations);
+ *  - scheduling: nodeSelector as labels; topology spread constraints with a
+ *    maxSkew above 0, a topologyKey, each topologyKey and whenUnsatisfiable
+ *    once, minDomains above 0 and only with DoNotSchedule, a valid
+ *    labelSelector (validateTopologySpreadConstraints); pod (anti-)affinity
+ *    terms with a topologyKey that is a label key, valid selectors and, when
+ *    weighted, a weight of 1-100 (validatePodAffinityTerm).
  */
 import { allContainers, ContainerRef, describeContainer, isRecord } from './objects';
 import { labelKeyProblems, labelValueProblems, portNameProblems } from './rules-names';
+import { labelProblems, labelSelectorProblems } from './rules-object-meta';
 
 /** validEnvDownwardAPIFieldPathExpressions, and the two maps a subscript may index. */
 const ENV_FIELD_PATHS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
@@ -153,9 +160,58 @@ function tolerationProblems(t: Record<string, unknown>, i: number): string[] {
   return out;
 }
 
+function spreadProblems(constraints: unknown[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  constraints.forEach((c, i) => {
+    if (!isRecord(c)) return;
+    const where = `topologySpreadConstraints[${i}]`;
+    if (typeof c.maxSkew === 'number' && c.maxSkew <= 0) out.push(`${where}.maxSkew ${c.maxSkew} must be greater than 0`);
+    if (c.topologyKey === '') out.push(`${where}.topologyKey is empty (e.g. topology.kubernetes.io/zone)`);
+    const pair = `${String(c.topologyKey)}\0${String(c.whenUnsatisfiable)}`;
+    if (seen.has(pair)) out.push(`${where} repeats the topologyKey ${c.topologyKey} with whenUnsatisfiable ${c.whenUnsatisfiable} of an earlier constraint`);
+    seen.add(pair);
+    if (given(c, 'minDomains')) {
+      if (typeof c.minDomains === 'number' && c.minDomains <= 0) out.push(`${where}.minDomains ${c.minDomains} must be greater than 0`);
+      if (c.whenUnsatisfiable !== 'DoNotSchedule') out.push(`${where}.minDomains is set with whenUnsatisfiable ${c.whenUnsatisfiable}: only DoNotSchedule takes it`);
+    }
+    out.push(...labelSelectorProblems(`${where}.labelSelector`, c.labelSelector));
+  });
+  return out;
+}
+
+/** The terms of spec.affinity.podAffinity and podAntiAffinity. */
+function affinityProblems(affinity: Record<string, any>): string[] {
+  const out: string[] = [];
+  for (const kind of ['podAffinity', 'podAntiAffinity'] as const) {
+    const a = affinity[kind];
+    if (!isRecord(a)) continue;
+    const term = (t: unknown, where: string) => {
+      if (!isRecord(t)) return;
+      const key = typeof t.topologyKey === 'string' ? t.topologyKey : '';
+      if (key === '') out.push(`${where}.topologyKey is empty (e.g. kubernetes.io/hostname)`);
+      else if (labelKeyProblems(key).length > 0) out.push(`${where}.topologyKey ${JSON.stringify(key)}: ${labelKeyProblems(key).join('; ')}`);
+      out.push(...labelSelectorProblems(`${where}.labelSelector`, t.labelSelector), ...labelSelectorProblems(`${where}.namespaceSelector`, t.namespaceSelector));
+    };
+    const base = `affinity.${kind}`;
+    (Array.isArray(a.requiredDuringSchedulingIgnoredDuringExecution) ? a.requiredDuringSchedulingIgnoredDuringExecution : [])
+      .forEach((t: unknown, i: number) => term(t, `${base}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`));
+    (Array.isArray(a.preferredDuringSchedulingIgnoredDuringExecution) ? a.preferredDuringSchedulingIgnoredDuringExecution : []).forEach((w: unknown, i: number) => {
+      if (!isRecord(w)) return;
+      const where = `${base}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+      if (typeof w.weight === 'number' && (w.weight < 1 || w.weight > 100)) out.push(`${where}.weight ${w.weight} must be between 1 and 100`);
+      term(w.podAffinityTerm, `${where}.podAffinityTerm`);
+    });
+  }
+  return out;
+}
+
 export function checkPodFields(spec: Record<string, any>): string[] {
   const out = allContainers(spec).flatMap(containerProblems);
   (Array.isArray(spec.tolerations) ? spec.tolerations : []).forEach((t: unknown, i: number) => { if (isRecord(t)) out.push(...tolerationProblems(t, i)); });
+  out.push(...labelProblems('nodeSelector', spec.nodeSelector));
+  if (Array.isArray(spec.topologySpreadConstraints)) out.push(...spreadProblems(spec.topologySpreadConstraints));
+  if (isRecord(spec.affinity)) out.push(...affinityProblems(spec.affinity));
   (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: unknown, i: number) => {
     if (!isRecord(v)) return;
     const sources = VOLUME_SOURCES.filter(k => given(v, k));

@@ -538,3 +538,31 @@ describe('tolerations: the API server (ValidateTolerations) and the config schem
     expect(lines({ key: 'dedicated', operator: 'Exists', value: 'gpu' })).toEqual(['toleration 0 sets a value with operator Exists: remove the value']);
   });
 });
+
+describe('pod-spec: scheduling fields (kubernetes validateTopologySpreadConstraints, validatePodAffinityTerm, ValidatePodSpec nodeSelector)', () => {
+  const lines = (spec: Record<string, unknown>) => only('pod-spec', [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [], ...spec } }]).map(l => l.replace('Pod shop/p: [pod-spec] ', ''));
+  const spread = { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } };
+
+  it('topology spread: maxSkew above 0, each pair once, minDomains only with DoNotSchedule, a valid selector', () => {
+    expect(lines({ topologySpreadConstraints: [spread, { ...spread, whenUnsatisfiable: 'DoNotSchedule', minDomains: 2 }] })).toEqual([]);
+    expect(lines({ topologySpreadConstraints: [{ ...spread, maxSkew: 0, minDomains: 1 }, spread] })).toEqual([
+      'topologySpreadConstraints[0].maxSkew 0 must be greater than 0',
+      'topologySpreadConstraints[0].minDomains is set with whenUnsatisfiable ScheduleAnyway: only DoNotSchedule takes it',
+      'topologySpreadConstraints[1] repeats the topologyKey topology.kubernetes.io/zone with whenUnsatisfiable ScheduleAnyway of an earlier constraint',
+    ]);
+    expect(lines({ topologySpreadConstraints: [{ ...spread, labelSelector: { matchExpressions: [{ key: 'app', operator: 'In' }] } }] }))
+      .toEqual(['topologySpreadConstraints[0].labelSelector.matchExpressions[0]: operator In needs values']);
+  });
+
+  it('pod affinity terms: a topologyKey that is a label key, valid selectors, weights 1-100; nodeSelector as labels', () => {
+    const term = { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'web' } } };
+    expect(lines({ affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } } })).toEqual([]);
+    expect(lines({ affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, podAffinityTerm: { ...term, topologyKey: '' } }] } } })).toEqual([
+      'affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight 101 must be between 1 and 100',
+      'affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey is empty (e.g. kubernetes.io/hostname)',
+    ]);
+    expect(lines({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ ...term, topologyKey: 'zone name' }] } } }))
+      .toEqual([expect.stringMatching(/^affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution\[0\].topologyKey "zone name": /)]);
+    expect(lines({ nodeSelector: { 'node role': 'db' } })).toEqual([expect.stringMatching(/^nodeSelector key "node role": /)]);
+  });
+});
