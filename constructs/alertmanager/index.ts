@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { toYaml } from '../lib/yaml';
-import { parseCidr } from '../lib/cidr';
+import { strictlyContains } from '../lib/cidr';
 import { ComponentIdentity, recommendedLabels } from '../lib/labels';
 import { NetworkRule, PeerSpec, PortSpec, WorkloadNetworkPolicy } from '../lib/network';
 import { ClusterService, PeerService } from '../lib/service';
@@ -233,7 +233,7 @@ export class Alertmanager extends Construct {
     if (secretKeys.length > 0) {
       const except = props.receiverEgress.except;
       egress.push({
-        peers: props.receiverEgress.cidrs.map(c => ({ cidr: c, except: except.filter(e => contains(c, e)) })).map(p => (p.except.length ? p : { cidr: p.cidr })),
+        peers: props.receiverEgress.cidrs.map(c => ({ cidr: c, except: except.filter(e => strictlyContains(c, e)) })).map(p => (p.except.length ? p : { cidr: p.cidr })),
         ports: props.receiverEgress.ports.map(port => ({ port })),
       });
     }
@@ -248,9 +248,3 @@ export class Alertmanager extends Construct {
   }
 }
 
-/** Whether `inner` lies within `outer` (IPv4; an ipBlock's `except` must). */
-function contains(outer: string, inner: string): boolean {
-  const o = parseCidr(outer);
-  const i = parseCidr(inner);
-  return o !== undefined && i !== undefined && i.prefix >= o.prefix && Math.floor(i.base / 2 ** (32 - o.prefix)) === o.base / 2 ** (32 - o.prefix);
-}

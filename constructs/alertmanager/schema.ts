@@ -1,3 +1,4 @@
+import { strictlyContains } from '../lib/cidr';
 import { cidr, cidrs, duration, image, int, port, quantity, resources, z } from '../lib/schema';
 import { emptyDirFits } from '../monitoring/schema';
 import { VERSIONS } from '../versions';
@@ -86,6 +87,18 @@ export const alertmanagerSchema = z.strictObject({
   receiverEgress: z.strictObject({ cidrs: cidrs(), except: z.array(cidr()).prefault([]), ports: z.array(port()).min(1) })
     .prefault({ cidrs: ['0.0.0.0/0'], except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], ports: [443] }),
 }).superRefine((a, ctx) => {
+  // Each exception lands in the ipBlock of a cidr holding it, as a strict subset (the API server
+  // refuses an except equal to its cidr); one no cidr holds would be dropped without a word.
+  a.receiverEgress.except.forEach((e, i) => {
+    if (a.receiverEgress.cidrs.some(c => strictlyContains(c, e))) return;
+    const same = a.receiverEgress.cidrs.indexOf(e);
+    ctx.addIssue({
+      code: 'custom', path: ['receiverEgress', 'except', i],
+      message: same >= 0
+        ? `"${e}" is cidrs[${same}] itself: an exception is a smaller block inside a cidr (to allow nothing there, remove the cidr)`
+        : `"${e}" lies in none of the cidrs (${a.receiverEgress.cidrs.join(', ')}): an exception is a smaller block inside one of them`,
+    });
+  });
   const fits = emptyDirFits({ type: 'emptyDir', size: a.storageSize }, a.resources.limits.ephemeralStorage);
   if (fits) ctx.addIssue({ code: 'custom', path: ['resources', 'limits', 'ephemeralStorage'], message: fits });
   const names = new Map<string, number>();

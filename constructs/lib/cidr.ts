@@ -14,6 +14,17 @@ export function parseCidr(value: string): { base: number; prefix: number; hostBi
   return { base, prefix, hostBits: base !== address, canonical };
 }
 
+/**
+ * Whether IPv4 CIDR `inner` is a strict subset of `outer`: inside it, with a longer prefix, as a
+ * NetworkPolicy ipBlock's `except` must be (kubernetes ValidateIPBlock: "must be a strict subset
+ * of `cidr`"). false when either does not parse.
+ */
+export function strictlyContains(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  return o !== undefined && i !== undefined && i.prefix > o.prefix && Math.floor(i.base / 2 ** (32 - o.prefix)) === o.base / 2 ** (32 - o.prefix);
+}
+
 /** An address range as the API server parses a CIDR: family, first address and prefix length. */
 export interface SloppyCidr {
   readonly family: 4 | 6;

@@ -46,6 +46,11 @@ class Reader {
 
   stream(): unknown[] {
     const { lines } = this;
+    // `...` and `---` at column 0 are document markers wherever they stand (YAML 1.2 c-forbidden):
+    // a line starting with either is this style only as a bare `---` between documents.
+    for (const line of lines) {
+      if ((line.startsWith('...') || line.startsWith('---')) && line !== '---') throw notInStyle;
+    }
     const docs: unknown[] = [];
     // A `---` opens a document; content opens one where none is open.
     let open = false;

@@ -94,6 +94,9 @@ describe('the reader of the emitter style', () => {
     ['a number YAML reads otherwise', 'a: 1.0\n'],
     ['a YAML 1.1 boolean', 'a: yes\n'],
     ['a root sequence', '- a: 1\n'],
+    // test:stress, seed -18547931: an edit made `... ":` of a quoted key; `yaml` reads a document end marker there.
+    ['a document end marker', '# header\n"": ""\n... ":\n  "": ""\n---\n'],
+    ['content after a document start marker', '--- a: 1\n'],
   ])('%s is left to `yaml`', (_what, t) => {
     expect(parseEmitterStream(t)).toBeUndefined();
   });

@@ -160,6 +160,10 @@ describe('Alertmanager config is refused with the field and the reason', () => {
     ['required anti-affinity with more replicas than nodes', { alerting: { replicas: 5 } }, 'alerting.antiAffinity: "required" places each of the 5 replicas on its own node, but the environment plans 3 nodes'],
     ['a receiver name that cannot name a Secret key', { alerting: { receivers: [{ name: 'Team_A', webhook: {} }], route: { receiver: 'Team_A', routes: [] } } }, 'is not a receiver name'],
     ['an emptyDir above the ephemeral-storage limit', { alerting: { storageSize: '1Gi' } }, 'alerting.resources.limits.ephemeralStorage: 256Mi is below storage.size 1Gi'],
+    // test:stress (config fuzz, seed -1137675944): the API server refuses an except equal to its cidr (ValidateIPBlock).
+    ['a receiver egress exception equal to its cidr', { alerting: { receiverEgress: { cidrs: ['0.0.0.0/0'], except: ['0.0.0.0/0'], ports: [443] } } }, 'alerting.receiverEgress.except[0]: "0.0.0.0/0" is cidrs[0] itself'],
+    // It used to be dropped from the NetworkPolicy without a word.
+    ['a receiver egress exception outside every cidr', { alerting: { receiverEgress: { cidrs: ['203.0.113.0/24'], except: ['10.0.0.0/8'], ports: [443] } } }, 'alerting.receiverEgress.except[0]: "10.0.0.0/8" lies in none of the cidrs (203.0.113.0/24)'],
   ])('%s', (_label, overrides, message) => {
     expect(problems(overrides)).toContain(message);
   });
