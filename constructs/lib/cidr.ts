@@ -14,17 +14,6 @@ export function parseCidr(value: string): { base: number; prefix: number; hostBi
   return { base, prefix, hostBits: base !== address, canonical };
 }
 
-/**
- * Whether IPv4 CIDR `inner` is a strict subset of `outer`: inside it, with a longer prefix, as a
- * NetworkPolicy ipBlock's `except` must be (kubernetes ValidateIPBlock: "must be a strict subset
- * of `cidr`"). false when either does not parse.
- */
-export function strictlyContains(outer: string, inner: string): boolean {
-  const o = parseCidr(outer);
-  const i = parseCidr(inner);
-  return o !== undefined && i !== undefined && i.prefix > o.prefix && Math.floor(i.base / 2 ** (32 - o.prefix)) === o.base / 2 ** (32 - o.prefix);
-}
-
 /** An address range as the API server parses a CIDR: family, first address and prefix length. */
 export interface SloppyCidr {
   readonly family: 4 | 6;
@@ -98,4 +87,22 @@ export function parseCidrSloppy(value: string): SloppyCidr | undefined {
   const whole = bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
   const host = (1n << BigInt(bits - prefix)) - 1n;
   return { family: v4 ? 4 : 6, base: whole & ~host, prefix };
+}
+
+/**
+ * Whether `inner` is a strict subset of `outer`: the same family, inside it, with a longer
+ * prefix, as a NetworkPolicy ipBlock's `except` must be (kubernetes ValidateIPBlock: "must be a
+ * strict subset of `cidr`").
+ */
+export function strictSubset(outer: SloppyCidr, inner: SloppyCidr): boolean {
+  if (outer.family !== inner.family || outer.prefix >= inner.prefix) return false;
+  const hostBits = BigInt((outer.family === 4 ? 32 : 128) - outer.prefix);
+  return inner.base >> hostBits === outer.base >> hostBits;
+}
+
+/** strictSubset of two CIDR texts; false when either is no CIDR the API server parses. */
+export function strictlyContains(outer: string, inner: string): boolean {
+  const o = parseCidrSloppy(outer);
+  const i = parseCidrSloppy(inner);
+  return o !== undefined && i !== undefined && strictSubset(o, i);
 }

@@ -221,6 +221,12 @@ export function objectRef(o: K8sObject): string {
   return ns === undefined ? `${o.kind} ${o.metadata.name}` : `${o.kind} ${ns}/${o.metadata.name}`;
 }
 
+/** Whether `o` is an apps/v1 workload (Deployment, ReplicaSet, StatefulSet, DaemonSet): a selector, a pod template, pods that restart Always. */
+export function isAppsWorkload(o: K8sObject): boolean {
+  return o.apiVersion.startsWith('apps/') && APPS_WORKLOAD_KINDS.has(o.kind);
+}
+const APPS_WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
+
 /** Kinds whose pods are described by `podTemplateOf`. */
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'] as const;
 

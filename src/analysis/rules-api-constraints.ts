@@ -36,7 +36,7 @@
  * All in kubernetes/kubernetes.
  */
 import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
-import { isRecord, K8sObject } from './objects';
+import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkRbacSpec } from './rules-rbac-spec';
@@ -200,8 +200,6 @@ function priorityClass(o: K8sObject): string[] {
   return typeof o.value === 'number' && o.value > HIGHEST_USER_PRIORITY ? [`value ${o.value} is above ${HIGHEST_USER_PRIORITY}, the highest priority a user-defined class may have`] : [];
 }
 
-const APPS_WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
-
 export function checkApiConstraints(o: K8sObject): string[] {
   if (o.apiVersion.startsWith('rbac.authorization.k8s.io/')) return checkRbacSpec(o);
   if (o.kind === 'PriorityClass' && o.apiVersion.startsWith('scheduling.k8s.io/')) return priorityClass(o);
@@ -210,7 +208,7 @@ export function checkApiConstraints(o: K8sObject): string[] {
     if (o.kind === 'Job') return jobSpec(o.spec, 'spec');
     if (o.kind === 'CronJob') return cronJob(o.spec);
   }
-  if (APPS_WORKLOADS.has(o.kind) && o.apiVersion.startsWith('apps/')) {
+  if (isAppsWorkload(o)) {
     const policy = o.spec.template?.spec?.restartPolicy;
     const out = policy === undefined || policy === 'Always' ? [] : [`spec.template.spec.restartPolicy is ${policy}: a ${o.kind}'s pods restart Always (the only value the API server accepts here)`];
     if (o.kind === 'StatefulSet' && Array.isArray(o.spec.volumeClaimTemplates)) {

@@ -12,19 +12,12 @@
  *    `except` a strict subset of it (ValidateIPBlock);
  *  - at most two policyTypes.
  */
-import { parseCidrSloppy, SloppyCidr } from '../../constructs/lib/cidr';
+import { parseCidrSloppy, strictSubset } from '../../constructs/lib/cidr';
 import { isRecord, K8sObject } from './objects';
 import { portNameProblems } from './rules-names';
 import { labelSelectorProblems } from './rules-object-meta';
 
 const CIDR_HINT = 'a valid CIDR, e.g. 10.9.8.0/24 or 2001:db8::/64';
-
-/** Whether `inner` is a strict subset of `outer` (ValidateIPBlock: outer contains inner's address and has a shorter prefix). */
-function strictSubset(outer: SloppyCidr, inner: SloppyCidr): boolean {
-  if (outer.family !== inner.family || outer.prefix >= inner.prefix) return false;
-  const bits = BigInt(outer.family === 4 ? 32 : 128);
-  return inner.base >> (bits - BigInt(outer.prefix)) === outer.base >> (bits - BigInt(outer.prefix));
-}
 
 function ipBlockProblems(where: string, block: Record<string, unknown>): string[] {
   const cidr = block.cidr;

@@ -19,7 +19,7 @@
  * too), a StatefulSet's claim templates', and the selectors of workloads, Jobs,
  * PodDisruptionBudgets, Services. NetworkPolicy selectors are `netpol-spec`'s.
  */
-import { isRecord, K8sObject } from './objects';
+import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { apiGroup, labelKeyProblems, labelValueProblems } from './rules-names';
 
 /** apimachinery pkg/api/validation/objectmeta.go: 256 KiB of annotation keys and values, counted in bytes. */
@@ -95,8 +95,6 @@ function metaProblems(field: string, meta: unknown): string[] {
   return [...labelProblems(`${field}.labels`, meta.labels), ...annotationProblems(`${field}.annotations`, meta.annotations)];
 }
 
-const APPS_WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
-
 /** The job spec's template metadata and selector, at `field` (`spec`, or `spec.jobTemplate.spec`). */
 function jobSpecProblems(field: string, jobSpec: unknown): string[] {
   if (!isRecord(jobSpec)) return [];
@@ -111,7 +109,7 @@ export function checkObjectMeta(o: K8sObject): string[] {
   const spec = o.spec;
   if (!isRecord(spec)) return out;
   const group = apiGroup(o.apiVersion);
-  if (group === 'apps' && APPS_WORKLOADS.has(o.kind)) {
+  if (isAppsWorkload(o)) {
     out.push(...labelSelectorProblems('spec.selector', spec.selector));
     if (isRecord(spec.template)) out.push(...metaProblems('spec.template.metadata', spec.template.metadata));
     if (o.kind === 'StatefulSet' && Array.isArray(spec.volumeClaimTemplates)) {

@@ -14,11 +14,8 @@
  * server applies before validating. A StatefulSet's maxUnavailable is left out:
  * whether the server reads it depends on the MaxUnavailableStatefulSet feature gate.
  */
-import { K8sObject, isRecord } from './objects';
+import { K8sObject, isAppsWorkload, isRecord } from './objects';
 import { matchesSelector } from './network';
-
-/** The kinds whose spec carries `selector` and `template` (apps/v1). */
-const SELECTING_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 type IntOrPercent = number | string | undefined;
 
@@ -72,6 +69,6 @@ function checkRollingUpdate(o: K8sObject): string[] {
 
 /** The problems of a workload's selector and rolling-update budgets; none for other kinds. */
 export function checkWorkloadSpec(o: K8sObject): string[] {
-  if (!SELECTING_KINDS.has(o.kind) || !/^apps\//.test(o.apiVersion) || !isRecord(o.spec)) return [];
+  if (!isAppsWorkload(o) || !isRecord(o.spec)) return [];
   return [...checkSelector(o), ...checkRollingUpdate(o)];
 }

@@ -1266,36 +1266,13 @@ spec:
   {
     id: 'pod-spec-probe-two-handlers',
     mistake: 'a readiness probe switched from httpGet to tcpSocket without removing httpGet',
-    yaml: `apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec:
-  securityContext: ${POD_SC}
-  containers:
-  - name: web
-    image: shop/web:1.0
-    ports: [{name: http, containerPort: 8080}]
-    securityContext: ${SC}
-    resources: ${RES}
-    readinessProbe: {httpGet: {path: /ready, port: http}, tcpSocket: {port: http}}
-`,
+    yaml: pod('    readinessProbe: {httpGet: {path: /ready, port: http}, tcpSocket: {port: http}}', ''),
     expected: ['Pod shop/web: [pod-spec] container web: readinessProbe sets httpGet and tcpSocket: one handler only'],
   },
   {
     id: 'pod-spec-env-value-and-value-from',
-    mistake: 'an env var given a literal fallback value next to its secretKeyRef',
-    yaml: `apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec:
-  securityContext: ${POD_SC}
-  containers:
-  - name: web
-    image: shop/web:1.0
-    securityContext: ${SC}
-    resources: ${RES}
-    env: [{name: REDIS_HOST, value: redis, valueFrom: {configMapKeyRef: {name: web-settings, key: REDIS_HOST}}}]
-`,
+    mistake: 'an env var given a literal fallback value next to its configMapKeyRef',
+    yaml: pod('    env: [{name: REDIS_HOST, value: redis, valueFrom: {configMapKeyRef: {name: web-settings, key: REDIS_HOST}}}]', ''),
     expected: ['Pod shop/web: [pod-spec] container web: env 0 (REDIS_HOST): sets both value and valueFrom: keep one'],
   },
 
