@@ -1,7 +1,8 @@
 /**
  * `api-constraints`: cross-field rules of other kinds that the API server's
  * validation enforces and the OpenAPI schema cannot express:
- *  - PodDisruptionBudget: minAvailable and maxUnavailable are not both set
+ *  - PodDisruptionBudget: minAvailable and maxUnavailable are not both set,
+ *    each a non-negative number or a percentage up to 100%
  *    (pkg/apis/policy/validation, ValidatePodDisruptionBudgetSpec);
  *  - HorizontalPodAutoscaler: maxReplicas at least 1 and at least minReplicas
  *    (pkg/apis/autoscaling/validation, validateHorizontalPodAutoscalerSpec);
@@ -24,7 +25,9 @@
  *  - PersistentVolumeClaims (and a StatefulSet's claim templates): an access
  *    mode, ReadWriteOncePod alone, a positive storage request
  *    (ValidatePersistentVolumeClaimSpec);
- *  - an Ingress TLS secretName a Secret name (validateIngressTLS);
+ *  - an Ingress TLS secretName a Secret name (validateIngressTLS); rules or a
+ *    defaultBackend (ValidateIngressSpec); a kubernetes.io/ingress.class
+ *    annotation equal to ingressClassName when both are set (ValidateIngressCreate);
  *  - Roles, ClusterRoles and their bindings (pkg/apis/rbac/validation: rules-rbac-spec.ts);
  *  - a LimitRange consistent in itself: each type once, no default or
  *    defaultRequest for type Pod, min or max storage for claims, per resource
@@ -40,14 +43,24 @@ import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkRbacSpec } from './rules-rbac-spec';
+import { budget } from './rules-workloads';
 
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_SUFFIXES = ['/..', '/.'];
 
 function pdb(o: K8sObject): string[] {
-  return o.spec?.minAvailable !== undefined && o.spec?.maxUnavailable !== undefined
+  const out = o.spec?.minAvailable !== undefined && o.spec?.maxUnavailable !== undefined
     ? ['spec sets both minAvailable and maxUnavailable: the API server refuses it ("cannot be both set"); keep one']
     : [];
+  // ValidatePositiveIntOrPercent and IsNotMoreThan100Percent on each bound.
+  for (const field of ['minAvailable', 'maxUnavailable'] as const) {
+    const value = o.spec?.[field];
+    if (value === undefined || value === null) continue;
+    const b = budget(value, `spec.${field}`);
+    if ('problem' in b) out.push(b.problem);
+    else if (b.value < 0) out.push(`spec.${field} ${value} must not be negative`);
+  }
+  return out;
 }
 
 function hpa(o: K8sObject): string[] {
@@ -59,14 +72,22 @@ function hpa(o: K8sObject): string[] {
   return [];
 }
 
+/** kubernetes.io/ingress.class, the annotation ingressClassName replaced (ValidateIngressCreate compares them). */
+const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
 function ingress(o: K8sObject): string[] {
   const out: string[] = [];
+  const rules = Array.isArray(o.spec?.rules) ? o.spec.rules : [];
+  if (rules.length === 0 && !isRecord(o.spec?.defaultBackend)) out.push('spec has neither rules nor a defaultBackend: an Ingress needs one of them');
+  const annotated = o.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
+  if (typeof annotated === 'string' && typeof o.spec?.ingressClassName === 'string' && annotated !== o.spec.ingressClassName) {
+    out.push(`metadata.annotations ${INGRESS_CLASS_ANNOTATION} "${annotated}" differs from spec.ingressClassName "${o.spec.ingressClassName}": the API server refuses both unless equal (drop the annotation)`);
+  }
   (Array.isArray(o.spec?.tls) ? o.spec.tls : []).forEach((t: unknown, i: number) => {
     if (!isRecord(t) || typeof t.secretName !== 'string' || t.secretName === '') return;
     const invalid = nameProblem(`tls ${i} secretName`, t.secretName, 'dns1123-subdomain');
     if (invalid) out.push(`${invalid}: it names a Secret`);
   });
-  const rules = Array.isArray(o.spec?.rules) ? o.spec.rules : [];
   rules.forEach((rule: unknown, i: number) => {
     const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
     paths.forEach((p: unknown, j: number) => {

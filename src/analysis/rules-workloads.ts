@@ -19,8 +19,8 @@ import { matchesSelector } from './network';
 
 type IntOrPercent = number | string | undefined;
 
-/** The value of an int-or-percent as the API server compares it with 0, or the problem with it. */
-function budget(value: IntOrPercent, field: string): { value: number } | { problem: string } {
+/** The value of an int-or-percent as the API server compares it with 0, or the problem with it (also a PDB's bounds). */
+export function budget(value: IntOrPercent, field: string): { value: number } | { problem: string } {
   if (typeof value === 'number') return { value };
   // validation.IsValidPercent: digits followed by '%'.
   const m = /^([0-9]+)%$/.exec(value ?? '');

@@ -566,3 +566,26 @@ describe('pod-spec: scheduling fields (kubernetes validateTopologySpreadConstrai
     expect(lines({ nodeSelector: { 'node role': 'db' } })).toEqual([expect.stringMatching(/^nodeSelector key "node role": /)]);
   });
 });
+
+describe('api-constraints: PDB bounds and Ingress shape (kubernetes ValidatePodDisruptionBudgetSpec, ValidateIngressSpec, ValidateIngressCreate)', () => {
+  const lines = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace(/^\S+ \S+: \[api-constraints\] /, ''));
+
+  it('property: a PDB bound is a non-negative number or a percentage up to 100%', () => {
+    const bound = fc.oneof(fc.integer({ min: -5, max: 500 }), fc.integer({ min: 0, max: 300 }).map(n => `${n}%`), fc.constantFrom('50', '5 %', '-5%', 'half'));
+    fc.assert(fc.property(bound, fc.constantFrom('minAvailable', 'maxUnavailable'), (value, field) => {
+      const problems = lines({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p', namespace: 'shop' }, spec: { [field]: value, selector: { matchLabels: { app: 'web' } } } });
+      const ok = typeof value === 'number' ? value >= 0 : /^\d+%$/.test(value) && Number(value.slice(0, -1)) <= 100;
+      expect([value, problems.length === 0]).toEqual([value, ok]);
+    }), { numRuns: 300 });
+  });
+
+  it('an Ingress has rules or a defaultBackend; the class annotation, when kept, equals ingressClassName', () => {
+    const ingress = (spec: Record<string, unknown>, annotations?: Record<string, string>): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'shop', ...(annotations ? { annotations } : {}) }, spec });
+    const backend = { service: { name: 'web', port: { number: 80 } } };
+    expect(lines(ingress({ defaultBackend: backend }))).toEqual([]);
+    expect(lines(ingress({ ingressClassName: 'traefik', defaultBackend: backend }, { 'kubernetes.io/ingress.class': 'traefik' }))).toEqual([]);
+    expect(lines(ingress({}))).toEqual(['spec has neither rules nor a defaultBackend: an Ingress needs one of them']);
+    expect(lines(ingress({ ingressClassName: 'traefik', defaultBackend: backend }, { 'kubernetes.io/ingress.class': 'nginx' })))
+      .toEqual(['metadata.annotations kubernetes.io/ingress.class "nginx" differs from spec.ingressClassName "traefik": the API server refuses both unless equal (drop the annotation)']);
+  });
+});
