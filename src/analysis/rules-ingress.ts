@@ -52,9 +52,13 @@ export function checkIngressHosts(o: K8sObject): string[] {
   return out;
 }
 
-/** Where a path is published, in the words of `ingress-backend`: `rule 0 (example.com/) path 1`. */
-function pathLabel(host: string, path: string, i: number, j: number): string {
-  return `rule ${i} (${host}${path}) path ${j}`;
+/**
+ * Where a path is published, in the words of `ingress-backend`: `rule 0 (example.com/) path 1`;
+ * a path that is not absolute is quoted apart (`example.com, path "api"`), not glued to the host.
+ */
+export function pathLabel(host: string, path: string, i: number, j: number): string {
+  const at = path === '' || path.startsWith('/') ? `${host}${path}` : `${host}, path ${JSON.stringify(path)}`;
+  return `rule ${i} (${at}) path ${j}`;
 }
 
 /**

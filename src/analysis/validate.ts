@@ -44,7 +44,7 @@ import { checkHardening, checkPodSecurity, namespacePodSecurityLevel, PodSecurit
 import { matchesSelector } from './network';
 import { validateSchema } from './schema';
 import { checkHostAccess } from './rules-host-access';
-import { checkIngressHosts, ingressConflicts } from './rules-ingress';
+import { checkIngressHosts, ingressConflicts, pathLabel } from './rules-ingress';
 import { checkLimitRanges, limitRangesByNamespace } from './rules-limit-range';
 import { checkObjectName, duplicateIndexes, DUPLICATE_MESSAGE } from './rules-names';
 import { checkProbePorts, checkServiceTargetPorts, declaredPorts, PodPorts } from './rules-ports';
@@ -391,7 +391,7 @@ export function checkIngressBackends(o: K8sObject, services: ReadonlyMap<string,
   (Array.isArray(o.spec?.rules) ? o.spec.rules : []).forEach((r: any, i: number) => {
     (Array.isArray(r?.http?.paths) ? r.http.paths : []).forEach((p: any, j: number) => {
       const host = typeof r.host === 'string' ? r.host : '*';
-      backends.push({ where: `rule ${i} (${host}${p?.path ?? ''}) path ${j}`, backend: p?.backend });
+      backends.push({ where: pathLabel(host, typeof p?.path === 'string' ? p.path : '', i, j), backend: p?.backend });
     });
   });
   const out: string[] = [];

@@ -589,3 +589,11 @@ describe('api-constraints: PDB bounds and Ingress shape (kubernetes ValidatePodD
       .toEqual(['metadata.annotations kubernetes.io/ingress.class "nginx" differs from spec.ingressClassName "traefik": the API server refuses both unless equal (drop the annotation)']);
   });
 });
+
+describe('ingress-backend names where a path is published', () => {
+  it('a relative path is quoted apart from its host, an absolute one follows it', () => {
+    const ingress = (path: string): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'shop' }, spec: { rules: [{ host: 'web.example.com', http: { paths: [{ path, pathType: 'ImplementationSpecific', backend: { service: { name: 'nope', port: { number: 80 } } } }] } }] } });
+    expect(only('ingress-backend', [ingress('api')])).toEqual(['Ingress shop/web: [ingress-backend] rule 0 (web.example.com, path "api") path 0: Service shop/nope does not exist']);
+    expect(only('ingress-backend', [ingress('/api')])).toEqual(['Ingress shop/web: [ingress-backend] rule 0 (web.example.com/api) path 0: Service shop/nope does not exist']);
+  });
+});
