@@ -1,6 +1,11 @@
-/** IPv4 CIDRs, without dependencies (the analysis loads this without the config schema library). */
+/**
+ * CIDRs, without dependencies (the analysis loads this without the config schema library), in
+ * two grammars: `parseCidr`, the strict IPv4 one the environment config accepts (canonical
+ * octets, no host bits in what we render), and `parseCidrSloppy`, what the API server accepts in
+ * a NetworkPolicy ipBlock (leading zeros, host bits, IPv6), which `validate` judges manifests by.
+ */
 
-/** Parses an IPv4 CIDR; `hostBits` when the address has bits set past the prefix. The one CIDR parser of the project. */
+/** Parses an IPv4 CIDR; `hostBits` when the address has bits set past the prefix. The config's CIDR parser. */
 export function parseCidr(value: string): { base: number; prefix: number; hostBits: boolean; canonical: string } | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
   if (!m) return undefined;

@@ -1,10 +1,11 @@
 /**
  * NetworkPolicy `ipBlock`s as address sets: membership, containment and
- * overlap of IPv4 CIDRs, built on the project's one CIDR parser
- * (`parseCidr` in constructs/lib/schema.ts, which also checks the config).
+ * overlap of IPv4 CIDRs, built on the config's strict CIDR parser
+ * (`parseCidr` in constructs/lib/cidr.ts). Whether the API server accepts a
+ * block at all is `netpol-spec`'s question (`parseCidrSloppy`).
  *
- * IPv4 only, like the parser: an IPv6 (or unparsable) CIDR has no range here,
- * and callers compare such blocks by their text.
+ * IPv4 only, like the parser: an IPv6 (or otherwise unparsed) CIDR has no
+ * range here, and callers compare such blocks by their text (conservative).
  */
 import { parseCidr } from '../../constructs/lib/cidr';
 

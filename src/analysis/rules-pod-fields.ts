@@ -128,8 +128,11 @@ function containerProblems(ref: ContainerRef): string[] {
   const out: string[] = [];
   (Array.isArray(c.ports) ? c.ports : []).forEach((p: unknown, i: number) => {
     if (!isRecord(p)) return;
-    if (typeof p.containerPort === 'number' && portProblem(p.containerPort)) out.push(`${who}: port ${i} containerPort ${portProblem(p.containerPort)}`);
-    if (typeof p.hostPort === 'number' && p.hostPort !== 0 && portProblem(p.hostPort)) out.push(`${who}: port ${i} hostPort ${portProblem(p.hostPort)}`);
+    const container = typeof p.containerPort === 'number' ? portProblem(p.containerPort) : undefined;
+    if (container) out.push(`${who}: port ${i} containerPort ${container}`);
+    // hostPort 0 is no host port.
+    const host = typeof p.hostPort === 'number' && p.hostPort !== 0 ? portProblem(p.hostPort) : undefined;
+    if (host) out.push(`${who}: port ${i} hostPort ${host}`);
   });
   out.push(...envProblems(who, c));
   for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
