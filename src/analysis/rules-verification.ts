@@ -13,6 +13,7 @@
  */
 import { parse } from 'yaml';
 import { INSECURE_SKIP_VERIFY_REASON_ANNOTATION } from '../../constructs/lib/verification-annotations';
+import { parseEmitterStream } from './manifest-yaml';
 import { allContainers, describeContainer, isRecord, K8sObject, PodTemplate } from './objects';
 
 export { INSECURE_SKIP_VERIFY_REASON_ANNOTATION };
@@ -51,7 +52,10 @@ export function checkConfigMapVerification(o: K8sObject): string[] {
     if (typeof text !== 'string' || !/insecure_?skip_?verify/i.test(text)) continue;
     let doc: unknown;
     try {
-      doc = parse(text);
+      // The model's own files (prometheus.yml) are in the emitter's style: the fast reader reads
+      // them as `yaml` does; anything else, or more than one document (which parse refuses), goes to `yaml`.
+      const docs = parseEmitterStream(text);
+      doc = docs?.length === 1 ? docs[0] : parse(text);
     } catch {
       continue; // not YAML/JSON: nothing to read structurally
     }

@@ -183,39 +183,44 @@ export function hasSchema(apiVersion: string, kind: string): boolean {
   return isCertManagerKind(apiVersion, kind) || lookupValidator(apiVersion, kind) !== null;
 }
 
-/** What the validator did with one object node. */
+/** What the validator did with one object node, and the one proxy that records it. */
 interface Access {
   read: Set<string>;
   enumerated: boolean;
+  proxy: object;
 }
 
 /**
  * Wraps `value` so that every read is recorded in `log`, recursively (nested
  * objects are wrapped lazily when read). Arrays are tracked too but only
- * objects are checked for unknown keys.
+ * objects are checked for unknown keys. A node read again gets the same proxy:
+ * the validators read each property several times (type, then value).
  */
 function track(value: unknown, log: WeakMap<object, Access>): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  let access = log.get(value);
-  if (!access) {
-    access = { read: new Set(), enumerated: false };
-    log.set(value, access);
-  }
-  const a = access;
-  return new Proxy(value, {
-    get(target, key, receiver) {
-      if (typeof key === 'string') a.read.add(key);
-      return track(Reflect.get(target, key, receiver), log);
-    },
-    has(target, key) {
-      if (typeof key === 'string') a.read.add(key);
-      return Reflect.has(target, key);
-    },
-    ownKeys(target) {
-      a.enumerated = true;
-      return Reflect.ownKeys(target);
-    },
-  });
+  const known = log.get(value);
+  if (known) return known.proxy;
+  const read = new Set<string>();
+  const access: Access = {
+    read,
+    enumerated: false,
+    proxy: new Proxy(value, {
+      get(target, key, receiver) {
+        if (typeof key === 'string') read.add(key);
+        return track(Reflect.get(target, key, receiver), log);
+      },
+      has(target, key) {
+        if (typeof key === 'string') read.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        access.enumerated = true;
+        return Reflect.ownKeys(target);
+      },
+    }),
+  };
+  log.set(value, access);
+  return access.proxy;
 }
 
 /** Collects unknown fields of a validated tree, as JSON-pointer-ish paths. */

@@ -10,7 +10,7 @@
 import * as net from 'net';
 import fc from 'fast-check';
 import { parseCidrSloppy } from '../../constructs/lib/cidr';
-import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
+import { cronScheduleProblem, ETC_TIME_ZONES, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { K8sObject } from '../../src/analysis/objects';
 import { CONFIG_DATA_MAX_BYTES, configKeyProblems } from '../../src/analysis/rules-config-data';
 import { labelKeyProblems, labelValueProblems } from '../../src/analysis/rules-names';
@@ -297,6 +297,18 @@ describe('api-constraints: CronJob schedules (robfig/cron v3.0.1 ParseStandard, 
     expect(timeZoneProblem('Local')).toMatch(/explicit time zone/);
     expect(timeZoneProblem('')).toMatch(/not empty/);
     for (const bad of ['Europe/../Paris', 'America/-Test', 'Europe/Paris Time', 'Mars/Olympus']) expect([bad, timeZoneProblem(bad)]).toEqual([bad, expect.stringMatching(/IANA/)]);
+  });
+
+  it('the Etc zones answered without ICU are zones ICU knows, 35 distinct names (IANA etcetera and backward); their other case is refused', () => {
+    expect(new Set(ETC_TIME_ZONES).size).toBe(35);
+    for (const zone of ETC_TIME_ZONES) {
+      expect([zone, (() => { try { return new Intl.DateTimeFormat('en-US', { timeZone: zone }) && 'ICU knows it'; } catch { return 'ICU refuses it'; } })()]).toEqual([zone, 'ICU knows it']);
+      expect([zone, timeZoneProblem(zone)]).toEqual([zone, undefined]);
+    }
+    // One more hour either way is no zone of the IANA database, and ICU says so too.
+    for (const bad of ['Etc/GMT+13', 'Etc/GMT-15']) expect([bad, timeZoneProblem(bad)]).toEqual([bad, expect.stringMatching(/not a time zone of the IANA database/)]);
+    expect(timeZoneProblem('etc/utc')).toBe('is spelled Etc/UTC (time zone names are case-sensitive)');
+    expect(timeZoneProblem('ETC/GMT+5')).toBe('is spelled Etc/GMT+5 (time zone names are case-sensitive)');
   });
 
   it('Job counts must not be negative; an Indexed Job sets completions', () => {
