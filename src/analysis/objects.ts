@@ -45,9 +45,10 @@ export function parseManifests(yamlText: string, source = '<input>'): K8sObject[
   const out: K8sObject[] = [];
   // Files in the project's own style (all of dist/) are read by a reader of that style alone;
   // anything else by `yaml` (src/analysis/manifest-yaml.ts: the same values either way).
-  const fast = parseEmitterStream(yamlText);
+  // Both readers recurse per level: a text nested deeper than the stack allows is refused by name.
+  const fast = withinStack(source, 'the stream', () => parseEmitterStream(yamlText));
   // parseAllDocuments returns an EmptyStream (an array) for empty input.
-  const docs = fast ?? parseAllDocuments(yamlText, { prettyErrors: true });
+  const docs = fast ?? withinStack(source, 'the stream', () => parseAllDocuments(yamlText, { prettyErrors: true }));
   docs.forEach((doc, index) => {
     let value: unknown;
     if (fast) value = doc;
@@ -58,17 +59,58 @@ export function parseManifests(yamlText: string, source = '<input>'): K8sObject[
       }
       // The alias limit refuses a YAML bomb (aliases of aliases expanding to gigabytes); its error names no file.
       try {
-        value = parsed.toJS({ maxAliasCount: 100 });
+        value = withinStack(source, `document ${index + 1}`, () => parsed.toJS({ maxAliasCount: 100 }));
       } catch (e) {
+        if (e instanceof TooDeep) throw e;
         throw new Error(`${source}: YAML document ${index + 1}: ${e instanceof Error ? e.message : String(e)} (more than 100 alias expansions; write the repeated values out)`);
       }
     }
     if (value === null || value === undefined) return;
+    // Every rule walks objects recursively: a bound here keeps them all within the stack.
+    if (nestedDeeperThan(value, MAX_MANIFEST_DEPTH)) throw new TooDeep(`${source}: document ${index + 1}: ${TOO_DEEP}`);
     for (const item of flattenLists(value)) {
       out.push(asObject(item, `${source}: document ${index + 1}`));
     }
   });
   return out;
+}
+
+/**
+ * The deepest nesting of objects and arrays a manifest may have here. The API server decodes JSON
+ * up to 10,000 levels (Go's encoding/json scanner, maxNestingDepth, which sigs.k8s.io/json keeps);
+ * a Kubernetes object's own fields nest about 20 deep, a CRD's schema about 40 (dist/: 12).
+ * Refusing past 500 keeps every recursive reader and rule within Node's default stack (`yaml`
+ * runs out of it near 1,000 levels of flow collections).
+ */
+export const MAX_MANIFEST_DEPTH = 500;
+const DEPTH_HINT = 'no Kubernetes object nests so deep; look for a generator that recursed or a run of brackets ([[[[...)';
+const TOO_DEEP = `nested more than ${MAX_MANIFEST_DEPTH} levels deep (objects and arrays within each other): ${DEPTH_HINT}`;
+const OUT_OF_STACK = `nested too deeply to read (the reader ran out of stack; a manifest may nest at most ${MAX_MANIFEST_DEPTH} levels): ${DEPTH_HINT}`;
+
+class TooDeep extends Error {}
+
+/** Runs `read`; a stack overflow on the way (a reader recursing per level) becomes the depth refusal, naming `source`. */
+function withinStack<T>(source: string, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new TooDeep(`${source}: ${what}: ${OUT_OF_STACK}`);
+    throw e;
+  }
+}
+
+/** Whether objects and arrays nest more than `limit` levels in `value` (a root object is level 1); no recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function flattenLists(value: unknown): unknown[] {

@@ -63,6 +63,13 @@ describe('validate CLI', () => {
     expect(r.err).toContain('broken.yaml');
   });
 
+  it('exits 2 for a manifest nested deeper than any object (a run of brackets), naming the file, with nothing checked', async () => {
+    const file = path.join(tmp, 'deep.json');
+    fs.writeFileSync(file, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":{"x":"y"},"spec":${'['.repeat(20000)}${']'.repeat(20000)}}`);
+    const r = await run([file]);
+    expect(r).toEqual({ code: 2, out: '', err: `validate: ${file}: the stream: nested too deeply to read (the reader ran out of stack; a manifest may nest at most 500 levels): no Kubernetes object nests so deep; look for a generator that recursed or a run of brackets ([[[[...)\n` });
+  });
+
   it('exits 2 for an unknown option and prints usage', async () => {
     const r = await run(['--strict']);
     expect(r.code).toBe(2);

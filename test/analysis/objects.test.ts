@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { compareStrings, isClusterScoped, loadManifests, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
+import { compareStrings, isClusterScoped, loadManifests, MAX_MANIFEST_DEPTH, nestedDeeperThan, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
+import { validateManifests } from '../../src/analysis/validate';
 
 const podSpec = { containers: [{ name: 'c', image: 'i:1' }] };
 
@@ -28,6 +29,24 @@ describe('parseManifests', () => {
     expect(() => parseManifests(bomb, 'hand/bomb.yaml')).toThrow(/^hand\/bomb\.yaml: YAML document 2: .*alias.*write the repeated values out\)$/);
     const few = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: &l {app: x}, annotations: *l}\n');
     expect(few[0].metadata.annotations).toEqual({ app: 'x' });
+  });
+
+  it('reads and checks a manifest nested MAX_MANIFEST_DEPTH levels deep, in flow and in block style; one more level is refused naming source and document', () => {
+    // Levels: the root object, then under its field x n - 1 arrays (flow) or mappings (block).
+    const flow = (n: number) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"},"x":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
+    const block = (n: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\nx:\n${Array.from({ length: n - 1 }, (_, i) => `${'  '.repeat(i + 1)}a:`).join('\n')} 1\n`;
+    for (const [style, text] of [['flow', flow], ['block', block]] as const) {
+      const objects = parseManifests(text(MAX_MANIFEST_DEPTH), `${style}.yaml`);
+      expect({ style, depth: nestedDeeperThan(objects[0], MAX_MANIFEST_DEPTH - 1) && !nestedDeeperThan(objects[0], MAX_MANIFEST_DEPTH) }).toEqual({ style, depth: true });
+      // The rules recurse too: at the bound they run without exhausting the stack (schema finds the unknown field).
+      expect(validateManifests(objects).map(p => p.rule)).toContain('schema');
+      expect(() => parseManifests(text(MAX_MANIFEST_DEPTH + 1), `hand/${style}.yaml`)).toThrow(`hand/${style}.yaml: document 1: nested more than 500 levels deep`);
+    }
+  });
+
+  it('nestedDeeperThan is the recursive depth of objects and arrays, compared with the limit', () => {
+    const depth = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Math.max(0, ...(Array.isArray(v) ? v : Object.values(v)).map(depth)) : 0);
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), fc.nat(10), (value, limit) => nestedDeeperThan(value, limit) === depth(value) > limit));
   });
 
   it('flattens kind: List', () => {
