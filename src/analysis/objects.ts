@@ -163,10 +163,33 @@ export function loadManifests(paths: string[]): K8sObject[] {
     if (stat.isDirectory()) files.push(...walk(p));
     else files.push(p);
   }
-  return files.flatMap((f) => {
-    const text = fs.readFileSync(f, 'utf8');
-    return parseManifests(text, f);
-  });
+  return files.flatMap((f) => parseManifests(readManifestFile(f), f));
+}
+
+/**
+ * The largest manifest file read. The API server takes at most 3 MiB per request
+ * (apiserver's MaxRequestBodyBytes), so a file holds many objects only; CRD bundles
+ * reach about 10 MiB. Past this a file is refused before it is read (a 600 MB file
+ * would otherwise fill memory and fail with no file named).
+ */
+export const MAX_MANIFEST_FILE_BYTES = 64 * 2 ** 20;
+
+/** A manifest file's text; every refusal names the file. Pipes (`validate <(kubectl get ...)`) are read too. */
+function readManifestFile(file: string): string {
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw new Error('is a folder, not a file (a link to a folder?)');
+    if (stat.isFile() && stat.size > MAX_MANIFEST_FILE_BYTES) {
+      throw new Error(`is ${(stat.size / 2 ** 20).toFixed(1)} MiB: larger than the ${MAX_MANIFEST_FILE_BYTES / 2 ** 20} MiB a manifest file may have here (split it; the API server takes at most 3 MiB per object)`);
+    }
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`${file}: ${err.code ? `cannot be read (${err.code})` : err.message}`);
+  }
+  if (bytes.length > MAX_MANIFEST_FILE_BYTES) throw new Error(`${file}: more than the ${MAX_MANIFEST_FILE_BYTES / 2 ** 20} MiB a manifest file may have here (split it)`);
+  return bytes.toString('utf8');
 }
 
 /** Manifest files under `dir`, recursively, in code-point order, hidden folders skipped (what `loadManifests` reads). */
@@ -181,7 +204,11 @@ function walk(dir: string): string[] {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!isHiddenName(e.name)) out.push(...walk(full));
-    } else if (MANIFEST_EXT.test(e.name) && !isKustomizationFile(e.name)) out.push(full);
+    } else if (MANIFEST_EXT.test(e.name) && !isKustomizationFile(e.name)) {
+      // A FIFO or socket in a folder would block the read or fail it: refused by name (a pipe named explicitly is read).
+      if (!e.isFile() && !e.isSymbolicLink()) throw new Error(`${full}: not a regular file: a folder's manifests are files (name a pipe explicitly to read it)`);
+      out.push(full);
+    }
   }
   return out;
 }

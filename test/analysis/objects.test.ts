@@ -1,8 +1,9 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { compareStrings, isClusterScoped, loadManifests, MAX_MANIFEST_DEPTH, nestedDeeperThan, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
+import { compareStrings, isClusterScoped, loadManifests, MAX_MANIFEST_DEPTH, MAX_MANIFEST_FILE_BYTES, nestedDeeperThan, objectRef, parseManifests, podTemplateOf, K8sObject } from '../../src/analysis/objects';
 import { validateManifests } from '../../src/analysis/validate';
 
 const podSpec = { containers: [{ name: 'c', image: 'i:1' }] };
@@ -82,6 +83,36 @@ describe('loadManifests', () => {
 
   it('reports a missing path by name', () => {
     expect(() => loadManifests([path.join(dir, 'nope')])).toThrow(/nope: no such file/);
+  });
+
+  it('refuses by name, before reading it, a file larger than MAX_MANIFEST_FILE_BYTES', () => {
+    const odd = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-odd-'));
+    try {
+      const big = path.join(odd, 'big.yaml');
+      fs.writeFileSync(big, '');
+      fs.truncateSync(big, MAX_MANIFEST_FILE_BYTES + 1); // sparse: no disk written, and never read
+      expect(() => loadManifests([big])).toThrow(`${big}: is 64.0 MiB: larger than the 64 MiB a manifest file may have here (split it; the API server takes at most 3 MiB per object)`);
+    } finally {
+      fs.rmSync(odd, { recursive: true, force: true });
+    }
+  });
+
+  it('in a folder, refuses a FIFO named like a manifest (it would block the read) and a link to a folder; a pipe named explicitly is read', () => {
+    const odd = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-odd-'));
+    try {
+      fs.mkdirSync(path.join(odd, 'fifo'));
+      expect(spawnSync('mkfifo', [path.join(odd, 'fifo', 'x.yaml')]).status).toBe(0);
+      expect(() => loadManifests([path.join(odd, 'fifo')])).toThrow(`${path.join(odd, 'fifo', 'x.yaml')}: not a regular file: a folder's manifests are files (name a pipe explicitly to read it)`);
+      fs.mkdirSync(path.join(odd, 'links'));
+      fs.symlinkSync(dir, path.join(odd, 'links', 'folder.yaml'));
+      expect(() => loadManifests([path.join(odd, 'links')])).toThrow(`${path.join(odd, 'links', 'folder.yaml')}: is a folder, not a file (a link to a folder?)`);
+      // A shell pipe, as `kubectl get -o yaml | validate /dev/stdin` gives one (spawnSync's input is a socket, which /dev/stdin cannot open).
+      const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(__dirname, '..', '..', 'bin', 'register'))}) && require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'analysis', 'objects.ts'))}).loadManifests(['/dev/stdin']).map(o => o.metadata.name)))`;
+      const piped = spawnSync('sh', ['-c', 'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: piped}\\n" | "$0" -e "$1"', process.execPath, script], { encoding: 'utf8' });
+      expect({ out: piped.stdout, err: piped.stderr }).toEqual({ out: '["piped"]', err: '' });
+    } finally {
+      fs.rmSync(odd, { recursive: true, force: true });
+    }
   });
 });
 
