@@ -4,8 +4,8 @@
  *  - PodDisruptionBudget: minAvailable and maxUnavailable are not both set,
  *    each a non-negative number or a percentage up to 100%
  *    (pkg/apis/policy/validation, ValidatePodDisruptionBudgetSpec);
- *  - HorizontalPodAutoscaler: maxReplicas at least 1 and at least minReplicas
- *    (pkg/apis/autoscaling/validation, validateHorizontalPodAutoscalerSpec);
+ *  - HorizontalPodAutoscalers: replicas, target reference, metrics and their
+ *    targets, scaling behavior (pkg/apis/autoscaling/validation: rules-hpa-spec.ts);
  *  - Ingress paths: Exact and Prefix paths absolute, without `//`,
  *    `/./`, `/../`, `%2f`, `%2F` and not ending in `/..` or `/.`; an
  *    ImplementationSpecific path, when given, absolute; a Service backend's
@@ -42,6 +42,7 @@ import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-
 import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
+import { checkHpaSpec } from './rules-hpa-spec';
 import { checkRbacSpec } from './rules-rbac-spec';
 import { budget } from './rules-workloads';
 
@@ -61,15 +62,6 @@ function pdb(o: K8sObject): string[] {
     else if (b.value < 0) out.push(`spec.${field} ${value} must not be negative`);
   }
   return out;
-}
-
-function hpa(o: K8sObject): string[] {
-  const min = o.spec?.minReplicas;
-  const max = o.spec?.maxReplicas;
-  if (typeof max !== 'number') return [];
-  if (max < 1) return [`spec.maxReplicas ${max} must be at least 1`];
-  if (typeof min === 'number' && max < min) return [`spec.maxReplicas ${max} is below spec.minReplicas ${min}: the API server refuses it; raise maxReplicas or lower minReplicas`];
-  return [];
 }
 
 /** kubernetes.io/ingress.class, the annotation ingressClassName replaced (ValidateIngressCreate compares them). */
@@ -242,7 +234,7 @@ export function checkApiConstraints(o: K8sObject): string[] {
   if (o.kind === 'PersistentVolumeClaim' && o.apiVersion === 'v1') return claimSpec(o.spec, 'spec', 'the API server refuses the claim');
   if (o.kind === 'LimitRange' && o.apiVersion === 'v1') return limitRange(o.spec);
   if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
-  if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return hpa(o);
+  if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return checkHpaSpec(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);
   return [];
 }

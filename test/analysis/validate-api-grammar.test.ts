@@ -407,6 +407,61 @@ describe('api-constraints: claims, Ingress TLS Secrets, RBAC (kubernetes pkg/api
   });
 });
 
+describe('api-constraints: HorizontalPodAutoscalers (kubernetes pkg/apis/autoscaling/validation validateHorizontalPodAutoscalerSpec)', () => {
+  const hpa = (spec: Record<string, unknown>, apiVersion = 'autoscaling/v2'): K8sObject => ({
+    apiVersion, kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, ...spec },
+  });
+  const problems = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace('HorizontalPodAutoscaler shop/web: [api-constraints] ', ''));
+  const cpu = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } };
+  const pods = { type: 'Pods', pods: { metric: { name: 'queue_depth' }, target: { type: 'AverageValue', averageValue: '10' } } };
+  const object = { type: 'Object', object: { describedObject: { apiVersion: 'v1', kind: 'Service', name: 'web' }, metric: { name: 'requests' }, target: { type: 'Value', value: '100' } } };
+  const external = { type: 'External', external: { metric: { name: 'queue_messages' }, target: { type: 'AverageValue', averageValue: '30' } } };
+  const container = { type: 'ContainerResource', containerResource: { name: 'memory', container: 'app', target: { type: 'AverageValue', averageValue: '200Mi' } } };
+  const policy = (type: string, value: number, periodSeconds: number) => ({ type, value, periodSeconds });
+
+  it('every metric source written as the API documents it, and a full behavior, pass; so do the HPAs of dist/', () => {
+    expect(problems(hpa({ metrics: [cpu, pods, object, external, container], behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [policy('Pods', 4, 15), policy('Percent', 100, 15)] }, scaleDown: { stabilizationWindowSeconds: 3600, policies: [policy('Percent', 10, 1800)] } } }))).toEqual([]);
+    expect(problems(hpa({ behavior: { scaleUp: { selectPolicy: 'Disabled' } } }))).toEqual([]); // policies left out are defaulted
+    expect(problems(hpa({ targetCPUUtilizationPercentage: 80 }, 'autoscaling/v1'))).toEqual([]);
+  });
+
+  it('property: replicas pass exactly when 1 <= minReplicas <= maxReplicas (minReplicas left out: 1)', () => {
+    fc.assert(fc.property(fc.option(fc.integer({ min: -2, max: 12 }), { nil: undefined }), fc.integer({ min: -2, max: 12 }), (minReplicas, maxReplicas) => {
+      const ok = maxReplicas >= 1 && (minReplicas === undefined || (minReplicas >= 1 && minReplicas <= maxReplicas));
+      expect([minReplicas, maxReplicas, problems(hpa({ minReplicas, maxReplicas })).length === 0]).toEqual([minReplicas, maxReplicas, ok]);
+    }), { numRuns: 200 });
+  });
+
+  it('each rule of the source, with its message', () => {
+    const cases: Array<[Record<string, unknown>, string[]]> = [
+      [{ minReplicas: 0 }, ['spec.minReplicas 0 must be at least 1 (scaling to 0 needs the alpha HPAScaleToZero feature gate and an Object or External metric)']],
+      [{ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'apps/Deployment' } }, ["spec.scaleTargetRef.kind \"apps/Deployment\" must not contain '/' or '%' and must not be '.' or '..'", 'spec.scaleTargetRef.name is required']],
+      [{ metrics: [{ type: 'Cpu' }] }, ['spec.metrics[0].type "Cpu" must be one of Object, Pods, Resource, External, ContainerResource']],
+      [{ metrics: [{ type: 'Resource', pods: pods.pods }] }, ['spec.metrics[0].resource is required for type Resource']],
+      [{ metrics: [{ ...cpu, pods: pods.pods }] }, ['spec.metrics[0].pods is set besides resource: a metric populates the member of its type only']],
+      [{ metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization' } } }] }, ['spec.metrics[0].resource.target sets neither averageUtilization nor averageValue: a resource metric needs one']],
+      [{ metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0, averageValue: '0' } } }] }, ['spec.metrics[0].resource.target.averageValue "0" must be positive', 'spec.metrics[0].resource.target.averageUtilization 0 must be at least 1 (percent of the request)', 'spec.metrics[0].resource.target sets both averageUtilization and averageValue: a resource metric takes one']],
+      [{ metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Percent', averageUtilization: 50 } } }] }, ['spec.metrics[0].resource.target.type "Percent" must be Utilization, Value or AverageValue']],
+      [{ metrics: [{ type: 'Pods', pods: { metric: { name: 'queue/depth' }, target: { type: 'Utilization', averageUtilization: 50 } } }] }, ["spec.metrics[0].pods.metric.name \"queue/depth\" must not contain '/' or '%' and must not be '.' or '..'", 'spec.metrics[0].pods.target.averageValue is required: a Pods metric targets a per-pod average value']],
+      [{ metrics: [{ type: 'Object', object: { describedObject: { kind: 'Service', name: 'web' }, metric: { name: 'rps' }, target: { type: 'Utilization', averageUtilization: 50 } } }] }, ['spec.metrics[0].object.target sets neither value nor averageValue: an Object metric needs one']],
+      [{ metrics: [{ type: 'External', external: { metric: {}, target: { type: 'Value', value: '-1', averageValue: '2' } } }] }, ["spec.metrics[0].external.metric.name is required (the metric's name)", 'spec.metrics[0].external.target.value "-1" must be positive', 'spec.metrics[0].external.target sets both value and averageValue: an External metric takes one']],
+      [{ metrics: [{ type: 'ContainerResource', containerResource: { name: 'gpu', container: 'App', target: { type: 'AverageValue', averageValue: '1' } } }] }, ['spec.metrics[0].containerResource.name "gpu" is neither a standard resource (cpu, memory, ephemeral-storage, hugepages-<size>) nor domain-prefixed (example.com/gpu)', 'spec.metrics[0].containerResource.container "App" is not a valid DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit)']],
+      [{ behavior: { scaleUp: { stabilizationWindowSeconds: 3601, selectPolicy: 'max', policies: [] } } }, ['spec.behavior.scaleUp.stabilizationWindowSeconds 3601 must be from 0 to 3600', 'spec.behavior.scaleUp.selectPolicy "max" must be Max, Min or Disabled', 'spec.behavior.scaleUp.policies is empty: give at least one policy, or leave policies out for the defaults']],
+      [{ behavior: { scaleDown: { policies: [policy('Replicas', 0, 1801), policy('Pods', 1, 0)] } } }, ['spec.behavior.scaleDown.policies[0].type "Replicas" must be Pods or Percent', 'spec.behavior.scaleDown.policies[0].value 0 must be above 0', 'spec.behavior.scaleDown.policies[0].periodSeconds 1801 must be from 1 to 1800', 'spec.behavior.scaleDown.policies[1].periodSeconds 0 must be from 1 to 1800']],
+    ];
+    for (const [spec, expected] of cases) expect([spec, problems(hpa(spec))]).toEqual([spec, expected]);
+    expect(problems(hpa({ targetCPUUtilizationPercentage: 0 }, 'autoscaling/v1'))).toEqual(['spec.targetCPUUtilizationPercentage 0 must be at least 1']);
+  });
+
+  it('property: a scaling policy passes exactly when of type Pods or Percent, value >= 1 and 1 <= periodSeconds <= 1800', () => {
+    fc.assert(fc.property(fc.constantFrom('Pods', 'Percent', 'pods', 'Replicas'), fc.integer({ min: -1, max: 5 }), fc.integer({ min: -1, max: 1802 }), (type, value, periodSeconds) => {
+      const ok = ['Pods', 'Percent'].includes(type) && value >= 1 && periodSeconds >= 1 && periodSeconds <= 1800;
+      expect([type, value, periodSeconds, problems(hpa({ behavior: { scaleUp: { policies: [policy(type, value, periodSeconds)] } } })).length === 0]).toEqual([type, value, periodSeconds, ok]);
+    }), { numRuns: 300 });
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));

@@ -1305,6 +1305,37 @@ spec:
     expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.maxReplicas 2 is below spec.minReplicas 5: the API server refuses it; raise maxReplicas or lower minReplicas'],
   },
   {
+    id: 'api-constraints-hpa-pods-metric-utilization',
+    mistake: 'an autoscaler on a per-pod custom metric given a utilization target (which only resource metrics take)',
+    yaml: `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 6
+  metrics: [{type: Pods, pods: {metric: {name: http_requests}, target: {type: Utilization, averageUtilization: 80}}}]
+`,
+    expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.metrics[0].pods.target.averageValue is required: a Pods metric targets a per-pod average value'],
+  },
+  {
+    id: 'api-constraints-hpa-policy-period',
+    mistake: 'an autoscaler whose scale-down policy period was written in minutes as seconds (an hour, past the 30-minute bound)',
+    yaml: `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 6
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
+  behavior:
+    scaleDown:
+      policies: [{type: Percent, value: 10, periodSeconds: 3600}]
+`,
+    expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.behavior.scaleDown.policies[0].periodSeconds 3600 must be from 1 to 1800'],
+  },
+  {
     id: 'api-constraints-ingress-relative-path',
     mistake: 'an Ingress Prefix path without its leading slash',
     yaml: `${pod('', '')}---
