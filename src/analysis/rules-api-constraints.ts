@@ -34,6 +34,8 @@
  *    min <= defaultRequest <= default <= max, a maxLimitRequestRatio of at
  *    least 1 and at most max/min, default equal to defaultRequest where no
  *    overcommit is allowed (ValidateLimitRange);
+ *  - ResourceQuotas: hard resource names, whole numbers for counts, scopes and
+ *    scope selectors (rules-quota-spec.ts);
  *  - a PriorityClass value at most 1000000000 and no system- prefix
  *    (pkg/apis/scheduling/validation ValidatePriorityClass).
  * All in kubernetes/kubernetes.
@@ -43,6 +45,7 @@ import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkHpaSpec } from './rules-hpa-spec';
+import { checkQuotaSpec } from './rules-quota-spec';
 import { checkRbacSpec } from './rules-rbac-spec';
 import { budget } from './rules-workloads';
 
@@ -233,6 +236,7 @@ export function checkApiConstraints(o: K8sObject): string[] {
   }
   if (o.kind === 'PersistentVolumeClaim' && o.apiVersion === 'v1') return claimSpec(o.spec, 'spec', 'the API server refuses the claim');
   if (o.kind === 'LimitRange' && o.apiVersion === 'v1') return limitRange(o.spec);
+  if (o.kind === 'ResourceQuota' && o.apiVersion === 'v1') return checkQuotaSpec(o);
   if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
   if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return checkHpaSpec(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);

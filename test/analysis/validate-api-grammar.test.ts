@@ -11,6 +11,7 @@ import * as net from 'net';
 import fc from 'fast-check';
 import { parseCidrSloppy } from '../../constructs/lib/cidr';
 import { cronScheduleProblem, ETC_TIME_ZONES, timeZoneProblem } from '../../constructs/lib/cron-schedule';
+import { QUOTA_SCOPES } from '../../src/analysis/rules-quota-spec';
 import { K8sObject } from '../../src/analysis/objects';
 import { CONFIG_DATA_MAX_BYTES, configKeyProblems } from '../../src/analysis/rules-config-data';
 import { labelKeyProblems, labelValueProblems } from '../../src/analysis/rules-names';
@@ -459,6 +460,56 @@ describe('api-constraints: HorizontalPodAutoscalers (kubernetes pkg/apis/autosca
       const ok = ['Pods', 'Percent'].includes(type) && value >= 1 && periodSeconds >= 1 && periodSeconds <= 1800;
       expect([type, value, periodSeconds, problems(hpa({ behavior: { scaleUp: { policies: [policy(type, value, periodSeconds)] } } })).length === 0]).toEqual([type, value, periodSeconds, ok]);
     }), { numRuns: 300 });
+  });
+});
+
+describe('api-constraints: ResourceQuotas (kubernetes pkg/apis/core/validation ValidateResourceQuotaSpec, core/helper sets)', () => {
+  const quota = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'shop' }, spec });
+  const problems = (spec: Record<string, unknown>) => only('api-constraints', [quota(spec)]).map(l => l.replace('ResourceQuota shop/q: [api-constraints] ', ''));
+  const compute = ['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'];
+  const others = ['ephemeral-storage', 'requests.storage', 'requests.ephemeral-storage', 'limits.ephemeral-storage', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'persistentvolumeclaims', 'configmaps', 'services.nodeports', 'services.loadbalancers', 'hugepages-2Mi', 'requests.hugepages-1Gi'];
+
+  it('every resource a quota tracks, object counts and qualified names pass; so do the quotas of dist/', () => {
+    expect(problems({ hard: Object.fromEntries([...compute, ...others, 'pods', 'count/deployments.apps', 'requests.nvidia.com/gpu', 'example.com/widgets'].map(r => [r, '4'])) })).toEqual([]);
+    expect(problems({ hard: { pods: 10, 'requests.cpu': '500m' }, scopes: ['NotBestEffort', 'NotTerminating'] })).toEqual([]);
+    expect(problems({ hard: { pods: 10 }, scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['high'] }, { scopeName: 'BestEffort', operator: 'Exists' }] } })).toEqual([]);
+  });
+
+  it('property: a scope passes exactly with the resources it counts (BestEffort: pods; the others: pods and compute)', () => {
+    fc.assert(fc.property(fc.constantFrom(...QUOTA_SCOPES), fc.subarray(['pods', ...compute, ...others], { minLength: 1, maxLength: 4 }), (scope, resources) => {
+      const counted = (r: string) => r === 'pods' || (scope !== 'BestEffort' && compute.includes(r));
+      const ok = resources.every(counted);
+      for (const spec of [{ scopes: [scope] }, { scopeSelector: { matchExpressions: [{ scopeName: scope, operator: 'Exists' }] } }]) {
+        expect([scope, resources, Object.keys(spec)[0], problems({ hard: Object.fromEntries(resources.map(r => [r, '2'])), ...spec }).length === 0]).toEqual([scope, resources, Object.keys(spec)[0], ok]);
+      }
+    }), { numRuns: 200 });
+  });
+
+  it('property: counts are whole numbers as MilliValue() % 1000 judges them; amounts of cpu may be fractions', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 100_000 }), fc.constantFrom('pods', 'count/deployments.apps', 'services.nodeports', 'requests.cpu'), (milli, resource) => {
+      const ok = resource === 'requests.cpu' || milli % 1000 === 0;
+      expect([milli, resource, problems({ hard: { [resource]: `${milli}m` } }).length === 0]).toEqual([milli, resource, ok]);
+    }), { numRuns: 300 });
+    expect(problems({ hard: { pods: '1.0001' } })).toEqual(['spec.hard.pods "1.0001" must be a whole number: pods counts objects or devices']);
+    expect(problems({ hard: { pods: '1.1e1', secrets: '2e3' } })).toEqual([]);
+  });
+
+  it('names, scopes and selector expressions, with their messages', () => {
+    expect(problems({ hard: { cpus: '4', 'requests.gpu': '1', 'Example.com/x/y': '1' } })).toEqual([
+      'spec.hard.cpus is not a resource a quota tracks (cpu, memory, requests.cpu, limits.memory, pods, services, count/<resource>.<group>, ...)',
+      'spec.hard["requests.gpu"] is not a resource a quota tracks (cpu, memory, requests.cpu, limits.memory, pods, services, count/<resource>.<group>, ...)',
+      expect.stringMatching(/^spec\.hard\["Example\.com\/x\/y"\]: the name holds more than one '\/'/),
+    ]);
+    expect(problems({ hard: { pods: 5 }, scopes: ['Besteffort', 'Terminating', 'NotTerminating'] })).toEqual([
+      'spec.scopes[0] "Besteffort" is not a quota scope (Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass, CrossNamespacePodAffinity)',
+      'scopes Terminating and NotTerminating conflict: no pod is both, so the quota would match nothing',
+    ]);
+    expect(problems({ hard: { pods: 5 }, scopeSelector: { matchExpressions: [{ scopeName: 'Terminating', operator: 'In', values: ['x'] }, { scopeName: 'PriorityClass', operator: 'NotIn' }, { scopeName: 'PriorityClass', operator: 'Exists', values: ['x'] }, { scopeName: 'PriorityClass', operator: 'Equals', values: ['x'] }] } })).toEqual([
+      'spec.scopeSelector.matchExpressions[0].operator "In" must be Exists for scope Terminating (only PriorityClass takes In, NotIn and DoesNotExist)',
+      'spec.scopeSelector.matchExpressions[1].values is empty: NotIn needs at least one value',
+      'spec.scopeSelector.matchExpressions[2].values must be empty for Exists',
+      'spec.scopeSelector.matchExpressions[3].operator "Equals" must be In, NotIn, Exists or DoesNotExist',
+    ]);
   });
 });
 

@@ -1336,6 +1336,29 @@ spec:
     expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.behavior.scaleDown.policies[0].periodSeconds 3600 must be from 1 to 1800'],
   },
   {
+    id: 'api-constraints-quota-scope-storage',
+    mistake: 'a quota for non-best-effort pods that also caps ephemeral storage (a scope counts pods, cpu and memory only)',
+    yaml: `apiVersion: v1
+kind: ResourceQuota
+metadata: {name: burstable, namespace: shop}
+spec:
+  scopes: [NotBestEffort]
+  hard: {pods: "20", requests.cpu: "4", requests.ephemeral-storage: 10Gi}
+`,
+    expected: ['ResourceQuota shop/burstable: [api-constraints] spec.scopes[0] NotBestEffort cannot limit requests.ephemeral-storage: it counts pods, cpu and memory (and their requests. and limits.); move them to a quota without this scope'],
+  },
+  {
+    id: 'api-constraints-quota-fractional-count',
+    mistake: 'a quota whose pod count was written in millis, as if it were cpu',
+    yaml: `apiVersion: v1
+kind: ResourceQuota
+metadata: {name: quota, namespace: shop}
+spec:
+  hard: {pods: 2500m, requests.cpu: 2500m}
+`,
+    expected: ['ResourceQuota shop/quota: [api-constraints] spec.hard.pods "2500m" must be a whole number: pods counts objects or devices'],
+  },
+  {
     id: 'api-constraints-ingress-relative-path',
     mistake: 'an Ingress Prefix path without its leading slash',
     yaml: `${pod('', '')}---
