@@ -23,11 +23,18 @@
  *    maxSkew above 0, a topologyKey, each topologyKey and whenUnsatisfiable
  *    once, minDomains above 0 and only with DoNotSchedule, a valid
  *    labelSelector (validateTopologySpreadConstraints); pod (anti-)affinity
- *    terms with a topologyKey that is a label key, valid selectors and, when
- *    weighted, a weight of 1-100 (validatePodAffinityTerm).
+ *    terms with a topologyKey that is a label key, valid selectors, namespaces
+ *    that are namespace names and, when weighted, a weight of 1-100
+ *    (validatePodAffinityTerm); node affinity with at least one required term,
+ *    expressions whose operator takes its values (In and NotIn: some, Exists
+ *    and DoesNotExist: none, Gt and Lt: one), label keys, and in required terms
+ *    label values; matchFields on metadata.name only, In or NotIn with one node
+ *    name; preferred terms weighted 1-100 (ValidateNodeSelector,
+ *    ValidateNodeSelectorRequirement, ValidateNodeFieldSelectorRequirement,
+ *    ValidatePreferredSchedulingTerms).
  */
 import { allContainers, ContainerRef, describeContainer, isRecord } from './objects';
-import { labelKeyProblems, labelValueProblems, portNameProblems } from './rules-names';
+import { labelKeyProblems, labelValueProblems, nameProblem, portNameProblems } from './rules-names';
 import { labelProblems, labelSelectorProblems } from './rules-object-meta';
 
 /** validEnvDownwardAPIFieldPathExpressions, and the two maps a subscript may index. */
@@ -195,6 +202,10 @@ function affinityProblems(affinity: Record<string, any>): string[] {
       if (key === '') out.push(`${where}.topologyKey is empty (e.g. kubernetes.io/hostname)`);
       else if (labelKeyProblems(key).length > 0) out.push(`${where}.topologyKey ${JSON.stringify(key)}: ${labelKeyProblems(key).join('; ')}`);
       out.push(...labelSelectorProblems(`${where}.labelSelector`, t.labelSelector), ...labelSelectorProblems(`${where}.namespaceSelector`, t.namespaceSelector));
+      for (const ns of Array.isArray(t.namespaces) ? t.namespaces : []) {
+        const problem = typeof ns === 'string' ? nameProblem(`${where}.namespaces entry`, ns, 'dns1123-label') : undefined;
+        if (problem) out.push(problem);
+      }
     };
     const base = `affinity.${kind}`;
     (Array.isArray(a.requiredDuringSchedulingIgnoredDuringExecution) ? a.requiredDuringSchedulingIgnoredDuringExecution : [])
@@ -209,12 +220,74 @@ function affinityProblems(affinity: Record<string, any>): string[] {
   return out;
 }
 
+/** One node selector term's expressions and fields; `values` of expressions are label values only in required terms. */
+function nodeTermProblems(term: unknown, where: string, required: boolean): string[] {
+  if (!isRecord(term)) return [];
+  const out: string[] = [];
+  (Array.isArray(term.matchExpressions) ? term.matchExpressions : []).forEach((e: unknown, i: number) => {
+    const rq = isRecord(e) ? e : {};
+    const at = `${where}.matchExpressions[${i}]`;
+    const values = Array.isArray(rq.values) ? rq.values : [];
+    const operator = String(rq.operator ?? '');
+    if (operator === 'In' || operator === 'NotIn') {
+      if (values.length === 0) out.push(`${at}.values is empty: ${operator} needs at least one value`);
+    } else if (operator === 'Exists' || operator === 'DoesNotExist') {
+      if (values.length > 0) out.push(`${at}.values must be empty for ${operator}`);
+    } else if (operator === 'Gt' || operator === 'Lt') {
+      if (values.length !== 1) out.push(`${at}.values must hold exactly one value (an integer) for ${operator}`);
+    } else out.push(`${at}.operator ${JSON.stringify(operator)} must be In, NotIn, Exists, DoesNotExist, Gt or Lt`);
+    const key = typeof rq.key === 'string' ? rq.key : '';
+    const keyProblems = labelKeyProblems(key);
+    if (keyProblems.length > 0) out.push(`${at}.key ${JSON.stringify(key)}: ${keyProblems.join('; ')}`);
+    // ValidatePreferredSchedulingTerms allows invalid label values (they can still match on a one-node cluster).
+    if (required) {
+      values.forEach((v: unknown, j: number) => {
+        const problems = typeof v === 'string' ? labelValueProblems(v) : [];
+        if (problems.length > 0) out.push(`${at}.values[${j}] ${JSON.stringify(v)} ${problems.join('; ')}`);
+      });
+    }
+  });
+  (Array.isArray(term.matchFields) ? term.matchFields : []).forEach((f: unknown, i: number) => {
+    const rq = isRecord(f) ? f : {};
+    const at = `${where}.matchFields[${i}]`;
+    const values = Array.isArray(rq.values) ? rq.values : [];
+    if (rq.operator !== 'In' && rq.operator !== 'NotIn') out.push(`${at}.operator ${JSON.stringify(rq.operator ?? '')} must be In or NotIn (a field selector)`);
+    else if (values.length !== 1) out.push(`${at}.values must hold exactly one node name for ${rq.operator}`);
+    if (rq.key !== 'metadata.name') out.push(`${at}.key ${JSON.stringify(rq.key ?? '')} is not a node field a selector can match: only metadata.name`);
+    else values.forEach((v: unknown, j: number) => {
+      const problem = typeof v === 'string' ? nameProblem(`${at}.values[${j}]`, v, 'dns1123-subdomain') : undefined;
+      if (problem) out.push(`${problem}: it names a node`);
+    });
+  });
+  return out;
+}
+
+/** spec.affinity.nodeAffinity. */
+function nodeAffinityProblems(na: unknown): string[] {
+  if (!isRecord(na)) return [];
+  const out: string[] = [];
+  const base = 'affinity.nodeAffinity';
+  const required = na.requiredDuringSchedulingIgnoredDuringExecution;
+  if (isRecord(required)) {
+    const terms = Array.isArray(required.nodeSelectorTerms) ? required.nodeSelectorTerms : [];
+    if (terms.length === 0) out.push(`${base}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms is empty: give at least one term (or leave the requirement out)`);
+    terms.forEach((t: unknown, i: number) => out.push(...nodeTermProblems(t, `${base}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[${i}]`, true)));
+  }
+  (Array.isArray(na.preferredDuringSchedulingIgnoredDuringExecution) ? na.preferredDuringSchedulingIgnoredDuringExecution : []).forEach((p: unknown, i: number) => {
+    if (!isRecord(p)) return;
+    const where = `${base}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    if (typeof p.weight === 'number' && (p.weight < 1 || p.weight > 100)) out.push(`${where}.weight ${p.weight} must be between 1 and 100`);
+    out.push(...nodeTermProblems(p.preference, `${where}.preference`, false));
+  });
+  return out;
+}
+
 export function checkPodFields(spec: Record<string, any>): string[] {
   const out = allContainers(spec).flatMap(containerProblems);
   (Array.isArray(spec.tolerations) ? spec.tolerations : []).forEach((t: unknown, i: number) => { if (isRecord(t)) out.push(...tolerationProblems(t, i)); });
   out.push(...labelProblems('nodeSelector', spec.nodeSelector));
   if (Array.isArray(spec.topologySpreadConstraints)) out.push(...spreadProblems(spec.topologySpreadConstraints));
-  if (isRecord(spec.affinity)) out.push(...affinityProblems(spec.affinity));
+  if (isRecord(spec.affinity)) out.push(...affinityProblems(spec.affinity), ...nodeAffinityProblems(spec.affinity.nodeAffinity));
   (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: unknown, i: number) => {
     if (!isRecord(v)) return;
     const sources = VOLUME_SOURCES.filter(k => given(v, k));

@@ -536,6 +536,45 @@ describe('quantities: requests within limits (kubernetes validateResourceRequire
   });
 });
 
+describe('pod-spec: node affinity (kubernetes pkg/apis/core/validation ValidateNodeSelector, ValidateNodeSelectorRequirement)', () => {
+  const pod = (affinity: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { affinity, containers: [{ name: 'c', image: 'x:1' }] } });
+  const lines = (affinity: Record<string, unknown>) => only('pod-spec', [pod(affinity)]).map(l => l.replace('Pod shop/p: [pod-spec] ', ''));
+  const required = (...terms: unknown[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } });
+  const preferred = (weight: number, preference: unknown) => ({ nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, preference }] } });
+  const TAKES: Record<string, (n: number) => boolean> = { In: n => n > 0, NotIn: n => n > 0, Exists: n => n === 0, DoesNotExist: n => n === 0, Gt: n => n === 1, Lt: n => n === 1 };
+
+  it('property: an expression passes exactly when its operator takes that many values', () => {
+    fc.assert(fc.property(fc.constantFrom(...Object.keys(TAKES), 'Equals', 'in'), fc.array(fc.constantFrom('a', 'b', '3'), { maxLength: 3 }), (operator, values) => {
+      const ok = Object.hasOwn(TAKES, operator) && TAKES[operator](values.length);
+      expect([operator, values, lines(required({ matchExpressions: [{ key: 'disktype', operator, values }] })).length === 0]).toEqual([operator, values, ok]);
+    }), { numRuns: 200 });
+  });
+
+  it('required terms: at least one, label keys and values; preferred terms: weights 1-100, any values; fields: metadata.name, one node', () => {
+    expect(lines(required({ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] }, { matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['node-1'] }] }))).toEqual([]);
+    expect(lines(required())).toEqual(['affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms is empty: give at least one term (or leave the requirement out)']);
+    const bad = { matchExpressions: [{ key: 'zone name', operator: 'In', values: ['eu west'] }] };
+    expect(lines(required(bad))).toEqual([
+      expect.stringMatching(/^affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms\[0\]\.matchExpressions\[0\]\.key "zone name": /),
+      expect.stringMatching(/^affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms\[0\]\.matchExpressions\[0\]\.values\[0\] "eu west" /),
+    ]);
+    // The same value in a preferred term is allowed (ValidatePreferredSchedulingTerms); the key is still checked.
+    expect(lines(preferred(50, bad))).toEqual([expect.stringMatching(/^affinity\.nodeAffinity\.preferredDuringSchedulingIgnoredDuringExecution\[0\]\.preference\.matchExpressions\[0\]\.key "zone name": /)]);
+    expect(lines(preferred(0, { matchExpressions: [] }))).toEqual(['affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight 0 must be between 1 and 100']);
+    expect(lines(required({ matchFields: [{ key: 'metadata.labels', operator: 'Exists' }, { key: 'metadata.name', operator: 'In', values: ['a', 'b'] }, { key: 'metadata.name', operator: 'In', values: ['Node_1'] }] }))).toEqual([
+      'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].operator "Exists" must be In or NotIn (a field selector)',
+      'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].key "metadata.labels" is not a node field a selector can match: only metadata.name',
+      'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[1].values must hold exactly one node name for In',
+      expect.stringMatching(/^affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms\[0\]\.matchFields\[2\]\.values\[0\] "Node_1" is not a valid DNS-1123 subdomain .*: it names a node$/),
+    ]);
+  });
+
+  it('pod affinity terms name namespaces by their names', () => {
+    const term = { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'web' } }, namespaces: ['shop', 'Shop_2'] };
+    expect(lines({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } })).toEqual([expect.stringMatching(/^affinity\.podAntiAffinity\.requiredDuringSchedulingIgnoredDuringExecution\[0\]\.namespaces entry "Shop_2" is not a valid DNS-1123 label/)]);
+  });
+});
+
 describe('pod-spec: ports, env, probes, hooks and volume sources (kubernetes pkg/apis/core/validation, after the v1 defaults)', () => {
   const pod = (container: Record<string, unknown>, volumes: unknown[] = []): K8sObject => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { volumes, containers: [{ name: 'c', image: 'x:1', ...container }] },

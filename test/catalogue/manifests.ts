@@ -1359,6 +1359,16 @@ spec:
     expected: ['ResourceQuota shop/quota: [api-constraints] spec.hard.pods "2500m" must be a whole number: pods counts objects or devices'],
   },
   {
+    id: 'pod-spec-node-affinity-gt-values',
+    mistake: 'a node affinity that keeps pods on nodes with more than 4 cores, written with two values for Gt',
+    yaml: pod('', `  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+          - matchExpressions: [{key: example.com/cores, operator: Gt, values: ["4", "8"]}]`),
+    expected: ['Pod shop/web: [pod-spec] affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values must hold exactly one value (an integer) for Gt'],
+  },
+  {
     id: 'api-constraints-ingress-relative-path',
     mistake: 'an Ingress Prefix path without its leading slash',
     yaml: `${pod('', '')}---
