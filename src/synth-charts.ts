@@ -19,13 +19,19 @@
  * construct tree to the App for its resolvers (`App.of`), copies the key path and asks each
  * resolver through a new context object: about a third of rendering. Where the app has exactly
  * cdk8s' built-in resolvers (Lazy, implicit tokens, number-or-string unions), `fastResolve` does
- * what they do, in their order, without that bookkeeping (none of them reads the key path); it
- * stands in for the module's `resolve` while the charts render, so cdk8s' own toJson, sanitising,
- * JSON patches and the L1 converters still run. Other resolvers: cdk8s' own `resolve`.
+ * what they do, in their order, without that bookkeeping (none of them reads the key path).
+ * Both call sites hand resolve's result straight to `sanitizeValue` (cdk8s/lib/_util.js: drop
+ * null and undefined, sort keys, refuse class instances), which walks the whole tree again: while
+ * the charts render, `resolve` only marks its value and `sanitizeValue` resolves and sanitises a
+ * marked value in one walk (`resolveAndSanitize`), so cdk8s' own toJson, JSON patches and the L1
+ * converters still run. test/render-synth-charts.test.ts checks that no other cdk8s module calls
+ * either, and compares the one walk with the two on generated values. Other resolvers: cdk8s' own
+ * `resolve` and `sanitizeValue`.
  */
 import { ApiObject, App, Chart, DependencyGraph, Lazy } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import cdk8sResolve = require('cdk8s/lib/resolve');
+import cdk8sUtil = require('cdk8s/lib/_util');
 
 export function synthCharts(app: App, charts: readonly Chart[]): unknown[][] {
   const all = app.node.findAll();
@@ -61,15 +67,62 @@ export function hasBuiltInResolversOnly(app: App): boolean {
   return app.resolvers.length === kinds.length && app.resolvers.every((r, i) => Object.getPrototypeOf(r) === kinds[i].prototype);
 }
 
-/** Runs `render` with fastResolve standing in for cdk8s' resolve, when the app's resolvers allow it. */
+/** Runs `render` with the one-walk resolve and sanitise standing in for cdk8s' two, when the app's resolvers allow it. */
 function withFastResolve<T>(app: App, render: () => T): T {
   if (!hasBuiltInResolversOnly(app)) return render();
-  const stock = cdk8sResolve.resolve;
-  cdk8sResolve.resolve = fastResolve as typeof stock;
+  const stockResolve = cdk8sResolve.resolve;
+  const stockSanitize = cdk8sUtil.sanitizeValue;
+  cdk8sResolve.resolve = ((_key: string[], value: unknown) => new Unresolved(value)) as typeof stockResolve;
+  cdk8sUtil.sanitizeValue = ((value: unknown, options?: SanitizeOptions) => (value instanceof Unresolved ? resolveAndSanitize(value.value, options ?? {}) : stockSanitize(value, options))) as typeof stockSanitize;
   try {
     return render();
   } finally {
-    cdk8sResolve.resolve = stock;
+    cdk8sResolve.resolve = stockResolve;
+    cdk8sUtil.sanitizeValue = stockSanitize;
+  }
+}
+
+/** A value `resolve` was asked for while rendering: resolved by the sanitizeValue it is handed to. */
+class Unresolved {
+  constructor(readonly value: unknown) {}
+}
+
+/** cdk8s' SanitizeOptions (cdk8s/lib/_util.d.ts). */
+export interface SanitizeOptions { readonly filterEmptyObjects?: boolean; readonly filterEmptyArrays?: boolean; readonly sortKeys?: boolean }
+
+/**
+ * `sanitizeValue(fastResolve([], value), options)` in one walk: each node is resolved (the
+ * resolvers applied until none applies), then sanitised as cdk8s' sanitizeValue does (null and
+ * undefined dropped from objects, keys sorted unless sortKeys is false, empty arrays and objects
+ * dropped when asked, an instance of a class refused with cdk8s' message), its members likewise.
+ */
+export function resolveAndSanitize(value: unknown, options: SanitizeOptions): any {
+  const v = resolveNode(value);
+  if (v == null) return undefined;
+  if (typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    if (options.filterEmptyArrays && v.length === 0) return undefined;
+    return v.map(x => resolveAndSanitize(x, options));
+  }
+  if (v.constructor.name !== 'Object') throw new Error(`can't render non-simple object of type '${v.constructor.name}'`);
+  const out: Record<string, unknown> = {};
+  const keys = options.sortKeys ?? true ? Object.keys(v).sort() : Object.keys(v);
+  for (const k of keys) {
+    const member = resolveAndSanitize((v as Record<string, unknown>)[k], options);
+    if (member != null) out[k] = member;
+  }
+  if (options.filterEmptyObjects && Object.keys(out).length === 0) return undefined;
+  return out;
+}
+
+/** resolveValue's resolvers applied to one node until none applies; members are left to the caller. */
+function resolveNode(value: any): any {
+  for (;;) {
+    if (value == null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+    if (value instanceof Lazy) value = value.produce();
+    else if (typeof value.resolve === 'function') value = value.resolve();
+    else if (value.constructor !== Object && (typeof value.value === 'number' || typeof value.value === 'string')) return { value: value.value };
+    else return value;
   }
 }
 

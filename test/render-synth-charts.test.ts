@@ -4,7 +4,10 @@ import * as fc from 'fast-check';
 import cdk8sResolve = require('cdk8s/lib/resolve');
 import { ENVIRONMENTS, loadEnvironment } from '../src/config';
 import { buildApp } from '../src/render';
-import { fastResolve, hasBuiltInResolversOnly, synthCharts } from '../src/synth-charts';
+import { fastResolve, hasBuiltInResolversOnly, resolveAndSanitize, SanitizeOptions, synthCharts } from '../src/synth-charts';
+import cdk8sUtil = require('cdk8s/lib/_util');
+import * as fs from 'fs';
+import * as path from 'path';
 
 // synthCharts does cdk8s' app-wide preparation once instead of once per chart; its results must be
 // exactly what cdk8s' own Chart.toJson() returns, chart by chart, or its errors.
@@ -89,6 +92,31 @@ describe("fastResolve resolves as cdk8s' resolve with the built-in resolvers", (
     }), { numRuns: 500 });
   });
 
+  test('resolveAndSanitize is sanitizeValue(resolve(...)) in one walk, for every sanitize option: the same value, or the same error', () => {
+    const app = new App({ outdir: 'unused' });
+    const chart = new Chart(app, 'c');
+    const object = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
+    const outcome = (f: () => unknown) => { try { return { value: JSON.stringify(f()) ?? 'undefined' }; } catch (e) { return { error: (e as Error).message }; } };
+    const options = fc.record({ sortKeys: fc.option(fc.boolean(), { nil: undefined }), filterEmptyArrays: fc.option(fc.boolean(), { nil: undefined }), filterEmptyObjects: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: [] });
+    fc.assert(fc.property(value, options, (v, o: SanitizeOptions) => {
+      expect(outcome(() => resolveAndSanitize(v, o))).toEqual(outcome(() => cdk8sUtil.sanitizeValue(cdk8sResolve.resolve([], v, object), o)));
+    }), { numRuns: 1000 });
+  });
+
+  test('cdk8s calls resolve only where its result goes straight to sanitizeValue (what the one walk relies on)', () => {
+    // Every call of the two functions in cdk8s' and the L1 imports' compiled code, cdk8s 2.70.106.
+    const lib = path.dirname(require.resolve('cdk8s/lib/index.js'));
+    const files = [...fs.readdirSync(lib).filter(f => f.endsWith('.js')).map(f => path.join(lib, f)), require.resolve('cdk8s-plus-27/lib/imports/k8s.js')];
+    const calls = files.flatMap(file => (fs.readFileSync(file, 'utf8').match(/\(0, (?:resolve_1\.resolve|_util_1\.sanitizeValue)\)\([^\n]*/g) ?? []).map(c => `${path.basename(file)}: ${c.trim()}`));
+    expect(calls).toEqual([
+      'api-object.js: (0, _util_1.sanitizeValue)((0, resolve_1.resolve)([], data, this), { sortKeys });',
+      'metadata.js: (0, _util_1.sanitizeValue)(x, { filterEmptyArrays: true, filterEmptyObjects: true });',
+      'metadata.js: (0, resolve_1.resolve)([], {',
+    ]);
+    // metadata.js: `sanitize(resolve([], {...}, this.apiObject))` with `sanitize = x => sanitizeValue(x, {...})`.
+    expect(fs.readFileSync(path.join(lib, 'metadata.js'), 'utf8')).toMatch(/return sanitize\(\(0, resolve_1\.resolve\)\(\[\], \{/);
+  });
+
   test('an app with a resolver of its own renders through cdk8s\' resolve (its resolver applies)', () => {
     const upper: IResolver = { resolve: (c: ResolutionContext) => { if (typeof c.value === 'string' && c.key.at(-1) === 'note' && c.value !== c.value.toUpperCase()) c.replaceValue(c.value.toUpperCase()); } };
     const make = () => {
@@ -105,12 +133,14 @@ describe("fastResolve resolves as cdk8s' resolve with the built-in resolvers", (
     expect(JSON.stringify(rendered)).toContain('"note":"QUIET"');
   });
 
-  test("cdk8s' resolve is back in place after rendering, also when rendering throws", () => {
+  test("cdk8s' resolve and sanitizeValue are back in place after rendering, also when rendering throws", () => {
     const stock = cdk8sResolve.resolve;
+    const stockSanitize = cdk8sUtil.sanitizeValue;
     const app = new App({ outdir: 'unused' });
     const chart = new Chart(app, 'c');
     new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' }, data: { x: Lazy.any({ produce: () => { throw new Error('boom'); } }) } });
     expect(() => synthCharts(app, [chart])).toThrow(/boom/);
     expect(cdk8sResolve.resolve).toBe(stock);
+    expect(cdk8sUtil.sanitizeValue).toBe(stockSanitize);
   });
 });
