@@ -106,13 +106,30 @@ export function resolveAndSanitize(value: unknown, options: SanitizeOptions): an
   }
   if (v.constructor.name !== 'Object') throw new Error(`can't render non-simple object of type '${v.constructor.name}'`);
   const out: Record<string, unknown> = {};
-  const keys = options.sortKeys ?? true ? Object.keys(v).sort() : Object.keys(v);
+  const keys = options.sortKeys ?? true ? sortedKeys(v) : Object.keys(v);
   for (const k of keys) {
     const member = resolveAndSanitize((v as Record<string, unknown>)[k], options);
     if (member != null) out[k] = member;
   }
   if (options.filterEmptyObjects && Object.keys(out).length === 0) return undefined;
   return out;
+}
+
+/**
+ * Object.keys(v).sort(): the same order (UTF-16 code units, what `<` compares on strings; keys are
+ * distinct), by insertion for the few keys of most objects, where Array.prototype.sort's setup
+ * costs more than the sorting (a fifth of resolving and sanitising).
+ */
+function sortedKeys(v: object): string[] {
+  const keys = Object.keys(v);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /** resolveValue's resolvers applied to one node until none applies; members are left to the caller. */

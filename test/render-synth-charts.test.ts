@@ -103,6 +103,13 @@ describe("fastResolve resolves as cdk8s' resolve with the built-in resolvers", (
     }), { numRuns: 1000 });
   });
 
+  test('keys come out in sanitizeValue\'s order, for few and many keys, any characters (surrogates and integer-like keys too)', () => {
+    const key = fc.oneof(fc.string({ maxLength: 4, unit: 'binary' }), fc.nat(30).map(String), fc.constantFrom('a', 'B', '_', 'é', '\u{1F600}', '\uFFFF'));
+    fc.assert(fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 40, noNullPrototype: true }), d => {
+      expect(Object.keys(resolveAndSanitize(d, {}))).toEqual(Object.keys(cdk8sUtil.sanitizeValue(d, {})));
+    }), { numRuns: 500 });
+  });
+
   test('cdk8s calls resolve only where its result goes straight to sanitizeValue (what the one walk relies on)', () => {
     // Every call of the two functions in cdk8s' and the L1 imports' compiled code, cdk8s 2.70.106.
     const lib = path.dirname(require.resolve('cdk8s/lib/index.js'));
