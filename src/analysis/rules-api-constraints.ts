@@ -36,6 +36,8 @@
  *    overcommit is allowed (ValidateLimitRange);
  *  - ResourceQuotas: hard resource names, whole numbers for counts, scopes and
  *    scope selectors (rules-quota-spec.ts);
+ *  - admission policies, their bindings and webhook matchConditions: required
+ *    parts and what their CEL expressions may name (rules-admission-spec.ts);
  *  - a PriorityClass value at most 1000000000 and no system- prefix
  *    (pkg/apis/scheduling/validation ValidatePriorityClass).
  * All in kubernetes/kubernetes.
@@ -44,6 +46,7 @@ import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-
 import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
+import { checkAdmissionSpec } from './rules-admission-spec';
 import { checkHpaSpec } from './rules-hpa-spec';
 import { checkQuotaSpec } from './rules-quota-spec';
 import { checkRbacSpec } from './rules-rbac-spec';
@@ -219,6 +222,7 @@ function priorityClass(o: K8sObject): string[] {
 export function checkApiConstraints(o: K8sObject): string[] {
   if (o.apiVersion.startsWith('rbac.authorization.k8s.io/')) return checkRbacSpec(o);
   if (o.kind === 'PriorityClass' && o.apiVersion.startsWith('scheduling.k8s.io/')) return priorityClass(o);
+  if (o.apiVersion.startsWith('admissionregistration.k8s.io/')) return checkAdmissionSpec(o);
   if (!isRecord(o.spec)) return [];
   if (o.apiVersion.startsWith('batch/')) {
     if (o.kind === 'Job') return jobSpec(o.spec, 'spec');

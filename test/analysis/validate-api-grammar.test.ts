@@ -513,6 +513,93 @@ describe('api-constraints: ResourceQuotas (kubernetes pkg/apis/core/validation V
   });
 });
 
+describe('api-constraints: admission policies (kubernetes pkg/apis/admissionregistration/validation; variables of apiserver admission/plugin/cel compile.go)', () => {
+  const rules = [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }];
+  const policy = (spec: Record<string, unknown>): K8sObject => ({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'replicas' },
+    spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: rules }, validations: [{ expression: 'object.spec.replicas <= 5' }], ...spec },
+  });
+  const binding = (spec: Record<string, unknown>): K8sObject => ({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'replicas' }, spec: { policyName: 'replicas', validationActions: ['Deny'], ...spec },
+  });
+  const problems = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace(/^ValidatingAdmissionPolicy(Binding)? replicas: \[api-constraints\] /, ''));
+  const validation = (expression: string, extra: Record<string, unknown> = {}) => ({ validations: [{ expression, ...extra }] });
+
+  it('a policy as the Kubernetes documentation writes them passes: params with a paramKind, variables declared before use, authorizer, messages, audit annotations', () => {
+    expect(problems(policy({
+      paramKind: { apiVersion: 'rules.example.com/v1', kind: 'ReplicaLimit' },
+      matchConditions: [{ name: 'exclude-leases', expression: '!(request.resource.group == "coordination.k8s.io" && request.resource.resource == "leases")' }, { name: 'not-kube-system', expression: 'has(params.exempt) ? !(namespaceObject.metadata.name in params.exempt) : true' }],
+      variables: [{ name: 'containers', expression: 'object.spec.template.spec.containers' }, { name: 'images', expression: 'variables.containers.map(c, c.image)' }],
+      validations: [
+        { expression: 'object.spec.replicas <= params.maxReplicas', messageExpression: '"replicas must be at most " + string(params.maxReplicas)', reason: 'Invalid' },
+        { expression: 'variables.images.all(i, !i.endsWith(":latest")) || authorizer.group("apps").resource("deployments").check("latest").allowed()', message: 'latest is not allowed' },
+        { expression: 'object.spec.template.spec.?securityContext.?runAsNonRoot.orValue(false)' },
+      ],
+      auditAnnotations: [{ key: 'high-replica-count', valueExpression: 'object.spec.replicas > 50 ? "Deployment spec.replicas set to " + string(object.spec.replicas) : null' }],
+    }))).toEqual([]);
+    expect(problems(binding({ validationActions: ['Warn', 'Audit'], paramRef: { name: 'limit', parameterNotFoundAction: 'Deny' } }))).toEqual([]);
+  });
+
+  it('what an expression may name depends on where it is', () => {
+    const cases: Array<[Record<string, unknown>, string[]]> = [
+      [validation('object.spec.replicas <= params.max'), ['spec.validations[0].expression reads params, but the policy has no spec.paramKind: the API server declares params only with one']],
+      [validation('true', { messageExpression: '"denied for " + string(authorizer.serviceAccount("ns", "sa").group("apps").resource("deployments").check("get").allowed())' }), ['spec.validations[0].messageExpression reads authorizer, which a messageExpression cannot (the API server declares it for expressions, not messages)']],
+      [validation('variables.limit > 0'), ['spec.validations[0].expression reads variables, which the policy does not declare (spec.variables)']],
+      [{ variables: [{ name: 'limit', expression: '5' }], matchConditions: [{ name: 'small', expression: 'variables.limit > 1' }] }, ["spec.matchConditions[0].expression reads variables, which matchConditions cannot (they are compiled without the policy's variables)"]],
+      [{ variables: [{ name: 'a', expression: 'variables.b + 1' }, { name: 'b', expression: '1' }], ...validation('variables.a > variables.c') }, ['spec.variables[0].expression reads variables.b, which is not declared before it in spec.variables', 'spec.validations[0].expression reads variables.c, which is not declared in spec.variables']],
+      [validation('objet.spec.replicas <= 5'), ['spec.validations[0].expression names "objet", which is no variable of an admission expression (object, oldObject, request, namespaceObject, params, authorizer, variables): a typo?']],
+      [validation('size(object.spec.template.spec.containers <= 5'), ['spec.validations[0].expression is not a CEL expression: ( is never closed']],
+    ];
+    for (const [spec, expected] of cases) expect([spec, problems(policy(spec))]).toEqual([spec, expected]);
+  });
+
+  it('the required parts of a policy, its variables, messages, audit annotations and match conditions', () => {
+    expect(problems(policy({ failurePolicy: 'Deny', matchConstraints: { namespaceSelector: {} }, validations: [], paramKind: { apiVersion: 'a/b/c', kind: 'Replica_Limit' } }))).toEqual([
+      'spec.failurePolicy "Deny" must be Fail or Ignore',
+      'spec.paramKind.apiVersion "a/b/c" is not group/version',
+      'spec.paramKind.kind "Replica_Limit" must be a kind name (letters, digits and \'-\', starting with a letter)',
+      'spec.matchConstraints.resourceRules is required: at least one rule, which gives the expressions their types',
+      'spec has neither validations nor auditAnnotations: a policy needs at least one',
+    ]);
+    expect(problems(policy({ variables: [{ name: 'in', expression: '1' }, { name: 'x', expression: '' }, { name: 'x', expression: '2' }] }))).toEqual([
+      'spec.variables[0].name "in" is not a CEL identifier (letters, digits and _, not starting with a digit, no reserved word)',
+      'spec.variables[1].expression is required',
+      'spec.variables[2].name "x" repeats an earlier variable\'s',
+    ]);
+    expect(problems(policy(validation('true', { message: 'two\nlines', reason: 'NotFound', messageExpression: ' ' })))).toEqual([
+      'spec.validations[0].messageExpression is empty: give one or leave it out',
+      'spec.validations[0].message has a line break: a message is one line',
+      'spec.validations[0].reason "NotFound" must be one of Unauthorized, Forbidden, Invalid, RequestEntityTooLarge',
+    ]);
+    expect(problems(policy({ auditAnnotations: [{ key: 'bad key', valueExpression: '"x"' }, { key: 'ok', valueExpression: '"y"' }, { key: 'ok', valueExpression: '' }] }))).toEqual([
+      expect.stringMatching(/^spec\.auditAnnotations\[0\]\.key "bad key": "replicas\/bad key" /),
+      'spec.auditAnnotations[2].key "ok" repeats an earlier annotation\'s',
+      'spec.auditAnnotations[2].valueExpression is required',
+    ]);
+    expect(problems(policy({ matchConditions: [{ name: 'a', expression: 'true' }, { name: 'a', expression: ' ' }, { expression: 'true' }] }))).toEqual([
+      'spec.matchConditions[1].name "a" repeats an earlier condition\'s',
+      'spec.matchConditions[1].expression is required',
+      'spec.matchConditions[2].name is required',
+    ]);
+  });
+
+  it('a binding names its policy and actions; a paramRef by name or selector, with what to do when it is missing', () => {
+    expect(problems(binding({ policyName: '', validationActions: [] }))).toEqual(['spec.policyName is required (the policy this binds)', 'spec.validationActions is required: at least one of Deny, Warn, Audit']);
+    expect(problems(binding({ validationActions: ['Deny', 'Warn', 'Deny', 'Block'] }))).toEqual([
+      'spec.validationActions[2] repeats Deny',
+      'spec.validationActions[3] "Block" must be Deny, Warn or Audit',
+      'spec.validationActions holds both Deny and Warn: a denied request already carries the message (keep Deny, or Warn with Audit)',
+    ]);
+    expect(problems(binding({ paramRef: { name: 'limit', selector: { matchLabels: { tier: 'gold' } } } }))).toEqual(['spec.paramRef sets both name and selector: one of them', 'spec.paramRef.parameterNotFoundAction is required (Allow or Deny)']);
+    expect(problems(binding({ paramRef: { parameterNotFoundAction: 'Skip' } }))).toEqual(['spec.paramRef needs a name or a selector', 'spec.paramRef.parameterNotFoundAction "Skip" must be Allow or Deny']);
+  });
+
+  it('webhook matchConditions name neither params nor variables', () => {
+    const webhook: K8sObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'hook' }, webhooks: [{ name: 'a.example.com', matchConditions: [{ name: 'p', expression: 'params.enabled && object.spec.x' }] }] } as K8sObject;
+    expect(only('api-constraints', [webhook])).toEqual(['ValidatingWebhookConfiguration hook: [api-constraints] webhooks[0].matchConditions[0].expression reads params, which a webhook\'s matchConditions cannot (webhooks have no parameters)']);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));

@@ -1369,6 +1369,33 @@ spec:
     expected: ['Pod shop/web: [pod-spec] affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values must hold exactly one value (an integer) for Gt'],
   },
   {
+    id: 'api-constraints-admission-params-without-kind',
+    mistake: 'an admission policy that reads its parameters, written without saying which kind holds them',
+    yaml: `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: replica-limit}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}]
+  validations:
+    - expression: object.spec.replicas <= params.maxReplicas
+`,
+    expected: ['ValidatingAdmissionPolicy replica-limit: [api-constraints] spec.validations[0].expression reads params, but the policy has no spec.paramKind: the API server declares params only with one'],
+  },
+  {
+    id: 'api-constraints-admission-binding-deny-warn',
+    mistake: 'a policy binding that both denies and warns, to be sure',
+    yaml: `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: replica-limit}
+spec:
+  policyName: replica-limit
+  validationActions: [Deny, Warn]
+`,
+    expected: ['ValidatingAdmissionPolicyBinding replica-limit: [api-constraints] spec.validationActions holds both Deny and Warn: a denied request already carries the message (keep Deny, or Warn with Audit)'],
+  },
+  {
     id: 'api-constraints-ingress-relative-path',
     mistake: 'an Ingress Prefix path without its leading slash',
     yaml: `${pod('', '')}---
