@@ -34,55 +34,74 @@ const BINDING_MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map
 
 type Token = { kind: 'ident' | 'punct' | 'literal'; text: string };
 
-const IDENT_START = /[_a-zA-Z]/;
-const IDENT_PART = /[_a-zA-Z0-9]/;
+const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
+/** r, R, b, B: the letters a string or bytes literal may start with. */
+const isQuotePrefix = (c: number) => c === 114 || c === 82 || c === 98 || c === 66;
+const NUMBER = /0[xX][0-9a-fA-F]+[uU]?|[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+(?:[eE][+-]?[0-9]+|[uU])?/y;
+
+/** The length of the string or bytes literal's prefix and opening quote at `i` (`r'`, `b"""`...), or 0. */
+function quoteAt(text: string, i: number): number {
+  let j = i;
+  if (isQuotePrefix(text.charCodeAt(j))) {
+    j++;
+    const second = text.charCodeAt(j);
+    // rb, br (in either case); not rr or bb.
+    if (isQuotePrefix(second) && (second | 32) !== (text.charCodeAt(i) | 32)) j++;
+  }
+  const q = text[j];
+  return q === '"' || q === "'" ? j - i + 1 : 0;
+}
 
 /** The tokens of `text`, or the reason it is no CEL (an unterminated string or byte literal). */
 function tokenize(text: string): Token[] | string {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') { i++; continue; }
-    if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 9 || code === 10 || code === 13 || code === 12) { i++; continue; }
+    if (code === 47 && text.charCodeAt(i + 1) === 47) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
       continue;
     }
-    // String and bytes literals with their prefixes: r, R, b, B and the two together.
-    const prefix = /^(?:[rR][bB]?|[bB][rR]?)?(?='|")/.exec(text.slice(i, i + 3));
-    if (prefix && (prefix[0] !== '' || c === '"' || c === "'")) {
-      const raw = /[rR]/.test(prefix[0]);
-      let j = i + prefix[0].length;
+    const opening = quoteAt(text, i);
+    if (opening > 0) {
+      const raw = opening > 1 && (text.slice(i, i + opening - 1).toLowerCase().includes('r'));
+      let j = i + opening - 1;
       const quote = text.startsWith(text[j].repeat(3), j) ? text[j].repeat(3) : text[j];
       j += quote.length;
       for (;;) {
         if (j >= text.length) return `a string starting at offset ${i} does not end (a missing ${quote})`;
-        if (!raw && text[j] === '\\') { j += 2; continue; }
-        if (quote.length === 1 && (text[j] === '\n' || text[j] === '\r')) return `a string starting at offset ${i} does not end on its line (a missing ${quote})`;
-        if (text.startsWith(quote, j)) { j += quote.length; break; }
+        const c = text[j];
+        if (!raw && c === '\\') { j += 2; continue; }
+        if (quote.length === 1 && (c === '\n' || c === '\r')) return `a string starting at offset ${i} does not end on its line (a missing ${quote})`;
+        if (c === quote[0] && (quote.length === 1 || text.startsWith(quote, j))) { j += quote.length; break; }
         j++;
       }
       tokens.push({ kind: 'literal', text: text.slice(i, j) });
       i = j;
       continue;
     }
-    if (IDENT_START.test(c)) {
+    if (isIdentStart(code)) {
       let j = i + 1;
-      while (j < text.length && IDENT_PART.test(text[j])) j++;
+      while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
       tokens.push({ kind: 'ident', text: text.slice(i, j) });
       i = j;
       continue;
     }
     const previous = tokens[tokens.length - 1];
     const afterOperand = previous !== undefined && (previous.kind !== 'punct' || previous.text === ')' || previous.text === ']' || previous.text === '}');
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? '') && !afterOperand)) {
-      const number = /^(?:0[xX][0-9a-fA-F]+[uU]?|[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+(?:[eE][+-]?[0-9]+|[uU])?)/.exec(text.slice(i));
+    if (isDigit(code) || (code === 46 && isDigit(text.charCodeAt(i + 1)) && !afterOperand)) {
+      NUMBER.lastIndex = i;
+      const number = NUMBER.exec(text);
       const length = number ? number[0].length : 1;
       tokens.push({ kind: 'literal', text: text.slice(i, i + length) });
       i += length;
       continue;
     }
-    tokens.push({ kind: 'punct', text: c });
+    tokens.push({ kind: 'punct', text: text[i] });
     i++;
   }
   return tokens;
@@ -90,8 +109,22 @@ function tokenize(text: string): Token[] | string {
 
 const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
+/** Answers by expression text: the environments of dist/ share their policies' expressions. Bounded: cleared when full. */
+const MEMO = new Map<string, CelReferences>();
+const MEMO_MAX = 5000;
+
 /** The root variables, `variables` members and bracket or string errors of a CEL expression. */
 export function celReferences(expression: string): CelReferences {
+  let refs = MEMO.get(expression);
+  if (refs === undefined) {
+    refs = readReferences(expression);
+    if (MEMO.size >= MEMO_MAX) MEMO.clear();
+    MEMO.set(expression, refs);
+  }
+  return { variables: [...refs.variables], compositionNames: [...refs.compositionNames], ...(refs.syntaxError === undefined ? {} : { syntaxError: refs.syntaxError }) };
+}
+
+function readReferences(expression: string): CelReferences {
   const tokens = tokenize(expression);
   if (typeof tokens === 'string') return { variables: [], compositionNames: [], syntaxError: tokens };
   const variables: string[] = [];
