@@ -66,6 +66,16 @@ ${mounts ? `${mounts}\n` : ''}    securityContext: ${SC}
 `;
 }
 
+/** An autoscaler of Deployment shop/web, with the `spec` lines after its scaleTargetRef. */
+function hpa(spec: string): string {
+  return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+${spec}`;
+}
+
 /** A workload of `kind` in namespace shop, clean but for its selector, labels and `extra` spec lines. */
 function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', selector: string, labels: string, extra = ''): string {
   return `apiVersion: apps/v1
@@ -1293,46 +1303,31 @@ spec:
   {
     id: 'api-constraints-hpa-max-below-min',
     mistake: 'an autoscaler whose minimum was raised above its maximum',
-    yaml: `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: web, namespace: shop}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-  minReplicas: 5
+    yaml: hpa(`  minReplicas: 5
   maxReplicas: 2
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
-`,
+`),
     expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.maxReplicas 2 is below spec.minReplicas 5: the API server refuses it; raise maxReplicas or lower minReplicas'],
   },
   {
     id: 'api-constraints-hpa-pods-metric-utilization',
     mistake: 'an autoscaler on a per-pod custom metric given a utilization target (which only resource metrics take)',
-    yaml: `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: web, namespace: shop}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-  minReplicas: 2
+    yaml: hpa(`  minReplicas: 2
   maxReplicas: 6
   metrics: [{type: Pods, pods: {metric: {name: http_requests}, target: {type: Utilization, averageUtilization: 80}}}]
-`,
+`),
     expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.metrics[0].pods.target.averageValue is required: a Pods metric targets a per-pod average value'],
   },
   {
     id: 'api-constraints-hpa-policy-period',
     mistake: 'an autoscaler whose scale-down policy period was written in minutes as seconds (an hour, past the 30-minute bound)',
-    yaml: `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: web, namespace: shop}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-  minReplicas: 2
+    yaml: hpa(`  minReplicas: 2
   maxReplicas: 6
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
   behavior:
     scaleDown:
       policies: [{type: Percent, value: 10, periodSeconds: 3600}]
-`,
+`),
     expected: ['HorizontalPodAutoscaler shop/web: [api-constraints] spec.behavior.scaleDown.policies[0].periodSeconds 3600 must be from 1 to 1800'],
   },
   {
