@@ -14,7 +14,13 @@
  *    label keys, values label values (meta/v1/validation ValidateLabelSelector,
  *    ValidateLabelSelectorRequirement: values are checked on create); a
  *    Service's and a ReplicationController's map selectors as labels
- *    (pkg/apis/core/validation ValidateService).
+ *    (pkg/apis/core/validation ValidateService);
+ *  - finalizers: qualified names; of a built-in kind, a name without '/' one
+ *    of kubernetes, orphan and foregroundDeletion (core ValidateObjectMeta,
+ *    validateKubeFinalizerName); never orphan with foregroundDeletion
+ *    (objectmeta.go ValidateFinalizers);
+ *  - ownerReferences: an apiVersion with a version, a kind, a name and a uid,
+ *    no v1 Event as owner, at most one controller (ValidateOwnerReferences).
  * Where: the object's metadata, its pod template's (a CronJob's job template's
  * too), a StatefulSet's claim templates', and the selectors of workloads, Jobs,
  * PodDisruptionBudgets, Services. NetworkPolicy selectors are `netpol-spec`'s.
@@ -95,6 +101,48 @@ function metaProblems(field: string, meta: unknown): string[] {
   return [...labelProblems(`${field}.labels`, meta.labels), ...annotationProblems(`${field}.annotations`, meta.annotations)];
 }
 
+/** helpers.go standardFinalizers: the finalizers Kubernetes itself names without a domain. */
+const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion'];
+
+/** Whether the kind is served by Kubernetes itself (its group is core, dot-free or under k8s.io), not a custom resource. */
+function isBuiltInGroup(group: string): boolean {
+  return group === '' || !group.includes('.') || group === 'k8s.io' || group.endsWith('.k8s.io');
+}
+
+/** The object's own finalizers and ownerReferences (the metadata templates cannot carry them to the objects they make). */
+function ownershipProblems(o: K8sObject): string[] {
+  const out: string[] = [];
+  const finalizers = Array.isArray(o.metadata.finalizers) ? o.metadata.finalizers : [];
+  const builtIn = isBuiltInGroup(apiGroup(o.apiVersion));
+  const finalizerNames = (list: unknown[], field: string) => list.forEach((f: unknown, i: number) => {
+    if (typeof f !== 'string') return;
+    const where = `${field}[${i}] ${JSON.stringify(f)}`;
+    const problems = labelKeyProblems(f);
+    if (problems.length > 0) out.push(`${where}: ${problems.join('; ')}`);
+    else if (builtIn && !f.includes('/') && !STANDARD_FINALIZERS.includes(f)) out.push(`${where} is neither a standard finalizer (${STANDARD_FINALIZERS.join(', ')}) nor domain-qualified (example.com/cleanup)`);
+  });
+  finalizerNames(finalizers, 'metadata.finalizers');
+  // A Namespace's own finalizers (ValidateNamespace: validateFinalizerName, the same rule).
+  if (o.kind === 'Namespace' && o.apiVersion === 'v1' && isRecord(o.spec) && Array.isArray(o.spec.finalizers)) finalizerNames(o.spec.finalizers, 'spec.finalizers');
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) out.push('metadata.finalizers hold both orphan and foregroundDeletion: the API server refuses them together (one deletion policy)');
+  const owners = Array.isArray(o.metadata.ownerReferences) ? o.metadata.ownerReferences : [];
+  let controller: string | undefined;
+  owners.forEach((r: unknown, i: number) => {
+    const ref = isRecord(r) ? r : {};
+    const where = `metadata.ownerReferences[${i}]`;
+    const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+    if (apiVersion.split('/').pop() === '') out.push(`${where}.apiVersion ${JSON.stringify(apiVersion)} has no version`);
+    for (const field of ['kind', 'name', 'uid'] as const) if (typeof ref[field] !== 'string' || ref[field] === '') out.push(`${where}.${field} must not be empty`);
+    if (apiVersion === 'v1' && ref.kind === 'Event') out.push(`${where}: a v1 Event cannot own objects`);
+    if (ref.controller === true) {
+      const name = `${String(ref.kind)}/${String(ref.name)}`;
+      if (controller !== undefined) out.push(`${where} is a second controller (${name}, after ${controller}): at most one owner has controller: true`);
+      else controller = name;
+    }
+  });
+  return out;
+}
+
 /** The job spec's template metadata and selector, at `field` (`spec`, or `spec.jobTemplate.spec`). */
 function jobSpecProblems(field: string, jobSpec: unknown): string[] {
   if (!isRecord(jobSpec)) return [];
@@ -105,7 +153,7 @@ function jobSpecProblems(field: string, jobSpec: unknown): string[] {
 }
 
 export function checkObjectMeta(o: K8sObject): string[] {
-  const out = metaProblems('metadata', o.metadata);
+  const out = [...metaProblems('metadata', o.metadata), ...ownershipProblems(o)];
   const spec = o.spec;
   if (!isRecord(spec)) return out;
   const group = apiGroup(o.apiVersion);

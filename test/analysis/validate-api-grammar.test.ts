@@ -107,6 +107,34 @@ describe('object-meta: label keys and values (apimachinery content/kube.go IsLab
   });
 });
 
+describe('object-meta: finalizers and ownerReferences (apimachinery objectmeta.go; core validateKubeFinalizerName)', () => {
+  const meta = (metadata: Record<string, unknown>, apiVersion = 'v1', kind = 'ConfigMap'): K8sObject => ({ apiVersion, kind, metadata: { name: 'm', namespace: 'shop', ...metadata } });
+  const problems = (o: K8sObject) => only('object-meta', [o]).map(l => l.replace(/^[A-Za-z]+ (shop\/)?m: \[object-meta\] /, ''));
+
+  it('property: a built-in kind\'s finalizer passes exactly when domain-qualified or standard; a custom resource\'s when a qualified name', () => {
+    const name = fc.oneof(fc.constantFrom('kubernetes', 'orphan', 'foregroundDeletion', 'cleanup', 'example.com/cleanup', 'resources-finalizer.argocd.argoproj.io', 'Example.com/x', 'a/b/c', 'bad name', ''), fc.stringMatching(/^[a-z]{1,5}(\.[a-z]{1,4})?(\/[a-z]{1,5})?$/));
+    fc.assert(fc.property(name, fc.boolean(), (f, builtIn) => {
+      const qualified = labelKeyProblems(f).length === 0;
+      const ok = qualified && (!builtIn || f.includes('/') || ['kubernetes', 'orphan', 'foregroundDeletion'].includes(f));
+      const o = builtIn ? meta({ finalizers: [f] }) : meta({ finalizers: [f] }, 'argoproj.io/v1alpha1', 'Application');
+      expect([f, builtIn, problems(o).length === 0]).toEqual([f, builtIn, ok]);
+    }), { numRuns: 300 });
+  });
+
+  it('orphan with foregroundDeletion, a Namespace\'s own finalizers, and owner references', () => {
+    expect(problems(meta({ finalizers: ['orphan', 'foregroundDeletion'] }))).toEqual(['metadata.finalizers hold both orphan and foregroundDeletion: the API server refuses them together (one deletion policy)']);
+    expect(problems({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'm' }, spec: { finalizers: ['kubernetes', 'cleanup'] } } as K8sObject)).toEqual(['spec.finalizers[1] "cleanup" is neither a standard finalizer (kubernetes, orphan, foregroundDeletion) nor domain-qualified (example.com/cleanup)']);
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'a1' };
+    expect(problems(meta({ ownerReferences: [{ ...owner, controller: true }, { ...owner, name: 'web-2', controller: true }, { apiVersion: 'apps/', kind: '', name: 'x', uid: '' }, { apiVersion: 'v1', kind: 'Event', name: 'e', uid: 'u' }] }))).toEqual([
+      'metadata.ownerReferences[1] is a second controller (ReplicaSet/web-2, after ReplicaSet/web-1): at most one owner has controller: true',
+      'metadata.ownerReferences[2].apiVersion "apps/" has no version',
+      'metadata.ownerReferences[2].kind must not be empty',
+      'metadata.ownerReferences[2].uid must not be empty',
+      'metadata.ownerReferences[3]: a v1 Event cannot own objects',
+    ]);
+  });
+});
+
 describe('config-data (kubernetes pkg/apis/core/validation ValidateConfigMap, ValidateSecret; IsConfigMapKey)', () => {
   const key = fc.stringMatching(/^[-._a-zA-Z0-9]{1,40}$/).filter(k => k !== '.' && !k.startsWith('..'));
 
