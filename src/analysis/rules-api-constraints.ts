@@ -34,6 +34,9 @@
  *    min <= defaultRequest <= default <= max, a maxLimitRequestRatio of at
  *    least 1 and at most max/min, default equal to defaultRequest where no
  *    overcommit is allowed (ValidateLimitRange);
+ *  - an IngressClass's controller a domain-prefixed path of at most 250
+ *    characters, its parameters a reference with a kind, a name and a scope
+ *    (Namespace: with a namespace; Cluster: without) (validateIngressClassSpec);
  *  - ResourceQuotas: hard resource names, whole numbers for counts, scopes and
  *    scope selectors (rules-quota-spec.ts);
  *  - admission policies, their bindings and webhook matchConditions: required
@@ -66,6 +69,41 @@ function pdb(o: K8sObject): string[] {
     const b = budget(value, `spec.${field}`);
     if ('problem' in b) out.push(b.problem);
     else if (b.value < 0) out.push(`spec.${field} ${value} must not be negative`);
+  }
+  return out;
+}
+
+/** networking validation maxLenIngressClassController; apimachinery IsDomainPrefixedPath's httpPathFmt. */
+const MAX_INGRESS_CLASS_CONTROLLER = 250;
+const HTTP_PATH = /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
+
+/** validateIngressClassSpec: a domain-prefixed controller (example.com/ingress-controller), parameters a reference with its scope. */
+function ingressClass(spec: Record<string, any>): string[] {
+  const out: string[] = [];
+  const controller = typeof spec.controller === 'string' ? spec.controller : '';
+  if (controller.length > MAX_INGRESS_CLASS_CONTROLLER) out.push(`spec.controller is ${controller.length} characters: at most ${MAX_INGRESS_CLASS_CONTROLLER}`);
+  const slash = controller.indexOf('/');
+  if (controller === '') out.push('spec.controller is required (the controller that implements the class, e.g. traefik.io/ingress-controller)');
+  else if (slash <= 0 || slash === controller.length - 1) out.push(`spec.controller ${JSON.stringify(controller)} must be a domain-prefixed path (such as "acme.io/foo")`);
+  else {
+    const domain = nameProblem('spec.controller domain', controller.slice(0, slash), 'dns1123-subdomain');
+    if (domain) out.push(domain);
+    if (!HTTP_PATH.test(controller.slice(slash + 1))) out.push(`spec.controller path ${JSON.stringify(controller.slice(slash + 1))} holds characters a path cannot (letters, digits and /-._~%!$&'()*+,;=:)`);
+  }
+  const params = spec.parameters;
+  if (isRecord(params)) {
+    if (typeof params.apiGroup === 'string') { const p = nameProblem('spec.parameters.apiGroup', params.apiGroup, 'dns1123-subdomain'); if (p) out.push(p); }
+    for (const field of ['kind', 'name'] as const) {
+      const value = typeof params[field] === 'string' ? params[field] : '';
+      if (value === '') out.push(`spec.parameters.${field} is required`);
+      else { const p = nameProblem(`spec.parameters.${field}`, value, 'path-segment'); if (p) out.push(p); }
+    }
+    if (params.scope === undefined) out.push('spec.parameters.scope is required (Cluster or Namespace)');
+    else if (params.scope !== 'Cluster' && params.scope !== 'Namespace') out.push(`spec.parameters.scope ${JSON.stringify(params.scope)} must be Cluster or Namespace`);
+    else if (params.scope === 'Namespace') {
+      if (typeof params.namespace !== 'string') out.push('spec.parameters.namespace is required with scope Namespace');
+      else { const p = nameProblem('spec.parameters.namespace', params.namespace, 'dns1123-label'); if (p) out.push(p); }
+    } else if (params.namespace !== undefined) out.push('spec.parameters.namespace is set with scope Cluster: leave it out');
   }
   return out;
 }
@@ -244,5 +282,6 @@ export function checkApiConstraints(o: K8sObject): string[] {
   if (o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/')) return pdb(o);
   if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return checkHpaSpec(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);
+  if (o.kind === 'IngressClass' && o.apiVersion.startsWith('networking.k8s.io/')) return ingressClass(o.spec);
   return [];
 }

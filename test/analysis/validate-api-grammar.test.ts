@@ -628,6 +628,31 @@ describe('api-constraints: admission policies (kubernetes pkg/apis/admissionregi
   });
 });
 
+describe('api-constraints: IngressClasses (kubernetes pkg/apis/networking/validation validateIngressClassSpec, apimachinery IsDomainPrefixedPath)', () => {
+  const ingressClass = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'edge' }, spec });
+  const problems = (spec: Record<string, unknown>) => only('api-constraints', [ingressClass(spec)]).map(l => l.replace('IngressClass edge: [api-constraints] ', ''));
+
+  it('property: a controller passes exactly as a DNS subdomain, a /, and a non-empty path of URL characters, at most 250 in all', () => {
+    const part = fc.constantFrom('traefik.io', 'k8s.io', 'Example.com', 'a_b.io', '', '-x.io');
+    const path = fc.constantFrom('ingress-controller', 'nginx/v1', '', 'a b', 'x?y', "ok~%!$&'()*+,;=:", 'x'.repeat(240));
+    fc.assert(fc.property(part, path, fc.boolean(), (domain, rest, slash) => {
+      const controller = slash ? `${domain}/${rest}` : `${domain}${rest}`;
+      // strings.SplitN(controller, "/", 2): the host before the first '/', the path after it.
+      const [host, ...tail] = controller.split('/');
+      const pathPart = tail.join('/');
+      const ok = tail.length > 0 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host) && host.length <= 253 && /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(pathPart) && controller.length <= 250;
+      expect([controller, problems({ controller }).length === 0]).toEqual([controller, ok]);
+    }), { numRuns: 300 });
+  });
+
+  it('parameters: a kind, a name and a scope; a namespace exactly with scope Namespace', () => {
+    expect(problems({ controller: 'example.com/lb', parameters: { apiGroup: 'example.com', kind: 'LBConfig', name: 'lb', scope: 'Namespace', namespace: 'edge' } })).toEqual([]);
+    expect(problems({ controller: 'example.com/lb', parameters: { kind: 'LBConfig', name: 'lb' } })).toEqual(['spec.parameters.scope is required (Cluster or Namespace)']);
+    expect(problems({ controller: 'example.com/lb', parameters: { kind: 'LBConfig', name: 'lb', scope: 'Namespace' } })).toEqual(['spec.parameters.namespace is required with scope Namespace']);
+    expect(problems({ controller: 'example.com/lb', parameters: { kind: 'LBConfig', name: '', scope: 'Cluster', namespace: 'edge' } })).toEqual(['spec.parameters.name is required', 'spec.parameters.namespace is set with scope Cluster: leave it out']);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
