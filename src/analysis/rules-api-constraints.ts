@@ -37,6 +37,10 @@
  *  - an IngressClass's controller a domain-prefixed path of at most 250
  *    characters, its parameters a reference with a kind, a name and a scope
  *    (Namespace: with a namespace; Cluster: without) (validateIngressClassSpec);
+ *  - an APIService named <version>.<group>, priorities within bounds, a
+ *    Service reference with namespace, name and port, caBundle and
+ *    insecureSkipTLSVerify only with a Service and not together
+ *    (kube-aggregator ValidateAPIService);
  *  - ResourceQuotas: hard resource names, whole numbers for counts, scopes and
  *    scope selectors (rules-quota-spec.ts);
  *  - admission policies, their bindings and webhook matchConditions: required
@@ -105,6 +109,42 @@ function ingressClass(spec: Record<string, any>): string[] {
       else { const p = nameProblem('spec.parameters.namespace', params.namespace, 'dns1123-label'); if (p) out.push(p); }
     } else if (params.namespace !== undefined) out.push('spec.parameters.namespace is set with scope Cluster: leave it out');
   }
+  return out;
+}
+
+/**
+ * kube-aggregator ValidateAPIService: named <version>.<group>, a group (only v1 without one), a
+ * DNS-1035 version, priorities within their bounds, a Service reference with a namespace, a name
+ * and a port (443 when left out), caBundle and insecureSkipTLSVerify only for such a Service and
+ * not together.
+ */
+function apiService(o: K8sObject): string[] {
+  const spec = o.spec;
+  const out: string[] = [];
+  const group = typeof spec.group === 'string' ? spec.group : '';
+  const version = typeof spec.version === 'string' ? spec.version : '';
+  const required = `${version}.${group}`;
+  if (o.metadata.name !== required) out.push(`metadata.name ${JSON.stringify(o.metadata.name)} must be spec.version + "." + spec.group: ${JSON.stringify(required)}`);
+  if (group === '' && version !== 'v1') out.push('spec.group is required (only the legacy v1 API has none)');
+  else if (group !== '') { const p = nameProblem('spec.group', group, 'dns1123-subdomain'); if (p) out.push(p); }
+  const v = nameProblem('spec.version', version, 'dns1035-label');
+  if (v) out.push(v);
+  const bounded = (field: string, max: number) => {
+    const value = spec[field];
+    if (typeof value === 'number' && (value <= 0 || value > max)) out.push(`spec.${field} ${value} must be from 1 to ${max}`);
+  };
+  bounded('groupPriorityMinimum', 20000);
+  bounded('versionPriority', 1000);
+  const caBundle = typeof spec.caBundle === 'string' && spec.caBundle !== '';
+  if (!isRecord(spec.service)) {
+    if (caBundle) out.push('spec.caBundle is set without spec.service: a local APIService has no certificate to check');
+    if (spec.insecureSkipTLSVerify === true) out.push('spec.insecureSkipTLSVerify is set without spec.service: a local APIService has no TLS to skip');
+    return out;
+  }
+  for (const field of ['namespace', 'name'] as const) if (typeof spec.service[field] !== 'string' || spec.service[field] === '') out.push(`spec.service.${field} is required`);
+  const port = spec.service.port;
+  if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) out.push(`spec.service.port ${port} must be from 1 to 65535`);
+  if (spec.insecureSkipTLSVerify === true && caBundle) out.push('spec.insecureSkipTLSVerify is true although spec.caBundle is set: verify against the bundle, or drop it');
   return out;
 }
 
@@ -283,5 +323,6 @@ export function checkApiConstraints(o: K8sObject): string[] {
   if (o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/')) return checkHpaSpec(o);
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);
   if (o.kind === 'IngressClass' && o.apiVersion.startsWith('networking.k8s.io/')) return ingressClass(o.spec);
+  if (o.kind === 'APIService' && o.apiVersion.startsWith('apiregistration.k8s.io/')) return apiService(o);
   return [];
 }

@@ -653,6 +653,27 @@ describe('api-constraints: IngressClasses (kubernetes pkg/apis/networking/valida
   });
 });
 
+describe('api-constraints: APIServices (kube-aggregator ValidateAPIService)', () => {
+  const api = (name: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name }, spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, service: { namespace: 'kube-system', name: 'metrics-server' }, ...spec } });
+  const problems = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace(/^APIService [^:]+: \[api-constraints\] /, ''));
+
+  it('named <version>.<group>, priorities in bounds, a Service with namespace and name, TLS settings that agree', () => {
+    expect(problems(api('v1beta1.metrics.k8s.io', {}))).toEqual([]);
+    expect(problems(api('metrics.k8s.io', {}))).toEqual(['metadata.name "metrics.k8s.io" must be spec.version + "." + spec.group: "v1beta1.metrics.k8s.io"']);
+    expect(problems(api('v1beta1.', { group: '', groupPriorityMinimum: 20001, versionPriority: 0 }))).toEqual([
+      'spec.group is required (only the legacy v1 API has none)',
+      'spec.groupPriorityMinimum 20001 must be from 1 to 20000',
+      'spec.versionPriority 0 must be from 1 to 1000',
+    ]);
+    expect(problems(api('v1beta1.metrics.k8s.io', { service: { name: 'metrics-server', port: 0 }, caBundle: 'LS0t', insecureSkipTLSVerify: true }))).toEqual([
+      'spec.service.namespace is required',
+      'spec.service.port 0 must be from 1 to 65535',
+      'spec.insecureSkipTLSVerify is true although spec.caBundle is set: verify against the bundle, or drop it',
+    ]);
+    expect(problems(api('v1beta1.metrics.k8s.io', { service: undefined, caBundle: 'LS0t' }))).toEqual(['spec.caBundle is set without spec.service: a local APIService has no certificate to check']);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
