@@ -41,6 +41,9 @@
  *    Service reference with namespace, name and port, caBundle and
  *    insecureSkipTLSVerify only with a Service and not together
  *    (kube-aggregator ValidateAPIService);
+ *  - a StorageClass: a provisioner, bounded parameters, a reclaimPolicy Delete
+ *    or Retain, a known volumeBindingMode, allowedTopologies without repeats
+ *    (pkg/apis/storage/validation ValidateStorageClass);
  *  - ResourceQuotas: hard resource names, whole numbers for counts, scopes and
  *    scope selectors (rules-quota-spec.ts);
  *  - admission policies, their bindings and webhook matchConditions: required
@@ -51,7 +54,7 @@
  */
 import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { isAppsWorkload, isRecord, K8sObject } from './objects';
-import { nameProblem } from './rules-names';
+import { labelKeyProblems, nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkAdmissionSpec } from './rules-admission-spec';
 import { checkHpaSpec } from './rules-hpa-spec';
@@ -145,6 +148,54 @@ function apiService(o: K8sObject): string[] {
   const port = spec.service.port;
   if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) out.push(`spec.service.port ${port} must be from 1 to 65535`);
   if (spec.insecureSkipTLSVerify === true && caBundle) out.push('spec.insecureSkipTLSVerify is true although spec.caBundle is set: verify against the bundle, or drop it');
+  return out;
+}
+
+/** pkg/apis/storage/validation maxProvisionerParameterLen and maxProvisionerParameterSize. */
+const MAX_PROVISIONER_PARAMETERS = 512;
+const MAX_PROVISIONER_PARAMETER_BYTES = 256 * 1024;
+
+/**
+ * ValidateStorageClass: a provisioner that is a qualified name (case aside), at most 512 parameters
+ * of at most 256 KiB with non-empty keys, a reclaimPolicy Delete or Retain, a volumeBindingMode
+ * Immediate or WaitForFirstConsumer, allowedTopologies whose terms (ValidateTopologySelectorTerm)
+ * name each key once, each with values, none twice, and no term twice. (Its fields are top-level.)
+ */
+function storageClass(o: K8sObject): string[] {
+  const out: string[] = [];
+  const provisioner = typeof o.provisioner === 'string' ? o.provisioner : '';
+  if (provisioner === '') out.push('provisioner is required (e.g. ebs.csi.aws.com, rancher.io/local-path)');
+  else for (const p of labelKeyProblems(provisioner.toLowerCase())) out.push(`provisioner ${JSON.stringify(provisioner)} ${p}`);
+  if (isRecord(o.parameters)) {
+    const entries = Object.entries(o.parameters);
+    if (entries.length > MAX_PROVISIONER_PARAMETERS) out.push(`parameters has ${entries.length} entries: at most ${MAX_PROVISIONER_PARAMETERS}`);
+    else {
+      if (entries.some(([k]) => k === '')) out.push('parameters has an empty key');
+      const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0), 0);
+      if (bytes > MAX_PROVISIONER_PARAMETER_BYTES) out.push(`parameters hold ${bytes} bytes: at most ${MAX_PROVISIONER_PARAMETER_BYTES} (256 KiB)`);
+    }
+  }
+  if (o.reclaimPolicy !== undefined && o.reclaimPolicy !== 'Delete' && o.reclaimPolicy !== 'Retain') out.push(`reclaimPolicy ${JSON.stringify(o.reclaimPolicy)} must be Delete or Retain (Recycle is not offered for provisioned volumes)`);
+  if (o.volumeBindingMode !== undefined && o.volumeBindingMode !== 'Immediate' && o.volumeBindingMode !== 'WaitForFirstConsumer') out.push(`volumeBindingMode ${JSON.stringify(o.volumeBindingMode)} must be Immediate or WaitForFirstConsumer`);
+  const seen: string[] = [];
+  (Array.isArray(o.allowedTopologies) ? o.allowedTopologies : []).forEach((t: unknown, i: number) => {
+    const expressions = isRecord(t) && Array.isArray(t.matchLabelExpressions) ? t.matchLabelExpressions : [];
+    const keys = new Map<string, string[]>();
+    expressions.forEach((e: unknown, j: number) => {
+      const where = `allowedTopologies[${i}].matchLabelExpressions[${j}]`;
+      const rq = isRecord(e) ? e : {};
+      const key = typeof rq.key === 'string' ? rq.key : '';
+      const values = Array.isArray(rq.values) ? rq.values.map(String) : [];
+      if (values.length === 0) out.push(`${where}.values is required: at least one value`);
+      values.forEach((v: string, k: number) => { if (values.indexOf(v) < k) out.push(`${where}.values[${k}] repeats ${JSON.stringify(v)}`); });
+      for (const p of labelKeyProblems(key)) out.push(`${where}.key ${JSON.stringify(key)} ${p}`);
+      if (keys.has(key)) out.push(`${where}.key ${JSON.stringify(key)} repeats an earlier expression's key in this term`);
+      keys.set(key, [...new Set(values)].sort());
+    });
+    const canonical = JSON.stringify([...keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (seen.includes(canonical)) out.push(`allowedTopologies[${i}] repeats an earlier term`);
+    seen.push(canonical);
+  });
   return out;
 }
 
@@ -301,6 +352,7 @@ export function checkApiConstraints(o: K8sObject): string[] {
   if (o.apiVersion.startsWith('rbac.authorization.k8s.io/')) return checkRbacSpec(o);
   if (o.kind === 'PriorityClass' && o.apiVersion.startsWith('scheduling.k8s.io/')) return priorityClass(o);
   if (o.apiVersion.startsWith('admissionregistration.k8s.io/')) return checkAdmissionSpec(o);
+  if (o.kind === 'StorageClass' && o.apiVersion.startsWith('storage.k8s.io/')) return storageClass(o);
   if (!isRecord(o.spec)) return [];
   if (o.apiVersion.startsWith('batch/')) {
     if (o.kind === 'Job') return jobSpec(o.spec, 'spec');

@@ -674,6 +674,34 @@ describe('api-constraints: APIServices (kube-aggregator ValidateAPIService)', ()
   });
 });
 
+describe('api-constraints: StorageClasses (kubernetes pkg/apis/storage/validation ValidateStorageClass)', () => {
+  const sc = (fields: Record<string, unknown>): K8sObject => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'ebs.csi.aws.com', ...fields } as K8sObject);
+  const problems = (fields: Record<string, unknown>) => only('api-constraints', [sc(fields)]).map(l => l.replace('StorageClass fast: [api-constraints] ', ''));
+
+  it('a provisioner, bounded parameters, the reclaim policies and binding modes the API offers', () => {
+    expect(problems({ parameters: { type: 'gp3' }, reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: true })).toEqual([]);
+    expect(problems({ provisioner: 'Kubernetes.IO/AWS-EBS' })).toEqual([]); // a qualified name, case aside
+    expect(problems({ provisioner: '', reclaimPolicy: 'Recycle', volumeBindingMode: 'Lazy' })).toEqual([
+      'provisioner is required (e.g. ebs.csi.aws.com, rancher.io/local-path)',
+      'reclaimPolicy "Recycle" must be Delete or Retain (Recycle is not offered for provisioned volumes)',
+      'volumeBindingMode "Lazy" must be Immediate or WaitForFirstConsumer',
+    ]);
+    expect(problems({ parameters: Object.fromEntries(Array.from({ length: 513 }, (_, i) => [`k${i}`, 'v'])) })).toEqual(['parameters has 513 entries: at most 512']);
+    expect(problems({ parameters: { big: 'x'.repeat(256 * 1024) } })).toEqual(['parameters hold 262147 bytes: at most 262144 (256 KiB)']);
+  });
+
+  it('allowedTopologies: values given once each, each key once per term, no term twice (in any order)', () => {
+    const zone = (values: string[], key = 'topology.kubernetes.io/zone') => ({ key, values });
+    expect(problems({ allowedTopologies: [{ matchLabelExpressions: [zone(['a', 'b'])] }, { matchLabelExpressions: [zone(['c'])] }] })).toEqual([]);
+    expect(problems({ allowedTopologies: [{ matchLabelExpressions: [zone([]), zone(['a', 'a'], 'kubernetes.io/hostname'), zone(['b'])] }, { matchLabelExpressions: [zone(['b', 'a'])] }, { matchLabelExpressions: [zone(['a', 'b'])] }] })).toEqual([
+      'allowedTopologies[0].matchLabelExpressions[0].values is required: at least one value',
+      'allowedTopologies[0].matchLabelExpressions[1].values[1] repeats "a"',
+      'allowedTopologies[0].matchLabelExpressions[2].key "topology.kubernetes.io/zone" repeats an earlier expression\'s key in this term',
+      'allowedTopologies[2] repeats an earlier term',
+    ]);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
