@@ -1,6 +1,6 @@
+import { labelKeyProblems } from '../lib/k8s-names';
 import { dnsSubdomain, z } from '../lib/schema';
 
-const PROVISIONER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/;
 const PARAMETER_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
 
 /** StorageClasses the platform creates (cluster-scoped, before any claim); data-safe defaults in the construct. */
@@ -9,7 +9,9 @@ export const storageClassesSchema = z.array(z.strictObject({
   name: dnsSubdomain(),
   /** Volume plugin or CSI driver, e.g. `driver.longhorn.io`. */
   provisioner: z.string().superRefine((v, ctx) => {
-    if (v.length > 253 || !PROVISIONER.test(v)) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid provisioner name (a CSI driver such as driver.longhorn.io, or kubernetes.io/<plugin>)` });
+    // The API server's grammar (ValidateStorageClass: a qualified name, case aside): validate's too.
+    const problems = labelKeyProblems(v.toLowerCase());
+    if (problems.length > 0) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid provisioner name (a CSI driver such as driver.longhorn.io, or kubernetes.io/<plugin>): ${problems.join('; ')}` });
   }),
   /** Provisioner-specific parameters. @default - none */
   parameters: z.record(

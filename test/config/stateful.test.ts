@@ -1,4 +1,6 @@
+import * as fc from 'fast-check';
 import { ConfigError, loadEnvironment } from '../../src/config';
+import { validateManifests } from '../../src/analysis/validate';
 
 /** The problems of an environment with `overrides`, or [] when it is valid. */
 function problems(env: string, overrides: unknown): readonly string[] {
@@ -48,6 +50,17 @@ describe('stateful config validation', () => {
     expect(problems('prod', stateful({ storageClasses: [{ name: 'replicated' }, { name: 'Replicated!', provisioner: 'driver.longhorn.io' }] }))).toContainEqual(
       expect.stringMatching(/^stateful\.storageClasses\[1\]\.name: "Replicated!" is not a valid DNS subdomain name/));
     expect(problems('staging', { storageClass: 'UPPER' })).toContainEqual(expect.stringMatching(/^storageClass: "UPPER" is not a valid DNS subdomain name/));
+  });
+
+  test('property: a provisioner passes the config exactly when validate (the API server\'s grammar) accepts it', () => {
+    const provisioner = fc.oneof(
+      fc.constantFrom('driver.longhorn.io', 'kubernetes.io/aws-ebs', 'Driver.Longhorn.IO', 'rancher.io/local-path', 'a/b/c', '', 'x'.repeat(64), `example.com/${'y'.repeat(64)}`, `${'d'.repeat(70)}.io`, '-bad', 'ebs.csi.aws.com_'),
+      fc.stringMatching(/^[a-zA-Z0-9._/-]{1,12}$/));
+    fc.assert(fc.property(provisioner, v => {
+      const config = problems('prod', stateful({ storageClasses: [{ name: 'replicated', provisioner: v }] })).some(p => p.includes('.provisioner:'));
+      const rendered = validateManifests([{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'replicated' }, provisioner: v }], ['api-constraints']).some(p => p.message.startsWith('provisioner'));
+      expect([v, config]).toEqual([v, rendered]);
+    }), { numRuns: 200 });
   });
 
   test('StorageClass fields are checked', () => {
