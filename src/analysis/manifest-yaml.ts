@@ -15,6 +15,17 @@
  */
 import { isPlainSafe } from '../../constructs/lib/yaml';
 
+/** Strings known to be written plain: keys and values repeat (labels, names, ports), each a dozen regular expressions the first time. Bounded: cleared when full. */
+const PLAIN = new Set<string>();
+const PLAIN_MAX = 20_000;
+function plainSafe(text: string): boolean {
+  if (PLAIN.has(text)) return true;
+  if (!isPlainSafe(text)) return false;
+  if (PLAIN.size >= PLAIN_MAX) PLAIN.clear();
+  PLAIN.add(text);
+  return true;
+}
+
 class NotInStyle extends Error {}
 const notInStyle = new NotInStyle();
 
@@ -151,7 +162,7 @@ class Reader {
       colon = space >= 0 ? space : line.endsWith(':') ? line.length - 1 : -1;
       if (colon < 0) throw notInStyle;
       key = line.slice(col, colon);
-      if (!isPlainSafe(key)) throw notInStyle;
+      if (!plainSafe(key)) throw notInStyle;
     }
     // `yaml` refuses an implicit key longer than 1024 characters.
     if (line.charCodeAt(colon) !== 58 /* : */ || colon - col > 1000) throw notInStyle;
@@ -235,6 +246,6 @@ function scalar(text: string): unknown {
     const n = Number(text);
     if (Number.isFinite(n) && String(n) === text) return n;
   }
-  if (!isPlainSafe(text)) throw notInStyle;
+  if (!plainSafe(text)) throw notInStyle;
   return text;
 }
