@@ -36,6 +36,7 @@
 import { allContainers, ContainerRef, describeContainer, isRecord } from './objects';
 import { labelKeyProblems, labelValueProblems, nameProblem, portNameProblems } from './rules-names';
 import { labelProblems, labelSelectorProblems } from './rules-object-meta';
+import { securityContextProblems } from './rules-security-context';
 
 /** validEnvDownwardAPIFieldPathExpressions, and the two maps a subscript may index. */
 const ENV_FIELD_PATHS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
@@ -283,7 +284,7 @@ function nodeAffinityProblems(na: unknown): string[] {
 }
 
 export function checkPodFields(spec: Record<string, any>): string[] {
-  const out = allContainers(spec).flatMap(containerProblems);
+  const out = [...allContainers(spec).flatMap(containerProblems), ...securityContextProblems(spec)];
   (Array.isArray(spec.tolerations) ? spec.tolerations : []).forEach((t: unknown, i: number) => { if (isRecord(t)) out.push(...tolerationProblems(t, i)); });
   out.push(...labelProblems('nodeSelector', spec.nodeSelector));
   if (Array.isArray(spec.topologySpreadConstraints)) out.push(...spreadProblems(spec.topologySpreadConstraints));

@@ -725,6 +725,36 @@ describe('quantities: requests within limits (kubernetes validateResourceRequire
   });
 });
 
+describe('pod-spec: security contexts (kubernetes pkg/apis/core/validation validateSeccompProfileField, ValidateAppArmorProfileField, validateSysctls, IsValidUserID)', () => {
+  const pod = (podSc: Record<string, unknown>, containerSc: Record<string, unknown> = {}): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { securityContext: podSc, containers: [{ name: 'c', image: 'x:1', securityContext: containerSc }] } });
+  const lines = (podSc: Record<string, unknown>, containerSc: Record<string, unknown> = {}) => only('pod-spec', [pod(podSc, containerSc)]).map(l => l.replace('Pod shop/p: [pod-spec] ', ''));
+
+  it('property: a seccomp or AppArmor profile passes exactly with a known type and a localhostProfile exactly for Localhost', () => {
+    fc.assert(fc.property(fc.constantFrom('seccompProfile', 'appArmorProfile'), fc.constantFrom('Localhost', 'RuntimeDefault', 'Unconfined', 'runtime/default', ''), fc.option(fc.constantFrom('profiles/audit.json', 'k8s-apparmor-example'), { nil: undefined }), (kind, type, local) => {
+      const ok = ['Localhost', 'RuntimeDefault', 'Unconfined'].includes(type) && (type === 'Localhost') === (local !== undefined);
+      const profile = { type, ...(local === undefined ? {} : { localhostProfile: local }) };
+      expect([kind, type, local, lines({ [kind]: profile }).length === 0, lines({}, { [kind]: profile }).length === 0]).toEqual([kind, type, local, ok, ok]);
+    }), { numRuns: 200 });
+  });
+
+  it('localhost paths, sysctl names and user and group ids, with their messages', () => {
+    expect(lines({ seccompProfile: { type: 'Localhost', localhostProfile: '/var/lib/kubelet/seccomp/a.json' } })).toEqual(['securityContext.seccompProfile.localhostProfile "/var/lib/kubelet/seccomp/a.json" must be a relative path (under the kubelet\'s seccomp directory)']);
+    expect(lines({}, { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/../../etc/a.json' } })).toEqual(['container c: securityContext.seccompProfile.localhostProfile "profiles/../../etc/a.json" must not contain \'..\'']);
+    expect(lines({ appArmorProfile: { type: 'Localhost', localhostProfile: ' padded ' } })).toEqual(['securityContext.appArmorProfile.localhostProfile " padded " must not be padded with whitespace']);
+    expect(lines({ sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }, { name: 'kernel/shm_rmid_forced', value: '1' }, { name: 'Net.Core', value: '1' }, { name: 'net.ipv4.ip_unprivileged_port_start', value: '1' }, { value: '1' }] })).toEqual([
+      'securityContext.sysctls[2].name "Net.Core" is not a sysctl name (segments of a-z, 0-9, \'-\' and \'_\' joined by \'.\' or \'/\', at most 253 characters)',
+      'securityContext.sysctls[3].name "net.ipv4.ip_unprivileged_port_start" is set twice',
+      'securityContext.sysctls[4].name is required',
+    ]);
+    expect(lines({ runAsUser: -1, fsGroup: 2147483648, supplementalGroups: [1000, -5] }, { runAsGroup: 1.5 })).toEqual([
+      'securityContext.runAsUser -1 must be from 0 to 2147483647',
+      'securityContext.fsGroup 2147483648 must be from 0 to 2147483647',
+      'securityContext.supplementalGroups[1] -5 must be from 0 to 2147483647',
+      'container c: securityContext.runAsGroup 1.5 must be from 0 to 2147483647',
+    ]);
+  });
+});
+
 describe('pod-spec: node affinity (kubernetes pkg/apis/core/validation ValidateNodeSelector, ValidateNodeSelectorRequirement)', () => {
   const pod = (affinity: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { affinity, containers: [{ name: 'c', image: 'x:1' }] } });
   const lines = (affinity: Record<string, unknown>) => only('pod-spec', [pod(affinity)]).map(l => l.replace('Pod shop/p: [pod-spec] ', ''));
