@@ -41,6 +41,8 @@
  *    Service reference with namespace, name and port, caBundle and
  *    insecureSkipTLSVerify only with a Service and not together
  *    (kube-aggregator ValidateAPIService);
+ *  - PersistentVolumes: access modes, capacity, one volume source with its
+ *    required fields, node affinity for local volumes (rules-pv-spec.ts);
  *  - a StorageClass: a provisioner, bounded parameters, a reclaimPolicy Delete
  *    or Retain, a known volumeBindingMode, allowedTopologies without repeats
  *    (pkg/apis/storage/validation ValidateStorageClass);
@@ -58,6 +60,7 @@ import { labelKeyProblems, nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkAdmissionSpec } from './rules-admission-spec';
 import { checkHpaSpec } from './rules-hpa-spec';
+import { checkPersistentVolumeSpec } from './rules-pv-spec';
 import { checkQuotaSpec } from './rules-quota-spec';
 import { checkRbacSpec } from './rules-rbac-spec';
 import { budget } from './rules-workloads';
@@ -353,6 +356,7 @@ export function checkApiConstraints(o: K8sObject): string[] {
   if (o.kind === 'PriorityClass' && o.apiVersion.startsWith('scheduling.k8s.io/')) return priorityClass(o);
   if (o.apiVersion.startsWith('admissionregistration.k8s.io/')) return checkAdmissionSpec(o);
   if (o.kind === 'StorageClass' && o.apiVersion.startsWith('storage.k8s.io/')) return storageClass(o);
+  if (o.kind === 'PersistentVolume' && o.apiVersion === 'v1') return checkPersistentVolumeSpec(o);
   if (!isRecord(o.spec)) return [];
   if (o.apiVersion.startsWith('batch/')) {
     if (o.kind === 'Job') return jobSpec(o.spec, 'spec');

@@ -222,7 +222,7 @@ function affinityProblems(affinity: Record<string, any>): string[] {
 }
 
 /** One node selector term's expressions and fields; `values` of expressions are label values only in required terms. */
-function nodeTermProblems(term: unknown, where: string, required: boolean): string[] {
+export function nodeTermProblems(term: unknown, where: string, required: boolean): string[] {
   if (!isRecord(term)) return [];
   const out: string[] = [];
   (Array.isArray(term.matchExpressions) ? term.matchExpressions : []).forEach((e: unknown, i: number) => {

@@ -702,6 +702,47 @@ describe('api-constraints: StorageClasses (kubernetes pkg/apis/storage/validatio
   });
 });
 
+describe('api-constraints: PersistentVolumes (kubernetes pkg/apis/core/validation ValidatePersistentVolumeSpec)', () => {
+  const pv = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'disk' }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' }, ...spec } });
+  const problems = (spec: Record<string, unknown>) => only('api-constraints', [pv(spec)]).map(l => l.replace('PersistentVolume disk: [api-constraints] ', ''));
+  const node = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } };
+
+  it('the volumes people write by hand pass: a local disk, an NFS export, a pre-provisioned CSI volume', () => {
+    expect(problems({ local: { path: '/mnt/disks/ssd1' }, nodeAffinity: node, persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'local-ssd', volumeMode: 'Filesystem' })).toEqual([]);
+    expect(problems({ accessModes: ['ReadWriteMany'], nfs: { server: 'nfs.example.com', path: '/exports/data' }, persistentVolumeReclaimPolicy: 'Recycle' })).toEqual([]);
+    expect(problems({ csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0123' }, volumeMode: 'Block' })).toEqual([]);
+  });
+
+  it('property: exactly one source is accepted, counted as the API server counts (a flexVolume may follow another)', () => {
+    const SOURCES = { hostPath: { path: '/data' }, nfs: { server: 's', path: '/e' }, flexVolume: { driver: 'example/x' }, csi: { driver: 'd', volumeHandle: 'h' } };
+    fc.assert(fc.property(fc.subarray(Object.keys(SOURCES) as Array<keyof typeof SOURCES>), used => {
+      const spec = Object.fromEntries(used.map(k => [k, SOURCES[k]]));
+      // hostPath, nfs, flexVolume, csi in the API server's order: flexVolume is counted without a check.
+      const order = ['hostPath', 'nfs', 'flexVolume', 'csi'].filter(k => used.includes(k as keyof typeof SOURCES));
+      const refused = order.filter((k, i) => i > 0 && k !== 'flexVolume').length;
+      expect([used, problems(spec).filter(p => /volume source/.test(p)).length]).toEqual([used, used.length === 0 ? 1 : refused]);
+    }), { numRuns: 100 });
+  });
+
+  it('access modes, capacity, reclaim policy, local without node affinity, source fields', () => {
+    expect(problems({ accessModes: [], capacity: { storage: '0', cpu: '1' }, persistentVolumeReclaimPolicy: 'Recycled', hostPath: { path: '' } })).toEqual([
+      'spec.accessModes is required (e.g. [ReadWriteOnce])',
+      'spec.capacity holds storage, cpu: a volume\'s capacity is storage only',
+      'spec.capacity.storage "0" must be greater than zero',
+      'spec.persistentVolumeReclaimPolicy "Recycled" must be Retain, Delete or Recycle',
+      'spec.hostPath.path is required',
+    ]);
+    expect(problems({ accessModes: ['ReadWriteOncePod', 'ReadOnlyMany'], local: { path: '/mnt/x' } })).toEqual(['spec.accessModes: ReadWriteOncePod cannot be combined with other access modes', 'spec.nodeAffinity.required is required for a local volume (the node that has the disk)']);
+    expect(problems({ nfs: { server: '', path: 'exports' } })).toEqual(['spec.nfs.server is required', 'spec.nfs.path "exports" must be an absolute path']);
+    expect(problems({ hostPath: { path: '/var/../' }, persistentVolumeReclaimPolicy: 'Recycle' })).toEqual(["spec.persistentVolumeReclaimPolicy may not be Recycle for a hostPath of '/' (it would wipe the node)"]);
+    expect(problems({ csi: { driver: 'd' }, nodeAffinity: { required: { nodeSelectorTerms: [] } }, volumeMode: 'Raw' })).toEqual([
+      'spec.nodeAffinity.required.nodeSelectorTerms is empty: give at least one term',
+      'spec.csi.volumeHandle is required',
+      'spec.volumeMode "Raw" must be Filesystem or Block',
+    ]);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
