@@ -1391,6 +1391,32 @@ spec:
     expected: ['ValidatingAdmissionPolicyBinding replica-limit: [api-constraints] spec.validationActions holds both Deny and Warn: a denied request already carries the message (keep Deny, or Warn with Audit)'],
   },
   {
+    id: 'api-constraints-local-volume-without-node',
+    mistake: 'a local PersistentVolume for a node disk, written without saying which node has the disk',
+    yaml: `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ssd-node-1}
+spec:
+  capacity: {storage: 100Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: local-ssd
+  local: {path: /mnt/disks/ssd1}
+`,
+    expected: ['PersistentVolume ssd-node-1: [api-constraints] spec.nodeAffinity.required is required for a local volume (the node that has the disk)'],
+  },
+  {
+    id: 'api-constraints-storage-class-recycle',
+    mistake: 'a StorageClass that recycles released volumes (a PersistentVolume policy no provisioner offers)',
+    yaml: `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: scratch}
+provisioner: rancher.io/local-path
+reclaimPolicy: Recycle
+`,
+    expected: ['StorageClass scratch: [api-constraints] reclaimPolicy "Recycle" must be Delete or Retain (Recycle is not offered for provisioned volumes)'],
+  },
+  {
     id: 'api-constraints-ingress-relative-path',
     mistake: 'an Ingress Prefix path without its leading slash',
     yaml: `${pod('', '')}---
