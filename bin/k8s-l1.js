@@ -6,13 +6,20 @@
 // object, and about a fifth of rendering. bin/run.js (bin/register.js, bin/bundle.js) loads the
 // file with that reducer replaced by one that adds each defined member to the accumulator (a
 // fresh {} per call): the same keys in the same order, the same values, `__proto__` kept an own
-// member as the computed key makes it. Jest loads the file unchanged, so test/golden compares
+// member as the computed key makes it. Where the reducer runs over `Object.entries` of the
+// converter's `result` or of one of its input's maps (nearly every converter ends so), the whole
+// expression becomes one loop over the object's own keys (the order Object.entries gives), with
+// no [key, value] array per member. Jest loads the file unchanged, so test/golden compares
 // the two on every rendered object, and test/cli/k8s-l1.test.ts on generated ones.
 const path = require('path');
 
 const SPREAD_REDUCER = '.reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})';
 const HELPER = '__dockercoinsDefinedMember';
-const HELPER_SOURCE = `\n;function ${HELPER}(r, i) { if (i[1] !== undefined) { if (i[0] === '__proto__') Object.defineProperty(r, i[0], { value: i[1], enumerable: true, writable: true, configurable: true }); else r[i[0]] = i[1]; } return r; }\n`;
+const MEMBERS_HELPER = '__dockercoinsDefinedMembers';
+const HELPER_SOURCE = `\n;function ${HELPER}(r, i) { if (i[1] !== undefined) { if (i[0] === '__proto__') Object.defineProperty(r, i[0], { value: i[1], enumerable: true, writable: true, configurable: true }); else r[i[0]] = i[1]; } return r; }`
+  + `\n;function ${MEMBERS_HELPER}(o) { const r = {}; const keys = Object.keys(o); for (let n = 0; n < keys.length; n++) { const k = keys[n]; const v = o[k]; if (v !== undefined) { if (k === '__proto__') Object.defineProperty(r, k, { value: v, enumerable: true, writable: true, configurable: true }); else r[k] = v; } } return r; }\n`;
+/** `Object.entries(<result or obj.member>)` followed by the reducer: the converters' own filters. */
+const ENTRIES_OF_PLAIN_OPERAND = /Object\.entries\((result|obj\.[A-Za-z_$][A-Za-z0-9_$]*)\)/g;
 const FILE = `${path.sep}cdk8s-plus-27${path.sep}lib${path.sep}imports${path.sep}k8s.js`;
 
 /** Whether `filename` is the L1 module this rewrites. */
@@ -23,7 +30,8 @@ function applies(filename) {
 /** The module's source with the linear reducer (unchanged when the pattern is absent). */
 function rewrite(source) {
   if (!source.includes(SPREAD_REDUCER)) return source;
-  return source.split(SPREAD_REDUCER).join(`.reduce(${HELPER}, {})`) + HELPER_SOURCE;
+  const whole = new RegExp(`${ENTRIES_OF_PLAIN_OPERAND.source}${SPREAD_REDUCER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
+  return source.replace(whole, `${MEMBERS_HELPER}($1)`).split(SPREAD_REDUCER).join(`.reduce(${HELPER}, {})`) + HELPER_SOURCE;
 }
 
 module.exports = { applies, rewrite, SPREAD_REDUCER };

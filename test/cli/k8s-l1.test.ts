@@ -30,6 +30,9 @@ describe("cdk8s-plus-27's L1 converters with the linear reducer", () => {
     expect(l1.applies(file)).toBe(true);
     expect(source.split(l1.SPREAD_REDUCER).length - 1).toBeGreaterThan(400);
     expect(l1.rewrite(source)).not.toContain(l1.SPREAD_REDUCER);
+    // Every converter's final filter of its `result` is one loop, with no entries array.
+    expect(source.split('Object.entries(result).reduce').length - 1).toBeGreaterThan(400);
+    expect(l1.rewrite(source)).not.toContain('Object.entries(result).reduce');
     expect(l1.rewrite('const unrelated = 1;\n')).toBe('const unrelated = 1;\n');
   });
 
