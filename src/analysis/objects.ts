@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Tags } from 'yaml';
 import { isRecord } from '../../constructs/lib/record';
 import { parseEmitterStream } from './manifest-yaml';
 
@@ -35,6 +35,20 @@ export interface PodTemplate {
 }
 
 /**
+ * YAML as kubectl reads it (sigs.k8s.io/yaml: go-yaml v2, YAML 1.1): `yes`, `no`, `on`, `off`,
+ * `y` and `n` are booleans and `0644` is octal, so a hand-written `value: yes` reaches the API
+ * server as true (and is refused where a string belongs) and `defaultMode: 0644` as 420; keys too
+ * (`on:` becomes "true"). Unlike the `yaml` package's 1.1 schema, go-yaml v2 reads neither
+ * sexagesimal numbers (`1:20` stays a string) nor timestamps (kept as strings into JSON): those
+ * tags are left out.
+ */
+export const KUBECTL_YAML = {
+  prettyErrors: true,
+  version: '1.1' as const,
+  customTags: (tags: Tags): Tags => tags.filter(t => typeof t === 'string' || (t.format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp')),
+};
+
+/**
  * Parses a (multi-document) YAML or JSON text into objects.
  *
  * Empty documents (`---` separators, comments only) are skipped. A JSON array
@@ -48,7 +62,7 @@ export function parseManifests(yamlText: string, source = '<input>'): K8sObject[
   // Both readers recurse per level: a text nested deeper than the stack allows is refused by name.
   const fast = withinStack(source, 'the stream', () => parseEmitterStream(yamlText));
   // parseAllDocuments returns an EmptyStream (an array) for empty input.
-  const docs = fast ?? withinStack(source, 'the stream', () => parseAllDocuments(yamlText, { prettyErrors: true }));
+  const docs = fast ?? withinStack(source, 'the stream', () => parseAllDocuments(yamlText, KUBECTL_YAML));
   docs.forEach((doc, index) => {
     let value: unknown;
     if (fast) value = doc;

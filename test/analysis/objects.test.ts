@@ -50,6 +50,16 @@ describe('parseManifests', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), fc.nat(10), (value, limit) => nestedDeeperThan(value, limit) === depth(value) > limit));
   });
 
+  it('reads YAML as kubectl does (go-yaml v2, YAML 1.1): yes/no/on/off/y/n are booleans, 0644 is octal, keys too; 1:20 and dates stay strings', () => {
+    const [o] = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx: {a: yes, b: No, c: on, d: OFF, e: y, f: n, g: 0644, h: 0x1F, i: 1:20, j: 2001-12-14, k: "yes", l: 1_000, on: key}\n');
+    expect(o.x).toStrictEqual({ a: true, b: false, c: true, d: false, e: true, f: false, g: 420, h: 31, i: '1:20', j: '2001-12-14', k: 'yes', l: 1000, true: 'key' });
+  });
+
+  it('so a hand-written env value yes, which kubectl sends as a boolean, is refused where a string belongs', () => {
+    const objects = parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n  - name: c\n    image: x:1\n    env: [{name: DEBUG, value: yes}]\n');
+    expect(validateManifests(objects, ['schema']).map(p => p.message)).toEqual(['spec.containers[0].env[0].value: must be string']);
+  });
+
   it('flattens kind: List', () => {
     const objs = parseManifests('apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n');
     expect(objs).toHaveLength(1);
