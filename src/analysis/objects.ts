@@ -40,7 +40,8 @@ export interface PodTemplate {
  * server as true (and is refused where a string belongs) and `defaultMode: 0644` as 420; keys too
  * (`on:` becomes "true"). Unlike the `yaml` package's 1.1 schema, go-yaml v2 reads neither
  * sexagesimal numbers (`1:20` stays a string) nor timestamps (kept as strings into JSON): those
- * tags are left out.
+ * tags are left out. (kubernetes/kubernetes#34146 "kubectl / kubernetes not 100% compatible with
+ * YAML 1.2", open; kubernetes-sigs/yaml#82: `off` reaches even a string field as false.)
  */
 export const KUBECTL_YAML = {
   prettyErrors: true,
