@@ -41,6 +41,8 @@
  *    Service reference with namespace, name and port, caBundle and
  *    insecureSkipTLSVerify only with a Service and not together
  *    (kube-aggregator ValidateAPIService);
+ *  - CustomResourceDefinitions: named <plural>.<group>, versions (one storage,
+ *    each with a schema), names and conversion (rules-crd-spec.ts);
  *  - PersistentVolumes: access modes, capacity, one volume source with its
  *    required fields, node affinity for local volumes (rules-pv-spec.ts);
  *  - a StorageClass: a provisioner, bounded parameters, a reclaimPolicy Delete
@@ -59,6 +61,7 @@ import { isAppsWorkload, isRecord, K8sObject } from './objects';
 import { labelKeyProblems, nameProblem } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkAdmissionSpec } from './rules-admission-spec';
+import { checkCrdSpec } from './rules-crd-spec';
 import { checkHpaSpec } from './rules-hpa-spec';
 import { checkPersistentVolumeSpec } from './rules-pv-spec';
 import { checkQuotaSpec } from './rules-quota-spec';
@@ -380,5 +383,6 @@ export function checkApiConstraints(o: K8sObject): string[] {
   if (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')) return ingress(o);
   if (o.kind === 'IngressClass' && o.apiVersion.startsWith('networking.k8s.io/')) return ingressClass(o.spec);
   if (o.kind === 'APIService' && o.apiVersion.startsWith('apiregistration.k8s.io/')) return apiService(o);
+  if (o.kind === 'CustomResourceDefinition' && o.apiVersion === 'apiextensions.k8s.io/v1') return checkCrdSpec(o);
   return [];
 }

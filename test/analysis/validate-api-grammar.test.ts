@@ -743,6 +743,44 @@ describe('api-constraints: PersistentVolumes (kubernetes pkg/apis/core/validatio
   });
 });
 
+describe('api-constraints: CustomResourceDefinitions (apiextensions-apiserver ValidateCustomResourceDefinition)', () => {
+  const version = (name: string, storage: boolean, schema = true) => ({ name, served: true, storage, ...(schema ? { schema: { openAPIV3Schema: { type: 'object' } } } : {}) });
+  const crd = (name: string, spec: Record<string, unknown>): K8sObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name },
+    spec: { group: 'platform.example.com', scope: 'Namespaced', names: { plural: 'buckets', singular: 'bucket', kind: 'Bucket', listKind: 'BucketList', shortNames: ['bk'] }, versions: [version('v1', true)], ...spec },
+  });
+  const problems = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace(/^CustomResourceDefinition [^:]+: \[api-constraints\] /, ''));
+
+  it('named <plural>.<group>: the classic slip of a singular or a missing group is refused', () => {
+    expect(problems(crd('buckets.platform.example.com', {}))).toEqual([]);
+    expect(problems(crd('bucket.platform.example.com', {}))).toEqual(['metadata.name "bucket.platform.example.com" must be spec.names.plural + "." + spec.group: "buckets.platform.example.com"']);
+    expect(problems(crd('buckets.platform', { group: 'platform' }))).toEqual(['spec.group "platform" should be a domain with at least one dot']);
+  });
+
+  it('versions: names once, each with a schema, exactly one storage version', () => {
+    expect(problems(crd('buckets.platform.example.com', { versions: [version('v1', true), version('v1', true, false), version('V2beta', false)] }))).toEqual([
+      'spec.versions[1].name "v1" repeats an earlier version\'s: version names are unique',
+      'spec.versions[1].schema.openAPIV3Schema is required (schemas are required)',
+      expect.stringMatching(/^spec\.versions\[2\]\.name "V2beta" is not a valid DNS-1035 label/),
+      'spec.versions has 2 storage versions: exactly one version is marked storage: true',
+    ]);
+    expect(problems(crd('buckets.platform.example.com', { versions: [version('v1', false)] }))).toEqual(['spec.versions has 0 storage versions: exactly one version is marked storage: true']);
+  });
+
+  it('names, scope and conversion', () => {
+    expect(problems(crd('buckets.platform.example.com', { scope: 'Namespace', names: { plural: 'buckets', kind: 'Bucket_Set', shortNames: ['b_k'] } }))).toEqual([
+      'spec.scope "Namespace": Namespaced or Cluster',
+      'spec.names.kind "Bucket_Set" may have mixed case, but should otherwise be a DNS-1035 label (letters, digits and \'-\', starting with a letter)',
+      expect.stringMatching(/^spec\.names\.shortNames\[0\] "b_k" is not a valid DNS-1035 label/),
+    ]);
+    expect(problems(crd('buckets.platform.example.com', { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://x', service: { name: 's', namespace: 'n' } }, conversionReviewVersions: ['v2'] } } }))).toEqual([
+      'spec.conversion.webhook.clientConfig needs exactly one of url and service',
+      'spec.conversion.webhook.conversionReviewVersions must include one of v1, v1beta1',
+    ]);
+    expect(problems(crd('buckets.platform.example.com', { conversion: { strategy: 'None', webhook: { conversionReviewVersions: ['v1'] } } }))).toEqual(['spec.conversion.webhook is set with strategy None: leave it out']);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
