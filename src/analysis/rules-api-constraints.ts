@@ -58,7 +58,7 @@
  */
 import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { isAppsWorkload, isRecord, K8sObject } from './objects';
-import { labelKeyProblems, nameProblem } from './rules-names';
+import { labelKeyProblems, nameProblem, portNameProblems } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkAdmissionSpec } from './rules-admission-spec';
 import { checkCrdSpec } from './rules-crd-spec';
@@ -235,12 +235,35 @@ function ingress(o: K8sObject): string[] {
       } else if (p.pathType === 'ImplementationSpecific' && path !== '' && !path.startsWith('/')) {
         out.push(`${where}: path ${JSON.stringify(path)} must be an absolute path (start with /)`);
       }
-      const port = isRecord(p.backend) && isRecord(p.backend.service) && isRecord(p.backend.service.port) ? p.backend.service.port : undefined;
-      if (port && typeof port.name === 'string' && port.name !== '' && typeof port.number === 'number' && port.number !== 0) {
-        out.push(`${where}: the backend's port sets both name ${JSON.stringify(port.name)} and number ${port.number}: keep one`);
-      }
+      out.push(...backendProblems(p.backend, `${where}: the backend`));
     });
   });
+  if (isRecord(o.spec?.defaultBackend)) out.push(...backendProblems(o.spec.defaultBackend, 'spec.defaultBackend'));
+  return out;
+}
+
+/** validateIngressBackend: a Service (a name that is a Service name, a port by name or by number) or a resource, not both. */
+function backendProblems(backend: unknown, where: string): string[] {
+  if (!isRecord(backend)) return [];
+  const service = isRecord(backend.service) ? backend.service : undefined;
+  const resource = isRecord(backend.resource) ? backend.resource : undefined;
+  if (service && resource) return [`${where} sets both service and resource: one backend`];
+  if (!service && !resource) return [`${where} sets neither service nor resource: give one`];
+  const out: string[] = [];
+  if (resource) {
+    for (const field of ['kind', 'name'] as const) if (typeof resource[field] !== 'string' || resource[field] === '') out.push(`${where} resource.${field} is required`);
+    return out;
+  }
+  const name = typeof service!.name === 'string' ? service!.name : '';
+  if (name === '') out.push(`${where} service.name is required`);
+  else { const p = nameProblem(`${where} service.name`, name, 'dns1035-label'); if (p) out.push(`${p}: it names a Service`); }
+  const port = isRecord(service!.port) ? service!.port : {};
+  const portName = typeof port.name === 'string' ? port.name : '';
+  const portNumber = typeof port.number === 'number' ? port.number : 0;
+  if (portName !== '' && portNumber !== 0) out.push(`${where}'s port sets both name ${JSON.stringify(portName)} and number ${portNumber}: keep one`);
+  else if (portName === '' && portNumber === 0) out.push(`${where}'s port needs a name or a number`);
+  else if (portName !== '') { const problems = portNameProblems(portName); if (problems.length > 0) out.push(`${where}'s port name ${JSON.stringify(portName)} ${problems.join('; ')}`); }
+  else if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) out.push(`${where}'s port number ${portNumber} must be from 1 to 65535`);
   return out;
 }
 

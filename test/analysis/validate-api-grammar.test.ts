@@ -781,6 +781,26 @@ describe('api-constraints: CustomResourceDefinitions (apiextensions-apiserver Va
   });
 });
 
+describe('api-constraints: Ingress backends (kubernetes pkg/apis/networking/validation validateIngressBackend)', () => {
+  const ingress = (backend: Record<string, unknown>, defaultBackend?: Record<string, unknown>): K8sObject => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'shop' },
+    spec: { ...(defaultBackend ? { defaultBackend } : {}), rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }] },
+  });
+  const problems = (o: K8sObject) => only('api-constraints', [o]).map(l => l.replace('Ingress shop/i: [api-constraints] ', ''));
+
+  it('a Service by a Service name and a port by name or number, or a resource; never both, never neither', () => {
+    expect(problems(ingress({ service: { name: 'web', port: { name: 'http' } } }, { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } }))).toEqual([]);
+    expect(problems(ingress({ service: { name: 'web', port: { number: 80 } }, resource: { kind: 'Bucket', name: 'b' } }))).toEqual(['rule 0 path 0: the backend sets both service and resource: one backend']);
+    expect(problems(ingress({}, {}))).toEqual(['rule 0 path 0: the backend sets neither service nor resource: give one', 'spec.defaultBackend sets neither service nor resource: give one']);
+    expect(problems(ingress({ service: { name: 'Web.Shop', port: {} } }))).toEqual([
+      expect.stringMatching(/^rule 0 path 0: the backend service\.name "Web\.Shop" is not a valid DNS-1035 label .*: it names a Service$/),
+      "rule 0 path 0: the backend's port needs a name or a number",
+    ]);
+    expect(problems(ingress({ service: { name: 'web', port: { number: 70000 } } }))).toEqual(["rule 0 path 0: the backend's port number 70000 must be from 1 to 65535"]);
+    expect(problems(ingress({ service: { name: 'web', port: { name: 'HTTP_alt' } } }))).toEqual([expect.stringMatching(/^rule 0 path 0: the backend's port name "HTTP_alt" /)]);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));
