@@ -61,6 +61,7 @@ interface ManifestSet {
 function manifestSets(paths: string[]): ManifestSet[] {
   const sets: ManifestSet[] = [];
   for (const p of paths) {
+    if (p === '') throw new Error('an empty path ("") was given: name a file or folder (an unset shell variable?)');
     if (!fs.existsSync(p)) throw new Error(`${p}: no such file or directory`);
     if (fs.statSync(p).isDirectory()) {
       const entries = fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));

@@ -57,6 +57,10 @@ describe('validate CLI', () => {
     expect(r.out).toBe('');
   });
 
+  it('exits 2 for an empty path, saying so (an unset shell variable), with nothing checked', async () => {
+    expect(await run([''])).toEqual({ code: 2, out: '', err: 'validate: an empty path ("") was given: name a file or folder (an unset shell variable?)\n' });
+  });
+
   it('exits 2 for unparsable YAML, naming the file', async () => {
     const r = await run([path.join(tmp, 'broken.yaml')]);
     expect(r.code).toBe(2);
