@@ -15,8 +15,14 @@
  *    only when externally accessible (NodePort, LoadBalancer, externalIPs);
  *    healthCheckNodePort only for LoadBalancer with externalTrafficPolicy
  *    Local; no sessionAffinityConfig without ClientIP affinity
- *    (validateServiceExternalTrafficPolicy and the rest of ValidateService).
+ *    (validateServiceExternalTrafficPolicy and the rest of ValidateService);
+ *  - port, targetPort and nodePort numbers 1-65535 (a targetPort 0 is
+ *    defaulted to the port), protocols TCP, UDP or SCTP, sessionAffinity None
+ *    or ClientIP with a timeout of 1-86400 seconds, loadBalancerSourceRanges
+ *    CIDRs (validateServicePort, supportedPortProtocols,
+ *    MaxClientIPServiceAffinitySeconds, ValidateService).
  */
+import { parseCidrSloppy } from '../../constructs/lib/cidr';
 import { isRecord, K8sObject } from './objects';
 import { isDns1123Subdomain, nameProblem, portNameProblems } from './rules-names';
 
@@ -41,6 +47,12 @@ export function checkServiceSpec(o: K8sObject): string[] {
     const earlier = numbers.get(key);
     if (earlier !== undefined) out.push(`port ${i} (${key}) repeats port ${earlier}: each port number and protocol once`);
     else numbers.set(key, i);
+    for (const field of ['port', 'targetPort', 'nodePort'] as const) {
+      const n = p[field];
+      // targetPort 0 and nodePort 0 mean "not given" (defaulted to the port, allocated).
+      if (typeof n === 'number' && !(n === 0 && field !== 'port') && (!Number.isInteger(n) || n < 1 || n > 65535)) out.push(`port ${i} ${field} ${n} must be from 1 to 65535`);
+    }
+    if (set(p.protocol) && !PROTOCOLS.includes(String(p.protocol))) out.push(`port ${i} protocol ${JSON.stringify(p.protocol)} must be TCP, UDP or SCTP`);
     if (typeof p.targetPort === 'string') {
       const problems = portNameProblems(p.targetPort);
       if (problems.length > 0) out.push(`port ${i} targetPort "${p.targetPort}" ${problems.join(', ')} (a port name of the pods, an IANA service name)`);
@@ -50,6 +62,10 @@ export function checkServiceSpec(o: K8sObject): string[] {
 }
 
 const set = (v: unknown) => v !== undefined && v !== null;
+/** supportedPortProtocols. */
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+/** core MaxClientIPServiceAffinitySeconds. */
+const MAX_AFFINITY_SECONDS = 86400;
 
 /** The rules of ValidateService that depend on the Service type (defaulted to ClusterIP, as the server validates after defaulting). */
 function typeProblems(spec: Record<string, any>, ports: Array<Record<string, any>>): string[] {
@@ -85,5 +101,11 @@ function typeProblems(spec: Record<string, any>, ports: Array<Record<string, any
     out.push('spec.healthCheckNodePort is set: only a LoadBalancer Service with externalTrafficPolicy Local takes it');
   }
   if (set(spec.sessionAffinityConfig) && spec.sessionAffinity !== 'ClientIP') out.push('spec.sessionAffinityConfig is set without sessionAffinity ClientIP: set the affinity, or remove the config');
+  if (set(spec.sessionAffinity) && spec.sessionAffinity !== 'None' && spec.sessionAffinity !== 'ClientIP') out.push(`spec.sessionAffinity ${JSON.stringify(spec.sessionAffinity)} must be None or ClientIP`);
+  const timeout = isRecord(spec.sessionAffinityConfig) && isRecord(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined;
+  if (typeof timeout === 'number' && (timeout < 1 || timeout > MAX_AFFINITY_SECONDS)) out.push(`spec.sessionAffinityConfig.clientIP.timeoutSeconds ${timeout} must be from 1 to ${MAX_AFFINITY_SECONDS}`);
+  (Array.isArray(spec.loadBalancerSourceRanges) ? spec.loadBalancerSourceRanges : []).forEach((r: unknown, i: number) => {
+    if (typeof r === 'string' && parseCidrSloppy(r.trim()) === undefined) out.push(`spec.loadBalancerSourceRanges[${i}] ${JSON.stringify(r)} is not a CIDR (e.g. 203.0.113.0/24)`);
+  });
   return out;
 }

@@ -352,6 +352,25 @@ describe('service-spec: the fields each Service type takes (kubernetes pkg/apis/
   const service = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' }, spec });
   const port = { name: 'http', port: 80 };
 
+  it('property: port, targetPort and nodePort numbers pass exactly from 1 to 65535 (targetPort and nodePort 0: not given)', () => {
+    fc.assert(fc.property(fc.constantFrom('port', 'targetPort', 'nodePort'), fc.integer({ min: -2, max: 70000 }), (field, n) => {
+      const ok = (n >= 1 && n <= 65535) || (n === 0 && field !== 'port');
+      const spec = { type: 'NodePort', ports: [{ name: 'http', port: 80, [field]: n }] };
+      expect([field, n, only('service-spec', [service(spec)]).filter(l => / must be from 1 to 65535$/.test(l)).length === 0]).toEqual([field, n, ok]);
+    }), { numRuns: 300 });
+  });
+
+  it('protocols, session affinity and its timeout, load balancer source ranges', () => {
+    const lines = (spec: Record<string, unknown>) => only('service-spec', [service(spec)]).map(l => l.replace('Service shop/s: [service-spec] ', ''));
+    expect(lines({ type: 'LoadBalancer', ports: [{ ...port, protocol: 'SCTP' }], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } }, loadBalancerSourceRanges: ['203.0.113.0/24', ' 10.0.0.0/8 '] })).toEqual([]);
+    expect(lines({ type: 'LoadBalancer', ports: [{ ...port, protocol: 'HTTP' }], sessionAffinity: 'Cookie', loadBalancerSourceRanges: ['203.0.113.7'] })).toEqual([
+      'port 0 protocol "HTTP" must be TCP, UDP or SCTP',
+      'spec.sessionAffinity "Cookie" must be None or ClientIP',
+      'spec.loadBalancerSourceRanges[0] "203.0.113.7" is not a CIDR (e.g. 203.0.113.0/24)',
+    ]);
+    expect(lines({ ports: [port], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 86401 } } })).toEqual(['spec.sessionAffinityConfig.clientIP.timeoutSeconds 86401 must be from 1 to 86400']);
+  });
+
   it('property: a type-only field is refused exactly on the types that do not take it', () => {
     const FIELDS: Array<[string, unknown, (type: string, spec: Record<string, unknown>) => boolean]> = [
       ['loadBalancerSourceRanges', ['10.0.0.0/8'], t => t === 'LoadBalancer'],
