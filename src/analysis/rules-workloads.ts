@@ -3,7 +3,16 @@
  * own validation refuses and that the OpenAPI schema cannot express, so that
  * `validate` does not pass a manifest `kubectl apply` then rejects:
  *  - a selector, not empty, that matches the pod template's labels;
- *  - rolling-update budgets that can make progress.
+ *  - rolling-update budgets that can make progress;
+ *  - update strategies of a known type (Deployment: RollingUpdate or Recreate,
+ *    no rollingUpdate with Recreate; StatefulSet and DaemonSet: RollingUpdate or
+ *    OnDelete, a StatefulSet's rollingUpdate not with OnDelete and its partition
+ *    not negative), a StatefulSet's podManagementPolicy and claim retention
+ *    policy, minReadySeconds and revisionHistoryLimit not negative, and a
+ *    Deployment's progressDeadlineSeconds (600 when left out) above its
+ *    minReadySeconds (ValidateDeploymentStrategy, ValidateDeploymentSpec,
+ *    ValidateStatefulSetSpec, ValidateStatefulSetUpdateStrategy,
+ *    ValidateDaemonSetUpdateStrategy).
  *
  * Encoded from kubernetes/kubernetes pkg/apis/apps/validation/validation.go
  * (ValidateDeploymentSpec, ValidateStatefulSetSpec, ValidateDaemonSetSpec,
@@ -67,8 +76,45 @@ function checkRollingUpdate(o: K8sObject): string[] {
   return [];
 }
 
+/** apps/v1 defaults.go: a Deployment's progressDeadlineSeconds when left out. */
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
+function checkStrategyAndTimings(o: K8sObject): string[] {
+  const spec = o.spec as Record<string, any>;
+  const out: string[] = [];
+  const negative = (field: string) => typeof spec[field] === 'number' && spec[field] < 0;
+  for (const field of ['minReadySeconds', 'revisionHistoryLimit'] as const) if (negative(field)) out.push(`spec.${field} ${spec[field]} must not be negative`);
+  if (o.kind === 'Deployment') {
+    const strategy = isRecord(spec.strategy) ? spec.strategy : {};
+    const type = strategy.type ?? 'RollingUpdate';
+    if (type !== 'RollingUpdate' && type !== 'Recreate') out.push(`spec.strategy.type ${JSON.stringify(type)} must be RollingUpdate or Recreate`);
+    else if (type === 'Recreate' && strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) out.push('spec.strategy.rollingUpdate is set with type Recreate: the API server refuses it (remove rollingUpdate, or use RollingUpdate)');
+    const deadline = typeof spec.progressDeadlineSeconds === 'number' ? spec.progressDeadlineSeconds : DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    const minReady = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0;
+    const shown = `spec.progressDeadlineSeconds ${deadline}${spec.progressDeadlineSeconds === undefined ? ' (the default)' : ''}`;
+    if (deadline < 0) out.push(`${shown} must not be negative`);
+    else if (deadline <= minReady) out.push(`${shown} must be greater than spec.minReadySeconds ${minReady}: a rollout would time out before any pod counts as available`);
+  }
+  if (o.kind === 'StatefulSet' || o.kind === 'DaemonSet') {
+    const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : {};
+    const type = strategy.type ?? 'RollingUpdate';
+    if (type !== 'RollingUpdate' && type !== 'OnDelete') out.push(`spec.updateStrategy.type ${JSON.stringify(type)} must be RollingUpdate or OnDelete`);
+    if (o.kind === 'StatefulSet') {
+      if (type === 'OnDelete' && strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) out.push('spec.updateStrategy.rollingUpdate is set with type OnDelete: only RollingUpdate takes it');
+      const partition = isRecord(strategy.rollingUpdate) ? strategy.rollingUpdate.partition : undefined;
+      if (typeof partition === 'number' && partition < 0) out.push(`spec.updateStrategy.rollingUpdate.partition ${partition} must not be negative`);
+      if (spec.podManagementPolicy !== undefined && spec.podManagementPolicy !== 'OrderedReady' && spec.podManagementPolicy !== 'Parallel') out.push(`spec.podManagementPolicy ${JSON.stringify(spec.podManagementPolicy)} must be OrderedReady or Parallel`);
+      const retention = isRecord(spec.persistentVolumeClaimRetentionPolicy) ? spec.persistentVolumeClaimRetentionPolicy : {};
+      for (const field of ['whenDeleted', 'whenScaled'] as const) {
+        if (retention[field] !== undefined && retention[field] !== 'Retain' && retention[field] !== 'Delete') out.push(`spec.persistentVolumeClaimRetentionPolicy.${field} ${JSON.stringify(retention[field])} must be Retain or Delete`);
+      }
+    }
+  }
+  return out;
+}
+
 /** The problems of a workload's selector and rolling-update budgets; none for other kinds. */
 export function checkWorkloadSpec(o: K8sObject): string[] {
   if (!isAppsWorkload(o) || !isRecord(o.spec)) return [];
-  return [...checkSelector(o), ...checkRollingUpdate(o)];
+  return [...checkSelector(o), ...checkRollingUpdate(o), ...checkStrategyAndTimings(o)];
 }

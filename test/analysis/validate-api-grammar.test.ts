@@ -820,6 +820,35 @@ describe('api-constraints: Ingress backends (kubernetes pkg/apis/networking/vali
   });
 });
 
+describe('workload-spec: update strategies and timings (kubernetes pkg/apis/apps/validation, apps/v1 defaults)', () => {
+  const workload = (kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', spec: Record<string, unknown>): K8sObject => ({
+    apiVersion: 'apps/v1', kind, metadata: { name: 'w', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } }, ...(kind === 'StatefulSet' ? { serviceName: 'w' } : {}), ...spec },
+  });
+  const problems = (o: K8sObject) => only('workload-spec', [o]).map(l => l.replace(/^[A-Za-z]+ shop\/w: \[workload-spec\] /, ''));
+
+  it('property: a Deployment passes exactly when its progress deadline (600 when left out) exceeds minReadySeconds', () => {
+    fc.assert(fc.property(fc.option(fc.integer({ min: 0, max: 1200 }), { nil: undefined }), fc.integer({ min: 0, max: 1200 }), (deadline, minReady) => {
+      const ok = (deadline ?? 600) > minReady;
+      expect([deadline, minReady, problems(workload('Deployment', { minReadySeconds: minReady, ...(deadline === undefined ? {} : { progressDeadlineSeconds: deadline }) })).length === 0]).toEqual([deadline, minReady, ok]);
+    }), { numRuns: 300 });
+  });
+
+  it('strategies of a known type, rollingUpdate only with RollingUpdate, StatefulSet policies, no negative counts', () => {
+    expect(problems(workload('Deployment', { strategy: { type: 'Recreate', rollingUpdate: { maxSurge: 1 } } }))).toEqual(['spec.strategy.rollingUpdate is set with type Recreate: the API server refuses it (remove rollingUpdate, or use RollingUpdate)']);
+    expect(problems(workload('Deployment', { strategy: { type: 'BlueGreen' }, revisionHistoryLimit: -1 }))).toEqual(['spec.revisionHistoryLimit -1 must not be negative', 'spec.strategy.type "BlueGreen" must be RollingUpdate or Recreate']);
+    expect(problems(workload('Deployment', { minReadySeconds: 600 }))).toEqual(['spec.progressDeadlineSeconds 600 (the default) must be greater than spec.minReadySeconds 600: a rollout would time out before any pod counts as available']);
+    expect(problems(workload('StatefulSet', { updateStrategy: { type: 'OnDelete', rollingUpdate: { partition: -1 } }, podManagementPolicy: 'Ordered', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Keep', whenScaled: 'Delete' } }))).toEqual([
+      'spec.updateStrategy.rollingUpdate is set with type OnDelete: only RollingUpdate takes it',
+      'spec.updateStrategy.rollingUpdate.partition -1 must not be negative',
+      'spec.podManagementPolicy "Ordered" must be OrderedReady or Parallel',
+      'spec.persistentVolumeClaimRetentionPolicy.whenDeleted "Keep" must be Retain or Delete',
+    ]);
+    expect(problems(workload('DaemonSet', { updateStrategy: { type: 'Recreate' }, minReadySeconds: -5 }))).toEqual(['spec.minReadySeconds -5 must not be negative', 'spec.updateStrategy.type "Recreate" must be RollingUpdate or OnDelete']);
+    expect(problems(workload('StatefulSet', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' } }))).toEqual([]);
+  });
+});
+
 describe('quantities: requests within limits (kubernetes validateResourceRequirements, helper.IsOvercommitAllowed)', () => {
   const pod = (resources: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } });
   const lines = (resources: Record<string, unknown>) => only('quantities', [pod(resources)]).map(l => l.replace('Pod shop/p: [quantities] container c resources.requests', ''));

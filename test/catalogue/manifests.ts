@@ -1243,6 +1243,12 @@ spec:
     expected: ['StatefulSet shop/web: [workload-spec] spec.selector is empty: the API server refuses it ("empty selector is invalid for statefulset"); select the template labels'],
   },
   {
+    id: 'workload-spec-recreate-with-rolling-update',
+    mistake: 'a Deployment switched to Recreate (a single-writer database client) with its old rollingUpdate block left in',
+    yaml: workload('Deployment', '{matchLabels: {app: web}}', '{app: web}', '\n  strategy: {type: Recreate, rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}'),
+    expected: ['Deployment shop/web: [workload-spec] spec.strategy.rollingUpdate is set with type Recreate: the API server refuses it (remove rollingUpdate, or use RollingUpdate)'],
+  },
+  {
     id: 'workload-spec-daemonset-surge',
     mistake: 'a DaemonSet given maxSurge: 1 alone (maxUnavailable then defaults to 1: both non-zero)',
     yaml: workload('DaemonSet', '{matchLabels: {app: web}}', '{app: web}', '\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}'),
