@@ -77,6 +77,11 @@ export function labelValueProblems(value: string): string[] {
   return [];
 }
 
+/** Whether `n` is a port number (apimachinery IsValidPortNum: 1-65535). */
+export function isPortNumber(n: unknown): boolean {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
 /** Why `name` is not a valid port name (apimachinery IsValidPortName), in its order; empty when valid. */
 export function portNameProblems(name: string): string[] {
   const out: string[] = [];

@@ -153,6 +153,11 @@ function describe(v: unknown): string {
 
 export { isRecord };
 
+/** A field's string value, or '' when it is missing or not a string (the API server's zero value). */
+export function stringField(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
 /**

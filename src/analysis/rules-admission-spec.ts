@@ -22,7 +22,7 @@
  */
 import { labelKeyProblems } from '../../constructs/lib/k8s-names';
 import { celReferences, isCelIdentifier } from './cel-references';
-import { isRecord, K8sObject } from './objects';
+import { isRecord, K8sObject, stringField as text } from './objects';
 import { nameProblem } from './rules-names';
 import { labelSelectorProblems } from './rules-object-meta';
 
@@ -44,7 +44,6 @@ interface Scope {
   readonly variables?: readonly string[];
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Problems of one CEL expression at `where` (undefined: not given, which the caller judges). */
 function expressionProblems(expression: string, where: string, scope: Scope): string[] {

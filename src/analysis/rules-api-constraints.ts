@@ -58,12 +58,12 @@
  */
 import { cronScheduleProblem, timeZoneProblem } from '../../constructs/lib/cron-schedule';
 import { isAppsWorkload, isRecord, K8sObject } from './objects';
-import { labelKeyProblems, nameProblem, portNameProblems } from './rules-names';
+import { isPortNumber, labelKeyProblems, nameProblem, portNameProblems } from './rules-names';
 import { overcommitAllowed, parseQuantity } from './rules-quantities';
 import { checkAdmissionSpec } from './rules-admission-spec';
 import { checkCrdSpec } from './rules-crd-spec';
 import { checkHpaSpec } from './rules-hpa-spec';
-import { checkPersistentVolumeSpec } from './rules-pv-spec';
+import { accessModeProblems, checkPersistentVolumeSpec } from './rules-pv-spec';
 import { checkQuotaSpec } from './rules-quota-spec';
 import { checkRbacSpec } from './rules-rbac-spec';
 import { budget } from './rules-workloads';
@@ -152,7 +152,7 @@ function apiService(o: K8sObject): string[] {
   }
   for (const field of ['namespace', 'name'] as const) if (typeof spec.service[field] !== 'string' || spec.service[field] === '') out.push(`spec.service.${field} is required`);
   const port = spec.service.port;
-  if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) out.push(`spec.service.port ${port} must be from 1 to 65535`);
+  if (typeof port === 'number' && !isPortNumber(port)) out.push(`spec.service.port ${port} must be from 1 to 65535`);
   if (spec.insecureSkipTLSVerify === true && caBundle) out.push('spec.insecureSkipTLSVerify is true although spec.caBundle is set: verify against the bundle, or drop it');
   return out;
 }
@@ -263,7 +263,7 @@ function backendProblems(backend: unknown, where: string): string[] {
   if (portName !== '' && portNumber !== 0) out.push(`${where}'s port sets both name ${JSON.stringify(portName)} and number ${portNumber}: keep one`);
   else if (portName === '' && portNumber === 0) out.push(`${where}'s port needs a name or a number`);
   else if (portName !== '') { const problems = portNameProblems(portName); if (problems.length > 0) out.push(`${where}'s port name ${JSON.stringify(portName)} ${problems.join('; ')}`); }
-  else if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) out.push(`${where}'s port number ${portNumber} must be from 1 to 65535`);
+  else if (!isPortNumber(portNumber)) out.push(`${where}'s port number ${portNumber} must be from 1 to 65535`);
   return out;
 }
 
@@ -306,16 +306,13 @@ function cronJob(spec: Record<string, any>): string[] {
   return out;
 }
 
-const ACCESS_MODES = new Set(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']);
-
 /** A claim spec at `where` (`spec`, or a StatefulSet's `spec.volumeClaimTemplates[i].spec`). */
 function claimSpec(spec: unknown, where: string, consequence: string): string[] {
   if (!isRecord(spec)) return [];
   const out: string[] = [];
   const modes = Array.isArray(spec.accessModes) ? spec.accessModes : [];
   if (modes.length === 0) out.push(`${where}.accessModes is empty: a claim needs an access mode (e.g. ReadWriteOnce); ${consequence}`);
-  for (const m of modes) if (typeof m === 'string' && !ACCESS_MODES.has(m)) out.push(`${where}.accessModes ${JSON.stringify(m)} is not ${[...ACCESS_MODES].join(', ')}`);
-  if (modes.includes('ReadWriteOncePod') && modes.length > 1) out.push(`${where}.accessModes: ReadWriteOncePod cannot be combined with other access modes`);
+  out.push(...accessModeProblems(modes, where));
   const storage = isRecord(spec.resources) && isRecord(spec.resources.requests) ? spec.resources.requests.storage : undefined;
   if (storage === undefined) out.push(`${where}.resources.requests.storage is missing: a claim states its size; ${consequence}`);
   else {

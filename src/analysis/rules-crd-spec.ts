@@ -14,10 +14,9 @@
  *    not both) and conversionReviewVersions including v1 or v1beta1; None without either.
  * The schemas themselves (structural rules, CEL rules) are the API server's to judge.
  */
-import { isRecord, K8sObject } from './objects';
+import { isRecord, K8sObject, stringField as text } from './objects';
 import { nameProblem } from './rules-names';
 
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
 /** acceptedConversionReviewVersions. */
 const CONVERSION_REVIEW_VERSIONS = ['v1', 'v1beta1'];
 

@@ -8,7 +8,7 @@ import { type NameGrammar, nameProblem } from '../../constructs/lib/k8s-names';
 import { K8sObject, isClusterScoped, namespaceOf } from './objects';
 
 export {
-  isDns1123Label, isDns1123Subdomain, labelKeyProblems, labelValueProblems, nameProblem, portNameProblems,
+  isDns1123Label, isDns1123Subdomain, isPortNumber, labelKeyProblems, labelValueProblems, nameProblem, portNameProblems,
 } from '../../constructs/lib/k8s-names';
 export type { NameGrammar } from '../../constructs/lib/k8s-names';
 

@@ -14,7 +14,7 @@
  */
 import { parseCidrSloppy, strictSubset } from '../../constructs/lib/cidr';
 import { isRecord, K8sObject } from './objects';
-import { portNameProblems } from './rules-names';
+import { isPortNumber, portNameProblems } from './rules-names';
 import { labelSelectorProblems } from './rules-object-meta';
 
 const CIDR_HINT = 'a valid CIDR, e.g. 10.9.8.0/24 or 2001:db8::/64';
@@ -47,17 +47,15 @@ function peerProblems(where: string, peer: unknown): string[] {
   return out;
 }
 
-const validPortNumber = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
-
 function portProblems(where: string, port: unknown): string[] {
   if (!isRecord(port)) return [];
   const out: string[] = [];
   const { port: p, endPort } = port;
   if (typeof p === 'number') {
-    if (!validPortNumber(p)) out.push(`${where}.port ${p} must be between 1 and 65535`);
+    if (!isPortNumber(p)) out.push(`${where}.port ${p} must be between 1 and 65535`);
     if (typeof endPort === 'number') {
       if (endPort < p) out.push(`${where}.endPort ${endPort} must be at or above port ${p}`);
-      if (!validPortNumber(endPort)) out.push(`${where}.endPort ${endPort} must be between 1 and 65535`);
+      if (!isPortNumber(endPort)) out.push(`${where}.endPort ${endPort} must be between 1 and 65535`);
     }
   } else if (typeof p === 'string') {
     const problems = portNameProblems(p);

@@ -34,7 +34,7 @@
  *    ValidatePreferredSchedulingTerms).
  */
 import { allContainers, ContainerRef, describeContainer, isRecord } from './objects';
-import { labelKeyProblems, labelValueProblems, nameProblem, portNameProblems } from './rules-names';
+import { isPortNumber, labelKeyProblems, labelValueProblems, nameProblem, portNameProblems } from './rules-names';
 import { labelProblems, labelSelectorProblems } from './rules-object-meta';
 import { securityContextProblems } from './rules-security-context';
 
@@ -62,7 +62,7 @@ export function envNameProblem(name: string): string | undefined {
 }
 
 function portProblem(port: unknown): string | undefined {
-  if (typeof port === 'number') return Number.isInteger(port) && port >= 1 && port <= 65535 ? undefined : `${port} must be between 1 and 65535`;
+  if (typeof port === 'number') return isPortNumber(port) ? undefined : `${port} must be between 1 and 65535`;
   if (typeof port === 'string') {
     const problems = portNameProblems(port);
     return problems.length > 0 ? `${JSON.stringify(port)} ${problems.join(', ')} (a port name of the container, an IANA service name)` : undefined;

@@ -12,19 +12,30 @@
  *  - node affinity: a required node selector as pod node affinity has it (rules-pod-fields.ts);
  *  - storageClassName a DNS subdomain, volumeMode Filesystem or Block.
  */
-import { isRecord, K8sObject } from './objects';
+import { isRecord, K8sObject, stringField as text } from './objects';
 import { nameProblem } from './rules-names';
 import { nodeTermProblems } from './rules-pod-fields';
 import { parseQuantity } from './rules-quantities';
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+
+/**
+ * The access modes of a volume or a claim at `where` (`spec`, a claim template's spec): each
+ * known, ReadWriteOncePod with no other known mode (ValidatePersistentVolumeSpec and
+ * ValidatePersistentVolumeClaimSpec check them alike). An empty list is the caller's to word.
+ */
+export function accessModeProblems(modes: readonly unknown[], where: string): string[] {
+  const out: string[] = [];
+  for (const m of modes) if (typeof m === 'string' && !ACCESS_MODES.includes(m)) out.push(`${where}.accessModes ${JSON.stringify(m)} is not ${ACCESS_MODES.join(', ')}`);
+  if (modes.includes('ReadWriteOncePod') && modes.some(m => m !== 'ReadWriteOncePod' && ACCESS_MODES.includes(String(m)))) out.push(`${where}.accessModes: ReadWriteOncePod cannot be combined with other access modes`);
+  return out;
+}
 const RECLAIM_POLICIES = ['Retain', 'Delete', 'Recycle'];
 const VOLUME_MODES = ['Filesystem', 'Block'];
 /** The sources in the order ValidatePersistentVolumeSpec counts them. */
 const SOURCES = ['hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'flocker', 'nfs', 'rbd', 'quobyte', 'cephfs', 'iscsi', 'cinder', 'fc', 'flexVolume', 'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'scaleIO', 'local', 'storageos', 'csi'];
 
 const given = (v: unknown) => v !== undefined && v !== null;
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The required fields of the sources hand-written volumes use. */
 function sourceProblems(source: string, s: Record<string, unknown>): string[] {
@@ -47,10 +58,9 @@ function sourceProblems(source: string, s: Record<string, unknown>): string[] {
 export function checkPersistentVolumeSpec(o: K8sObject): string[] {
   const spec = isRecord(o.spec) ? o.spec : {};
   const out: string[] = [];
-  const modes = Array.isArray(spec.accessModes) ? spec.accessModes.map(String) : [];
+  const modes = Array.isArray(spec.accessModes) ? spec.accessModes : [];
   if (modes.length === 0) out.push('spec.accessModes is required (e.g. [ReadWriteOnce])');
-  for (const m of modes) if (!ACCESS_MODES.includes(m)) out.push(`spec.accessModes ${JSON.stringify(m)} is not ${ACCESS_MODES.join(', ')}`);
-  if (modes.includes('ReadWriteOncePod') && modes.some(m => m !== 'ReadWriteOncePod' && ACCESS_MODES.includes(m))) out.push('spec.accessModes: ReadWriteOncePod cannot be combined with other access modes');
+  out.push(...accessModeProblems(modes, 'spec'));
   const capacity = isRecord(spec.capacity) ? spec.capacity : {};
   const resources = Object.keys(capacity);
   if (resources.length === 0) out.push('spec.capacity is required (storage: the size of the volume)');

@@ -101,7 +101,7 @@ export function quantityProblem(v: unknown, dimension: Dimension, containerMemor
 }
 
 /** `base` plus a map key in the schema's path style (`pointerToPath`): `spec.hard.pods`, `spec.hard["limits.cpu"]`. */
-function keyPath(base: string, key: string): string {
+export function keyPath(base: string, key: string): string {
   return /^[A-Za-z_$][\w$-]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
 

@@ -18,7 +18,7 @@
  */
 import { labelKeyProblems } from '../../constructs/lib/k8s-names';
 import { isRecord, K8sObject } from './objects';
-import { parseQuantity } from './rules-quantities';
+import { keyPath, parseQuantity } from './rules-quantities';
 
 /** helpers.go standardQuotaResources. */
 const STANDARD_QUOTA_RESOURCES = new Set([
@@ -54,8 +54,6 @@ function scopeCounts(scope: string, resource: string): boolean {
   if (QUOTA_SCOPES.includes(scope)) return resource === 'pods' || POD_COMPUTE_RESOURCES.has(resource);
   return true;
 }
-
-const keyPath = (base: string, key: string) => (/^[A-Za-z_$][\w$-]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`);
 
 function scopeProblems(scopes: string[], hard: string[], where: (i: number) => string): string[] {
   const out: string[] = [];

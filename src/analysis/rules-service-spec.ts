@@ -24,7 +24,7 @@
  */
 import { parseCidrSloppy } from '../../constructs/lib/cidr';
 import { isRecord, K8sObject } from './objects';
-import { isDns1123Subdomain, nameProblem, portNameProblems } from './rules-names';
+import { isDns1123Subdomain, isPortNumber, nameProblem, portNameProblems } from './rules-names';
 
 export function checkServiceSpec(o: K8sObject): string[] {
   if (o.kind !== 'Service' || o.apiVersion !== 'v1') return [];
@@ -50,7 +50,7 @@ export function checkServiceSpec(o: K8sObject): string[] {
     for (const field of ['port', 'targetPort', 'nodePort'] as const) {
       const n = p[field];
       // targetPort 0 and nodePort 0 mean "not given" (defaulted to the port, allocated).
-      if (typeof n === 'number' && !(n === 0 && field !== 'port') && (!Number.isInteger(n) || n < 1 || n > 65535)) out.push(`port ${i} ${field} ${n} must be from 1 to 65535`);
+      if (typeof n === 'number' && !(n === 0 && field !== 'port') && !isPortNumber(n)) out.push(`port ${i} ${field} ${n} must be from 1 to 65535`);
     }
     if (set(p.protocol) && !PROTOCOLS.includes(String(p.protocol))) out.push(`port ${i} protocol ${JSON.stringify(p.protocol)} must be TCP, UDP or SCTP`);
     if (typeof p.targetPort === 'string') {

@@ -732,6 +732,17 @@ describe('api-constraints: PersistentVolumes (kubernetes pkg/apis/core/validatio
     expect(problems({ csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0123' }, volumeMode: 'Block' })).toEqual([]);
   });
 
+  it('property: a volume and a claim judge the same access modes alike (known modes, ReadWriteOncePod with no other known one)', () => {
+    const MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+    fc.assert(fc.property(fc.subarray([...MODES, 'ReadWriteAll'], { minLength: 1 }), modes => {
+      const claim: K8sObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c', namespace: 'shop' }, spec: { accessModes: modes, resources: { requests: { storage: '1Gi' } } } };
+      const volume = problems({ accessModes: modes, hostPath: { path: '/data' } }).map(p => p.replace(/^spec\./, ''));
+      const claimed = only('api-constraints', [claim]).map(l => l.replace('PersistentVolumeClaim shop/c: [api-constraints] spec.', ''));
+      const expected = [...(modes.includes('ReadWriteAll') ? [1] : []), ...(modes.includes('ReadWriteOncePod') && modes.some(m => m !== 'ReadWriteOncePod' && MODES.includes(m)) ? [1] : [])].length;
+      expect([modes, volume, volume.length]).toEqual([modes, claimed, expected]);
+    }), { numRuns: 100 });
+  });
+
   it('property: exactly one source is accepted, counted as the API server counts (a flexVolume may follow another)', () => {
     const SOURCES = { hostPath: { path: '/data' }, nfs: { server: 's', path: '/e' }, flexVolume: { driver: 'example/x' }, csi: { driver: 'd', volumeHandle: 'h' } };
     fc.assert(fc.property(fc.subarray(Object.keys(SOURCES) as Array<keyof typeof SOURCES>), used => {
